@@ -1,1 +1,20 @@
-fn main() {}
+//! `userpool`: a local AWS Cognito user pool. See `userpool --help`.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "userpool=info".into()),
+        )
+        .init();
+    match userpool::cli::run(userpool::cli::Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("userpool: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The `userpool` command line: `serve` and the admin commands.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+use crate::{Error, NewUser, PasswordHashCost, Seed, UserPool};
+
+/// A local AWS Cognito user pool: hosted UI and OAuth 2.0 / OpenID Connect, offline.
+#[derive(Debug, Parser)]
+#[command(name = "userpool", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the pools and their data come from.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Seed file (TOML); without it, the built-in demo pool.
+    #[arg(long, env = "USERPOOL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// SQLite database file, created on first run.
+    #[arg(long, default_value = "userpool.db", env = "USERPOOL_DB")]
+    pub db: String,
+    /// With the demo seed: the site whose callback URL is registered.
+    #[arg(long, default_value = "http://localhost:3000")]
+    pub site_origin: Url,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the pools over HTTP.
+    Serve {
+        /// Seed and database.
+        #[command(flatten)]
+        common: Common,
+        /// Port.
+        #[arg(long, default_value_t = 9229, env = "USERPOOL_PORT")]
+        port: u16,
+        /// Address to bind (loopback by default: this is a development tool).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Append confirmation and reset codes to this file.
+        #[arg(long)]
+        codes_file: Option<PathBuf>,
+        /// Public base URL (default `http://localhost:{port}`).
+        #[arg(long)]
+        public_url: Option<Url>,
+    },
+    /// Manage users.
+    User {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage group membership.
+    Group {
+        /// What to do with groups.
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+    /// Manage signing keys.
+    Keys {
+        /// What to do with keys.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// List pools, clients, groups, users and published key ids.
+    List {
+        /// Seed and database.
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Add {
+        /// Seed and database.
+        #[command(flatten)]
+        common: Common,
+        /// Pool id (default: the only pool).
+        #[arg(long)]
+        pool: Option<String>,
+        /// Email (the sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Password (must meet the pool's policy).
+        #[arg(long)]
+        password: String,
+        /// Attribute as NAME=VALUE, e.g. name=Ada or custom:tenant=acme (repeatable).
+        #[arg(long = "attr", value_parser = parse_attr)]
+        attributes: Vec<(String, String)>,
+        /// Leave the user unconfirmed (they must enter a code at first sign-in).
+        #[arg(long)]
+        unconfirmed: bool,
+    },
+}
+
+/// `group` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Add a user to a group (created if needed).
+    Add {
+        /// Seed and database.
+        #[command(flatten)]
+        common: Common,
+        /// Pool id (default: the only pool).
+        #[arg(long)]
+        pool: Option<String>,
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// Group name.
+        #[arg(long)]
+        group: String,
+    },
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make new signing keys; old public keys stay published until their tokens expire.
+    Rotate {
+        /// Seed and database.
+        #[command(flatten)]
+        common: Common,
+        /// Pool id (default: every pool).
+        #[arg(long)]
+        pool: Option<String>,
+    },
+}
+
+fn parse_attr(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| "expected NAME=VALUE".to_string())
+}
+
+async fn open(common: &Common) -> Result<UserPool, Error> {
+    let seed = match &common.config {
+        Some(path) => Seed::from_file(path)?,
+        None => Seed::demo(&common.site_origin),
+    };
+    UserPool::builder()
+        .seed(seed)
+        .database_url(&common.db)
+        .password_hash_cost(PasswordHashCost::Default)
+        .build()
+        .await
+}
+
+fn pick_pool(pool: &UserPool, id: Option<String>) -> Result<String, Error> {
+    match id {
+        Some(id) => Ok(id),
+        None => match pool.pools() {
+            [only] => Ok(only.id.clone()),
+            _ => Err(Error::Config("several pools: say which with --pool".into())),
+        },
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Serve {
+            common,
+            port,
+            bind,
+            codes_file,
+            public_url,
+        } => {
+            let seed = match &common.config {
+                Some(path) => Seed::from_file(path)?,
+                None => Seed::demo(&common.site_origin),
+            };
+            let mut b = UserPool::builder().seed(seed.clone()).database_url(&common.db);
+            if let Some(f) = codes_file {
+                b = b.codes_file(f);
+            }
+            if let Some(u) = public_url {
+                b = b.public_url(u);
+            }
+            let pool = b.build().await?;
+            let listener = tokio::net::TcpListener::bind(SocketAddr::new(bind, port)).await?;
+            let running = pool.serve(listener).await?;
+            println!("user pool listening on http://{}", running.local_addr());
+            println!("hosted UI: {}", running.base_url());
+            for p in &seed.pools {
+                println!("issuer:    {}", running.issuer(&p.id));
+                for c in &p.clients {
+                    let kind = if c.secret.is_some() { "confidential" } else { "public" };
+                    println!("  client {} ({kind})", c.id);
+                }
+            }
+            if common.config.is_none() {
+                println!(
+                    "demo user: {} / {}",
+                    crate::DEMO_USER_EMAIL,
+                    crate::DEMO_USER_PASSWORD
+                );
+            }
+            tokio::signal::ctrl_c().await?;
+            running.shutdown().await;
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    common,
+                    pool,
+                    email,
+                    password,
+                    attributes,
+                    unconfirmed,
+                },
+        } => {
+            let up = open(&common).await?;
+            let pool_id = pick_pool(&up, pool)?;
+            let sub = up
+                .add_user(
+                    &pool_id,
+                    NewUser {
+                        email: email.clone(),
+                        password,
+                        attributes: attributes.into_iter().collect::<BTreeMap<_, _>>(),
+                        confirmed: !unconfirmed,
+                    },
+                )
+                .await?;
+            println!("created {email} in {pool_id}: sub {sub}");
+            up.close().await;
+            Ok(())
+        }
+        Command::Group {
+            command:
+                GroupCommand::Add {
+                    common,
+                    pool,
+                    email,
+                    group,
+                },
+        } => {
+            let up = open(&common).await?;
+            let pool_id = pick_pool(&up, pool)?;
+            up.add_to_group(&pool_id, &email, &group).await?;
+            println!("added {email} to group {group} in {pool_id}");
+            up.close().await;
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { common, pool },
+        } => {
+            let up = open(&common).await?;
+            up.rotate_keys(pool.as_deref()).await?;
+            println!("keys rotated");
+            up.close().await;
+            Ok(())
+        }
+        Command::List { common } => {
+            let up = open(&common).await?;
+            for p in up.list().await? {
+                println!("pool {}", p.id);
+                println!("  clients: {}", p.clients.join(", "));
+                println!("  groups:  {}", p.groups.join(", "));
+                println!("  keys:    {}", p.kids.join(", "));
+                for u in p.users {
+                    println!(
+                        "  user {} sub={} {}{}",
+                        u.email,
+                        u.sub,
+                        if u.confirmed { "confirmed" } else { "unconfirmed" },
+                        if u.groups.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" groups={}", u.groups.join(","))
+                        }
+                    );
+                }
+            }
+            up.close().await;
+            Ok(())
+        }
+    }
+}

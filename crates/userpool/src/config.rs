@@ -1,0 +1,502 @@
+//! The seed file: pools, app clients and users, read from TOML and validated.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::Error;
+
+/// The demo pool's id (`{region}_{alnum}`, like Cognito's).
+pub const DEMO_POOL_ID: &str = "us-east-1_HallpassDemo";
+/// The demo app client's id: 26 lowercase alphanumerics, like Cognito's.
+pub const DEMO_CLIENT_ID: &str = "4hallpassdemo0local0client";
+/// The demo app client's secret. Dev-only: it is public in this source code.
+pub const DEMO_CLIENT_SECRET: &str = "dev0only0hallpass0demo0secret0not0for0production0use";
+/// The demo user's email, which is also the name they sign in with.
+pub const DEMO_USER_EMAIL: &str = "demo@example.com";
+/// The demo user's password.
+pub const DEMO_USER_PASSWORD: &str = "Passw0rd!";
+/// The demo user's `sub`, fixed so that it survives a fresh database.
+pub const DEMO_USER_SUB: &str = "d3a0c0de-7e57-4a11-9a55-0000000000de";
+
+/// Largest values Cognito accepts for the token lifetimes, in minutes.
+const MINUTES_PER_DAY: u32 = 24 * 60;
+const MAX_REFRESH_MINUTES: u32 = 10 * 365 * MINUTES_PER_DAY;
+
+/// Everything a user pool process serves: its pools, each with its clients and users.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// The user pools.
+    #[serde(default)]
+    pub pools: Vec<PoolConfig>,
+}
+
+/// One user pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolConfig {
+    /// `{region}_{alnum}`, e.g. `eu-west-1_AbC123xyz`.
+    pub id: String,
+    /// A display name, shown on the hosted UI.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rules a new password must meet.
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+    /// Token lifetimes.
+    #[serde(default)]
+    pub token_validity: TokenValidity,
+    /// Groups to create (groups named by users are created too).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// App clients.
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+    /// Users created on first start (an existing user is left as it is).
+    #[serde(default)]
+    pub users: Vec<UserSeed>,
+}
+
+/// Cognito's password policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordPolicy {
+    /// Minimum length (6 to 99).
+    pub minimum_length: usize,
+    /// At least one uppercase letter.
+    pub require_uppercase: bool,
+    /// At least one lowercase letter.
+    pub require_lowercase: bool,
+    /// At least one digit.
+    pub require_numbers: bool,
+    /// At least one of Cognito's symbols.
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        // Cognito's default policy.
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+/// The symbols Cognito counts as "special characters".
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+impl PasswordPolicy {
+    /// Checks a password, returning Cognito's message for the first rule it breaks.
+    pub fn check(&self, password: &str) -> Result<(), String> {
+        let fail = |why: &str| Err(format!("Password did not conform with policy: {why}"));
+        if password.chars().count() < self.minimum_length {
+            return fail("Password not long enough");
+        }
+        if self.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
+            return fail("Password must have lowercase characters");
+        }
+        if self.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
+            return fail("Password must have uppercase characters");
+        }
+        if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return fail("Password must have numeric characters");
+        }
+        if self.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+            return fail("Password must have symbol characters");
+        }
+        Ok(())
+    }
+}
+
+/// Token lifetimes, within Cognito's limits.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenValidity {
+    /// ID token lifetime in minutes (5 to 1440, default 60).
+    pub id_token_minutes: u32,
+    /// Access token lifetime in minutes (5 to 1440, default 60).
+    pub access_token_minutes: u32,
+    /// Refresh token lifetime in minutes (60 to ten years, default 30 days).
+    pub refresh_token_minutes: u32,
+}
+
+impl Default for TokenValidity {
+    fn default() -> Self {
+        Self {
+            id_token_minutes: 60,
+            access_token_minutes: 60,
+            refresh_token_minutes: 30 * MINUTES_PER_DAY,
+        }
+    }
+}
+
+/// An OAuth flow a client may use (Cognito's `AllowedOAuthFlows`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthFlow {
+    /// Authorization code grant.
+    Code,
+    /// Implicit grant (`response_type=token`).
+    Implicit,
+    /// Client credentials grant (machine to machine).
+    ClientCredentials,
+}
+
+/// An app client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// 26 lowercase alphanumerics in Cognito; any 1 to 128 of `[A-Za-z0-9_+]` here.
+    pub id: String,
+    /// A display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The client secret; none makes a public client.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Allowed `redirect_uri`s (exact match).
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+    /// Allowed `logout_uri`s.
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
+    /// Scopes the client may ask for; others are dropped silently.
+    #[serde(default = "default_scopes")]
+    pub allowed_scopes: Vec<String>,
+    /// OAuth flows the client may use.
+    #[serde(default = "default_flows")]
+    pub allowed_flows: Vec<OAuthFlow>,
+    /// Return a new refresh token on each refresh (Cognito's default is off).
+    #[serde(default)]
+    pub refresh_token_rotation: bool,
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "email", "phone", "profile"]
+        .map(String::from)
+        .to_vec()
+}
+
+fn default_flows() -> Vec<OAuthFlow> {
+    vec![OAuthFlow::Code]
+}
+
+/// A user created at start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSeed {
+    /// The email, which is the sign-in name.
+    pub email: String,
+    /// The password (not checked against the policy: seeds are admin-created).
+    pub password: String,
+    /// A fixed `sub`; a random UUID when omitted.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Confirmed users can sign in; unconfirmed ones must enter a code first.
+    #[serde(default = "yes")]
+    pub confirmed: bool,
+    /// Whether `email_verified` is true (defaults to `confirmed`).
+    #[serde(default)]
+    pub email_verified: Option<bool>,
+    /// Other attributes: `name`, `phone_number`, `custom:tenant`, ...
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Groups the user is in.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Seed {
+    /// Parses and validates a seed.
+    pub fn from_toml_str(text: &str) -> Result<Seed, Error> {
+        let seed: Seed = toml::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        seed.validate()?;
+        Ok(seed)
+    }
+
+    /// Reads, parses and validates a seed file.
+    pub fn from_file(path: &Path) -> Result<Seed, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_toml_str(&text)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// The built-in demo: one pool, one confidential client whose callback is
+    /// `{site_origin}/api/auth/callback/cognito`, and the demo user in group `admin`.
+    pub fn demo(site_origin: &Url) -> Seed {
+        let origin = site_origin.as_str().trim_end_matches('/');
+        let mut attributes = BTreeMap::new();
+        attributes.insert("name".to_string(), "Demo User".to_string());
+        Seed {
+            pools: vec![PoolConfig {
+                id: DEMO_POOL_ID.to_string(),
+                name: Some("Hallpass demo".to_string()),
+                password_policy: PasswordPolicy::default(),
+                token_validity: TokenValidity::default(),
+                groups: vec!["admin".to_string()],
+                clients: vec![ClientConfig {
+                    id: DEMO_CLIENT_ID.to_string(),
+                    name: Some("Hallpass example site".to_string()),
+                    secret: Some(DEMO_CLIENT_SECRET.to_string()),
+                    callback_urls: vec![format!("{origin}/api/auth/callback/cognito")],
+                    logout_urls: vec![format!("{origin}/")],
+                    allowed_scopes: default_scopes(),
+                    allowed_flows: vec![OAuthFlow::Code],
+                    refresh_token_rotation: false,
+                }],
+                users: vec![UserSeed {
+                    email: DEMO_USER_EMAIL.to_string(),
+                    password: DEMO_USER_PASSWORD.to_string(),
+                    sub: Some(DEMO_USER_SUB.to_string()),
+                    confirmed: true,
+                    email_verified: Some(true),
+                    attributes,
+                    groups: vec!["admin".to_string()],
+                }],
+            }],
+        }
+    }
+
+    /// Checks ids, URLs and limits; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |m: String| Err(Error::Config(m));
+        let mut pool_ids = HashSet::new();
+        let mut client_ids = HashSet::new();
+        for pool in &self.pools {
+            if !valid_pool_id(&pool.id) {
+                return bad(format!(
+                    "pool id {:?} is not of the form {{region}}_{{alnum}}, e.g. eu-west-1_AbC123xyz",
+                    pool.id
+                ));
+            }
+            if !pool_ids.insert(pool.id.as_str()) {
+                return bad(format!("pool id {:?} appears twice", pool.id));
+            }
+            let p = &pool.password_policy;
+            if !(6..=99).contains(&p.minimum_length) {
+                return bad(format!("pool {}: minimum_length must be 6 to 99", pool.id));
+            }
+            let t = &pool.token_validity;
+            for (name, v) in [
+                ("id_token_minutes", t.id_token_minutes),
+                ("access_token_minutes", t.access_token_minutes),
+            ] {
+                if !(5..=MINUTES_PER_DAY).contains(&v) {
+                    return bad(format!("pool {}: {name} must be 5 to 1440", pool.id));
+                }
+            }
+            if !(60..=MAX_REFRESH_MINUTES).contains(&t.refresh_token_minutes) {
+                return bad(format!(
+                    "pool {}: refresh_token_minutes must be 60 to {MAX_REFRESH_MINUTES} (ten years)",
+                    pool.id
+                ));
+            }
+            for g in &pool.groups {
+                valid_group(g).map_err(Error::Config)?;
+            }
+            for c in &pool.clients {
+                if c.id.is_empty()
+                    || c.id.len() > 128
+                    || !c.id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '+')
+                {
+                    return bad(format!("client id {:?} must be 1-128 of [A-Za-z0-9_+]", c.id));
+                }
+                if !client_ids.insert(c.id.as_str()) {
+                    return bad(format!(
+                        "client id {:?} appears twice (client ids must be unique in one process)",
+                        c.id
+                    ));
+                }
+                if c.secret.as_deref().is_some_and(str::is_empty) {
+                    return bad(format!("client {}: empty secret (omit it for a public client)", c.id));
+                }
+                for u in c.callback_urls.iter().chain(&c.logout_urls) {
+                    valid_redirect(u).map_err(|m| Error::Config(format!("client {}: {m}", c.id)))?;
+                }
+                if c.allowed_flows.contains(&OAuthFlow::ClientCredentials) && c.secret.is_none() {
+                    return bad(format!("client {}: client_credentials needs a secret", c.id));
+                }
+            }
+            let mut emails = HashSet::new();
+            for u in &pool.users {
+                if !valid_email(&u.email) {
+                    return bad(format!("pool {}: {:?} is not an email address", pool.id, u.email));
+                }
+                if !emails.insert(u.email.to_lowercase()) {
+                    return bad(format!("pool {}: user {} appears twice", pool.id, u.email));
+                }
+                if let Some(sub) = &u.sub {
+                    if uuid::Uuid::parse_str(sub).is_err() {
+                        return bad(format!("user {}: sub must be a UUID", u.email));
+                    }
+                }
+                for k in u.attributes.keys() {
+                    valid_attribute_name(k).map_err(Error::Config)?;
+                }
+                for g in &u.groups {
+                    valid_group(g).map_err(Error::Config)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `{region}_{alnum}`: region like `us-east-1`, then 1 to 55 alphanumerics.
+pub fn valid_pool_id(id: &str) -> bool {
+    let Some((region, rest)) = id.split_once('_') else {
+        return false;
+    };
+    let parts: Vec<&str> = region.split('-').collect();
+    let region_ok = parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty())
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit());
+    region_ok
+        && !rest.is_empty()
+        && rest.len() <= 55
+        && rest.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A plausible email: one `@`, something on both sides, a dot in the domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 128
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn valid_group(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control()) {
+        return Err(format!("group name {name:?} must be 1-128 printable characters"));
+    }
+    Ok(())
+}
+
+/// Standard attributes this pool knows, plus `custom:*`.
+const STANDARD_ATTRIBUTES: &[&str] = &[
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "phone_number",
+    "phone_number_verified",
+    "address",
+    "updated_at",
+];
+
+fn valid_attribute_name(name: &str) -> Result<(), String> {
+    if STANDARD_ATTRIBUTES.contains(&name) {
+        return Ok(());
+    }
+    if let Some(custom) = name.strip_prefix("custom:") {
+        if !custom.is_empty()
+            && custom.len() <= 20
+            && custom.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "attribute {name:?} is neither a standard attribute nor custom:<1-20 of [A-Za-z0-9_]>"
+    ))
+}
+
+/// Callback and sign-out URLs: https, or http on a loopback host (Cognito allows only
+/// `http://localhost`; 127.0.0.1 and [::1] are accepted here too, for tests).
+fn valid_redirect(u: &str) -> Result<(), String> {
+    let url = Url::parse(u).map_err(|e| format!("{u:?} is not a URL: {e}"))?;
+    if url.fragment().is_some() {
+        return Err(format!("{u:?} must not have a fragment"));
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")) => Ok(()),
+        "http" => Err(format!("{u:?}: http is allowed only for localhost")),
+        // Native apps use custom schemes, which Cognito allows.
+        s if !s.is_empty() => Ok(()),
+        _ => Err(format!("{u:?} has no scheme")),
+    }
+}
+
+impl PoolConfig {
+    /// The client with this id.
+    pub fn client(&self, id: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+}
+
+impl ClientConfig {
+    /// Whether a flow is allowed.
+    pub fn allows(&self, flow: OAuthFlow) -> bool {
+        self.allowed_flows.contains(&flow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_ids() {
+        assert!(valid_pool_id("eu-west-1_AbC123xyz"));
+        assert!(valid_pool_id("us-gov-west-1_X"));
+        assert!(valid_pool_id(DEMO_POOL_ID));
+        for bad in ["", "eu-west-1", "eu-west-1_", "euwest1_a", "eu-west-x_a", "eu-west-1_a-b", "EU-west-1_a"] {
+            assert!(!valid_pool_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn demo_is_valid_and_shaped() {
+        let seed = Seed::demo(&Url::parse("http://localhost:3000").unwrap());
+        seed.validate().unwrap();
+        assert_eq!(DEMO_CLIENT_ID.len(), 26);
+        assert!(DEMO_CLIENT_ID
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert_eq!(
+            seed.pools[0].clients[0].callback_urls,
+            ["http://localhost:3000/api/auth/callback/cognito"]
+        );
+    }
+
+    #[test]
+    fn password_policy() {
+        let p = PasswordPolicy::default();
+        assert!(p.check(DEMO_USER_PASSWORD).is_ok());
+        assert!(p.check("Sh0rt!").unwrap_err().ends_with("Password not long enough"));
+        assert!(p.check("passw0rd!").unwrap_err().contains("uppercase"));
+        assert!(p.check("Password!").unwrap_err().contains("numeric"));
+        assert!(p.check("Passw0rdd").unwrap_err().contains("symbol"));
+    }
+}

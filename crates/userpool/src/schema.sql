@@ -1,0 +1,98 @@
+-- The user pool's schema. Every statement is idempotent: it runs at each start.
+CREATE TABLE IF NOT EXISTS signing_keys (
+    kid         TEXT PRIMARY KEY,
+    pool_id     TEXT NOT NULL,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('id', 'access')),
+    private_der BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    retired_at  INTEGER
+);
+CREATE INDEX IF NOT EXISTS signing_keys_pool ON signing_keys (pool_id);
+
+CREATE TABLE IF NOT EXISTS users (
+    sub             TEXT PRIMARY KEY,
+    pool_id         TEXT NOT NULL,
+    email           TEXT NOT NULL COLLATE NOCASE,
+    password_hash   TEXT NOT NULL,
+    confirmed       INTEGER NOT NULL,
+    email_verified  INTEGER NOT NULL,
+    attributes      TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until    INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    UNIQUE (pool_id, email)
+);
+
+CREATE TABLE IF NOT EXISTS groups (
+    pool_id    TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, name)
+);
+
+CREATE TABLE IF NOT EXISTS user_groups (
+    pool_id    TEXT NOT NULL,
+    sub        TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (sub, group_name)
+);
+
+CREATE TABLE IF NOT EXISTS user_codes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    pool_id    TEXT NOT NULL,
+    sub        TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+    email      TEXT NOT NULL COLLATE NOCASE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('confirm', 'reset')),
+    code       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    failed     INTEGER NOT NULL DEFAULT 0,
+    used       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS user_codes_sub ON user_codes (sub, purpose);
+CREATE INDEX IF NOT EXISTS user_codes_email ON user_codes (email);
+
+-- Codes and tokens are stored as SHA-256 hashes: a copy of the database cannot be replayed.
+CREATE TABLE IF NOT EXISTS auth_codes (
+    code_hash      TEXT PRIMARY KEY,
+    pool_id        TEXT NOT NULL,
+    client_id      TEXT NOT NULL,
+    sub            TEXT NOT NULL,
+    redirect_uri   TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    nonce          TEXT,
+    code_challenge TEXT,
+    auth_time      INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    used           INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS sign_ins (
+    origin_jti TEXT PRIMARY KEY,
+    pool_id    TEXT NOT NULL,
+    client_id  TEXT NOT NULL,
+    sub        TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    auth_time  INTEGER NOT NULL,
+    scope      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    origin_jti TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    replaced   INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash    TEXT PRIMARY KEY,
+    pool_id    TEXT NOT NULL,
+    sub        TEXT NOT NULL,
+    auth_time  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);

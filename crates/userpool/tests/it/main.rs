@@ -1,0 +1,257 @@
+//! Integration tests: the real HTTP flow against a pool on 127.0.0.1, offline.
+
+mod admin;
+mod discovery;
+mod flow;
+mod hosted_ui;
+mod oidc;
+mod persistence;
+mod refresh;
+mod token_errors;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use url::Url;
+use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
+
+pub const POOL: &str = "us-east-1_TestPool1";
+pub const POOL2: &str = "eu-west-1_Second";
+pub const CONF: &str = "confidential0client0000001";
+pub const CONF_SECRET: &str = "s3cret+with/odd:chars%";
+pub const ROT: &str = "rotating0client00000000001";
+pub const ROT_SECRET: &str = "rotating-secret";
+pub const PUBLIC: &str = "public0client0000000000001";
+pub const M2M: &str = "m2m0client0000000000000001";
+pub const IMPLICIT: &str = "implicit0client00000000001";
+pub const SECOND: &str = "second0client0000000000001";
+pub const CB: &str = "http://localhost:4000/cb";
+pub const ALICE: &str = "alice@example.com";
+pub const ALICE_SUB: &str = "a11ce000-0000-4000-8000-000000000001";
+pub const PASSWORD: &str = "Passw0rd!";
+
+pub fn test_seed() -> Seed {
+    Seed::from_toml_str(include_str!("seed.toml")).expect("test seed is valid")
+}
+
+/// A pool serving on 127.0.0.1:0 with an in-memory database and fast hashing, plus a
+/// browser-like client (cookies on, redirects off).
+pub struct TestPool {
+    pub running: RunningUserPool,
+    pub http: reqwest::Client,
+}
+
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn spawn_pool() -> TestPool {
+    spawn_with(test_seed(), "sqlite::memory:").await
+}
+
+pub async fn spawn_with(seed: Seed, db: &str) -> TestPool {
+    let pool = UserPool::builder()
+        .seed(seed)
+        .database_url(db)
+        .password_hash_cost(PasswordHashCost::Testing)
+        .build()
+        .await
+        .expect("pool builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = pool.serve(listener).await.expect("pool serves");
+    TestPool {
+        running,
+        http: browser(),
+    }
+}
+
+pub fn pkce_pair() -> (String, String) {
+    let verifier = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// The Location header of a redirect, resolved against `base`.
+pub fn location(resp: &reqwest::Response) -> Url {
+    assert!(
+        resp.status().is_redirection(),
+        "expected a redirect, got {} {:?}",
+        resp.status(),
+        resp.url()
+    );
+    let loc = resp.headers()["location"].to_str().unwrap();
+    resp.url().join(loc).unwrap()
+}
+
+pub fn param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The claims of a JWT, unverified.
+pub fn claims(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+pub fn jwt_header(jwt: &str) -> Value {
+    let part = jwt.split('.').next().unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+impl TestPool {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.running.local_addr().port())
+    }
+
+    pub fn pool(&self) -> &UserPool {
+        self.running.pool()
+    }
+
+    /// GET /oauth2/authorize with these parameters.
+    pub async fn authorize(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .get(self.url("/oauth2/authorize"))
+            .query(params)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Authorize → /login form → POST credentials; returns the final response (a redirect to
+    /// the callback on success, the login page again on failure).
+    pub async fn login_with(&self, params: &[(&str, &str)], username: &str, password: &str) -> reqwest::Response {
+        let r = self.authorize(params).await;
+        let login = location(&r);
+        assert_eq!(login.path(), "/login", "authorize should send to the login page");
+        let page = self.http.get(login.clone()).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(r#"id="username""#) && html.contains(r#"id="password""#));
+        // The form posts the hidden OAuth fields back; a browser sends what the page holds.
+        let mut form: Vec<(String, String)> = login.query_pairs().into_owned().collect();
+        form.retain(|(k, _)| k != "login_hint" && k != "lang");
+        form.push(("username".into(), username.into()));
+        form.push(("password".into(), password.into()));
+        self.http
+            .post(self.url("/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A full sign-in of a confirmed user; returns the callback URL (with `code`, `state`).
+    pub async fn sign_in(&self, params: &[(&str, &str)], username: &str, password: &str) -> Url {
+        let r = self.login_with(params, username, password).await;
+        let cb = location(&r);
+        assert!(param(&cb, "code").is_some(), "no code in {cb}");
+        cb
+    }
+
+    /// The standard confidential-client sign-in of Alice.
+    pub async fn alice_code(&self, extra: &[(&str, &str)]) -> String {
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", CONF),
+            ("redirect_uri", CB),
+            ("scope", "openid email profile"),
+            ("state", "xyz"),
+        ];
+        params.extend_from_slice(extra);
+        let cb = self.sign_in(&params, ALICE, PASSWORD).await;
+        assert_eq!(param(&cb, "state").as_deref(), Some("xyz"));
+        param(&cb, "code").unwrap()
+    }
+
+    /// POST /oauth2/token with HTTP Basic auth.
+    pub async fn token_basic(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)));
+        self.http
+            .post(self.url("/oauth2/token"))
+            .header("authorization", format!("Basic {basic}"))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token_body(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(self.url("/oauth2/token"))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Exchanges Alice's code at the confidential client; returns the token JSON.
+    pub async fn alice_tokens(&self) -> Value {
+        let code = self.alice_code(&[]).await;
+        let r = self
+            .token_basic(
+                CONF,
+                CONF_SECRET,
+                &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB)],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    pub async fn userinfo(&self, access_token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url("/oauth2/userInfo"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn jwks(&self, pool_id: &str) -> Value {
+        self.http
+            .get(self.url(&format!("/{pool_id}/.well-known/jwks.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Verifies a token's signature with the pool's JWKS, as AWS's verifier does.
+    pub async fn verify(&self, pool_id: &str, jwt: &str) -> Value {
+        let kid = jwt_header(jwt)["kid"].as_str().unwrap().to_string();
+        let jwks = self.jwks(pool_id).await;
+        let jwk = jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kid"] == kid.as_str())
+            .expect("kid in JWKS")
+            .clone();
+        assert_eq!(jwk["alg"], "RS256");
+        assert_eq!(jwk["use"], "sig");
+        assert_eq!(jwk["kty"], "RSA");
+        let key = jsonwebtoken::DecodingKey::from_rsa_components(
+            jwk["n"].as_str().unwrap(),
+            jwk["e"].as_str().unwrap(),
+        )
+        .unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.validate_aud = false;
+        v.set_issuer(&[self.running.issuer(pool_id).as_str()]);
+        jsonwebtoken::decode::<Value>(jwt, &key, &v)
+            .expect("token verifies")
+            .claims
+    }
+}
