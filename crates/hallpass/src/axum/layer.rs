@@ -1,0 +1,76 @@
+//! The layer that wraps an app: it gives each request a [`SessionSlot`] and a handle to Hallpass, and
+//! appends the `Set-Cookie` headers that resolving the session produced (rolling renewal, refreshed
+//! tokens).
+
+use std::convert::Infallible;
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
+use axum::response::Response;
+use http::header::SET_COOKIE;
+use tower::{Layer, Service};
+
+use crate::axum::extract::SessionSlot;
+use crate::session::BoxFuture;
+use crate::Hallpass;
+
+/// See the module docs. Made by [`Hallpass::layer`].
+#[derive(Clone, Debug)]
+pub struct HallpassLayer {
+    hallpass: Hallpass,
+}
+
+impl Hallpass {
+    /// The layer to wrap the whole app with (`.layer(auth.layer())`, outermost of Hallpass's pieces).
+    pub fn layer(&self) -> HallpassLayer {
+        HallpassLayer {
+            hallpass: self.clone(),
+        }
+    }
+}
+
+impl<S> Layer<S> for HallpassLayer {
+    type Service = HallpassService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        HallpassService {
+            inner,
+            hallpass: self.hallpass.clone(),
+        }
+    }
+}
+
+/// The service made by [`HallpassLayer`].
+#[derive(Clone, Debug)]
+pub struct HallpassService<S> {
+    inner: S,
+    hallpass: Hallpass,
+}
+
+impl<S> Service<Request> for HallpassService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let slot = SessionSlot::default();
+        req.extensions_mut().insert(self.hallpass.clone());
+        req.extensions_mut().insert(slot.clone());
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let mut res = fut.await?;
+            for cookie in slot.take_set_cookies() {
+                res.headers_mut().append(SET_COOKIE, cookie);
+            }
+            Ok(res)
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! The built-in pages: sign-in, sign-out confirmation, error and 403. Server-rendered with askama
+//! (which escapes everything it prints), no JavaScript, light and dark.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use http::header::CACHE_CONTROL;
+use http::{HeaderValue, StatusCode};
+
+use crate::error::ErrorCode;
+
+pub(crate) struct ProviderButton {
+    pub(crate) name: String,
+    pub(crate) action: String,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+pub(crate) struct SignInPage<'a> {
+    pub(crate) providers: Vec<ProviderButton>,
+    pub(crate) csrf_token: &'a str,
+    pub(crate) callback_url: &'a str,
+    pub(crate) error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "signout.html")]
+pub(crate) struct SignOutPage<'a> {
+    pub(crate) action: String,
+    pub(crate) csrf_token: &'a str,
+    pub(crate) callback_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage<'a> {
+    pub(crate) heading: &'a str,
+    pub(crate) message: &'a str,
+    pub(crate) cause: Option<&'a str>,
+    pub(crate) home: &'a str,
+    pub(crate) link_text: &'a str,
+}
+
+/// Renders a template into an HTML response that no cache keeps.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut res = (status, Html(html)).into_response();
+            res.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => {
+            tracing::error!("rendering a page failed: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page rendering failed").into_response()
+        }
+    }
+}
+
+/// The message the sign-in page shows for `?error=CODE` (never the raw parameter).
+pub(crate) fn sign_in_error(code: &str) -> &'static str {
+    match code {
+        "csrf" => "Your sign-in form expired. Please try again.",
+        "OAuthSignin" | "OAuthCallback" | "Callback" => {
+            "Try signing in again; if it keeps failing, the sign-in service may be down."
+        }
+        "SessionRequired" => "Please sign in to access this page.",
+        "AccessDenied" => "You do not have permission to sign in.",
+        _ => "Unable to sign in.",
+    }
+}
+
+pub(crate) fn error(code: ErrorCode, cause: Option<&str>, home: &str) -> Response {
+    let (heading, message) = code.message();
+    render(
+        code.status(),
+        &ErrorPage {
+            heading,
+            message,
+            cause,
+            home,
+            link_text: "Back to the site",
+        },
+    )
+}
+
+pub(crate) fn forbidden(group: &str) -> Response {
+    let message = format!("This page is only for members of the “{group}” group.");
+    render(
+        StatusCode::FORBIDDEN,
+        &ErrorPage {
+            heading: "Access denied",
+            message: &message,
+            cause: None,
+            home: "/",
+            link_text: "Go home",
+        },
+    )
+}

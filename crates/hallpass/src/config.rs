@@ -1,0 +1,612 @@
+//! Configuration: code first (a builder), the environment on top (`AUTH_URL`, `AUTH_SECRET`, …).
+//!
+//! | variable | meaning | default |
+//! | --- | --- | --- |
+//! | `AUTH_URL` (alias `NEXTAUTH_URL`) | the site's public URL; its path, if any, is the auth base path | `http://localhost:3000` in debug builds, required in release |
+//! | `AUTH_SECRET` (alias `NEXTAUTH_SECRET`) | ≥ 32 bytes; encrypts every cookie | a generated dev secret in `.hallpass-secret` (debug builds over http only) |
+//! | `AUTH_SECRET_1`, `AUTH_SECRET_2`, `AUTH_SECRET_3` | rotation: the first present encrypts, all decrypt | none |
+//! | `AUTH_COMPAT` | `next-auth-v4` to read and write NextAuth v4's cookies | Hallpass's own names |
+//! | `AUTH_DEBUG` | `1`/`true`: log each step at debug level and show causes on the error page | on in debug builds |
+//! | `AUTH_SESSION_MAX_AGE` | session lifetime in seconds | 2592000 (30 days) |
+//! | `AUTH_SESSION_UPDATE_AGE` | re-issue a page's session cookie once it is this old, in seconds | 86400 (24 h) |
+
+use std::path::PathBuf;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// A configuration that cannot work; the message names the variable and how to fix it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret in a build or deployment that must not generate one.
+    #[error("AUTH_SECRET is not set. Hallpass needs a secret of at least 32 bytes to encrypt its cookies; make one with `openssl rand -base64 32` and put it in AUTH_SECRET (or .env.local). {0}")]
+    MissingSecret(&'static str),
+    /// A secret shorter than 32 bytes.
+    #[error("{var} is too short ({len} bytes): use at least 32 random bytes, e.g. `openssl rand -base64 32`")]
+    SecretTooShort {
+        /// The variable (or builder method) that held it.
+        var: String,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A URL that does not parse or is not http(s).
+    #[error("{var} is not a usable http(s) URL ({reason}); example: AUTH_URL=https://app.example.com")]
+    InvalidUrl {
+        /// The variable.
+        var: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A value that is not one of the accepted ones.
+    #[error("{var} has an invalid value: {reason}")]
+    InvalidValue {
+        /// The variable.
+        var: &'static str,
+        /// What was expected.
+        reason: String,
+    },
+    /// The base URL is missing in a release build.
+    #[error("AUTH_URL is not set: a release build needs the site's public URL, e.g. AUTH_URL=https://app.example.com")]
+    MissingUrl,
+    /// The generated development secret could not be read or written.
+    #[error("could not read or write the development secret file {path}: {source}")]
+    SecretFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Whose cookie names and key derivation to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compat {
+    /// Hallpass's own cookie names (`hallpass.session-token`, …) and keys derived per cookie name.
+    #[default]
+    Hallpass,
+    /// NextAuth.js v4: `next-auth.session-token` and its exact key derivation, so that a Next.js app with
+    /// the same secret reads Hallpass's session cookie and the other way round.
+    NextAuthV4,
+}
+
+/// Where a guard sends a signed-out visitor who asked for a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unauthenticated {
+    /// A 302 to this same-origin path (the tutorial's protected page goes to `/`).
+    RedirectTo(String),
+    /// A 302 to the sign-in page with `callbackUrl` set to the page that was asked for.
+    SignIn,
+}
+
+/// Custom pages that replace the built-in ones (NextAuth's `pages` option).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pages {
+    /// Replaces `GET {base}/signin`.
+    pub sign_in: Option<String>,
+    /// Replaces `GET {base}/signout`.
+    pub sign_out: Option<String>,
+    /// Replaces `GET {base}/error`.
+    pub error: Option<String>,
+}
+
+/// The validated configuration. Build one with [`Config::builder`] or [`Config::from_env`].
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) origin: Url,
+    pub(crate) base_path: String,
+    pub(crate) secrets: Vec<SecretString>,
+    pub(crate) compat: Compat,
+    pub(crate) debug: bool,
+    pub(crate) session_max_age: i64,
+    pub(crate) session_update_age: i64,
+    pub(crate) pages: Pages,
+    pub(crate) unauthenticated: Unauthenticated,
+    pub(crate) store_tokens: bool,
+    pub(crate) max_cookie_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("origin", &self.origin.as_str())
+            .field("base_path", &self.base_path)
+            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field("compat", &self.compat)
+            .field("debug", &self.debug)
+            .field("session_max_age", &self.session_max_age)
+            .field("session_update_age", &self.session_update_age)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// A builder with the defaults: `http://localhost:3000`, base path `/api/auth`, 30-day sessions.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Loads `.env.local` then `.env` (the process environment wins), then reads the variables in the
+    /// module docs.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::builder().with_env()?.build()
+    }
+
+    /// The site's origin, e.g. `http://localhost:3000`.
+    pub fn origin(&self) -> &Url {
+        &self.origin
+    }
+
+    /// The auth routes' base path, e.g. `/api/auth`.
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// `origin + base_path + path`, e.g. `url("/callback/cognito")`.
+    pub fn url(&self, path: &str) -> String {
+        let origin = self.origin.as_str().trim_end_matches('/');
+        format!("{origin}{}{path}", self.base_path)
+    }
+
+    /// True when the site is served over https: cookies get `Secure` and the `__Secure-` prefix.
+    pub fn is_secure(&self) -> bool {
+        self.origin.scheme() == "https"
+    }
+
+    /// Debug mode: step-by-step debug logs and causes shown on the error page.
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// The cookie compatibility mode.
+    pub fn compat(&self) -> Compat {
+        self.compat
+    }
+
+    /// Session lifetime in seconds.
+    pub fn session_max_age(&self) -> i64 {
+        self.session_max_age
+    }
+
+    pub(crate) fn secret_bytes(&self) -> Vec<&[u8]> {
+        self.secrets
+            .iter()
+            .map(|s| s.expose_secret().as_bytes())
+            .collect()
+    }
+}
+
+/// Builder for [`Config`]; every setter has an environment variable counterpart read by
+/// [`ConfigBuilder::with_env`].
+#[derive(Clone)]
+pub struct ConfigBuilder {
+    url: Option<String>,
+    secrets: Vec<(String, SecretString)>,
+    compat: Compat,
+    debug: Option<bool>,
+    session_max_age: i64,
+    session_update_age: i64,
+    pages: Pages,
+    unauthenticated: Unauthenticated,
+    store_tokens: bool,
+    secret_file: PathBuf,
+    allow_generated_secret: bool,
+    max_cookie_bytes: usize,
+}
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        Self {
+            url: None,
+            secrets: Vec::new(),
+            compat: Compat::Hallpass,
+            debug: None,
+            session_max_age: 30 * 24 * 60 * 60,
+            session_update_age: 24 * 60 * 60,
+            pages: Pages::default(),
+            unauthenticated: Unauthenticated::RedirectTo("/".into()),
+            store_tokens: true,
+            secret_file: PathBuf::from(".hallpass-secret"),
+            allow_generated_secret: cfg!(debug_assertions),
+            max_cookie_bytes: 8 * 1024,
+        }
+    }
+}
+
+impl ConfigBuilder {
+    /// The site's public URL; a path other than `/` becomes the base path (default `/api/auth`).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Adds a secret. The first one added encrypts; all of them decrypt.
+    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+        self.secrets
+            .push(("secret".into(), SecretString::from(secret.into())));
+        self
+    }
+
+    /// Cookie names and key derivation: Hallpass's own or NextAuth v4's.
+    pub fn compat(mut self, compat: Compat) -> Self {
+        self.compat = compat;
+        self
+    }
+
+    /// Debug mode (default: on in debug builds).
+    pub fn debug(mut self, on: bool) -> Self {
+        self.debug = Some(on);
+        self
+    }
+
+    /// Session lifetime (default 30 days).
+    pub fn session_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.session_max_age = max_age.as_secs() as i64;
+        self
+    }
+
+    /// How old a session cookie must be before a page request re-issues it (default 24 h).
+    pub fn session_update_age(mut self, age: std::time::Duration) -> Self {
+        self.session_update_age = age.as_secs() as i64;
+        self
+    }
+
+    /// Custom pages.
+    pub fn pages(mut self, pages: Pages) -> Self {
+        self.pages = pages;
+        self
+    }
+
+    /// Where guards send signed-out visitors who asked for a page (default: a redirect to `/`).
+    pub fn unauthenticated(mut self, to: Unauthenticated) -> Self {
+        self.unauthenticated = to;
+        self
+    }
+
+    /// Keep the provider's access and refresh tokens in the session, so that they can be refreshed and
+    /// revoked (default on).
+    pub fn store_tokens(mut self, on: bool) -> Self {
+        self.store_tokens = on;
+        self
+    }
+
+    /// Where a debug build keeps its generated secret (default `.hallpass-secret`).
+    pub fn secret_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.secret_file = path.into();
+        self
+    }
+
+    /// Whether a missing secret may be generated (default: in debug builds, over http only).
+    pub fn allow_generated_secret(mut self, allow: bool) -> Self {
+        self.allow_generated_secret = allow;
+        self
+    }
+
+    /// The session cookie budget across all its chunks; a bigger session fails to sign in with a clear
+    /// error instead of being dropped by a proxy (default 8 KiB).
+    pub fn max_cookie_bytes(mut self, bytes: usize) -> Self {
+        self.max_cookie_bytes = bytes;
+        self
+    }
+
+    /// Loads `.env.local`, then `.env` (neither overrides the process environment), then applies the
+    /// variables listed in the module docs on top of what the builder holds.
+    pub fn with_env(self) -> Result<Self, ConfigError> {
+        for file in [".env.local", ".env"] {
+            // A missing file is normal; a malformed one is the developer's to see.
+            if let Err(e) = dotenvy::from_filename(file) {
+                if !e.not_found() {
+                    tracing::warn!("could not load {file}: {e}");
+                }
+            }
+        }
+        self.with_vars(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Like [`ConfigBuilder::with_env`] with the variables taken from `var` (for tests and embedding).
+    pub fn with_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        if let Some(url) = var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")) {
+            self.url = Some(url);
+        }
+        let mut env_secrets = Vec::new();
+        for name in ["AUTH_SECRET", "NEXTAUTH_SECRET"] {
+            if let Some(s) = var(name) {
+                env_secrets.push((name.to_string(), SecretString::from(s)));
+                break;
+            }
+        }
+        for name in ["AUTH_SECRET_1", "AUTH_SECRET_2", "AUTH_SECRET_3"] {
+            if let Some(s) = var(name) {
+                env_secrets.push((name.to_string(), SecretString::from(s)));
+            }
+        }
+        if !env_secrets.is_empty() {
+            self.secrets = env_secrets;
+        }
+        if let Some(c) = var("AUTH_COMPAT") {
+            self.compat = match c.as_str() {
+                "next-auth-v4" | "nextauth-v4" => Compat::NextAuthV4,
+                "hallpass" => Compat::Hallpass,
+                other => {
+                    return Err(ConfigError::InvalidValue {
+                        var: "AUTH_COMPAT",
+                        reason: format!("`{other}`; use `next-auth-v4` or `hallpass`"),
+                    })
+                }
+            };
+        }
+        if let Some(d) = var("AUTH_DEBUG") {
+            self.debug = Some(parse_bool("AUTH_DEBUG", &d)?);
+        }
+        if let Some(v) = var("AUTH_SESSION_MAX_AGE") {
+            self.session_max_age = parse_secs("AUTH_SESSION_MAX_AGE", &v)?;
+        }
+        if let Some(v) = var("AUTH_SESSION_UPDATE_AGE") {
+            self.session_update_age = parse_secs("AUTH_SESSION_UPDATE_AGE", &v)?;
+        }
+        Ok(self)
+    }
+
+    /// Validates everything and returns the configuration, or the first mistake found.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let raw_url = match self.url {
+            Some(u) => u,
+            None if cfg!(debug_assertions) => "http://localhost:3000".to_string(),
+            None => return Err(ConfigError::MissingUrl),
+        };
+        let url = Url::parse(&raw_url).map_err(|e| ConfigError::InvalidUrl {
+            var: "AUTH_URL",
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(ConfigError::InvalidUrl {
+                var: "AUTH_URL",
+                reason: "the scheme must be http or https and a host is required".into(),
+            });
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(ConfigError::InvalidUrl {
+                var: "AUTH_URL",
+                reason: "a query string or fragment is not allowed".into(),
+            });
+        }
+        let path = url.path().trim_end_matches('/');
+        let base_path = if path.is_empty() {
+            "/api/auth".to_string()
+        } else {
+            path.to_string()
+        };
+        let origin = Url::parse(&url.origin().ascii_serialization()).map_err(|e| {
+            ConfigError::InvalidUrl {
+                var: "AUTH_URL",
+                reason: e.to_string(),
+            }
+        })?;
+
+        let mut secrets = self.secrets;
+        if secrets.is_empty() {
+            if origin.scheme() == "https" {
+                return Err(ConfigError::MissingSecret(
+                    "An https AUTH_URL means a deployment, which must set its own secret.",
+                ));
+            }
+            if !self.allow_generated_secret {
+                return Err(ConfigError::MissingSecret(
+                    "Release builds never generate one.",
+                ));
+            }
+            secrets.push((
+                self.secret_file.display().to_string(),
+                load_or_create_dev_secret(&self.secret_file)?,
+            ));
+        }
+        for (var, s) in &secrets {
+            let len = s.expose_secret().len();
+            if len < 32 {
+                return Err(ConfigError::SecretTooShort {
+                    var: var.clone(),
+                    len,
+                });
+            }
+        }
+        if self.session_max_age <= 0 {
+            return Err(ConfigError::InvalidValue {
+                var: "AUTH_SESSION_MAX_AGE",
+                reason: "must be positive".into(),
+            });
+        }
+        for (what, page) in [
+            ("pages.sign_in", &self.pages.sign_in),
+            ("pages.sign_out", &self.pages.sign_out),
+            ("pages.error", &self.pages.error),
+        ] {
+            if let Some(p) = page {
+                if crate::redirect::same_origin_path(p).is_none() {
+                    return Err(ConfigError::InvalidValue {
+                        var: "pages",
+                        reason: format!("{what} must be a same-origin path starting with `/`"),
+                    });
+                }
+            }
+        }
+        if let Unauthenticated::RedirectTo(p) = &self.unauthenticated {
+            if crate::redirect::same_origin_path(p).is_none() {
+                return Err(ConfigError::InvalidValue {
+                    var: "unauthenticated",
+                    reason: "the redirect must be a same-origin path starting with `/`".into(),
+                });
+            }
+        }
+        Ok(Config {
+            origin,
+            base_path,
+            secrets: secrets.into_iter().map(|(_, s)| s).collect(),
+            compat: self.compat,
+            debug: self.debug.unwrap_or(cfg!(debug_assertions)),
+            session_max_age: self.session_max_age,
+            session_update_age: self.session_update_age.clamp(0, self.session_max_age),
+            pages: self.pages,
+            unauthenticated: self.unauthenticated,
+            store_tokens: self.store_tokens,
+            max_cookie_bytes: self.max_cookie_bytes,
+        })
+    }
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::InvalidValue {
+            var,
+            reason: format!("`{v}`; use 1 or 0"),
+        }),
+    }
+}
+
+fn parse_secs(var: &'static str, v: &str) -> Result<i64, ConfigError> {
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ConfigError::InvalidValue {
+            var,
+            reason: format!("`{v}` is not a whole number of seconds"),
+        })
+}
+
+/// Debug builds without a secret keep a generated one in a git-ignored file, so that sessions survive
+/// restarts during development.
+fn load_or_create_dev_secret(path: &std::path::Path) -> Result<SecretString, ConfigError> {
+    let err = |source| ConfigError::SecretFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(SecretString::from(s.trim().to_string())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::STANDARD.encode(bytes);
+    write_private(path, &secret).map_err(err)?;
+    tracing::warn!(
+        "AUTH_SECRET is not set: generated a development secret in {} (git-ignored). \
+         Set AUTH_SECRET before deploying.",
+        path.display()
+    );
+    Ok(SecretString::from(secret))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: &str = "0123456789abcdef0123456789abcdef";
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn url_path_is_the_base_path() {
+        let c = Config::builder()
+            .with_vars(vars(&[("NEXTAUTH_URL", "https://a.example/auth/"), ("AUTH_SECRET", S)]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.base_path(), "/auth");
+        assert_eq!(c.url("/csrf"), "https://a.example/auth/csrf");
+        assert!(c.is_secure());
+        let c = Config::builder().url("http://localhost:3000").secret(S).build().unwrap();
+        assert_eq!(c.base_path(), "/api/auth");
+    }
+
+    #[test]
+    fn mistakes_name_the_variable() {
+        let e = Config::builder()
+            .with_vars(vars(&[("AUTH_SECRET", "short")]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("AUTH_SECRET"), "{e}");
+        let e = Config::builder()
+            .with_vars(vars(&[("AUTH_URL", "ftp://x"), ("AUTH_SECRET", S)]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("AUTH_URL"), "{e}");
+        let e = Config::builder()
+            .with_vars(vars(&[("AUTH_COMPAT", "v9")]))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("AUTH_COMPAT"), "{e}");
+        let e = Config::builder()
+            .url("https://a.example")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, ConfigError::MissingSecret(_)), "{e}");
+        let e = Config::builder()
+            .url("http://localhost:3000")
+            .allow_generated_secret(false)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("openssl rand"), "{e}");
+    }
+
+    #[test]
+    fn rotation_list_keeps_order() {
+        let c = Config::builder()
+            .with_vars(vars(&[
+                ("AUTH_SECRET_1", "11111111111111111111111111111111"),
+                ("AUTH_SECRET_2", "22222222222222222222222222222222"),
+            ]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.secret_bytes()[0], b"11111111111111111111111111111111");
+        assert_eq!(c.secret_bytes().len(), 2);
+    }
+
+    #[test]
+    fn debug_builds_generate_and_keep_a_secret() {
+        let dir = std::env::temp_dir().join(format!("hallpass-secret-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(".hallpass-secret");
+        let build = || {
+            Config::builder()
+                .secret_file(&file)
+                .allow_generated_secret(true)
+                .build()
+                .unwrap()
+        };
+        let a = build();
+        let b = build();
+        assert_eq!(a.secret_bytes(), b.secret_bytes());
+        assert!(a.secret_bytes()[0].len() >= 32);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let c = Config::builder().secret(S).build().unwrap();
+        assert!(!format!("{c:?}").contains(S));
+    }
+}

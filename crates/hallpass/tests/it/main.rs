@@ -1,0 +1,6 @@
+//! Hallpass's integration tests: one binary, driving real routers over HTTP.
+
+mod support;
+
+mod core;
+mod vectors;

@@ -1,0 +1,3 @@
+//! Test support: the app under test and (for provider tests) an in-test OpenID provider.
+
+pub mod app;
