@@ -1,0 +1,482 @@
+//! ID token validation (OpenID Connect Core 3.1.3.7). Signatures are checked by jsonwebtoken
+//! (ring); the claim checks are ours so that each failure has its own error.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Map, Value};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use super::http::sanitize;
+
+/// Why an ID token was refused. Messages never contain the token or the nonce.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdTokenError {
+    /// The token endpoint returned no `id_token` although `openid` was requested.
+    #[error("the token response has no id_token; make sure the `openid` scope is requested and allowed for this client")]
+    Missing,
+    /// Not a compact JWS (three base64url parts with a JSON header and payload).
+    #[error("malformed ID token: {0}")]
+    Malformed(String),
+    /// The header's `alg` is not RS256 or ES256 (`none` and HS* included); refused before any key lookup.
+    #[error("ID token signed with alg {0:?}; only RS256 and ES256 are accepted (alg none and HMAC algorithms are never accepted); configure the provider to sign ID tokens with RS256")]
+    UnsupportedAlg(String),
+    /// The header has extensions (`crit`) we do not understand.
+    #[error("the ID token header has critical extensions (crit) that are not supported")]
+    CriticalHeader,
+    /// No `kid` and the JWKS has several candidate keys.
+    #[error("the ID token has no kid and the provider's JWKS has several keys; the provider must set kid")]
+    MissingKid,
+    /// No key with this `kid` in the JWKS, even after a re-fetch (or the re-fetch was rate-limited).
+    #[error("no key {} in the provider's JWKS (re-fetched at most once per 10 s); the token was not signed by this provider's current keys", .kid.as_deref().unwrap_or("(no kid)"))]
+    UnknownKey {
+        /// The `kid` from the token header (sanitised).
+        kid: Option<String>,
+    },
+    /// The JWK with this `kid` may not verify this token (`kty`, `use` or `alg` mismatch).
+    #[error("the signing key does not fit the token: {0}")]
+    KeyMismatch(String),
+    /// The JWKS could not be fetched and no cached key fits.
+    #[error("the provider's JWKS could not be loaded and no cached key fits: {0}")]
+    JwksUnavailable(String),
+    /// The signature does not verify.
+    #[error("the ID token signature is invalid; the token was forged or altered")]
+    BadSignature,
+    /// `iss` differs from the issuer.
+    #[error(
+        "the ID token's iss is {got:?}, expected exactly {expected:?}; check the configured issuer"
+    )]
+    Issuer {
+        /// The issuer we trust.
+        expected: String,
+        /// The token's `iss` (sanitised), if any.
+        got: Option<String>,
+    },
+    /// `aud` does not contain the client id.
+    #[error("the ID token's aud does not contain this client id; it was issued to another client (check the client id)")]
+    Audience,
+    /// Several audiences (or an `azp`) and `azp` is not the client id.
+    #[error(
+        "the ID token's azp is not this client id (required when there are several audiences)"
+    )]
+    AuthorizedParty,
+    /// `exp` missing or passed.
+    #[error("the ID token has expired or has no exp (exp {exp:?}, now {now}, allowed clock skew {skew}s); if this happens for fresh tokens, check this server's clock")]
+    Expired {
+        /// The token's `exp`, if any.
+        exp: Option<i64>,
+        /// Our clock.
+        now: i64,
+        /// The allowed skew in seconds.
+        skew: u64,
+    },
+    /// `iat` missing.
+    #[error("the ID token has no iat (issued-at)")]
+    MissingIat,
+    /// `iat` in the future beyond the skew.
+    #[error(
+        "the ID token was issued in the future (iat {iat}, now {now}); check this server's clock"
+    )]
+    IssuedInFuture {
+        /// The token's `iat`.
+        iat: i64,
+        /// Our clock.
+        now: i64,
+    },
+    /// `nbf` in the future beyond the skew.
+    #[error("the ID token is not valid yet (nbf {nbf}, now {now}); check this server's clock")]
+    NotYetValid {
+        /// The token's `nbf`.
+        nbf: i64,
+        /// Our clock.
+        now: i64,
+    },
+    /// `sub` missing or empty.
+    #[error("the ID token has no sub")]
+    MissingSub,
+    /// The nonce we sent is missing from the token.
+    #[error("the ID token carries no nonce although one was sent; the token does not belong to this sign-in attempt")]
+    MissingNonce,
+    /// The token's nonce differs from the one we sent.
+    #[error("the ID token's nonce differs from the one sent; the token belongs to another sign-in attempt (replay?)")]
+    NonceMismatch,
+    /// `at_hash` does not match the access token.
+    #[error("the ID token's at_hash does not match the access token; the tokens were mixed up or altered")]
+    AtHashMismatch,
+    /// Cognito: `token_use` is not `id` (e.g. an access token was passed off as an ID token).
+    #[error("Cognito token_use is {0:?}, expected \"id\"; an access token cannot be used as an ID token")]
+    TokenUse(Option<String>),
+    /// A refreshed ID token names another issuer, subject or audience than the session's.
+    #[error("the refreshed ID token's {0} differs from the session's; the refresh is refused")]
+    Changed(&'static str),
+}
+
+/// The parts of an ID token read before verification: only used to pick a key (and, in
+/// Cognito domain mode, the issuer whose keys to use).
+pub(crate) struct Unverified {
+    pub alg: Algorithm,
+    pub kid: Option<String>,
+    pub claims: Map<String, Value>,
+}
+
+fn b64_json(part: &str, what: &str) -> Result<Map<String, Value>, IdTokenError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|_| IdTokenError::Malformed(format!("the {what} is not base64url")))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(IdTokenError::Malformed(format!(
+            "the {what} is not a JSON object"
+        ))),
+    }
+}
+
+/// Steps 1–2: shape, header, algorithm allow-list.
+pub(crate) fn parse_unverified(raw: &str) -> Result<Unverified, IdTokenError> {
+    let parts: Vec<&str> = raw.split('.').collect();
+    match parts.len() {
+        3 => {}
+        5 => {
+            return Err(IdTokenError::Malformed(
+                "encrypted (JWE) ID tokens are not supported; turn ID token encryption off for this client".into(),
+            ))
+        }
+        _ => {
+            return Err(IdTokenError::Malformed(
+                "not a compact JWS (three dot-separated parts)".into(),
+            ))
+        }
+    }
+    let header = b64_json(parts[0], "header")?;
+    let alg = match header.get("alg") {
+        Some(Value::String(a)) => a.as_str(),
+        _ => return Err(IdTokenError::UnsupportedAlg("(missing)".into())),
+    };
+    let alg = match alg {
+        "RS256" => Algorithm::RS256,
+        "ES256" => Algorithm::ES256,
+        other => return Err(IdTokenError::UnsupportedAlg(sanitize(other))),
+    };
+    if header.contains_key("crit") {
+        return Err(IdTokenError::CriticalHeader);
+    }
+    let kid = match header.get("kid") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) => Some(k.clone()),
+        Some(_) => return Err(IdTokenError::Malformed("kid is not a string".into())),
+    };
+    let claims = b64_json(parts[1], "payload")?;
+    Ok(Unverified { alg, kid, claims })
+}
+
+/// Step 4: the signature, by jsonwebtoken. Its own claim checks are off: ours follow.
+pub(crate) fn verify_signature(
+    raw: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+) -> Result<Map<String, Value>, IdTokenError> {
+    let mut v = Validation::new(alg);
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    v.leeway = 0;
+    match jsonwebtoken::decode::<Map<String, Value>>(raw, key, &v) {
+        Ok(data) => Ok(data.claims),
+        Err(e) => match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => Err(IdTokenError::BadSignature),
+            jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => Err(IdTokenError::KeyMismatch(
+                "the key's type does not fit the algorithm".into(),
+            )),
+            _ => Err(IdTokenError::Malformed(format!(
+                "the signature could not be checked: {e}"
+            ))),
+        },
+    }
+}
+
+/// What the claims must say.
+pub(crate) struct Expect<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    /// `Some`: the nonce sent with the authorization request (sign-in). `None`: refresh.
+    pub nonce: Option<&'a str>,
+    pub access_token: Option<&'a str>,
+    pub alg: Algorithm,
+    pub skew: Duration,
+    pub cognito: bool,
+    pub now: i64,
+}
+
+fn int_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, IdTokenError> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .map(Some)
+            .ok_or_else(|| IdTokenError::Malformed(format!("{name} is not a number"))),
+        Some(_) => Err(IdTokenError::Malformed(format!("{name} is not a number"))),
+    }
+}
+
+/// Steps 5–14, on claims whose signature has been verified.
+pub(crate) fn check_claims(
+    claims: &Map<String, Value>,
+    e: &Expect<'_>,
+) -> Result<(), IdTokenError> {
+    // 5. iss, exact.
+    match claims.get("iss").and_then(Value::as_str) {
+        Some(iss) if iss == e.issuer => {}
+        other => {
+            return Err(IdTokenError::Issuer {
+                expected: e.issuer.to_string(),
+                got: other.map(sanitize),
+            })
+        }
+    }
+    // 6. aud contains the client id; 7. azp.
+    let auds: Vec<&str> = match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(|v| v.as_str().ok_or(IdTokenError::Audience))
+            .collect::<Result<_, _>>()?,
+        _ => return Err(IdTokenError::Audience),
+    };
+    if !auds.contains(&e.client_id) {
+        return Err(IdTokenError::Audience);
+    }
+    let azp = claims.get("azp").and_then(Value::as_str);
+    if (auds.len() > 1 || claims.contains_key("azp")) && azp != Some(e.client_id) {
+        return Err(IdTokenError::AuthorizedParty);
+    }
+    let skew = e.skew.as_secs() as i64;
+    // 8. exp.
+    let exp = int_claim(claims, "exp")?;
+    match exp {
+        Some(exp) if e.now <= exp.saturating_add(skew) => {}
+        _ => {
+            return Err(IdTokenError::Expired {
+                exp,
+                now: e.now,
+                skew: e.skew.as_secs(),
+            })
+        }
+    }
+    // 9. iat.
+    let iat = int_claim(claims, "iat")?.ok_or(IdTokenError::MissingIat)?;
+    if iat > e.now.saturating_add(skew) {
+        return Err(IdTokenError::IssuedInFuture { iat, now: e.now });
+    }
+    // 10. nbf.
+    if let Some(nbf) = int_claim(claims, "nbf")? {
+        if nbf > e.now.saturating_add(skew) {
+            return Err(IdTokenError::NotYetValid { nbf, now: e.now });
+        }
+    }
+    // 11. sub.
+    match claims.get("sub").and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => {}
+        _ => return Err(IdTokenError::MissingSub),
+    }
+    // 12. nonce, constant time (it is a secret of this attempt).
+    if let Some(expected) = e.nonce {
+        match claims.get("nonce") {
+            None | Some(Value::Null) => return Err(IdTokenError::MissingNonce),
+            Some(Value::String(got)) => {
+                if !bool::from(got.as_bytes().ct_eq(expected.as_bytes())) {
+                    return Err(IdTokenError::NonceMismatch);
+                }
+            }
+            Some(_) => return Err(IdTokenError::NonceMismatch),
+        }
+    }
+    // 13. at_hash when present.
+    if let (Some(at_hash), Some(access_token)) = (claims.get("at_hash"), e.access_token) {
+        let at_hash = at_hash.as_str().ok_or(IdTokenError::AtHashMismatch)?;
+        // RS256 and ES256 both hash with SHA-256; the left half, base64url.
+        debug_assert!(matches!(e.alg, Algorithm::RS256 | Algorithm::ES256));
+        let digest = Sha256::digest(access_token.as_bytes());
+        let expected = URL_SAFE_NO_PAD.encode(&digest[..16]);
+        if !bool::from(expected.as_bytes().ct_eq(at_hash.as_bytes())) {
+            return Err(IdTokenError::AtHashMismatch);
+        }
+    }
+    // 14. Cognito's token_use: an access token must not pass as an ID token.
+    if e.cognito {
+        match claims.get("token_use").and_then(Value::as_str) {
+            Some("id") => {}
+            other => return Err(IdTokenError::TokenUse(other.map(sanitize))),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    fn expect(now: i64) -> Expect<'static> {
+        Expect {
+            issuer: "https://issuer.example",
+            client_id: "client",
+            nonce: Some("n-1"),
+            access_token: Some("access"),
+            alg: Algorithm::RS256,
+            skew: Duration::from_secs(15),
+            cognito: true,
+            now,
+        }
+    }
+
+    fn good(now: i64) -> Value {
+        let at_hash = URL_SAFE_NO_PAD.encode(&Sha256::digest(b"access")[..16]);
+        json!({"iss": "https://issuer.example", "aud": "client", "exp": now + 60, "iat": now,
+               "sub": "u", "nonce": "n-1", "at_hash": at_hash, "token_use": "id"})
+    }
+
+    #[test]
+    fn accepts_good_and_refuses_each_broken_claim() {
+        let now = 1_700_000_000;
+        assert_eq!(check_claims(&claims(good(now)), &expect(now)), Ok(()));
+        let cases: Vec<(
+            Box<dyn Fn(&mut Map<String, Value>)>,
+            fn(&IdTokenError) -> bool,
+        )> = vec![
+            (
+                Box::new(|c| {
+                    c.insert("iss".into(), json!("https://issuer.example/"));
+                }),
+                |e| matches!(e, IdTokenError::Issuer { .. }),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("aud".into(), json!(["other"]));
+                }),
+                |e| matches!(e, IdTokenError::Audience),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("aud".into(), json!(["client", "other"]));
+                }),
+                |e| matches!(e, IdTokenError::AuthorizedParty),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("azp".into(), json!("other"));
+                }),
+                |e| matches!(e, IdTokenError::AuthorizedParty),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("exp".into(), json!(now - 16));
+                }),
+                |e| matches!(e, IdTokenError::Expired { .. }),
+            ),
+            (
+                Box::new(|c| {
+                    c.remove("exp");
+                }),
+                |e| matches!(e, IdTokenError::Expired { exp: None, .. }),
+            ),
+            (
+                Box::new(|c| {
+                    c.remove("iat");
+                }),
+                |e| matches!(e, IdTokenError::MissingIat),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("iat".into(), json!(now + 16));
+                }),
+                |e| matches!(e, IdTokenError::IssuedInFuture { .. }),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("nbf".into(), json!(now + 16));
+                }),
+                |e| matches!(e, IdTokenError::NotYetValid { .. }),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("sub".into(), json!(""));
+                }),
+                |e| matches!(e, IdTokenError::MissingSub),
+            ),
+            (
+                Box::new(|c| {
+                    c.remove("nonce");
+                }),
+                |e| matches!(e, IdTokenError::MissingNonce),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("nonce".into(), json!("n-2"));
+                }),
+                |e| matches!(e, IdTokenError::NonceMismatch),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("at_hash".into(), json!("AAAA"));
+                }),
+                |e| matches!(e, IdTokenError::AtHashMismatch),
+            ),
+            (
+                Box::new(|c| {
+                    c.insert("token_use".into(), json!("access"));
+                }),
+                |e| matches!(e, IdTokenError::TokenUse(_)),
+            ),
+        ];
+        for (i, (mutate, ok)) in cases.iter().enumerate() {
+            let mut c = claims(good(now));
+            mutate(&mut c);
+            let err = check_claims(&c, &expect(now)).unwrap_err();
+            assert!(ok(&err), "case {i}: {err:?}");
+        }
+        // Within the skew is fine.
+        let mut c = claims(good(now));
+        c.insert("exp".into(), json!(now - 14));
+        c.insert("iat".into(), json!(now + 14));
+        c.insert("aud".into(), json!(["client", "other"]));
+        c.insert("azp".into(), json!("client"));
+        assert_eq!(check_claims(&c, &expect(now)), Ok(()));
+    }
+
+    #[test]
+    fn header_algorithms_are_allow_listed() {
+        let tok = |h: Value| {
+            format!(
+                "{}.{}.sig",
+                URL_SAFE_NO_PAD.encode(h.to_string()),
+                URL_SAFE_NO_PAD.encode("{}")
+            )
+        };
+        for alg in ["none", "HS256", "RS384", "PS256", "EdDSA"] {
+            assert!(matches!(
+                parse_unverified(&tok(json!({"alg": alg}))),
+                Err(IdTokenError::UnsupportedAlg(a)) if a == alg
+            ));
+        }
+        assert!(matches!(
+            parse_unverified(&tok(json!({"alg": "RS256", "crit": ["b64"]}))),
+            Err(IdTokenError::CriticalHeader)
+        ));
+        assert!(matches!(
+            parse_unverified("a.b.c.d.e"),
+            Err(IdTokenError::Malformed(_))
+        ));
+        let u = parse_unverified(&tok(json!({"alg": "ES256", "kid": "k"}))).unwrap();
+        assert_eq!((u.alg, u.kid.as_deref()), (Algorithm::ES256, Some("k")));
+    }
+}
