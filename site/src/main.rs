@@ -1,2 +1,49 @@
-//! site
-fn main() {}
+//! `cargo run`: the example website on http://localhost:3000, with the local user pool unless
+//! `COGNITO_*` is set.
+
+use hallpass_site::{Settings, Site};
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                let level = if cfg!(debug_assertions) {
+                    "info,hallpass=debug"
+                } else {
+                    "info"
+                };
+                tracing_subscriber::EnvFilter::new(level)
+            }),
+        )
+        .init();
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), hallpass_site::Error> {
+    let site = Site::start(Settings::from_env()?).await?;
+    if let Some(pool) = &site.pool {
+        println!(
+            "Local user pool (AWS Cognito look-alike): {}",
+            pool.base_url()
+        );
+        println!("  issuer    {}", pool.issuer(userpool::DEMO_POOL_ID));
+        println!("  client id {}", userpool::DEMO_CLIENT_ID);
+        println!(
+            "  demo user {} / {}",
+            userpool::DEMO_USER_EMAIL,
+            userpool::DEMO_USER_PASSWORD
+        );
+    } else {
+        println!("Signing in with AWS Cognito (COGNITO_* is set).");
+    }
+    println!("Example site: {}", site.url);
+    site.serve(async {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("Shutting down.");
+    })
+    .await
+}

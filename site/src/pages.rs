@@ -1,0 +1,127 @@
+//! The site's pages. Each one is a plain handler: Hallpass's extractors say who is signed in.
+
+use askama::Template;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
+use hallpass::{CsrfToken, Hallpass, Session};
+
+const LOGO: &str = include_str!("../static/logo.svg");
+
+struct UserView {
+    name: String,
+    email: Option<String>,
+    groups: Vec<String>,
+    is_admin: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    signed_in: bool,
+    logo: &'static str,
+    user: Option<UserView>,
+    csrf_token: String,
+    signin_url: String,
+    signout_url: String,
+    provider_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "protected.html")]
+struct ProtectedPage<'a> {
+    signed_in: bool,
+    logo: &'static str,
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage<'a> {
+    signed_in: bool,
+    logo: &'static str,
+    name: &'a str,
+}
+
+/// Renders a page that no cache (nor the back button) may serve again without asking.
+fn page(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template failed: {e}");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "page failed to render",
+            )
+                .into_response()
+        }
+    }
+}
+
+pub(crate) async fn home(
+    Extension(hallpass): Extension<Hallpass>,
+    session: Option<Session>,
+    CsrfToken(csrf_token): CsrfToken,
+) -> Response {
+    let provider = hallpass.providers().next();
+    let user = session.as_ref().map(|s| UserView {
+        name: s.display_name().to_string(),
+        email: s.user().email.map(str::to_string),
+        groups: s.groups().to_vec(),
+        is_admin: s.in_group("admin"),
+    });
+    page(&HomePage {
+        signed_in: user.is_some(),
+        logo: LOGO,
+        user,
+        csrf_token,
+        signin_url: hallpass.signin_url(provider.map(|p| p.id()).unwrap_or("cognito")),
+        signout_url: hallpass.signout_url(),
+        provider_name: provider.map(|p| p.name().to_string()).unwrap_or_default(),
+    })
+}
+
+pub(crate) async fn protected(session: Session) -> Response {
+    page(&ProtectedPage {
+        signed_in: true,
+        logo: LOGO,
+        name: session.display_name(),
+    })
+}
+
+pub(crate) async fn admin(session: Session) -> Response {
+    page(&AdminPage {
+        signed_in: true,
+        logo: LOGO,
+        name: session.display_name(),
+    })
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, content_type),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub(crate) async fn css() -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../static/site.css"),
+    )
+}
+
+pub(crate) async fn script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/session-sync.js"),
+    )
+}
+
+pub(crate) async fn logo() -> Response {
+    asset("image/svg+xml", LOGO)
+}

@@ -1,0 +1,7 @@
+//! The example site, end to end: HTTP flows against the real site and the real local user pool, and
+//! (in `browser`) the same in headless Chromium.
+
+mod support;
+
+mod browser;
+mod flow;

@@ -1,0 +1,120 @@
+//! `spawn_site()` and a small HTML form reader.
+
+use hallpass_site::{Settings, Site};
+use url::Url;
+use userpool::RunningUserPool;
+
+pub const SECRET: &str = "site-test-secret-0123456789abcdefghij";
+
+/// A running site with its embedded pool.
+pub struct TestSite {
+    pub url: Url,
+    pub pool: RunningUserPool,
+}
+
+impl TestSite {
+    pub fn at(&self, path: &str) -> String {
+        self.url.join(path).unwrap().to_string()
+    }
+}
+
+pub async fn spawn_site() -> TestSite {
+    let site = Site::start(Settings::for_tests(SECRET))
+        .await
+        .expect("site starts");
+    let (url, pool) = site.spawn();
+    TestSite {
+        url,
+        pool: pool.expect("embedded pool"),
+    }
+}
+
+/// A browser-like client: keeps cookies, follows redirects.
+pub fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .build()
+        .unwrap()
+}
+
+/// A form on a page: its action (resolved against the page URL) and its fields.
+#[derive(Debug)]
+pub struct Form {
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    pub fn set(mut self, name: &str, value: &str) -> Self {
+        self.fields.retain(|(n, _)| n != name);
+        self.fields.push((name.into(), value.into()));
+        self
+    }
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The forms of `html` whose action contains `action_part`.
+pub fn form(html: &str, page: &Url, action_part: &str) -> Form {
+    for chunk in html.split("<form").skip(1) {
+        let (tag, rest) = chunk.split_once('>').unwrap();
+        let action = attr(tag, "action").unwrap_or_default();
+        if !action.contains(action_part) {
+            continue;
+        }
+        let body = rest.split("</form>").next().unwrap();
+        let fields = body
+            .split("<input")
+            .skip(1)
+            .filter_map(|i| {
+                let tag = i.split('>').next().unwrap();
+                Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+            })
+            .collect();
+        return Form {
+            action: page.join(&action).unwrap().to_string(),
+            fields,
+        };
+    }
+    panic!("no form posting to {action_part} in:\n{html}");
+}
+
+/// GETs `url` and returns the final URL and the body.
+pub async fn get(client: &reqwest::Client, url: &str) -> (Url, reqwest::StatusCode, String) {
+    let res = client
+        .get(url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    (res.url().clone(), res.status(), res.text().await.unwrap())
+}
+
+/// Submits a form and returns the final URL and the body.
+pub async fn submit(client: &reqwest::Client, form: &Form) -> (Url, reqwest::StatusCode, String) {
+    let res = client
+        .post(&form.action)
+        .header("accept", "text/html")
+        .form(&form.fields)
+        .send()
+        .await
+        .unwrap();
+    (res.url().clone(), res.status(), res.text().await.unwrap())
+}
