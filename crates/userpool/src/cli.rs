@@ -182,7 +182,9 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 Some(path) => Seed::from_file(path)?,
                 None => Seed::demo(&common.site_origin),
             };
-            let mut b = UserPool::builder().seed(seed.clone()).database_url(&common.db);
+            let mut b = UserPool::builder()
+                .seed(seed.clone())
+                .database_url(&common.db);
             if let Some(f) = codes_file {
                 b = b.codes_file(f);
             }
@@ -197,7 +199,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             for p in &seed.pools {
                 println!("issuer:    {}", running.issuer(&p.id));
                 for c in &p.clients {
-                    let kind = if c.secret.is_some() { "confidential" } else { "public" };
+                    let kind = if c.secret.is_some() {
+                        "confidential"
+                    } else {
+                        "public"
+                    };
                     println!("  client {} ({kind})", c.id);
                 }
             }
@@ -277,7 +283,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                         "  user {} sub={} {}{}",
                         u.email,
                         u.sub,
-                        if u.confirmed { "confirmed" } else { "unconfirmed" },
+                        if u.confirmed {
+                            "confirmed"
+                        } else {
+                            "unconfirmed"
+                        },
                         if u.groups.is_empty() {
                             String::new()
                         } else {

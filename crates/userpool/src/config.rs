@@ -229,8 +229,7 @@ impl Seed {
     pub fn from_file(path: &Path) -> Result<Seed, Error> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        Self::from_toml_str(&text)
-            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Self::from_toml_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
     }
 
     /// The built-in demo: one pool, one confidential client whose callback is
@@ -309,9 +308,15 @@ impl Seed {
             for c in &pool.clients {
                 if c.id.is_empty()
                     || c.id.len() > 128
-                    || !c.id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '+')
+                    || !c
+                        .id
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '+')
                 {
-                    return bad(format!("client id {:?} must be 1-128 of [A-Za-z0-9_+]", c.id));
+                    return bad(format!(
+                        "client id {:?} must be 1-128 of [A-Za-z0-9_+]",
+                        c.id
+                    ));
                 }
                 if !client_ids.insert(c.id.as_str()) {
                     return bad(format!(
@@ -320,19 +325,29 @@ impl Seed {
                     ));
                 }
                 if c.secret.as_deref().is_some_and(str::is_empty) {
-                    return bad(format!("client {}: empty secret (omit it for a public client)", c.id));
+                    return bad(format!(
+                        "client {}: empty secret (omit it for a public client)",
+                        c.id
+                    ));
                 }
                 for u in c.callback_urls.iter().chain(&c.logout_urls) {
-                    valid_redirect(u).map_err(|m| Error::Config(format!("client {}: {m}", c.id)))?;
+                    valid_redirect(u)
+                        .map_err(|m| Error::Config(format!("client {}: {m}", c.id)))?;
                 }
                 if c.allowed_flows.contains(&OAuthFlow::ClientCredentials) && c.secret.is_none() {
-                    return bad(format!("client {}: client_credentials needs a secret", c.id));
+                    return bad(format!(
+                        "client {}: client_credentials needs a secret",
+                        c.id
+                    ));
                 }
             }
             let mut emails = HashSet::new();
             for u in &pool.users {
                 if !valid_email(&u.email) {
-                    return bad(format!("pool {}: {:?} is not an email address", pool.id, u.email));
+                    return bad(format!(
+                        "pool {}: {:?} is not an email address",
+                        pool.id, u.email
+                    ));
                 }
                 if !emails.insert(u.email.to_lowercase()) {
                     return bad(format!("pool {}: user {} appears twice", pool.id, u.email));
@@ -388,7 +403,9 @@ pub fn valid_email(email: &str) -> bool {
 
 fn valid_group(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control()) {
-        return Err(format!("group name {name:?} must be 1-128 printable characters"));
+        return Err(format!(
+            "group name {name:?} must be 1-128 printable characters"
+        ));
     }
     Ok(())
 }
@@ -421,7 +438,9 @@ fn valid_attribute_name(name: &str) -> Result<(), String> {
     if let Some(custom) = name.strip_prefix("custom:") {
         if !custom.is_empty()
             && custom.len() <= 20
-            && custom.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && custom
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             return Ok(());
         }
@@ -471,7 +490,15 @@ mod tests {
         assert!(valid_pool_id("eu-west-1_AbC123xyz"));
         assert!(valid_pool_id("us-gov-west-1_X"));
         assert!(valid_pool_id(DEMO_POOL_ID));
-        for bad in ["", "eu-west-1", "eu-west-1_", "euwest1_a", "eu-west-x_a", "eu-west-1_a-b", "EU-west-1_a"] {
+        for bad in [
+            "",
+            "eu-west-1",
+            "eu-west-1_",
+            "euwest1_a",
+            "eu-west-x_a",
+            "eu-west-1_a-b",
+            "EU-west-1_a",
+        ] {
             assert!(!valid_pool_id(bad), "{bad}");
         }
     }
@@ -494,7 +521,10 @@ mod tests {
     fn password_policy() {
         let p = PasswordPolicy::default();
         assert!(p.check(DEMO_USER_PASSWORD).is_ok());
-        assert!(p.check("Sh0rt!").unwrap_err().ends_with("Password not long enough"));
+        assert!(p
+            .check("Sh0rt!")
+            .unwrap_err()
+            .ends_with("Password not long enough"));
         assert!(p.check("passw0rd!").unwrap_err().contains("uppercase"));
         assert!(p.check("Password!").unwrap_err().contains("numeric"));
         assert!(p.check("Passw0rdd").unwrap_err().contains("symbol"));

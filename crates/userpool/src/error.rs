@@ -120,7 +120,8 @@ impl IntoResponse for HttpError {
                     axum::Json(json!({ "error": "invalid_token", "error_description": why })),
                 )
                     .into_response();
-                let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{why}\"");
+                let challenge =
+                    format!("Bearer error=\"invalid_token\", error_description=\"{why}\"");
                 if let Ok(v) = HeaderValue::from_str(&challenge) {
                     resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
                 }

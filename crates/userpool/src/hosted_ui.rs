@@ -12,7 +12,9 @@ use axum::Router;
 
 use crate::config::valid_email;
 use crate::error::{Error, HttpError};
-use crate::oauth2::{self, check_authorize, complete_sign_in, found, parse_form, Authorized, OAuthParams, MAX_BODY};
+use crate::oauth2::{
+    self, check_authorize, complete_sign_in, found, parse_form, Authorized, OAuthParams, MAX_BODY,
+};
 use crate::store::CodeProblem;
 use crate::{tokens, UserPool, LOCKOUT_AFTER, LOCKOUT_DURATION, SESSION_SECS};
 
@@ -35,7 +37,10 @@ pub(crate) fn router(pool: UserPool) -> Router {
         .route("/signup", get(signup_page).post(signup))
         .route("/confirmUser", get(confirm_page).post(confirm))
         .route("/forgotPassword", get(forgot_page).post(forgot))
-        .route("/confirmForgotPassword", get(confirm_forgot_page).post(confirm_forgot))
+        .route(
+            "/confirmForgotPassword",
+            get(confirm_forgot_page).post(confirm_forgot),
+        )
         .route("/resendcode", get(resend_code))
         .route("/error", get(error_page))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -62,7 +67,13 @@ struct Page {
 }
 
 impl Page {
-    fn new(pool: &UserPool, kind: &'static str, title: &str, params: &OAuthParams, pool_id: Option<&str>) -> Self {
+    fn new(
+        pool: &UserPool,
+        kind: &'static str,
+        title: &str,
+        params: &OAuthParams,
+        pool_id: Option<&str>,
+    ) -> Self {
         let app = pool_id
             .and_then(|id| pool.pool_config(id).ok())
             .map(|p| p.name.clone().unwrap_or_else(|| p.id.clone()))
@@ -96,7 +107,9 @@ impl Page {
         // No scripts, no framing: the pages need neither.
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         Ok(resp)
@@ -108,7 +121,10 @@ impl Page {
 }
 
 /// The OAuth request the page belongs to, checked; or the response refusing it.
-fn checked(pool: &UserPool, m: &HashMap<String, String>) -> Result<(OAuthParams, Authorized), Response> {
+fn checked(
+    pool: &UserPool,
+    m: &HashMap<String, String>,
+) -> Result<(OAuthParams, Authorized), Response> {
     let params = OAuthParams::from_map(m);
     match check_authorize(pool, &params) {
         Ok(a) => Ok((params, a)),
@@ -133,10 +149,21 @@ fn field<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
 }
 
 /// Starts a hosted-UI session (1 h) and returns its cookie.
-async fn start_session(pool: &UserPool, pool_id: &str, sub: &str, auth_time: i64) -> Result<HeaderValue, HttpError> {
+async fn start_session(
+    pool: &UserPool,
+    pool_id: &str,
+    sub: &str,
+    auth_time: i64,
+) -> Result<HeaderValue, HttpError> {
     let id = tokens::random_secret(32);
     pool.store()
-        .insert_session(&tokens::hash_secret(&id), pool_id, sub, auth_time, auth_time + SESSION_SECS)
+        .insert_session(
+            &tokens::hash_secret(&id),
+            pool_id,
+            sub,
+            auth_time,
+            auth_time + SESSION_SECS,
+        )
         .await?;
     let path = match pool.base_path() {
         p if p.is_empty() => "/".to_string(),
@@ -149,7 +176,8 @@ async fn start_session(pool: &UserPool, pool_id: &str, sub: &str, auth_time: i64
         .same_site(cookie::SameSite::Lax)
         .max_age(cookie::time::Duration::seconds(SESSION_SECS))
         .build();
-    HeaderValue::from_str(&c.to_string()).map_err(|e| HttpError::Internal(Error::Internal(e.to_string())))
+    HeaderValue::from_str(&c.to_string())
+        .map_err(|e| HttpError::Internal(Error::Internal(e.to_string())))
 }
 
 /// Signs the user in: session cookie, then the redirect to the callback.
@@ -163,12 +191,19 @@ async fn signed_in(pool: &UserPool, auth: &Authorized, sub: &str) -> Result<Resp
 
 // ---- sign in -------------------------------------------------------------------------------
 
-async fn login_page(State(pool): State<UserPool>, Query(m): Query<HashMap<String, String>>) -> Result<Response, HttpError> {
+async fn login_page(
+    State(pool): State<UserPool>,
+    Query(m): Query<HashMap<String, String>>,
+) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let hint = m.get("username").or_else(|| m.get("login_hint")).map(String::as_str).unwrap_or("");
+    let hint = m
+        .get("username")
+        .or_else(|| m.get("login_hint"))
+        .map(String::as_str)
+        .unwrap_or("");
     let mut page = Page::new(&pool, "login", "Sign in", &params, Some(&auth.pool_id)).user(hint);
     if m.contains_key("reset") {
         page.info = Some("Your password has been reset. Sign in with the new password.".into());
@@ -177,7 +212,9 @@ async fn login_page(State(pool): State<UserPool>, Query(m): Query<HashMap<String
 }
 
 async fn login(State(pool): State<UserPool>, body: Bytes) -> Result<Response, HttpError> {
-    let Some(m) = parse_form(&body) else { return bad_form(&pool) };
+    let Some(m) = parse_form(&body) else {
+        return bad_form(&pool);
+    };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -185,7 +222,11 @@ async fn login(State(pool): State<UserPool>, body: Bytes) -> Result<Response, Ht
     let username = field(&m, "username").trim();
     let password = field(&m, "password");
     let page = || Page::new(&pool, "login", "Sign in", &params, Some(&auth.pool_id)).user(username);
-    if username.is_empty() || password.is_empty() || username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
+    if username.is_empty()
+        || password.is_empty()
+        || username.len() > MAX_USERNAME
+        || password.len() > MAX_PASSWORD
+    {
         return page().error(BAD_CREDENTIALS).ok();
     }
     let user = pool.store().user_by_email(&auth.pool_id, username).await?;
@@ -195,22 +236,36 @@ async fn login(State(pool): State<UserPool>, body: Bytes) -> Result<Response, Ht
             return page().error(LOCKED).ok();
         }
     }
-    let ok = pool.verify_password(user.as_ref().map(|u| u.password_hash.as_str()), password).await;
+    let ok = pool
+        .verify_password(user.as_ref().map(|u| u.password_hash.as_str()), password)
+        .await;
     let Some(user) = user else {
         // Same answer as a wrong password: whether the user exists is not revealed.
         return page().error(BAD_CREDENTIALS).ok();
     };
     if !ok {
         let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
-        let failures = pool.store().record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until).await?;
-        let msg = if failures >= LOCKOUT_AFTER { LOCKED } else { BAD_CREDENTIALS };
+        let failures = pool
+            .store()
+            .record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until)
+            .await?;
+        let msg = if failures >= LOCKOUT_AFTER {
+            LOCKED
+        } else {
+            BAD_CREDENTIALS
+        };
         return page().error(msg).ok();
     }
     pool.store().reset_failed_passwords(&user.sub).await?;
     if !user.confirmed {
         // Cognito's hosted UI sends a fresh code and asks for it.
-        pool.send_code(&auth.pool_id, &user.sub, &user.email, "confirm").await?;
-        let to = format!("{}/confirmUser?{}", pool.base_path(), params.query(&[("username", &user.email)]));
+        pool.send_code(&auth.pool_id, &user.sub, &user.email, "confirm")
+            .await?;
+        let to = format!(
+            "{}/confirmUser?{}",
+            pool.base_path(),
+            params.query(&[("username", &user.email)])
+        );
         return Ok(found(&to));
     }
     signed_in(&pool, &auth, &user.sub).await
@@ -218,7 +273,10 @@ async fn login(State(pool): State<UserPool>, body: Bytes) -> Result<Response, Ht
 
 // ---- sign up -------------------------------------------------------------------------------
 
-async fn signup_page(State(pool): State<UserPool>, Query(m): Query<HashMap<String, String>>) -> Result<Response, HttpError> {
+async fn signup_page(
+    State(pool): State<UserPool>,
+    Query(m): Query<HashMap<String, String>>,
+) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -227,7 +285,9 @@ async fn signup_page(State(pool): State<UserPool>, Query(m): Query<HashMap<Strin
 }
 
 async fn signup(State(pool): State<UserPool>, body: Bytes) -> Result<Response, HttpError> {
-    let Some(m) = parse_form(&body) else { return bad_form(&pool) };
+    let Some(m) = parse_form(&body) else {
+        return bad_form(&pool);
+    };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -244,10 +304,14 @@ async fn signup(State(pool): State<UserPool>, body: Bytes) -> Result<Response, H
         return page().error(BAD_EMAIL).ok();
     }
     if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return page().error("Invalid name: at most 2048 printable characters.").ok();
+        return page()
+            .error("Invalid name: at most 2048 printable characters.")
+            .ok();
     }
     if password.len() > MAX_PASSWORD {
-        return page().error("Password did not conform with policy: Password is too long").ok();
+        return page()
+            .error("Password did not conform with policy: Password is too long")
+            .ok();
     }
     let pc = pool.pool_config(&auth.pool_id)?;
     if let Err(msg) = pc.password_policy.check(password) {
@@ -261,27 +325,51 @@ async fn signup(State(pool): State<UserPool>, body: Bytes) -> Result<Response, H
     let hash = pool.hash_password(password).await?;
     match pool
         .store()
-        .insert_user(&auth.pool_id, &sub, email, &hash, false, false, &attributes, pool.now())
+        .insert_user(
+            &auth.pool_id,
+            &sub,
+            email,
+            &hash,
+            false,
+            false,
+            &attributes,
+            pool.now(),
+        )
         .await
     {
         Ok(()) => {}
         Err(Error::UserExists) => return page().error(USER_EXISTS).ok(),
         Err(e) => return Err(e.into()),
     }
-    pool.send_code(&auth.pool_id, &sub, email, "confirm").await?;
-    let to = format!("{}/confirmUser?{}", pool.base_path(), params.query(&[("username", email)]));
+    pool.send_code(&auth.pool_id, &sub, email, "confirm")
+        .await?;
+    let to = format!(
+        "{}/confirmUser?{}",
+        pool.base_path(),
+        params.query(&[("username", email)])
+    );
     Ok(found(&to))
 }
 
 // ---- confirm sign-up -----------------------------------------------------------------------
 
 fn confirm_form(pool: &UserPool, params: &OAuthParams, pool_id: &str, username: &str) -> Page {
-    let mut p = Page::new(pool, "confirm", "Confirm your account", params, Some(pool_id)).user(username);
+    let mut p = Page::new(
+        pool,
+        "confirm",
+        "Confirm your account",
+        params,
+        Some(pool_id),
+    )
+    .user(username);
     p.info = Some("We have sent a code by email. Enter it below to confirm your account.".into());
     p
 }
 
-async fn confirm_page(State(pool): State<UserPool>, Query(m): Query<HashMap<String, String>>) -> Result<Response, HttpError> {
+async fn confirm_page(
+    State(pool): State<UserPool>,
+    Query(m): Query<HashMap<String, String>>,
+) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -290,7 +378,9 @@ async fn confirm_page(State(pool): State<UserPool>, Query(m): Query<HashMap<Stri
 }
 
 async fn confirm(State(pool): State<UserPool>, body: Bytes) -> Result<Response, HttpError> {
-    let Some(m) = parse_form(&body) else { return bad_form(&pool) };
+    let Some(m) = parse_form(&body) else {
+        return bad_form(&pool);
+    };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -305,9 +395,15 @@ async fn confirm(State(pool): State<UserPool>, body: Bytes) -> Result<Response, 
         return page().error(BAD_CODE).ok();
     };
     if user.confirmed {
-        return page().error("User cannot be confirmed. Current status is CONFIRMED").ok();
+        return page()
+            .error("User cannot be confirmed. Current status is CONFIRMED")
+            .ok();
     }
-    match pool.store().use_user_code(&user.sub, "confirm", code, pool.now()).await? {
+    match pool
+        .store()
+        .use_user_code(&user.sub, "confirm", code, pool.now())
+        .await?
+    {
         Ok(()) => {}
         Err(CodeProblem::Mismatch) => return page().error(BAD_CODE).ok(),
         Err(CodeProblem::Expired) => return page().error(EXPIRED_CODE).ok(),
@@ -318,7 +414,10 @@ async fn confirm(State(pool): State<UserPool>, body: Bytes) -> Result<Response, 
     signed_in(&pool, &auth, &user.sub).await
 }
 
-async fn resend_code(State(pool): State<UserPool>, Query(m): Query<HashMap<String, String>>) -> Result<Response, HttpError> {
+async fn resend_code(
+    State(pool): State<UserPool>,
+    Query(m): Query<HashMap<String, String>>,
+) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -327,50 +426,93 @@ async fn resend_code(State(pool): State<UserPool>, Query(m): Query<HashMap<Strin
     if username.len() <= MAX_USERNAME {
         if let Some(user) = pool.store().user_by_email(&auth.pool_id, username).await? {
             if !user.confirmed {
-                pool.send_code(&auth.pool_id, &user.sub, &user.email, "confirm").await?;
+                pool.send_code(&auth.pool_id, &user.sub, &user.email, "confirm")
+                    .await?;
             }
         }
     }
-    let to = format!("{}/confirmUser?{}", pool.base_path(), params.query(&[("username", username)]));
+    let to = format!(
+        "{}/confirmUser?{}",
+        pool.base_path(),
+        params.query(&[("username", username)])
+    );
     Ok(found(&to))
 }
 
 // ---- forgot password -----------------------------------------------------------------------
 
-async fn forgot_page(State(pool): State<UserPool>, Query(m): Query<HashMap<String, String>>) -> Result<Response, HttpError> {
+async fn forgot_page(
+    State(pool): State<UserPool>,
+    Query(m): Query<HashMap<String, String>>,
+) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let mut p = Page::new(&pool, "forgot", "Forgot your password?", &params, Some(&auth.pool_id)).user(field(&m, "username"));
+    let mut p = Page::new(
+        &pool,
+        "forgot",
+        "Forgot your password?",
+        &params,
+        Some(&auth.pool_id),
+    )
+    .user(field(&m, "username"));
     p.info = Some("Enter your email below and we will send a code to reset your password.".into());
     p.ok()
 }
 
 async fn forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Response, HttpError> {
-    let Some(m) = parse_form(&body) else { return bad_form(&pool) };
+    let Some(m) = parse_form(&body) else {
+        return bad_form(&pool);
+    };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
     let username = field(&m, "username").trim();
     if !valid_email(username) {
-        return Page::new(&pool, "forgot", "Forgot your password?", &params, Some(&auth.pool_id))
-            .user(username)
-            .error(BAD_EMAIL)
-            .ok();
+        return Page::new(
+            &pool,
+            "forgot",
+            "Forgot your password?",
+            &params,
+            Some(&auth.pool_id),
+        )
+        .user(username)
+        .error(BAD_EMAIL)
+        .ok();
     }
     if let Some(user) = pool.store().user_by_email(&auth.pool_id, username).await? {
-        pool.send_code(&auth.pool_id, &user.sub, &user.email, "reset").await?;
+        pool.send_code(&auth.pool_id, &user.sub, &user.email, "reset")
+            .await?;
     }
     // The same page whether or not the user exists.
-    let to = format!("{}/confirmForgotPassword?{}", pool.base_path(), params.query(&[("username", username)]));
+    let to = format!(
+        "{}/confirmForgotPassword?{}",
+        pool.base_path(),
+        params.query(&[("username", username)])
+    );
     Ok(found(&to))
 }
 
-fn confirm_forgot_form(pool: &UserPool, params: &OAuthParams, pool_id: &str, username: &str) -> Page {
-    let mut p = Page::new(pool, "confirm_forgot", "Reset your password", params, Some(pool_id)).user(username);
-    p.info = Some("If the account exists, we have sent a code by email. Enter it below with a new password.".into());
+fn confirm_forgot_form(
+    pool: &UserPool,
+    params: &OAuthParams,
+    pool_id: &str,
+    username: &str,
+) -> Page {
+    let mut p = Page::new(
+        pool,
+        "confirm_forgot",
+        "Reset your password",
+        params,
+        Some(pool_id),
+    )
+    .user(username);
+    p.info = Some(
+        "If the account exists, we have sent a code by email. Enter it below with a new password."
+            .into(),
+    );
     p
 }
 
@@ -386,7 +528,9 @@ async fn confirm_forgot_page(
 }
 
 async fn confirm_forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Response, HttpError> {
-    let Some(m) = parse_form(&body) else { return bad_form(&pool) };
+    let Some(m) = parse_form(&body) else {
+        return bad_form(&pool);
+    };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -399,7 +543,9 @@ async fn confirm_forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Res
         return page().error(BAD_CODE).ok();
     }
     if password.len() > MAX_PASSWORD {
-        return page().error("Password did not conform with policy: Password is too long").ok();
+        return page()
+            .error("Password did not conform with policy: Password is too long")
+            .ok();
     }
     let pc = pool.pool_config(&auth.pool_id)?;
     if let Err(msg) = pc.password_policy.check(password) {
@@ -408,13 +554,19 @@ async fn confirm_forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Res
     let Some(user) = pool.store().user_by_email(&auth.pool_id, username).await? else {
         return page().error(BAD_CODE).ok();
     };
-    match pool.store().use_user_code(&user.sub, "reset", code, pool.now()).await? {
+    match pool
+        .store()
+        .use_user_code(&user.sub, "reset", code, pool.now())
+        .await?
+    {
         Ok(()) => {}
         Err(CodeProblem::Mismatch) => return page().error(BAD_CODE).ok(),
         Err(CodeProblem::Expired) => return page().error(EXPIRED_CODE).ok(),
     }
     let hash = pool.hash_password(password).await?;
-    pool.store().set_password(&user.sub, &hash, pool.now()).await?;
+    pool.store()
+        .set_password(&user.sub, &hash, pool.now())
+        .await?;
     // The code went to the user's email, so the email is verified now.
     if !user.confirmed {
         pool.store().confirm_user(&user.sub, pool.now()).await?;
@@ -430,14 +582,21 @@ async fn confirm_forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Res
 
 // ---- error ---------------------------------------------------------------------------------
 
-async fn error_page(State(pool): State<UserPool>, Query(m): Query<HashMap<String, String>>) -> Result<Response, HttpError> {
+async fn error_page(
+    State(pool): State<UserPool>,
+    Query(m): Query<HashMap<String, String>>,
+) -> Result<Response, HttpError> {
     let code: String = field(&m, "error").chars().take(64).collect();
     Page {
         kind: "error",
         title: "An error was encountered".into(),
         app: "Sign in".into(),
         base: pool.base_path(),
-        error_code: if code.is_empty() { "unknown_error".into() } else { code },
+        error_code: if code.is_empty() {
+            "unknown_error".into()
+        } else {
+            code
+        },
         ..Page::default()
     }
     .render_with(StatusCode::BAD_REQUEST)

@@ -40,8 +40,9 @@ mod store;
 mod tokens;
 
 pub use config::{
-    ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed, DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD, DEMO_USER_SUB,
+    ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
+    DEMO_USER_SUB,
 };
 pub use error::Error;
 
@@ -152,7 +153,10 @@ pub struct UserPool {
 impl std::fmt::Debug for UserPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UserPool")
-            .field("pools", &self.inner.pools.iter().map(|p| &p.id).collect::<Vec<_>>())
+            .field(
+                "pools",
+                &self.inner.pools.iter().map(|p| &p.id).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -236,7 +240,9 @@ impl UserPoolBuilder {
 
 fn check_public_url(u: &Url) -> Result<(), Error> {
     if !matches!(u.scheme(), "http" | "https") || u.host().is_none() || u.query().is_some() {
-        return Err(Error::Config(format!("public URL {u} must be http(s)://host[:port][/path]")));
+        return Err(Error::Config(format!(
+            "public URL {u} must be http(s)://host[:port][/path]"
+        )));
     }
     Ok(())
 }
@@ -256,7 +262,11 @@ async fn hash_password(cost: PasswordHashCost, password: String) -> Result<Strin
 async fn verify_password(hash: String, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -294,7 +304,10 @@ impl UserPool {
             let shutdown = async {
                 let _ = rx.await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
                 tracing::error!(error = %e, "user pool server failed");
             }
         });
@@ -321,7 +334,12 @@ impl UserPool {
 
     /// The newest confirmation or password-reset code sent to this email (for tests).
     pub async fn latest_code(&self, email: &str) -> Option<String> {
-        self.inner.store.latest_user_code(email).await.ok().flatten()
+        self.inner
+            .store
+            .latest_user_code(email)
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Moves this pool's clock forward, so tests can expire codes, tokens and lockouts
@@ -334,7 +352,11 @@ impl UserPool {
 
     /// The hosted-UI base URL (no trailing slash), once known.
     pub fn public_url(&self) -> Option<Url> {
-        self.inner.public_url.read().expect("public url lock").clone()
+        self.inner
+            .public_url
+            .read()
+            .expect("public url lock")
+            .clone()
     }
 
     /// The issuer of a pool: `{public_url}/{pool_id}`.
@@ -346,7 +368,10 @@ impl UserPool {
     pub async fn add_user(&self, pool_id: &str, user: NewUser) -> Result<String, Error> {
         let pool = self.pool_config(pool_id)?;
         if !config::valid_email(&user.email) {
-            return Err(Error::InvalidParameter(format!("{:?} is not an email address", user.email)));
+            return Err(Error::InvalidParameter(format!(
+                "{:?} is not an email address",
+                user.email
+            )));
         }
         pool.password_policy
             .check(&user.password)
@@ -443,7 +468,10 @@ impl UserPool {
         let now = self.now();
         for p in &self.inner.pools {
             let rows = self.inner.store.keys(&p.id).await?;
-            let has = |purpose: &str| rows.iter().any(|r| r.purpose == purpose && r.retired_at.is_none());
+            let has = |purpose: &str| {
+                rows.iter()
+                    .any(|r| r.purpose == purpose && r.retired_at.is_none())
+            };
             if !has("id") || !has("access") {
                 let new = keys::generate_pair(now).await?;
                 self.inner.store.replace_keys(&p.id, &new, now).await?;
@@ -452,8 +480,17 @@ impl UserPool {
                 self.inner.store.ensure_group(&p.id, g, now).await?;
             }
             for u in &p.users {
-                let sub = u.sub.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-                if self.inner.store.user_by_email(&p.id, &u.email).await?.is_none() {
+                let sub = u
+                    .sub
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                if self
+                    .inner
+                    .store
+                    .user_by_email(&p.id, &u.email)
+                    .await?
+                    .is_none()
+                {
                     let hash = hash_password(self.inner.cost, u.password.clone()).await?;
                     match self
                         .inner
@@ -481,7 +518,10 @@ impl UserPool {
                     .await?
                     .ok_or(Error::NoSuchUser)?;
                 for g in &u.groups {
-                    self.inner.store.add_to_group(&p.id, &user.sub, g, now).await?;
+                    self.inner
+                        .store
+                        .add_to_group(&p.id, &user.sub, g, now)
+                        .await?;
                 }
             }
         }
@@ -489,7 +529,8 @@ impl UserPool {
     }
 
     pub(crate) fn now(&self) -> i64 {
-        time::OffsetDateTime::now_utc().unix_timestamp() + self.inner.clock_offset.load(Ordering::SeqCst)
+        time::OffsetDateTime::now_utc().unix_timestamp()
+            + self.inner.clock_offset.load(Ordering::SeqCst)
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -534,14 +575,21 @@ impl UserPool {
     }
 
     /// Keys in the JWKS, newest first.
-    pub(crate) async fn published_keys(&self, pool: &PoolConfig) -> Result<Vec<(Purpose, Arc<LoadedKey>)>, Error> {
+    pub(crate) async fn published_keys(
+        &self,
+        pool: &PoolConfig,
+    ) -> Result<Vec<(Purpose, Arc<LoadedKey>)>, Error> {
         let now = self.now();
         let t = pool.token_validity;
         let max_life = 60 * i64::from(t.id_token_minutes.max(t.access_token_minutes));
         let mut out = vec![];
         for row in self.inner.store.keys(&pool.id).await? {
             if keys::published(&row, now, max_life) {
-                let purpose = if row.purpose == "id" { Purpose::Id } else { Purpose::Access };
+                let purpose = if row.purpose == "id" {
+                    Purpose::Id
+                } else {
+                    Purpose::Access
+                };
                 out.push((purpose, self.inner.key_cache.load(&row)?));
             }
         }
@@ -549,12 +597,22 @@ impl UserPool {
     }
 
     /// The current signing key for a purpose.
-    pub(crate) async fn signing_key(&self, pool: &PoolConfig, purpose: Purpose) -> Result<Arc<LoadedKey>, Error> {
+    pub(crate) async fn signing_key(
+        &self,
+        pool: &PoolConfig,
+        purpose: Purpose,
+    ) -> Result<Arc<LoadedKey>, Error> {
         let rows = self.inner.store.keys(&pool.id).await?;
         let row = rows
             .iter()
             .find(|r| r.purpose == purpose.as_str() && r.retired_at.is_none())
-            .ok_or_else(|| Error::Keys(format!("pool {} has no current {} key", pool.id, purpose.as_str())))?;
+            .ok_or_else(|| {
+                Error::Keys(format!(
+                    "pool {} has no current {} key",
+                    pool.id,
+                    purpose.as_str()
+                ))
+            })?;
         self.inner.key_cache.load(row)
     }
 
@@ -573,16 +631,30 @@ impl UserPool {
     }
 
     /// Makes a 6-digit code, stores it, and "sends" it: a log line and the codes file.
-    pub(crate) async fn send_code(&self, pool_id: &str, sub: &str, email: &str, purpose: &str) -> Result<(), Error> {
+    pub(crate) async fn send_code(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        email: &str,
+        purpose: &str,
+    ) -> Result<(), Error> {
         use rand::Rng;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let now = self.now();
-        let life = if purpose == "reset" { RESET_CODE_SECS } else { CONFIRM_CODE_SECS };
+        let life = if purpose == "reset" {
+            RESET_CODE_SECS
+        } else {
+            CONFIRM_CODE_SECS
+        };
         self.inner
             .store
             .insert_user_code(pool_id, sub, email, purpose, &code, now, now + life)
             .await?;
-        let what = if purpose == "reset" { "password reset code" } else { "confirmation code" };
+        let what = if purpose == "reset" {
+            "password reset code"
+        } else {
+            "confirmation code"
+        };
         // The one deliberate log of a secret: no mail leaves the machine, this is the mail.
         tracing::info!(pool = %pool_id, email = %email, code = %code, "{what}");
         if let Some(path) = &self.inner.codes_file {

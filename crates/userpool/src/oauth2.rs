@@ -30,11 +30,17 @@ pub(crate) const MAX_PARAM: usize = 4096;
 
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
-        .route("/{pool_id}/.well-known/openid-configuration", get(discovery))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(discovery),
+        )
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/oauth2/authorize", get(authorize))
         .route("/oauth2/token", post(token).options(preflight))
-        .route("/oauth2/userInfo", get(userinfo).post(userinfo).options(preflight))
+        .route(
+            "/oauth2/userInfo",
+            get(userinfo).post(userinfo).options(preflight),
+        )
         .route("/oauth2/revoke", post(revoke).options(preflight))
         .route("/logout", get(logout))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -151,14 +157,22 @@ pub(crate) enum Refusal {
     /// No trustworthy redirect URI: show `/error`.
     ErrorPage(String),
     /// Send the error back to the (registered) callback.
-    Callback { redirect_uri: String, error: &'static str, state: Option<String> },
+    Callback {
+        redirect_uri: String,
+        error: &'static str,
+        state: Option<String>,
+    },
 }
 
 impl Refusal {
     pub fn into_response(self, pool: &UserPool) -> Response {
         match self {
             Refusal::ErrorPage(q) => found(&format!("{}/error?{q}", pool.base_path())),
-            Refusal::Callback { redirect_uri, error, state } => {
+            Refusal::Callback {
+                redirect_uri,
+                error,
+                state,
+            } => {
                 let mut pairs = vec![("error", error)];
                 if let Some(s) = &state {
                     pairs.push(("state", s));
@@ -192,10 +206,20 @@ fn error_page_query(error: &str, client_id: Option<&str>) -> String {
 /// Checks the client, the redirect URI, the response type, PKCE and scopes.
 pub(crate) fn check_authorize(pool: &UserPool, p: &OAuthParams) -> Result<Authorized, Refusal> {
     let Some((pc, client)) = p.client_id.as_deref().and_then(|c| pool.client(c)) else {
-        return Err(Refusal::ErrorPage(error_page_query("redirect_mismatch", p.client_id.as_deref())));
+        return Err(Refusal::ErrorPage(error_page_query(
+            "redirect_mismatch",
+            p.client_id.as_deref(),
+        )));
     };
-    let Some(redirect_uri) = p.redirect_uri.clone().filter(|r| client.callback_urls.contains(r)) else {
-        return Err(Refusal::ErrorPage(error_page_query("redirect_mismatch", Some(&client.id))));
+    let Some(redirect_uri) = p
+        .redirect_uri
+        .clone()
+        .filter(|r| client.callback_urls.contains(r))
+    else {
+        return Err(Refusal::ErrorPage(error_page_query(
+            "redirect_mismatch",
+            Some(&client.id),
+        )));
     };
     let refuse = |error| Refusal::Callback {
         redirect_uri: redirect_uri.clone(),
@@ -216,7 +240,11 @@ pub(crate) fn check_authorize(pool: &UserPool, p: &OAuthParams) -> Result<Author
         _ => return Err(refuse("invalid_request")),
     }
     let requested: Vec<String> = match &p.scope {
-        Some(s) => s.split(' ').filter(|x| !x.is_empty()).map(String::from).collect(),
+        Some(s) => s
+            .split(' ')
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect(),
         None => client.allowed_scopes.clone(),
     };
     // Scopes the client may not use are dropped silently; custom (resource server) scopes
@@ -250,8 +278,10 @@ fn unknown_pool(pool_id: &str) -> Response {
 }
 
 fn cors(resp: &mut Response) {
-    resp.headers_mut()
-        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    resp.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
 }
 
 async fn discovery(State(pool): State<UserPool>, Path(pool_id): Path<String>) -> Response {
@@ -280,7 +310,10 @@ async fn discovery(State(pool): State<UserPool>, Path(pool_id): Path<String>) ->
     resp
 }
 
-async fn jwks(State(pool): State<UserPool>, Path(pool_id): Path<String>) -> Result<Response, HttpError> {
+async fn jwks(
+    State(pool): State<UserPool>,
+    Path(pool_id): Path<String>,
+) -> Result<Response, HttpError> {
     let Ok(pc) = pool.pool_config(&pool_id) else {
         return Ok(unknown_pool(&pool_id));
     };
@@ -301,7 +334,10 @@ async fn preflight() -> Response {
         [
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"),
-            (header::ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type"),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "Authorization, Content-Type",
+            ),
             (header::ACCESS_CONTROL_MAX_AGE, "600"),
         ],
     )
@@ -355,7 +391,10 @@ async fn authorize(
     let mut m = HashMap::new();
     for (k, v) in q {
         if v.len() > MAX_PARAM {
-            return Ok(found(&format!("{}/error?error=invalid_request", pool.base_path())));
+            return Ok(found(&format!(
+                "{}/error?error=invalid_request",
+                pool.base_path()
+            )));
         }
         m.entry(k).or_insert(v);
     }
@@ -422,8 +461,18 @@ pub(crate) async fn complete_sign_in(
             .await?
             .ok_or_else(|| HttpError::oauth("invalid_grant"))?;
         let scopes: Vec<&str> = auth.scopes.iter().map(String::as_str).collect();
-        let tokens = issue_user_tokens(pool, pc, &auth.client_id, &user, &scopes, auth_time, auth.nonce.as_deref(), None, false)
-            .await?;
+        let tokens = issue_user_tokens(
+            pool,
+            pc,
+            &auth.client_id,
+            &user,
+            &scopes,
+            auth_time,
+            auth.nonce.as_deref(),
+            None,
+            false,
+        )
+        .await?;
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         if let Some(id) = &tokens.id_token {
             s.append_pair("id_token", id);
@@ -521,10 +570,18 @@ pub(crate) async fn issue_user_tokens(
     };
     let access_life = 60 * i64::from(t.access_token_minutes);
     let access_key = pool.signing_key(pc, Purpose::Access).await?;
-    let access_token = tokens::sign(&access_key, &tokens::access_claims(&issue, user, access_life))?;
+    let access_token = tokens::sign(
+        &access_key,
+        &tokens::access_claims(&issue, user, access_life),
+    )?;
     let id_token = if scopes.contains(&"openid") {
         let id_key = pool.signing_key(pc, Purpose::Id).await?;
-        let claims = tokens::id_claims(&issue, user, &access_token, 60 * i64::from(t.id_token_minutes));
+        let claims = tokens::id_claims(
+            &issue,
+            user,
+            &access_token,
+            60 * i64::from(t.id_token_minutes),
+        );
         Some(tokens::sign(&id_key, &claims)?)
     } else {
         None
@@ -555,13 +612,18 @@ fn token_response(body: Value) -> Response {
 }
 
 /// Decodes HTTP Basic credentials; each half is form-urlencoded (RFC 6749 §2.3.1).
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, HttpError> {
+/// Returns the id, the decoded secret, and the secret as sent (clients that skip the
+/// encoding still work when the secret has no special characters, or matches raw).
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String, String)>, HttpError> {
     let Some(h) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let bad = || HttpError::oauth("invalid_client");
     let s = h.to_str().map_err(|_| bad())?;
-    let Some(b64) = s.strip_prefix("Basic ").or_else(|| s.strip_prefix("basic ")) else {
+    let Some(b64) = s
+        .strip_prefix("Basic ")
+        .or_else(|| s.strip_prefix("basic "))
+    else {
         return Err(bad());
     };
     let raw = STANDARD.decode(b64.trim()).map_err(|_| bad())?;
@@ -573,7 +635,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, Ht
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    Ok(Some((dec(id), dec(secret))))
+    Ok(Some((dec(id), dec(secret), secret.to_string())))
 }
 
 /// Authenticates the client by Basic header or body; secrets compared in constant time.
@@ -583,23 +645,28 @@ fn authenticate_client<'p>(
     form: &HashMap<String, String>,
 ) -> Result<(&'p PoolConfig, &'p ClientConfig), HttpError> {
     let invalid = || HttpError::oauth("invalid_client");
-    let (id, secret) = match basic_credentials(headers)? {
-        Some((id, secret)) => {
+    let (id, secret, raw) = match basic_credentials(headers)? {
+        Some((id, secret, raw)) => {
             if form.get("client_id").is_some_and(|c| *c != id) {
                 return Err(invalid());
             }
-            (id, Some(secret))
+            (id, Some(secret), Some(raw))
         }
         None => {
             let Some(id) = form.get("client_id") else {
                 return Err(HttpError::oauth("invalid_request"));
             };
-            (id.clone(), form.get("client_secret").cloned())
+            (id.clone(), form.get("client_secret").cloned(), None)
         }
     };
     let (pc, client) = pool.client(&id).ok_or_else(invalid)?;
-    match (&client.secret, secret) {
-        (Some(expected), Some(given)) if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) => {}
+    let matches = |expected: &str, given: &Option<String>| {
+        given
+            .as_deref()
+            .is_some_and(|g| bool::from(expected.as_bytes().ct_eq(g.as_bytes())))
+    };
+    match (&client.secret, &secret) {
+        (Some(expected), Some(_)) if matches(expected, &secret) | matches(expected, &raw) => {}
         (None, None) => {}
         (None, Some(s)) if s.is_empty() => {}
         _ => return Err(invalid()),
@@ -612,7 +679,10 @@ fn form_body(headers: &HeaderMap, body: &Bytes) -> Result<HashMap<String, String
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+    if !ct
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+    {
         return Err(HttpError::oauth_desc(
             "invalid_request",
             "Content-Type must be application/x-www-form-urlencoded",
@@ -621,13 +691,20 @@ fn form_body(headers: &HeaderMap, body: &Bytes) -> Result<HashMap<String, String
     parse_form(body).ok_or_else(|| HttpError::oauth("invalid_request"))
 }
 
-async fn token(State(pool): State<UserPool>, headers: HeaderMap, body: Bytes) -> Result<Response, HttpError> {
+async fn token(
+    State(pool): State<UserPool>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HttpError> {
     let form = form_body(&headers, &body)?;
     let grant = form
         .get("grant_type")
         .cloned()
         .ok_or_else(|| HttpError::oauth("invalid_request"))?;
-    if !matches!(grant.as_str(), "authorization_code" | "refresh_token" | "client_credentials") {
+    if !matches!(
+        grant.as_str(),
+        "authorization_code" | "refresh_token" | "client_credentials"
+    ) {
         return Err(HttpError::oauth("unsupported_grant_type"));
     }
     let (pc, client) = authenticate_client(&pool, &headers, &form)?;
@@ -651,10 +728,18 @@ async fn code_grant(
         return Err(HttpError::oauth("invalid_request"));
     };
     let grant = HttpError::oauth("invalid_grant");
-    let Some(row) = pool.store().take_auth_code(&tokens::hash_secret(code)).await? else {
+    let Some(row) = pool
+        .store()
+        .take_auth_code(&tokens::hash_secret(code))
+        .await?
+    else {
         return Err(grant);
     };
-    if row.used || row.expires_at <= pool.now() || row.client_id != client.id || row.pool_id != pc.id {
+    if row.used
+        || row.expires_at <= pool.now()
+        || row.client_id != client.id
+        || row.pool_id != pc.id
+    {
         return Err(grant);
     }
     if &row.redirect_uri != redirect_uri {
@@ -670,12 +755,27 @@ async fn code_grant(
         }
         _ => return Err(grant),
     }
-    let Some(user) = pool.store().user_by_sub(&pc.id, &row.sub).await?.filter(|u| u.confirmed) else {
+    let Some(user) = pool
+        .store()
+        .user_by_sub(&pc.id, &row.sub)
+        .await?
+        .filter(|u| u.confirmed)
+    else {
         return Err(grant);
     };
     let scopes: Vec<&str> = row.scope.split(' ').filter(|s| !s.is_empty()).collect();
-    let t = issue_user_tokens(pool, pc, &client.id, &user, &scopes, row.auth_time, row.nonce.as_deref(), None, true)
-        .await?;
+    let t = issue_user_tokens(
+        pool,
+        pc,
+        &client.id,
+        &user,
+        &scopes,
+        row.auth_time,
+        row.nonce.as_deref(),
+        None,
+        true,
+    )
+    .await?;
     let mut body = Map::new();
     if let Some(id) = t.id_token {
         body.insert("id_token".into(), id.into());
@@ -713,7 +813,12 @@ async fn refresh_grant(
     if origin.revoked || origin.client_id != client.id || origin.pool_id != pc.id {
         return Err(grant());
     }
-    let Some(user) = pool.store().user_by_sub(&pc.id, &origin.sub).await?.filter(|u| u.confirmed) else {
+    let Some(user) = pool
+        .store()
+        .user_by_sub(&pc.id, &origin.sub)
+        .await?
+        .filter(|u| u.confirmed)
+    else {
         return Err(grant());
     };
     if client.refresh_token_rotation && !pool.store().retire_refresh(&hash).await? {
@@ -791,7 +896,10 @@ async fn client_credentials_grant(
 
 /// Verifies an access token of any pool: signature (current or still-published key), issuer,
 /// expiry on the pool's clock, `token_use`, and that its sign-in was not revoked.
-async fn verify_access_token(pool: &UserPool, token: &str) -> Result<(String, Map<String, Value>), HttpError> {
+async fn verify_access_token(
+    pool: &UserPool,
+    token: &str,
+) -> Result<(String, Map<String, Value>), HttpError> {
     let invalid = HttpError::InvalidToken;
     let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("Invalid token"))?;
     if header.alg != Algorithm::RS256 {
@@ -800,7 +908,10 @@ async fn verify_access_token(pool: &UserPool, token: &str) -> Result<(String, Ma
     let kid = header.kid.ok_or(invalid("Invalid token"))?;
     for pc in pool.pools() {
         let keys = pool.published_keys(pc).await?;
-        let Some((_, key)) = keys.iter().find(|(p, k)| *p == Purpose::Access && k.kid == kid) else {
+        let Some((_, key)) = keys
+            .iter()
+            .find(|(p, k)| *p == Purpose::Access && k.kid == kid)
+        else {
             continue;
         };
         let mut v = Validation::new(Algorithm::RS256);
@@ -829,7 +940,10 @@ async fn userinfo(State(pool): State<UserPool>, headers: HeaderMap) -> Result<Re
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer ")))
+        .and_then(|s| {
+            s.strip_prefix("Bearer ")
+                .or_else(|| s.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .ok_or(invalid("Access token is missing"))?;
     let (pool_id, claims) = verify_access_token(&pool, token).await?;
@@ -838,7 +952,10 @@ async fn userinfo(State(pool): State<UserPool>, headers: HeaderMap) -> Result<Re
     if !scopes.contains(&"openid") && !scopes.contains(&"aws.cognito.signin.user.admin") {
         return Err(invalid("Access token does not have the openid scope"));
     }
-    let origin = claims.get("origin_jti").and_then(Value::as_str).unwrap_or("");
+    let origin = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     match pool.store().sign_in(origin).await? {
         Some(s) if !s.revoked => {}
         _ => return Err(invalid("Access token has been revoked")),
@@ -858,7 +975,11 @@ async fn userinfo(State(pool): State<UserPool>, headers: HeaderMap) -> Result<Re
 
 // ---- revoke --------------------------------------------------------------------------------
 
-async fn revoke(State(pool): State<UserPool>, headers: HeaderMap, body: Bytes) -> Result<Response, HttpError> {
+async fn revoke(
+    State(pool): State<UserPool>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HttpError> {
     let form = form_body(&headers, &body)?;
     let (_, client) = authenticate_client(&pool, &headers, &form)?;
     let Some(token) = form.get("token") else {
@@ -900,13 +1021,19 @@ pub(crate) fn clear_session_cookie(pool: &UserPool, pool_id: &str) -> HeaderValu
 }
 
 /// Deletes the browser's session with the pool, if any.
-pub(crate) async fn end_session(pool: &UserPool, headers: &HeaderMap, pool_id: &str) -> Result<(), HttpError> {
+pub(crate) async fn end_session(
+    pool: &UserPool,
+    headers: &HeaderMap,
+    pool_id: &str,
+) -> Result<(), HttpError> {
     let name = session_cookie_name(pool_id);
     for h in headers.get_all(header::COOKIE) {
         let Ok(s) = h.to_str() else { continue };
         for c in cookie::Cookie::split_parse(s).flatten() {
             if c.name() == name {
-                pool.store().delete_session(&tokens::hash_secret(c.value())).await?;
+                pool.store()
+                    .delete_session(&tokens::hash_secret(c.value()))
+                    .await?;
             }
         }
     }

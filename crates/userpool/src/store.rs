@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+};
 use sqlx::Row;
 
 use crate::error::Error;
@@ -135,7 +137,8 @@ impl Store {
         attributes: &BTreeMap<String, String>,
         now: i64,
     ) -> Result<(), Error> {
-        let attrs = serde_json::to_string(attributes).map_err(|e| Error::Internal(e.to_string()))?;
+        let attrs =
+            serde_json::to_string(attributes).map_err(|e| Error::Internal(e.to_string()))?;
         let res = sqlx::query(
             "INSERT INTO users (sub, pool_id, email, password_hash, confirmed, email_verified, attributes, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -158,7 +161,11 @@ impl Store {
         }
     }
 
-    pub async fn user_by_email(&self, pool_id: &str, email: &str) -> Result<Option<UserRow>, Error> {
+    pub async fn user_by_email(
+        &self,
+        pool_id: &str,
+        email: &str,
+    ) -> Result<Option<UserRow>, Error> {
         let row = sqlx::query("SELECT * FROM users WHERE pool_id = ? AND email = ?")
             .bind(pool_id)
             .bind(email)
@@ -214,11 +221,13 @@ impl Store {
     }
 
     pub async fn confirm_user(&self, sub: &str, now: i64) -> Result<(), Error> {
-        sqlx::query("UPDATE users SET confirmed = 1, email_verified = 1, updated_at = ? WHERE sub = ?")
-            .bind(now)
-            .bind(sub)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET confirmed = 1, email_verified = 1, updated_at = ? WHERE sub = ?",
+        )
+        .bind(now)
+        .bind(sub)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -247,23 +256,35 @@ impl Store {
         Ok(())
     }
 
-    pub async fn add_to_group(&self, pool_id: &str, sub: &str, group: &str, now: i64) -> Result<(), Error> {
+    pub async fn add_to_group(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        group: &str,
+        now: i64,
+    ) -> Result<(), Error> {
         self.ensure_group(pool_id, group, now).await?;
-        sqlx::query("INSERT OR IGNORE INTO user_groups (pool_id, sub, group_name) VALUES (?, ?, ?)")
-            .bind(pool_id)
-            .bind(sub)
-            .bind(group)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO user_groups (pool_id, sub, group_name) VALUES (?, ?, ?)",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(group)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     pub async fn groups_of(&self, sub: &str) -> Result<Vec<String>, Error> {
-        let rows = sqlx::query("SELECT group_name FROM user_groups WHERE sub = ? ORDER BY group_name")
-            .bind(sub)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+        let rows =
+            sqlx::query("SELECT group_name FROM user_groups WHERE sub = ? ORDER BY group_name")
+                .bind(sub)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
     }
 
     pub async fn groups(&self, pool_id: &str) -> Result<Vec<String>, Error> {
@@ -271,7 +292,10 @@ impl Store {
             .bind(pool_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
     }
 
     // ---- confirmation and reset codes --------------------------------------------------
@@ -334,13 +358,16 @@ impl Store {
         if expires_at <= now {
             return Ok(Err(CodeProblem::Expired));
         }
-        let matches: bool = subtle::ConstantTimeEq::ct_eq(stored.as_bytes(), code.as_bytes()).into();
+        let matches: bool =
+            subtle::ConstantTimeEq::ct_eq(stored.as_bytes(), code.as_bytes()).into();
         if !matches {
             // A code survives a few wrong guesses, then dies: 6 digits must not be brute-forced.
-            sqlx::query("UPDATE user_codes SET failed = failed + 1, used = (failed + 1 >= 5) WHERE id = ?")
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE user_codes SET failed = failed + 1, used = (failed + 1 >= 5) WHERE id = ?",
+            )
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
             return Ok(Err(CodeProblem::Mismatch));
         }
         let done = sqlx::query("UPDATE user_codes SET used = 1 WHERE id = ? AND used = 0")
@@ -356,10 +383,11 @@ impl Store {
 
     /// The newest code sent to an email, in any pool.
     pub async fn latest_user_code(&self, email: &str) -> Result<Option<String>, Error> {
-        let row = sqlx::query("SELECT code FROM user_codes WHERE email = ? ORDER BY id DESC LIMIT 1")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT code FROM user_codes WHERE email = ? ORDER BY id DESC LIMIT 1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
@@ -416,7 +444,12 @@ impl Store {
 
     // ---- sign-ins and refresh tokens -------------------------------------------------
 
-    pub async fn insert_sign_in(&self, s: &SignInRow, now: i64, expires_at: i64) -> Result<(), Error> {
+    pub async fn insert_sign_in(
+        &self,
+        s: &SignInRow,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO sign_ins (origin_jti, pool_id, client_id, sub, event_id, auth_time, scope, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -480,10 +513,12 @@ impl Store {
 
     /// `(origin_jti, expires_at, replaced)` of a refresh token.
     pub async fn refresh(&self, token_hash: &str) -> Result<Option<(String, i64, bool)>, Error> {
-        let row = sqlx::query("SELECT origin_jti, expires_at, replaced FROM refresh_tokens WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT origin_jti, expires_at, replaced FROM refresh_tokens WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some((
             r.try_get(0)?,
@@ -494,10 +529,12 @@ impl Store {
 
     /// Retires a rotated refresh token; false if it was already retired (a replay).
     pub async fn retire_refresh(&self, token_hash: &str) -> Result<bool, Error> {
-        let r = sqlx::query("UPDATE refresh_tokens SET replaced = 1 WHERE token_hash = ? AND replaced = 0")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        let r = sqlx::query(
+            "UPDATE refresh_tokens SET replaced = 1 WHERE token_hash = ? AND replaced = 0",
+        )
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -523,7 +560,12 @@ impl Store {
     }
 
     /// `(sub, auth_time)` of a live session of that pool.
-    pub async fn session(&self, id_hash: &str, pool_id: &str, now: i64) -> Result<Option<(String, i64)>, Error> {
+    pub async fn session(
+        &self,
+        id_hash: &str,
+        pool_id: &str,
+        now: i64,
+    ) -> Result<Option<(String, i64)>, Error> {
         let row = sqlx::query("SELECT sub, auth_time FROM sessions WHERE id_hash = ? AND pool_id = ? AND expires_at > ?")
             .bind(id_hash)
             .bind(pool_id)
@@ -560,11 +602,13 @@ impl Store {
     /// Retires every current key of the pool and inserts the new ones, atomically.
     pub async fn replace_keys(&self, pool_id: &str, new: &[KeyRow], now: i64) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE signing_keys SET retired_at = ? WHERE pool_id = ? AND retired_at IS NULL")
-            .bind(now)
-            .bind(pool_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE signing_keys SET retired_at = ? WHERE pool_id = ? AND retired_at IS NULL",
+        )
+        .bind(now)
+        .bind(pool_id)
+        .execute(&mut *tx)
+        .await?;
         for k in new {
             sqlx::query("INSERT INTO signing_keys (kid, pool_id, purpose, private_der, created_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(&k.kid)

@@ -61,7 +61,10 @@ async fn add_user_and_group_then_sign_in() {
         )
         .await
         .unwrap();
-    t.pool().add_to_group(POOL, "carol@example.com", "editors").await.unwrap();
+    t.pool()
+        .add_to_group(POOL, "carol@example.com", "editors")
+        .await
+        .unwrap();
     let dup = t
         .pool()
         .add_user(
@@ -74,7 +77,10 @@ async fn add_user_and_group_then_sign_in() {
             },
         )
         .await;
-    assert!(matches!(dup, Err(Error::UserExists)), "emails are case-insensitive");
+    assert!(
+        matches!(dup, Err(Error::UserExists)),
+        "emails are case-insensitive"
+    );
     let weak = t
         .pool()
         .add_user(
@@ -95,14 +101,27 @@ async fn add_user_and_group_then_sign_in() {
 
     let cb = t
         .sign_in(
-            &[("response_type", "code"), ("client_id", CONF), ("redirect_uri", CB), ("scope", "openid")],
+            &[
+                ("response_type", "code"),
+                ("client_id", CONF),
+                ("redirect_uri", CB),
+                ("scope", "openid"),
+            ],
             "carol@example.com",
             "C4rol!pass",
         )
         .await;
     let code = param(&cb, "code").unwrap();
     let r = t
-        .token_basic(CONF, CONF_SECRET, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB)])
+        .token_basic(
+            CONF,
+            CONF_SECRET,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", CB),
+            ],
+        )
         .await;
     let tokens: Value = r.json().await.unwrap();
     let id = claims(tokens["id_token"].as_str().unwrap());
@@ -113,7 +132,11 @@ async fn add_user_and_group_then_sign_in() {
     let list = t.pool().list().await.unwrap();
     let p = list.iter().find(|p| p.id == POOL).unwrap();
     assert!(p.groups.contains(&"editors".to_string()) && p.groups.contains(&"readers".to_string()));
-    let carol = p.users.iter().find(|u| u.email == "carol@example.com").unwrap();
+    let carol = p
+        .users
+        .iter()
+        .find(|u| u.email == "carol@example.com")
+        .unwrap();
     assert_eq!(carol.groups, ["editors"]);
     assert_eq!(p.kids.len(), 2);
 }
@@ -140,12 +163,18 @@ async fn demo_seed_serves_the_demo_user() {
         .token_basic(
             userpool::DEMO_CLIENT_ID,
             userpool::DEMO_CLIENT_SECRET,
-            &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", cb_url)],
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", cb_url),
+            ],
         )
         .await;
     assert_eq!(r.status(), 200);
     let tokens: Value = r.json().await.unwrap();
-    let id = t.verify(userpool::DEMO_POOL_ID, tokens["id_token"].as_str().unwrap()).await;
+    let id = t
+        .verify(userpool::DEMO_POOL_ID, tokens["id_token"].as_str().unwrap())
+        .await;
     assert_eq!(id["email"], "demo@example.com");
     assert_eq!(id["name"], "Demo User");
     assert_eq!(id["cognito:groups"], serde_json::json!(["admin"]));
@@ -153,7 +182,10 @@ async fn demo_seed_serves_the_demo_user() {
     let r = t
         .http
         .get(t.url("/logout"))
-        .query(&[("client_id", userpool::DEMO_CLIENT_ID), ("logout_uri", "http://localhost:3000/")])
+        .query(&[
+            ("client_id", userpool::DEMO_CLIENT_ID),
+            ("logout_uri", "http://localhost:3000/"),
+        ])
         .send()
         .await
         .unwrap();

@@ -42,9 +42,18 @@ async fn discovery_has_exactly_cognitos_twelve_keys() {
     assert_eq!(d["userinfo_endpoint"], t.url("/oauth2/userInfo"));
     assert_eq!(d["revocation_endpoint"], t.url("/oauth2/revoke"));
     assert_eq!(d["end_session_endpoint"], t.url("/logout"));
-    assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
-    assert_eq!(d["response_types_supported"], serde_json::json!(["code", "token"]));
-    assert_eq!(d["scopes_supported"], serde_json::json!(["openid", "email", "phone", "profile"]));
+    assert_eq!(
+        d["id_token_signing_alg_values_supported"],
+        serde_json::json!(["RS256"])
+    );
+    assert_eq!(
+        d["response_types_supported"],
+        serde_json::json!(["code", "token"])
+    );
+    assert_eq!(
+        d["scopes_supported"],
+        serde_json::json!(["openid", "email", "phone", "profile"])
+    );
     assert_eq!(d["subject_types_supported"], serde_json::json!(["public"]));
     assert_eq!(
         d["token_endpoint_auth_methods_supported"],
@@ -70,7 +79,10 @@ async fn jwks_has_separate_id_and_access_keys() {
     let tokens = t.alice_tokens().await;
     let id_kid = jwt_header(tokens["id_token"].as_str().unwrap())["kid"].clone();
     let access_kid = jwt_header(tokens["access_token"].as_str().unwrap())["kid"].clone();
-    assert_ne!(id_kid, access_kid, "ID and access tokens use different keys");
+    assert_ne!(
+        id_kid, access_kid,
+        "ID and access tokens use different keys"
+    );
     // Each pool has its own keys.
     let other = t.jwks(POOL2).await;
     for k in other["keys"].as_array().unwrap() {

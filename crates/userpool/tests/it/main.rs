@@ -1,5 +1,8 @@
 //! Integration tests: the real HTTP flow against a pool on 127.0.0.1, offline.
 
+// Test helpers are shared between modules, not a public API.
+#![allow(missing_docs)]
+
 mod admin;
 mod discovery;
 mod flow;
@@ -56,6 +59,11 @@ pub async fn spawn_pool() -> TestPool {
 }
 
 pub async fn spawn_with(seed: Seed, db: &str) -> TestPool {
+    spawn_at(seed, db, 0).await
+}
+
+/// As [`spawn_with`], on a given port (a restart keeps its port, and so its issuer).
+pub async fn spawn_at(seed: Seed, db: &str, port: u16) -> TestPool {
     let pool = UserPool::builder()
         .seed(seed)
         .database_url(db)
@@ -63,7 +71,9 @@ pub async fn spawn_with(seed: Seed, db: &str) -> TestPool {
         .build()
         .await
         .expect("pool builds");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     let running = pool.serve(listener).await.expect("pool serves");
     TestPool {
         running,
@@ -72,7 +82,11 @@ pub async fn spawn_with(seed: Seed, db: &str) -> TestPool {
 }
 
 pub fn pkce_pair() -> (String, String) {
-    let verifier = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let verifier = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
 }
@@ -106,9 +120,29 @@ pub fn jwt_header(jwt: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
 }
 
+/// Whether `html` holds `raw` HTML-escaped (by named or numeric entities) and never raw.
+pub fn escaped_in(html: &str, raw: &str) -> bool {
+    let named = raw
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    let numeric = raw
+        .replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;");
+    !html.contains(raw) && (html.contains(&named) || html.contains(&numeric))
+}
+
 impl TestPool {
     pub fn url(&self, path: &str) -> String {
-        format!("http://localhost:{}{path}", self.running.local_addr().port())
+        format!(
+            "http://localhost:{}{path}",
+            self.running.local_addr().port()
+        )
     }
 
     pub fn pool(&self) -> &UserPool {
@@ -127,10 +161,25 @@ impl TestPool {
 
     /// Authorize → /login form → POST credentials; returns the final response (a redirect to
     /// the callback on success, the login page again on failure).
-    pub async fn login_with(&self, params: &[(&str, &str)], username: &str, password: &str) -> reqwest::Response {
-        let r = self.authorize(params).await;
+    /// Adds `prompt=login` unless a prompt is given, so that a test's second sign-in shows
+    /// the form again instead of reusing the session.
+    pub async fn login_with(
+        &self,
+        params: &[(&str, &str)],
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let mut params = params.to_vec();
+        if !params.iter().any(|(k, _)| *k == "prompt") {
+            params.push(("prompt", "login"));
+        }
+        let r = self.authorize(&params).await;
         let login = location(&r);
-        assert_eq!(login.path(), "/login", "authorize should send to the login page");
+        assert_eq!(
+            login.path(),
+            "/login",
+            "authorize should send to the login page"
+        );
         let page = self.http.get(login.clone()).send().await.unwrap();
         assert_eq!(page.status(), 200);
         let html = page.text().await.unwrap();
@@ -172,10 +221,19 @@ impl TestPool {
     }
 
     /// POST /oauth2/token with HTTP Basic auth.
-    pub async fn token_basic(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn token_basic(
+        &self,
+        id: &str,
+        secret: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
         let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret)));
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            enc(id),
+            enc(secret)
+        ));
         self.http
             .post(self.url("/oauth2/token"))
             .header("authorization", format!("Basic {basic}"))
@@ -201,7 +259,11 @@ impl TestPool {
             .token_basic(
                 CONF,
                 CONF_SECRET,
-                &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", CB)],
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", CB),
+                ],
             )
             .await;
         assert_eq!(r.status(), 200);
