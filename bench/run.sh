@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Load benchmark: Hallpass's example site vs Next.js 14 + next-auth 4.24 vs a bare axum handler, in one
+# run, on loopback, with ONE session cookie accepted by both auth stacks.
+#
+#   bench/run.sh
+#
+# Environment (all optional):
+#   RUNS=3         rounds; every figure is the median over the rounds
+#   DURATION=10s   wrk duration of each measured run (after a WARMUP run on every endpoint)
+#   WARMUP=3s      wrk warm-up per endpoint and round (not measured; lets Node's JIT warm up too)
+#   THREADS=2 CONNS=32   wrk -t / -c
+#   COOKIE=tokens  the session: `tokens` (a typical Cognito session with its access, ID and refresh
+#                  tokens, ~5.7 KB in two cookie chunks) or `small` (no tokens, one ~400-byte cookie)
+#   SERVERS="site next bare"   which servers to run
+#   SKIP_BUILD=1   reuse the release binaries and the Next.js build already there
+#
+# Needs: cargo, node 20 + npm, python3, wrk (installed with apt-get when missing and run as root).
+# Every server listens on 127.0.0.1 on a free port, is stopped by PID on exit, and every wait is
+# bounded. Results: bench/results/<timestamp>/ (raw.tsv, wrk logs, server logs, summary.md) and
+# bench/results/latest.md; the summary is also printed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-32}
+COOKIE=${COOKIE:-tokens}
+SERVERS=${SERVERS:-site next bare}
+SECRET=${BENCH_SECRET:-hallpass-bench-secret-0123456789abcdefghijkl}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$ROOT/bench/results/$STAMP"
+mkdir -p "$OUT"
+export NEXT_TELEMETRY_DISABLED=1
+
+PIDS=()
+stop_pid() {
+  local pid=$1 i
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+has() { [[ " $SERVERS " == *" $1 "* ]]; }
+
+# --- tools -----------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    log "installing wrk (apt-get)"
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  else
+    echo "wrk is missing: install it (Debian/Ubuntu: sudo apt-get install -y wrk)" >&2
+    exit 1
+  fi
+fi
+command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
+
+# --- build -----------------------------------------------------------------------------------------
+if [[ -z ${SKIP_BUILD:-} ]]; then
+  log "cargo build --release -p hallpass-site -p hallpass-bench"
+  (cd "$ROOT" && cargo build --release -p hallpass-site -p hallpass-bench)
+  if has next; then
+    log "npm ci && next build (bench/nextauth)"
+    (cd "$ROOT/bench/nextauth" && npm ci --no-audit --no-fund --loglevel=error && npx next build) >"$OUT/next-build.log" 2>&1 \
+      || { tail -30 "$OUT/next-build.log" >&2; exit 1; }
+  fi
+fi
+BIN="$ROOT/target/release"
+
+# --- helpers ---------------------------------------------------------------------------------------
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start NAME PORT DIR -- CMD...: starts CMD in DIR, in its own session, stdout/stderr to a log, waits
+# (at most 60 s) for the first HTTP answer to the signed-in GET /protected, and prints "PID MS" (ms
+# from spawn to that answer, timed by the spawning python process so its own start-up is not counted).
+start() {
+  local name=$1 port=$2 dir=$3
+  shift 4
+  python3 - "$name" "$port" "$COOKIE_HEADER" "$OUT/$name.log" "$dir" "$@" <<'PY'
+import http.client, os, subprocess, sys, time
+name, port, cookie, logfile, cwd, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+path = "/protected"
+log = open(logfile, "ab")
+t0 = time.monotonic()
+p = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+deadline = t0 + 60
+while True:
+    if p.poll() is not None:
+        sys.exit(f"{name} exited with status {p.returncode} before answering; see {logfile}")
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", path, headers={"Cookie": cookie})
+        c.getresponse().read()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            p.kill()
+            sys.exit(f"{name} did not answer within 60 s; see {logfile}")
+        time.sleep(0.002)
+ms = (time.monotonic() - t0) * 1000
+print(p.pid, f"{ms:.1f}")
+PY
+}
+
+# Resident memory (kB) of PID and its descendants: "RSS HWM".
+mem_kb() {
+  python3 - "$1" <<'PY'
+import os, sys
+root = int(sys.argv[1]); kids = {}
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(d))
+        except (OSError, IndexError, ValueError):
+            pass
+todo, rss, hwm = [root], 0, 0
+while todo:
+    pid = todo.pop()
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"): rss += int(line.split()[1])
+            if line.startswith("VmHWM:"): hwm += int(line.split()[1])
+    except OSError:
+        pass
+    todo += kids.get(pid, [])
+print(rss, hwm)
+PY
+}
+
+# The wrk report script: one machine-readable line at the end.
+cat >"$OUT/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.3f %.3f %.3f %d %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+
+# check NAME URL: the signed-in answer must be a 200 that names the user.
+check() {
+  local name=$1 url=$2 body code
+  body=$(curl -s -m 10 -H "Cookie: $COOKIE_HEADER" -w '\n%{http_code}' "$url") || { echo "$name: $url did not answer" >&2; exit 1; }
+  code=${body##*$'\n'}
+  if [[ $code != 200 || $body != *"Bench User"* ]]; then
+    echo "$name: $url answered $code without the signed-in user; the cookie was not accepted" >&2
+    printf '%s\n' "${body:0:600}" >&2
+    exit 1
+  fi
+}
+
+# measure ROUND NAME PID ENDPOINT URL: warm-up, then one measured wrk run; memory sampled mid-run.
+measure() {
+  local round=$1 name=$2 pid=$3 endpoint=$4 url=$5 secs half res rss hwm
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -H "Cookie: $COOKIE_HEADER" "$url" >/dev/null
+  secs=${DURATION%s}
+  half=$(python3 -c "print($secs / 2)")
+  (sleep "$half"; mem_kb "$pid" >"$OUT/mem.tmp") &
+  local sampler=$!
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s --latency -s "$OUT/report.lua" \
+    -H "Cookie: $COOKIE_HEADER" "$url" >"$OUT/wrk-$round-$name-$endpoint.txt"
+  wait "$sampler" || true
+  read -r rss hwm <"$OUT/mem.tmp"
+  res=$(grep '^RESULT' "$OUT/wrk-$round-$name-$endpoint.txt" | cut -d' ' -f2-)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$endpoint" "$(tr ' ' '\t' <<<"$res")" "$rss" "$hwm" >>"$OUT/raw.tsv"
+  log "round $round $name $endpoint: $(awk '{printf "%s rps, p99 %s ms", $1, $3}' <<<"$res"), RSS $((rss / 1024)) MB"
+}
+
+# --- the session cookie ------------------------------------------------------------------------------
+MINT_ARGS=(--secret "$SECRET")
+[[ $COOKIE == small ]] && MINT_ARGS+=(--no-tokens)
+COOKIE_HEADER=$("$BIN/mint" "${MINT_ARGS[@]}")
+log "session cookie ($COOKIE): ${#COOKIE_HEADER} bytes in the Cookie header"
+
+printf 'round\tserver\tendpoint\trps\tp50_ms\tp99_ms\tmax_ms\trequests\tnon2xx\tsocket_errors\trss_kb\thwm_kb\n' >"$OUT/raw.tsv"
+printf 'round\tserver\tstartup_ms\n' >"$OUT/startup.tsv"
+
+# run_NAME ROUND: start the server, check that it accepts the cookie, measure, stop it.
+run_site() {
+  local round=$1 port pid ms
+  port=$(free_port)
+  # COGNITO_* set: no embedded pool; the issuer is never contacted for a cookie-only request.
+  read -r pid ms < <(start site "$port" "$OUT" -- env -i PATH="$PATH" HOME="$HOME" \
+    PORT="$port" AUTH_URL="http://localhost:$port" AUTH_SECRET="$SECRET" AUTH_COMPAT=next-auth-v4 \
+    COGNITO_CLIENT_ID=bench COGNITO_CLIENT_SECRET=bench-secret COGNITO_ISSUER=http://127.0.0.1:1/us-east-1_Bench \
+    "$BIN/hallpass-site")
+  [[ -n ${pid:-} ]] || exit 1
+  PIDS+=("$pid")
+  printf '%s\tsite\t%s\n' "$round" "$ms" >>"$OUT/startup.tsv"
+  log "round $round site: pid $pid, first answer after $ms ms"
+  check site "http://127.0.0.1:$port/protected"
+  check site "http://127.0.0.1:$port/api/auth/session"
+  measure "$round" site "$pid" protected "http://127.0.0.1:$port/protected"
+  measure "$round" site "$pid" session "http://127.0.0.1:$port/api/auth/session"
+  stop_pid "$pid"
+}
+
+run_next() {
+  local round=$1 port pid ms
+  port=$(free_port)
+  read -r pid ms < <(start next "$port" "$ROOT/bench/nextauth" -- env -i PATH="$PATH" HOME="$HOME" \
+    NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production NEXTAUTH_URL="http://localhost:$port" NEXTAUTH_SECRET="$SECRET" \
+    node node_modules/next/dist/bin/next start -H 127.0.0.1 -p "$port")
+  [[ -n ${pid:-} ]] || exit 1
+  PIDS+=("$pid")
+  printf '%s\tnext\t%s\n' "$round" "$ms" >>"$OUT/startup.tsv"
+  log "round $round next: pid $pid, first answer after $ms ms"
+  check next "http://127.0.0.1:$port/protected"
+  check next "http://127.0.0.1:$port/api/auth/session"
+  measure "$round" next "$pid" protected "http://127.0.0.1:$port/protected"
+  measure "$round" next "$pid" session "http://127.0.0.1:$port/api/auth/session"
+  stop_pid "$pid"
+}
+
+run_bare() {
+  local round=$1 port pid ms
+  port=$(free_port)
+  read -r pid ms < <(start bare "$port" "$OUT" -- env -i PATH="$PATH" PORT="$port" "$BIN/bare")
+  [[ -n ${pid:-} ]] || exit 1
+  PIDS+=("$pid")
+  printf '%s\tbare\t%s\n' "$round" "$ms" >>"$OUT/startup.tsv"
+  log "round $round bare: pid $pid, first answer after $ms ms"
+  check bare "http://127.0.0.1:$port/protected"
+  measure "$round" bare "$pid" protected "http://127.0.0.1:$port/protected"
+  stop_pid "$pid"
+}
+
+# --- the rounds: every server in every round, so that each round's ratios share its conditions --------
+for round in $(seq "$RUNS"); do
+  has site && run_site "$round"
+  has next && run_next "$round"
+  has bare && run_bare "$round"
+done
+
+# --- summary -----------------------------------------------------------------------------------------
+{
+  echo "nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\""
+  echo "wrk -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP per endpoint), runs=$RUNS, cookie=$COOKIE (${#COOKIE_HEADER} bytes)"
+  echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/machine.txt"
+python3 - "$OUT" "$CONNS" <<'PY' | tee "$OUT/summary.md"
+import csv, statistics, sys
+out = sys.argv[1]
+rows = list(csv.DictReader(open(f"{out}/raw.tsv"), delimiter="\t"))
+starts = list(csv.DictReader(open(f"{out}/startup.tsv"), delimiter="\t"))
+med = lambda xs: statistics.median(xs) if xs else None
+def fig(server, endpoint, key):
+    return med([float(r[key]) for r in rows if r["server"] == server and r["endpoint"] == endpoint])
+def start(server):
+    return med([float(r["startup_ms"]) for r in starts if r["server"] == server])
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a is not None and b else "–"
+def n(x, f="{:,.0f}"):
+    return f.format(x) if x is not None else "–"
+print(open(f"{out}/machine.txt").read().strip().replace("\n", "  \n"))
+print()
+print("| server | endpoint | req/s (median) | p50 ms | p99 ms | RSS under load MB | peak RSS MB | errors (non-2xx, socket) |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+names = {"site": "Hallpass site", "next": "Next.js + next-auth", "bare": "bare axum (no auth)"}
+for server, endpoint in [("site", "protected"), ("next", "protected"), ("bare", "protected"), ("site", "session"), ("next", "session")]:
+    if fig(server, endpoint, "rps") is None:
+        continue
+    errs = sum(int(r["non2xx"]) for r in rows if r["server"] == server and r["endpoint"] == endpoint)
+    sock = sum(int(r["socket_errors"]) for r in rows if r["server"] == server and r["endpoint"] == endpoint)
+    path = "/protected" if endpoint == "protected" else "/api/auth/session"
+    print(f"| {names[server]} | GET {path} | {n(fig(server, endpoint, 'rps'))} | {n(fig(server, endpoint, 'p50_ms'), '{:.2f}')} "
+          f"| {n(fig(server, endpoint, 'p99_ms'), '{:.2f}')} | {n(fig(server, endpoint, 'rss_kb') and fig(server, endpoint, 'rss_kb') / 1024, '{:.1f}')} "
+          f"| {n(fig(server, endpoint, 'hwm_kb') and fig(server, endpoint, 'hwm_kb') / 1024, '{:.1f}')} | {errs}, {sock} |")
+print()
+print("| start-up to first answer | median ms |")
+print("| --- | ---: |")
+for s in ["site", "next", "bare"]:
+    if start(s) is not None:
+        print(f"| {names[s]} | {start(s):.1f} |")
+print()
+# Ratios per round (same conditions), then their median.
+def per_round(fn):
+    vals = []
+    for rnd in sorted({r["round"] for r in rows}):
+        def g(server, endpoint, key):
+            xs = [float(r[key]) for r in rows if r["round"] == rnd and r["server"] == server and r["endpoint"] == endpoint]
+            return xs[0] if xs else None
+        try:
+            v = fn(g)
+        except (TypeError, ZeroDivisionError):
+            v = None
+        if v is not None:
+            vals.append(v)
+    return med(vals)
+def peak(g, s):
+    return max(g(s, "protected", "hwm_kb") or 0, g(s, "session", "hwm_kb") or 0) or None
+ratios = [
+    ("Hallpass /protected ÷ Next.js /protected (req/s)", "≥ 100×", per_round(lambda g: g("site", "protected", "rps") / g("next", "protected", "rps")), 100, True),
+    ("Hallpass /api/auth/session ÷ Next.js (req/s)", "≥ 30×", per_round(lambda g: g("site", "session", "rps") / g("next", "session", "rps")), 30, True),
+    ("Hallpass /protected ÷ bare handler (req/s)", "≥ 0.9×", per_round(lambda g: g("site", "protected", "rps") / g("bare", "protected", "rps")), 0.9, True),
+    ("Next.js peak RSS ÷ Hallpass peak RSS", "≥ 20×", per_round(lambda g: peak(g, "next") / peak(g, "site")), 20, True),
+]
+print("| ratio (median of per-round ratios) | target | measured | met |")
+print("| --- | --- | ---: | --- |")
+for label, target, v, bound, higher in ratios:
+    if v is None:
+        continue
+    print(f"| {label} | {target} | {v:.2f}× | {'yes' if v >= bound else 'no'} |")
+p99 = fig("site", "protected", "p99_ms")
+if p99 is not None:
+    print(f"| Hallpass /protected p99 at {sys.argv[2]} connections | ≤ 5 ms | {p99:.2f} ms | {'yes' if p99 <= 5 else 'no'} |")
+s = start("site")
+if s is not None:
+    print(f"| Hallpass start-up to first answer | ≤ 100 ms | {s:.1f} ms | {'yes' if s <= 100 else 'no'} |")
+PY
+cp "$OUT/summary.md" "$ROOT/bench/results/latest.md"
+log "results in $OUT"
