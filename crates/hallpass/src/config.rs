@@ -31,7 +31,9 @@ pub enum ConfigError {
         len: usize,
     },
     /// A URL that does not parse or is not http(s).
-    #[error("{var} is not a usable http(s) URL ({reason}); example: AUTH_URL=https://app.example.com")]
+    #[error(
+        "{var} is not a usable http(s) URL ({reason}); example: AUTH_URL=https://app.example.com"
+    )]
     InvalidUrl {
         /// The variable.
         var: &'static str,
@@ -111,7 +113,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("origin", &self.origin.as_str())
             .field("base_path", &self.base_path)
-            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
             .field("compat", &self.compat)
             .field("debug", &self.debug)
             .field("session_max_age", &self.session_max_age)
@@ -522,20 +527,32 @@ mod tests {
     const S: &str = "0123456789abcdef0123456789abcdef";
 
     fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
     fn url_path_is_the_base_path() {
         let c = Config::builder()
-            .with_vars(vars(&[("NEXTAUTH_URL", "https://a.example/auth/"), ("AUTH_SECRET", S)]))
+            .with_vars(vars(&[
+                ("NEXTAUTH_URL", "https://a.example/auth/"),
+                ("AUTH_SECRET", S),
+            ]))
             .unwrap()
             .build()
             .unwrap();
         assert_eq!(c.base_path(), "/auth");
         assert_eq!(c.url("/csrf"), "https://a.example/auth/csrf");
         assert!(c.is_secure());
-        let c = Config::builder().url("http://localhost:3000").secret(S).build().unwrap();
+        let c = Config::builder()
+            .url("http://localhost:3000")
+            .secret(S)
+            .build()
+            .unwrap();
         assert_eq!(c.base_path(), "/api/auth");
     }
 

@@ -68,10 +68,7 @@ impl Cookies {
             Compat::NextAuthV4 => ("next-auth", "NextAuth.js Generated Encryption Key"),
         };
         let session_name = format!("{prefix}{stem}.session-token");
-        let csrf_name = format!(
-            "{}{stem}.csrf-token",
-            if secure { "__Host-" } else { "" }
-        );
+        let csrf_name = format!("{}{stem}.csrf-token", if secure { "__Host-" } else { "" });
         let secrets = config.secret_bytes();
         let session_keys = match config.compat() {
             // NextAuth v4 derives the session key with an empty salt and no cookie name.
@@ -82,9 +79,13 @@ impl Cookies {
         };
         let check_names = Check::ALL.map(|c| format!("{prefix}{stem}.{}", c.suffix()));
         // One key per cookie name, so that no cookie can be passed off as another (or as a session).
-        let check_keys = Check::ALL
-            .map(|c| c as usize)
-            .map(|i| KeyRing::derive(&secrets, &check_names[i], &format!("{info} ({})", check_names[i])));
+        let check_keys = Check::ALL.map(|c| c as usize).map(|i| {
+            KeyRing::derive(
+                &secrets,
+                &check_names[i],
+                &format!("{info} ({})", check_names[i]),
+            )
+        });
         Self {
             session_name,
             csrf_name,
@@ -170,7 +171,13 @@ impl Cookies {
     }
 
     /// An encrypted, provider-bound check cookie that lives 15 minutes.
-    pub(crate) fn set_check(&self, check: Check, value: &str, provider: &str, now: i64) -> HeaderValue {
+    pub(crate) fn set_check(
+        &self,
+        check: Check,
+        value: &str,
+        provider: &str,
+        now: i64,
+    ) -> HeaderValue {
         let payload = CheckPayload {
             value: value.into(),
             provider: provider.into(),
@@ -189,7 +196,9 @@ impl Cookies {
         provider: &str,
         now: i64,
     ) -> Result<String, CheckError> {
-        let raw = request.get(self.check_name(check)).ok_or(CheckError::Missing)?;
+        let raw = request
+            .get(self.check_name(check))
+            .ok_or(CheckError::Missing)?;
         let plain = self.check_keys[check as usize]
             .decrypt(raw)
             .map_err(|_| CheckError::Invalid)?;

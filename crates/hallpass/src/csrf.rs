@@ -69,7 +69,11 @@ mod tests {
         assert!(!verify(Some(&cookie), Some(&token[1..]), &[SECRET]));
         assert!(!verify(Some(&cookie), None, &[SECRET]));
         assert!(!verify(None, Some(&token), &[SECRET]));
-        assert!(!verify(Some(&cookie), Some(&token), &[b"another-secret-another-secret-xx"]));
+        assert!(!verify(
+            Some(&cookie),
+            Some(&token),
+            &[b"another-secret-another-secret-xx"]
+        ));
         // An attacker who can set a cookie still needs the secret to make a matching hash.
         let forged = format!("{token}|{}", "0".repeat(64));
         assert!(!verify(Some(&forged), Some(&token), &[SECRET]));

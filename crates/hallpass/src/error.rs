@@ -87,7 +87,9 @@ impl ErrorCode {
 #[non_exhaustive]
 pub enum Error {
     /// The form's `csrfToken` does not match the CSRF cookie.
-    #[error("CSRF token missing or invalid: fetch {0}/csrf first and post its csrfToken with the form")]
+    #[error(
+        "CSRF token missing or invalid: fetch {0}/csrf first and post its csrfToken with the form"
+    )]
     Csrf(String),
     /// No provider with this id is configured.
     #[error("no provider `{0}` is configured (see GET /providers for the ids)")]
@@ -146,7 +148,9 @@ impl Error {
             Error::AccessDenied => ErrorCode::AccessDenied,
             Error::Idp { error, .. } if error == "access_denied" => ErrorCode::AccessDenied,
             Error::Provider(p) if p.is_config() => ErrorCode::Configuration,
-            Error::Config(_) | Error::UnknownProvider(_) | Error::Store(_) => ErrorCode::Configuration,
+            Error::Config(_) | Error::UnknownProvider(_) | Error::Store(_) => {
+                ErrorCode::Configuration
+            }
             Error::Csrf(_) => ErrorCode::Default,
             _ => ErrorCode::OAuthCallback,
         }

@@ -27,7 +27,9 @@ pub enum JweError {
     #[error("unsupported JWE header: only alg=dir with enc=A256GCM is accepted")]
     UnsupportedHeader,
     /// No configured secret opens it: tampered, or made with another secret or for another cookie.
-    #[error("decryption failed (tampered, or encrypted with another secret or for another cookie)")]
+    #[error(
+        "decryption failed (tampered, or encrypted with another secret or for another cookie)"
+    )]
     Decrypt,
 }
 
@@ -70,9 +72,8 @@ impl JweKey {
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let (ciphertext, tag) = sealed.split_at(sealed.len() - TAG_LEN);
-        let mut out = String::with_capacity(
-            HEADER_B64.len() + 4 + (IV_LEN + sealed.len()) * 4 / 3 + 4,
-        );
+        let mut out =
+            String::with_capacity(HEADER_B64.len() + 4 + (IV_LEN + sealed.len()) * 4 / 3 + 4);
         out.push_str(HEADER_B64);
         out.push_str("..");
         URL_SAFE_NO_PAD.encode_string(iv, &mut out);
@@ -209,7 +210,10 @@ mod tests {
             key.decrypt(std::str::from_utf8(&bad).unwrap()),
             Err(JweError::Decrypt)
         );
-        assert_eq!(key.decrypt(&token[..token.len() - 3]), Err(JweError::Malformed));
+        assert_eq!(
+            key.decrypt(&token[..token.len() - 3]),
+            Err(JweError::Malformed)
+        );
         assert_eq!(key.decrypt(""), Err(JweError::Malformed));
         assert_eq!(key.decrypt("a.b.c.d.e.f"), Err(JweError::Malformed));
     }
@@ -234,7 +238,10 @@ mod tests {
     fn key_ring_rotation() {
         let old = KeyRing::derive(&[b"old-secret-old-secret-old-secret"], "", "i");
         let both = KeyRing::derive(
-            &[b"new-secret-new-secret-new-secret", b"old-secret-old-secret-old-secret"],
+            &[
+                b"new-secret-new-secret-new-secret",
+                b"old-secret-old-secret-old-secret",
+            ],
             "",
             "i",
         );

@@ -48,9 +48,9 @@ pub mod session;
 use std::sync::Arc;
 
 pub use crate::axum::extract::{SessionRejection, SessionSlot};
-pub use crate::axum::CsrfToken;
 pub use crate::axum::guard::RequireSession;
 pub use crate::axum::layer::HallpassLayer;
+pub use crate::axum::CsrfToken;
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use error::{Error, ErrorCode};
 pub use hooks::{DefaultHooks, Hooks};
@@ -82,7 +82,12 @@ impl std::fmt::Debug for Hallpass {
             .field("config", &self.inner.config)
             .field(
                 "providers",
-                &self.inner.providers.iter().map(|p| p.id()).collect::<Vec<_>>(),
+                &self
+                    .inner
+                    .providers
+                    .iter()
+                    .map(|p| p.id())
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }

@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn relative_and_same_origin_are_kept() {
-        assert_eq!(callback_url("/protected", &origin()), "http://localhost:3000/protected");
+        assert_eq!(
+            callback_url("/protected", &origin()),
+            "http://localhost:3000/protected"
+        );
         assert_eq!(
             callback_url("http://localhost:3000/a?b=c#d", &origin()),
             "http://localhost:3000/a?b=c#d"
@@ -82,7 +85,11 @@ mod tests {
             "",
             "evil.com",
         ] {
-            assert_eq!(callback_url(bad, &origin()), "http://localhost:3000/", "{bad:?}");
+            assert_eq!(
+                callback_url(bad, &origin()),
+                "http://localhost:3000/",
+                "{bad:?}"
+            );
         }
     }
 }

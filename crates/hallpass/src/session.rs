@@ -40,7 +40,11 @@ pub struct SessionToken {
     #[serde(default)]
     pub picture: Option<String>,
     /// Groups (Cognito's `cognito:groups`, which is also accepted when reading).
-    #[serde(default, alias = "cognito:groups", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "cognito:groups",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub groups: Vec<String>,
     /// The id of the provider the user signed in with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,7 +89,11 @@ pub enum StoreError {
 /// Where sessions live. See the module docs.
 pub trait SessionStore: Send + Sync + 'static {
     /// The session that cookie value `value` stands for, if it is valid at `now` (Unix seconds).
-    fn load<'a>(&'a self, value: &'a str, now: i64) -> BoxFuture<'a, Result<SessionToken, StoreError>>;
+    fn load<'a>(
+        &'a self,
+        value: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<SessionToken, StoreError>>;
     /// Stores `token` and returns the value to put in the session cookie.
     fn save<'a>(&'a self, token: &'a SessionToken) -> BoxFuture<'a, Result<String, StoreError>>;
     /// Forgets the session behind `value` (sign-out). The JWT store has nothing to forget.
@@ -121,7 +129,11 @@ impl JwtStore {
 }
 
 impl SessionStore for JwtStore {
-    fn load<'a>(&'a self, value: &'a str, now: i64) -> BoxFuture<'a, Result<SessionToken, StoreError>> {
+    fn load<'a>(
+        &'a self,
+        value: &'a str,
+        now: i64,
+    ) -> BoxFuture<'a, Result<SessionToken, StoreError>> {
         Box::pin(std::future::ready(self.decode(value, now)))
     }
     fn save<'a>(&'a self, token: &'a SessionToken) -> BoxFuture<'a, Result<String, StoreError>> {
@@ -214,7 +226,8 @@ impl Session {
 
 /// Formats Unix seconds as NextAuth's ISO 8601 `expires` (`2026-12-26T05:00:00.000Z`).
 pub(crate) fn iso8601(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );

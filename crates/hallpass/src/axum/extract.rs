@@ -27,7 +27,11 @@ struct SlotState {
 
 impl SessionSlot {
     fn get(&self) -> Option<Option<Session>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).resolved.clone()
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .resolved
+            .clone()
     }
 
     fn set(&self, session: Option<Session>, cookies: Vec<HeaderValue>) {
@@ -177,14 +181,23 @@ impl Hallpass {
 
     /// Refreshes the provider's access token when it is about to expire. Returns the token and
     /// whether it changed.
-    pub(crate) async fn maintain_tokens(&self, mut token: SessionToken, now: i64) -> (SessionToken, bool) {
+    pub(crate) async fn maintain_tokens(
+        &self,
+        mut token: SessionToken,
+        now: i64,
+    ) -> (SessionToken, bool) {
         let Some(tokens) = token.tokens.as_ref() else {
             return (token, false);
         };
         if tokens.expires_at - REFRESH_MARGIN_SECS > now || tokens.refresh_token.is_none() {
             return (token, false);
         }
-        let Some(provider) = token.provider.as_deref().and_then(|id| self.provider(id)).cloned() else {
+        let Some(provider) = token
+            .provider
+            .as_deref()
+            .and_then(|id| self.provider(id))
+            .cloned()
+        else {
             return (token, false);
         };
         let sub = token.sub.clone().unwrap_or_default();
@@ -257,7 +270,10 @@ mod tests {
             h.insert(AUTHORIZATION, HeaderValue::from_str(v).unwrap());
             assert_eq!(bearer(&h), want, "{v:?}");
         }
-        h.insert(AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xff").unwrap());
+        h.insert(
+            AUTHORIZATION,
+            HeaderValue::from_bytes(b"Bearer \xff").unwrap(),
+        );
         assert_eq!(bearer(&h), None);
     }
 }

@@ -7,7 +7,9 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use http::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA, SET_COOKIE};
+use http::header::{
+    HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA, SET_COOKIE,
+};
 use http::request::Parts;
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -38,7 +40,10 @@ impl Fields {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn json(&self) -> bool {
@@ -74,7 +79,10 @@ impl Hallpass {
         let routes = Router::new()
             .route("/signin", get(signin_page))
             .route("/signin/{provider}", axum::routing::post(signin_provider))
-            .route("/callback/{provider}", get(callback_get).post(callback_post))
+            .route(
+                "/callback/{provider}",
+                get(callback_get).post(callback_post),
+            )
             .route("/signout", get(signout_page).post(signout))
             .route("/session", get(session_get).post(session_post))
             .route("/csrf", get(csrf_get))
@@ -106,14 +114,21 @@ impl Hallpass {
             }
         }
         let (token, value) = csrf::generate(secrets[0]);
-        let cookie = self.inner.cookies.set(&self.inner.cookies.csrf_name, &value, None);
+        let cookie = self
+            .inner
+            .cookies
+            .set(&self.inner.cookies.csrf_name, &value, None);
         (token, Some(cookie))
     }
 
     fn csrf_ok(&self, headers: &HeaderMap, submitted: Option<&str>) -> bool {
         let cookies = RequestCookies::new(headers);
         let value = cookies.get_decoded(&self.inner.cookies.csrf_name);
-        csrf::verify(value.as_deref(), submitted, &self.inner.config.secret_bytes())
+        csrf::verify(
+            value.as_deref(),
+            submitted,
+            &self.inner.config.secret_bytes(),
+        )
     }
 
     /// The checked redirect target for a user-supplied callback URL, through the `redirect` hook.
@@ -125,13 +140,21 @@ impl Hallpass {
     }
 
     /// Logs the cause and sends the user to the error page (or answers `{url}` for `json=true`).
-    fn fail(&self, err: Error, phase: ErrorCode, json: bool, cookies: Vec<HeaderValue>) -> Response {
+    fn fail(
+        &self,
+        err: Error,
+        phase: ErrorCode,
+        json: bool,
+        cookies: Vec<HeaderValue>,
+    ) -> Response {
         let code = match err.code() {
             ErrorCode::Configuration | ErrorCode::AccessDenied => err.code(),
             _ => phase,
         };
         match code {
-            ErrorCode::Configuration => tracing::error!("sign-in failed ({}): {err}", code.as_str()),
+            ErrorCode::Configuration => {
+                tracing::error!("sign-in failed ({}): {err}", code.as_str())
+            }
             _ => tracing::warn!("sign-in failed ({}): {err}", code.as_str()),
         }
         let config = &self.inner.config;
@@ -145,7 +168,10 @@ impl Hallpass {
         if config.debug {
             query.push(("cause", err.to_string()));
         }
-        let url = format!("{page}?{}", serde_urlencoded::to_string(query).unwrap_or_default());
+        let url = format!(
+            "{page}?{}",
+            serde_urlencoded::to_string(query).unwrap_or_default()
+        );
         answer(json, &url, cookies)
     }
 
@@ -182,12 +208,19 @@ fn with_cookies(res: &mut Response, cookies: Vec<HeaderValue>) {
 
 fn no_store(res: &mut Response) {
     let h = res.headers_mut();
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache, no-store"));
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, no-store"),
+    );
     h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
     h.insert(EXPIRES, HeaderValue::from_static("0"));
 }
 
-async fn signin_page(State(h): State<Hallpass>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+async fn signin_page(
+    State(h): State<Hallpass>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let config = &h.inner.config;
     if let Some(page) = &config.pages.sign_in {
         let url = match &q {
@@ -236,7 +269,12 @@ async fn signin_provider(
         return answer(json, &config.url("/signin?csrf=true"), Vec::new());
     }
     let Some(provider) = h.provider(&provider_id).cloned() else {
-        return h.fail(Error::UnknownProvider(provider_id), ErrorCode::OAuthSignin, json, Vec::new());
+        return h.fail(
+            Error::UnknownProvider(provider_id),
+            ErrorCode::OAuthSignin,
+            json,
+            Vec::new(),
+        );
     };
     let callback = h.callback_target(form.get("callbackUrl")).await;
     let checks = AuthorizationChecks::generate();
@@ -271,7 +309,10 @@ async fn signin_provider(
         c.set_check(Check::Nonce, &checks.nonce, id, now),
         c.set_check(Check::CallbackUrl, &callback, id, now),
     ];
-    tracing::debug!(provider = id, "sign-in started: redirecting to the provider");
+    tracing::debug!(
+        provider = id,
+        "sign-in started: redirecting to the provider"
+    );
     answer(json, url.as_str(), cookies)
 }
 
@@ -294,7 +335,12 @@ async fn callback_post(
     callback(h, provider, Fields::parse(&body), headers).await
 }
 
-async fn callback(h: Hallpass, provider_id: String, params: Fields, headers: HeaderMap) -> Response {
+async fn callback(
+    h: Hallpass,
+    provider_id: String,
+    params: Fields,
+    headers: HeaderMap,
+) -> Response {
     // The check cookies are single use: expire them whatever happens next.
     let expired = h.expire_checks();
     match complete_sign_in(&h, &provider_id, &params, &headers).await {
@@ -341,7 +387,10 @@ async fn complete_sign_in(
         });
     }
     provider.check_callback_issuer(params.get("iss")).await?;
-    let code = params.get("code").filter(|c| !c.is_empty()).ok_or(Error::MissingCode)?;
+    let code = params
+        .get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or(Error::MissingCode)?;
     let checks = AuthorizationChecks {
         state,
         nonce: read(Check::Nonce, "nonce")?,
@@ -365,7 +414,12 @@ async fn complete_sign_in(
     let token = h
         .inner
         .hooks
-        .jwt(token, JwtTrigger::SignIn { profile: &sign_in.profile })
+        .jwt(
+            token,
+            JwtTrigger::SignIn {
+                profile: &sign_in.profile,
+            },
+        )
         .await
         .map_err(|e| Error::Hook("jwt", e.to_string()))?;
     let (_, cookies) = match h.issue(token.clone(), now, &rc).await {
@@ -412,7 +466,11 @@ fn token_from_profile(profile: &Profile, provider: &str, tokens: Option<TokenSet
     }
 }
 
-async fn signout_page(State(h): State<Hallpass>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+async fn signout_page(
+    State(h): State<Hallpass>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     if let Some(page) = &h.inner.config.pages.sign_out {
         return answer(false, page, Vec::new());
     }
@@ -468,7 +526,10 @@ async fn signout(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes) -> 
             }
         }
     }
-    h.event(Event::SignedOut { token: token.as_ref() }).await;
+    h.event(Event::SignedOut {
+        token: token.as_ref(),
+    })
+    .await;
     tracing::debug!("signed out");
     answer(json, &target, h.inner.cookies.clear_session(&rc))
 }
@@ -487,11 +548,16 @@ async fn session_post(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes
     let (csrf_token, data) = if is_json {
         match serde_json::from_slice::<Value>(&body) {
             Ok(v) => (
-                v.get("csrfToken").and_then(Value::as_str).map(str::to_string),
+                v.get("csrfToken")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 v.get("data").cloned().unwrap_or(Value::Null),
             ),
             Err(e) => {
-                return (StatusCode::BAD_REQUEST, Json(json!({"error": "InvalidJson", "message": e.to_string()})))
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"error": "InvalidJson", "message": e.to_string()})),
+                )
                     .into_response()
             }
         }
@@ -537,7 +603,10 @@ async fn session_answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value
                         Ok(t) => t,
                         Err(e) => {
                             tracing::warn!("the jwt hook failed on update: {e}");
-                            return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": "Callback"})))
+                            return (
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                Json(json!({"error": "Callback"})),
+                            )
                                 .into_response();
                         }
                     };
@@ -610,7 +679,8 @@ async fn error_page(State(h): State<Hallpass>, RawQuery(q): RawQuery) -> Respons
     let code = ErrorCode::parse(q.get("error").unwrap_or("Default"));
     // The cause travels in the URL, so anyone can forge one: show it only in debug mode.
     let cause: Option<Cow<'_, str>> = if config.debug {
-        q.get("cause").map(|c| Cow::Owned(c.chars().take(500).collect()))
+        q.get("cause")
+            .map(|c| Cow::Owned(c.chars().take(500).collect()))
     } else {
         None
     };

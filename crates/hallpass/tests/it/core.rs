@@ -27,7 +27,11 @@ fn hallpass_now() -> i64 {
 }
 
 fn session_cookie(app: &TestApp, token: &SessionToken) -> String {
-    format!("{}={}", app.hallpass.session_cookie_name(), app.hallpass.encode_session(token))
+    format!(
+        "{}={}",
+        app.hallpass.session_cookie_name(),
+        app.hallpass.encode_session(token)
+    )
 }
 
 fn set_cookies(headers: &HeaderMap) -> Vec<String> {
@@ -39,8 +43,17 @@ fn set_cookies(headers: &HeaderMap) -> Vec<String> {
 }
 
 async fn csrf(app: &TestApp) -> (String, String) {
-    let res = app.client.get(app.at("/api/auth/csrf")).send().await.unwrap();
-    let cookie = set_cookies(res.headers())[0].split(';').next().unwrap().to_string();
+    let res = app
+        .client
+        .get(app.at("/api/auth/csrf"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = set_cookies(res.headers())[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let body: Value = res.json().await.unwrap();
     (body["csrfToken"].as_str().unwrap().to_string(), cookie)
 }
@@ -48,7 +61,12 @@ async fn csrf(app: &TestApp) -> (String, String) {
 #[tokio::test]
 async fn csrf_endpoint_sets_a_bound_cookie() {
     let app = spawn_app().await;
-    let res = app.client.get(app.at("/api/auth/csrf")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/csrf"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let cookies = set_cookies(res.headers());
     assert_eq!(cookies.len(), 1);
@@ -57,7 +75,10 @@ async fn csrf_endpoint_sets_a_bound_cookie() {
     for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(c.contains(flag), "{c} lacks {flag}");
     }
-    assert!(res.headers()["cache-control"].to_str().unwrap().contains("no-store"));
+    assert!(res.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("no-store"));
     let body: Value = res.json().await.unwrap();
     let token = body["csrfToken"].as_str().unwrap();
     assert_eq!(token.len(), 64);
@@ -71,15 +92,25 @@ async fn state_changing_posts_need_csrf() {
     let (token, cookie) = csrf(&app).await;
     let cookie_jar = format!("{cookie}; {}", session_cookie(&app, &jane(&[])));
     // No token, wrong token, token without cookie: refused.
-    for (form, with_cookie) in [(vec![], true), (vec![("csrfToken", "0".repeat(64))], true), (vec![("csrfToken", token.clone())], false)] {
+    for (form, with_cookie) in [
+        (vec![], true),
+        (vec![("csrfToken", "0".repeat(64))], true),
+        (vec![("csrfToken", token.clone())], false),
+    ] {
         let mut req = app.client.post(app.at("/api/auth/signout")).form(&form);
         if with_cookie {
             req = req.header("cookie", &cookie_jar);
         }
         let res = req.send().await.unwrap();
         assert_eq!(res.status(), 302);
-        assert_eq!(res.headers()["location"], app.at("/api/auth/signout?csrf=true").as_str());
-        assert!(set_cookies(res.headers()).is_empty(), "a refused sign-out clears nothing");
+        assert_eq!(
+            res.headers()["location"],
+            app.at("/api/auth/signout?csrf=true").as_str()
+        );
+        assert!(
+            set_cookies(res.headers()).is_empty(),
+            "a refused sign-out clears nothing"
+        );
     }
     let res = app
         .client
@@ -88,7 +119,10 @@ async fn state_changing_posts_need_csrf() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["location"], app.at("/api/auth/signin?csrf=true").as_str());
+    assert_eq!(
+        res.headers()["location"],
+        app.at("/api/auth/signin?csrf=true").as_str()
+    );
     // json=true answers with the URL instead of a redirect.
     let res = app
         .client
@@ -98,7 +132,10 @@ async fn state_changing_posts_need_csrf() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap()["url"], app.at("/api/auth/signin?csrf=true"));
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["url"],
+        app.at("/api/auth/signin?csrf=true")
+    );
     let res = app
         .client
         .post(app.at("/api/auth/session"))
@@ -120,7 +157,10 @@ async fn sign_out_clears_every_chunk_and_redirects_safely() {
         .client
         .post(app.at("/api/auth/signout"))
         .header("cookie", jar)
-        .form(&[("csrfToken", token.as_str()), ("callbackUrl", "https://evil.example/")])
+        .form(&[
+            ("csrfToken", token.as_str()),
+            ("callbackUrl", "https://evil.example/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -129,7 +169,9 @@ async fn sign_out_clears_every_chunk_and_redirects_safely() {
     let cookies = set_cookies(res.headers());
     for n in [name.clone(), format!("{name}.0"), format!("{name}.1")] {
         assert!(
-            cookies.iter().any(|c| c.starts_with(&format!("{n}=;")) && c.contains("Max-Age=0")),
+            cookies
+                .iter()
+                .any(|c| c.starts_with(&format!("{n}=;")) && c.contains("Max-Age=0")),
             "{n} not expired in {cookies:?}"
         );
     }
@@ -138,8 +180,16 @@ async fn sign_out_clears_every_chunk_and_redirects_safely() {
 #[tokio::test]
 async fn session_endpoint_shapes_and_rolls() {
     let app = spawn_app().await;
-    let res = app.client.get(app.at("/api/auth/session")).send().await.unwrap();
-    assert_eq!(res.headers()["cache-control"], "private, no-cache, no-store");
+    let res = app
+        .client
+        .get(app.at("/api/auth/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["cache-control"],
+        "private, no-cache, no-store"
+    );
     assert_eq!(res.headers()["pragma"], "no-cache");
     assert_eq!(res.headers()["expires"], "0");
     assert_eq!(res.json::<Value>().await.unwrap(), serde_json::json!({}));
@@ -162,7 +212,13 @@ async fn session_endpoint_shapes_and_rolls() {
     );
     let expires = body["expires"].as_str().unwrap();
     assert!(expires.ends_with('Z') && expires.contains('T'), "{expires}");
-    let value = cookies[0].split(';').next().unwrap().split_once('=').unwrap().1;
+    let value = cookies[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1;
     let renewed = app.hallpass.decode_session(value).unwrap();
     assert!(renewed.exp > hallpass_now() + 29 * 24 * 3600);
     assert_ne!(renewed.jti, old.jti);
@@ -180,7 +236,10 @@ async fn pages_do_not_reencrypt_until_update_age() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(set_cookies(res.headers()).is_empty(), "a fresh session costs one decrypt, no write");
+    assert!(
+        set_cookies(res.headers()).is_empty(),
+        "a fresh session costs one decrypt, no write"
+    );
     let mut day_old = jane(&[]);
     day_old.iat = hallpass_now() - 25 * 3600;
     let res = app
@@ -200,20 +259,34 @@ async fn pages_do_not_reencrypt_until_update_age() {
 async fn big_sessions_are_chunked_and_stale_chunks_expired() {
     let app = spawn_app().await;
     let mut big = jane(&[]);
-    big.extra.insert("blob".into(), Value::String("x".repeat(5000)));
+    big.extra
+        .insert("blob".into(), Value::String("x".repeat(5000)));
     let name = app.hallpass.session_cookie_name().to_string();
     let res = app
         .client
         .get(app.at("/api/auth/session"))
-        .header("cookie", format!("{}; {name}.2=stale", session_cookie(&app, &big)))
+        .header(
+            "cookie",
+            format!("{}; {name}.2=stale", session_cookie(&app, &big)),
+        )
         .send()
         .await
         .unwrap();
     let cookies = set_cookies(res.headers());
     assert!(cookies.iter().any(|c| c.starts_with(&format!("{name}.0="))));
     assert!(cookies.iter().any(|c| c.starts_with(&format!("{name}.1="))));
-    assert!(cookies.iter().any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")), "unchunked name expired");
-    assert!(cookies.iter().any(|c| c.starts_with(&format!("{name}.2=;")) && c.contains("Max-Age=0")), "stale chunk expired");
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")),
+        "unchunked name expired"
+    );
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("{name}.2=;")) && c.contains("Max-Age=0")),
+        "stale chunk expired"
+    );
     for c in &cookies {
         assert!(c.len() <= 4096, "each cookie fits a browser's 4 KiB limit");
     }
@@ -223,17 +296,35 @@ async fn big_sessions_are_chunked_and_stale_chunks_expired() {
         .filter(|c| !c.contains("Max-Age=0"))
         .map(|c| c.split(';').next().unwrap().to_string())
         .collect();
-    let res = app.client.get(app.at("/protected")).header("cookie", jar.join("; ")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/protected"))
+        .header("cookie", jar.join("; "))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.text().await.unwrap(), "Protected for Jane Doe");
     // A lost chunk means signed out, not a garbled session.
-    let res = app.client.get(app.at("/api/me")).header("cookie", jar[1].clone()).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/me"))
+        .header("cookie", jar[1].clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
 }
 
 #[tokio::test]
 async fn guards_redirect_pages_and_refuse_apis() {
     let app = spawn_app().await;
-    let res = app.client.get(app.at("/protected")).header("accept", "text/html").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/protected"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/");
     let res = app.client.get(app.at("/api/me")).send().await.unwrap();
@@ -244,21 +335,52 @@ async fn guards_redirect_pages_and_refuse_apis() {
     assert_eq!(res.text().await.unwrap(), "signed out");
 
     let member = session_cookie(&app, &jane(&["staff"]));
-    let res = app.client.get(app.at("/admin")).header("cookie", &member).header("accept", "text/html").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/admin"))
+        .header("cookie", &member)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("admin"));
-    let res = app.client.get(app.at("/admin")).header("cookie", &member).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/admin"))
+        .header("cookie", &member)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "forbidden");
     let admin = session_cookie(&app, &jane(&["admin"]));
-    let res = app.client.get(app.at("/admin")).header("cookie", &admin).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/admin"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.text().await.unwrap(), "Admin for Jane Doe");
-    let res = app.client.get(app.at("/maybe")).header("cookie", &admin).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/maybe"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.text().await.unwrap(), "signed in as Jane Doe");
 
     // A Bearer session token works like the cookie (getToken's header form).
     let bearer = app.hallpass.encode_session(&jane(&["admin"]));
-    let res = app.client.get(app.at("/api/me")).bearer_auth(&bearer).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/me"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["sub"], "sub-jane");
 }
@@ -266,21 +388,37 @@ async fn guards_redirect_pages_and_refuse_apis() {
 #[tokio::test]
 async fn guard_can_send_to_the_sign_in_page_with_a_callback() {
     let app = spawn_app_with(
-        Config::builder().secret(SECRET).unauthenticated(hallpass::Unauthenticated::SignIn),
+        Config::builder()
+            .secret(SECRET)
+            .unauthenticated(hallpass::Unauthenticated::SignIn),
         vec![],
         None,
     )
     .await;
-    let res = app.client.get(app.at("/protected?x=1")).header("accept", "text/html").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/protected?x=1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 302);
-    assert_eq!(res.headers()["location"], "/api/auth/signin?callbackUrl=%2Fprotected%3Fx%3D1");
+    assert_eq!(
+        res.headers()["location"],
+        "/api/auth/signin?callbackUrl=%2Fprotected%3Fx%3D1"
+    );
 }
 
 #[tokio::test]
 async fn bad_session_input_means_signed_out_never_500() {
     let app = spawn_app().await;
     let good = app.hallpass.encode_session(&jane(&["admin"]));
-    let other = spawn_app_with(Config::builder().secret("another-secret-another-secret-0123"), vec![], None).await;
+    let other = spawn_app_with(
+        Config::builder().secret("another-secret-another-secret-0123"),
+        vec![],
+        None,
+    )
+    .await;
     let foreign = other.hallpass.encode_session(&jane(&["admin"]));
     let mut expired = jane(&["admin"]);
     expired.exp = hallpass_now() - 60;
@@ -292,21 +430,36 @@ async fn bad_session_input_means_signed_out_never_500() {
     let name = app.hallpass.session_cookie_name();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("garbage", format!("{name}=garbage").into_bytes()),
-        ("truncated", format!("{name}={}", &good[..good.len() - 10]).into_bytes()),
+        (
+            "truncated",
+            format!("{name}={}", &good[..good.len() - 10]).into_bytes(),
+        ),
         ("tampered", format!("{name}={tampered}").into_bytes()),
         ("foreign secret", format!("{name}={foreign}").into_bytes()),
         ("expired", format!("{name}={expired}").into_bytes()),
         ("five dots", format!("{name}=....").into_bytes()),
         ("empty", format!("{name}=").into_bytes()),
-        ("non-utf8", [format!("{name}=").into_bytes(), vec![0xff, 0xfe]].concat()),
-        ("chunk gap", format!("{name}.0={}; {name}.2=x", &good[..100]).into_bytes()),
-        ("huge", format!("{name}={}", "A".repeat(60_000)).into_bytes()),
+        (
+            "non-utf8",
+            [format!("{name}=").into_bytes(), vec![0xff, 0xfe]].concat(),
+        ),
+        (
+            "chunk gap",
+            format!("{name}.0={}; {name}.2=x", &good[..100]).into_bytes(),
+        ),
+        (
+            "huge",
+            format!("{name}={}", "A".repeat(60_000)).into_bytes(),
+        ),
     ];
     for (what, cookie) in cases {
         let res = app
             .client
             .get(app.at("/api/me"))
-            .header("cookie", reqwest::header::HeaderValue::from_bytes(&cookie).unwrap())
+            .header(
+                "cookie",
+                reqwest::header::HeaderValue::from_bytes(&cookie).unwrap(),
+            )
             .send()
             .await
             .unwrap();
@@ -314,12 +467,19 @@ async fn bad_session_input_means_signed_out_never_500() {
         let res = app
             .client
             .get(app.at("/api/auth/session"))
-            .header("cookie", reqwest::header::HeaderValue::from_bytes(&cookie).unwrap())
+            .header(
+                "cookie",
+                reqwest::header::HeaderValue::from_bytes(&cookie).unwrap(),
+            )
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{what}");
-        assert_eq!(res.json::<Value>().await.unwrap(), serde_json::json!({}), "{what}");
+        assert_eq!(
+            res.json::<Value>().await.unwrap(),
+            serde_json::json!({}),
+            "{what}"
+        );
     }
     // Repeated cookie: the first one counts; a bad first one is not rescued by a good second one.
     let res = app
@@ -330,8 +490,20 @@ async fn bad_session_input_means_signed_out_never_500() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    for header in ["Bearer %", "Bearer", "Basic Zm9vOmJhcg==", "Bearer a b c", "bearer ......"] {
-        let res = app.client.get(app.at("/api/me")).header("authorization", header).send().await.unwrap();
+    for header in [
+        "Bearer %",
+        "Bearer",
+        "Basic Zm9vOmJhcg==",
+        "Bearer a b c",
+        "bearer ......",
+    ] {
+        let res = app
+            .client
+            .get(app.at("/api/me"))
+            .header("authorization", header)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401, "{header}");
     }
 }
@@ -339,19 +511,50 @@ async fn bad_session_input_means_signed_out_never_500() {
 #[tokio::test]
 async fn endpoints_answer_with_nextauth_status_codes() {
     let app = spawn_app().await;
-    for (code, status) in [("Configuration", 500), ("AccessDenied", 403), ("Verification", 403), ("OAuthCallback", 200), ("<script>", 200)] {
-        let res = app.client.get(app.at(&format!("/api/auth/error?error={code}"))).send().await.unwrap();
+    for (code, status) in [
+        ("Configuration", 500),
+        ("AccessDenied", 403),
+        ("Verification", 403),
+        ("OAuthCallback", 200),
+        ("<script>", 200),
+    ] {
+        let res = app
+            .client
+            .get(app.at(&format!("/api/auth/error?error={code}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), status, "{code}");
         let html = res.text().await.unwrap();
         assert!(!html.contains("<script>"), "nothing is echoed raw");
     }
-    let res = app.client.get(app.at("/api/auth/nope")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
-    let res = app.client.get(app.at("/api/auth/signin/cognito")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/signin/cognito"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405, "a GET where POST is required");
-    let res = app.client.get(app.at("/api/auth/providers")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/providers"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.json::<Value>().await.unwrap(), serde_json::json!({}));
-    let res = app.client.post(app.at("/api/auth/signin/nobody")).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.at("/api/auth/signin/nobody"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 302, "no CSRF: back to the sign-in page");
     let (token, cookie) = csrf(&app).await;
     let res = app
@@ -364,7 +567,10 @@ async fn endpoints_answer_with_nextauth_status_codes() {
         .unwrap();
     assert_eq!(res.status(), 302);
     let loc = res.headers()["location"].to_str().unwrap();
-    assert!(loc.starts_with(&app.at("/api/auth/error?error=Configuration")), "{loc}");
+    assert!(
+        loc.starts_with(&app.at("/api/auth/error?error=Configuration")),
+        "{loc}"
+    );
     let res = app
         .client
         .post(app.at("/api/auth/session"))
@@ -389,29 +595,57 @@ async fn endpoints_answer_with_nextauth_status_codes() {
 #[tokio::test]
 async fn sign_in_and_sign_out_pages_render_forms() {
     // Discovery is lazy: listing a provider needs no network.
-    let provider = hallpass::OidcProvider::new(hallpass::provider::OidcConfig::new(
-        "corp",
-        url::Url::parse("https://idp.example/").unwrap(),
-        "client",
-    ).name("Corp <SSO>"))
+    let provider = hallpass::OidcProvider::new(
+        hallpass::provider::OidcConfig::new(
+            "corp",
+            url::Url::parse("https://idp.example/").unwrap(),
+            "client",
+        )
+        .name("Corp <SSO>"),
+    )
     .unwrap();
     let app = spawn_app_with(Config::builder().secret(SECRET), vec![provider], None).await;
-    let res = app.client.get(app.at("/api/auth/providers")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/providers"))
+        .send()
+        .await
+        .unwrap();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["corp"]["signinUrl"], app.at("/api/auth/signin/corp"));
-    assert_eq!(body["corp"]["callbackUrl"], app.at("/api/auth/callback/corp"));
+    assert_eq!(
+        body["corp"]["callbackUrl"],
+        app.at("/api/auth/callback/corp")
+    );
     assert_eq!(body["corp"]["type"], "oidc");
-    let res = app.client.get(app.at("/api/auth/signin?callbackUrl=%2Fprotected&error=OAuthCallback")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/signin?callbackUrl=%2Fprotected&error=OAuthCallback"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let cookies = set_cookies(res.headers());
     assert!(cookies[0].starts_with("hallpass.csrf-token="));
     let html = res.text().await.unwrap();
     assert!(html.contains("name=\"csrfToken\""));
-    assert!(html.contains(&format!("value=\"{}/protected\"", app.url)), "{html}");
+    assert!(
+        html.contains(&format!("value=\"{}/protected\"", app.url)),
+        "{html}"
+    );
     assert!(html.contains("role=\"alert\""));
-    assert!(html.contains("Sign in with Corp &#60;SSO&#62;") || html.contains("Sign in with Corp &lt;SSO&gt;"), "{html}");
+    assert!(
+        html.contains("Sign in with Corp &#60;SSO&#62;")
+            || html.contains("Sign in with Corp &lt;SSO&gt;"),
+        "{html}"
+    );
     assert!(html.contains(&format!("action=\"{}/api/auth/signin/corp\"", app.url)));
-    let res = app.client.get(app.at("/api/auth/signout")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/api/auth/signout"))
+        .send()
+        .await
+        .unwrap();
     let html = res.text().await.unwrap();
     assert!(html.contains(&format!("action=\"{}/api/auth/signout\"", app.url)));
 }

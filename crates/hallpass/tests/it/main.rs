@@ -4,4 +4,5 @@ mod support;
 
 mod core;
 mod vectors;
+mod flow;
 mod provider;

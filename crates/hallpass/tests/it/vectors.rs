@@ -22,9 +22,15 @@ fn v4_config(v: &Value) -> hallpass::ConfigBuilder {
 async fn next_auth_v4_tokens_are_read() {
     let v = vectors();
     let app = spawn_app_with(v4_config(&v), vec![], None).await;
-    assert_eq!(app.hallpass.session_cookie_name(), "next-auth.session-token");
+    assert_eq!(
+        app.hallpass.session_cookie_name(),
+        "next-auth.session-token"
+    );
     let good = &v["v4"][0];
-    let token = app.hallpass.decode_session(good["token"].as_str().unwrap()).unwrap();
+    let token = app
+        .hallpass
+        .decode_session(good["token"].as_str().unwrap())
+        .unwrap();
     let want = &good["decoded"];
     assert_eq!(token.name.as_deref(), want["name"].as_str());
     assert_eq!(token.email.as_deref(), want["email"].as_str());
@@ -36,16 +42,41 @@ async fn next_auth_v4_tokens_are_read() {
     assert_eq!(token.jti, want["jti"].as_str().unwrap());
 
     // Over HTTP: the cookie a Next.js app set signs the user in here.
-    let cookie = format!("next-auth.session-token={}", good["token"].as_str().unwrap());
-    let res = app.client.get(app.at("/api/auth/session")).header("cookie", &cookie).send().await.unwrap();
+    let cookie = format!(
+        "next-auth.session-token={}",
+        good["token"].as_str().unwrap()
+    );
+    let res = app
+        .client
+        .get(app.at("/api/auth/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["user"]["name"], "Jane Doe");
     assert_eq!(body["user"]["email"], "jane@example.com");
-    let res = app.client.get(app.at("/protected")).header("cookie", &cookie).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.at("/protected"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.text().await.unwrap(), "Protected for Jane Doe");
-    let res = app.client.get(app.at("/admin")).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(res.status(), 200, "cognito:groups from next-auth reach the group guard");
+    let res = app
+        .client
+        .get(app.at("/admin"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "cognito:groups from next-auth reach the group guard"
+    );
 }
 
 #[tokio::test]
@@ -73,7 +104,8 @@ async fn expired_next_auth_token_is_refused() {
 fn next_auth_decode(secret: &str, token: &str) -> Value {
     let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b""), secret.as_bytes());
     let mut key = [0u8; 32];
-    hk.expand(b"NextAuth.js Generated Encryption Key", &mut key).unwrap();
+    hk.expand(b"NextAuth.js Generated Encryption Key", &mut key)
+        .unwrap();
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 5);
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
@@ -84,7 +116,13 @@ fn next_auth_decode(secret: &str, token: &str) -> Value {
     sealed.extend(URL_SAFE_NO_PAD.decode(parts[4]).unwrap());
     let cipher = aes_gcm::Aes256Gcm::new_from_slice(&key).unwrap();
     let plain = cipher
-        .decrypt(aes_gcm::Nonce::from_slice(&iv), Payload { msg: &sealed, aad: parts[0].as_bytes() })
+        .decrypt(
+            aes_gcm::Nonce::from_slice(&iv),
+            Payload {
+                msg: &sealed,
+                aad: parts[0].as_bytes(),
+            },
+        )
         .expect("next-auth's key opens Hallpass's token");
     serde_json::from_slice(&plain).unwrap()
 }
@@ -94,7 +132,10 @@ async fn hallpass_tokens_are_next_auth_tokens() {
     let v = vectors();
     let secret = v["secret"].as_str().unwrap();
     // The reference decoder works: it opens the real next-auth vector.
-    assert_eq!(next_auth_decode(secret, v["v4"][0]["token"].as_str().unwrap())["name"], "Jane Doe");
+    assert_eq!(
+        next_auth_decode(secret, v["v4"][0]["token"].as_str().unwrap())["name"],
+        "Jane Doe"
+    );
 
     let app = spawn_app_with(v4_config(&v), vec![], None).await;
     let payload = &v["payload"];
@@ -115,10 +156,30 @@ async fn hallpass_tokens_are_next_auth_tokens() {
     assert_eq!(decoded["jti"], "8810eaae-6700-4533-b71a-7c2bff97387a");
 
     // And the cookie GET session writes is one next-auth reads, under next-auth's cookie name.
-    let cookie = format!("next-auth.session-token={}", v["v4"][0]["token"].as_str().unwrap());
-    let res = app.client.get(app.at("/api/auth/session")).header("cookie", cookie).send().await.unwrap();
-    let set = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-    let value = set.strip_prefix("next-auth.session-token=").unwrap().split(';').next().unwrap();
+    let cookie = format!(
+        "next-auth.session-token={}",
+        v["v4"][0]["token"].as_str().unwrap()
+    );
+    let res = app
+        .client
+        .get(app.at("/api/auth/session"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let set = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let value = set
+        .strip_prefix("next-auth.session-token=")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
     let reissued = next_auth_decode(secret, value);
     assert_eq!(reissued["email"], "jane@example.com");
     assert!(reissued["exp"].as_i64().unwrap() > reissued["iat"].as_i64().unwrap());
@@ -141,7 +202,10 @@ async fn next_auth_csrf_cookie_is_accepted() {
             .send()
             .await
             .unwrap();
-        assert!(res.headers().get("set-cookie").is_none(), "a valid cookie is kept");
+        assert!(
+            res.headers().get("set-cookie").is_none(),
+            "a valid cookie is kept"
+        );
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["csrfToken"], csrf["token"]);
 
@@ -149,7 +213,10 @@ async fn next_auth_csrf_cookie_is_accepted() {
             .client
             .post(app.at("/api/auth/signout"))
             .header("cookie", format!("next-auth.csrf-token={cookie_value}"))
-            .form(&[("csrfToken", csrf["token"].as_str().unwrap()), ("callbackUrl", "/bye")])
+            .form(&[
+                ("csrfToken", csrf["token"].as_str().unwrap()),
+                ("callbackUrl", "/bye"),
+            ])
             .send()
             .await
             .unwrap();
