@@ -13,7 +13,8 @@ use axum::Router;
 use crate::config::valid_email;
 use crate::error::{Error, HttpError};
 use crate::oauth2::{
-    self, check_authorize, complete_sign_in, found, parse_form, Authorized, OAuthParams, MAX_BODY,
+    self, check_authorize, complete_sign_in, found, parse_form, Authorized, OAuthParams, Refusal,
+    MAX_BODY,
 };
 use crate::store::CodeProblem;
 use crate::{tokens, UserPool, LOCKOUT_AFTER, LOCKOUT_DURATION, SESSION_SECS};
@@ -124,12 +125,9 @@ impl Page {
 fn checked(
     pool: &UserPool,
     m: &HashMap<String, String>,
-) -> Result<(OAuthParams, Authorized), Response> {
+) -> Result<(OAuthParams, Authorized), Refusal> {
     let params = OAuthParams::from_map(m);
-    match check_authorize(pool, &params) {
-        Ok(a) => Ok((params, a)),
-        Err(r) => Err(r.into_response(pool)),
-    }
+    check_authorize(pool, &params).map(|a| (params, a))
 }
 
 fn bad_form(pool: &UserPool) -> Result<Response, HttpError> {
@@ -197,7 +195,7 @@ async fn login_page(
 ) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let hint = m
         .get("username")
@@ -217,7 +215,7 @@ async fn login(State(pool): State<UserPool>, body: Bytes) -> Result<Response, Ht
     };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let username = field(&m, "username").trim();
     let password = field(&m, "password");
@@ -279,7 +277,7 @@ async fn signup_page(
 ) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     Page::new(&pool, "signup", "Sign up", &params, Some(&auth.pool_id)).ok()
 }
@@ -290,7 +288,7 @@ async fn signup(State(pool): State<UserPool>, body: Bytes) -> Result<Response, H
     };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let email = field(&m, "username").trim();
     let password = field(&m, "password");
@@ -372,7 +370,7 @@ async fn confirm_page(
 ) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     confirm_form(&pool, &params, &auth.pool_id, field(&m, "username")).ok()
 }
@@ -383,7 +381,7 @@ async fn confirm(State(pool): State<UserPool>, body: Bytes) -> Result<Response, 
     };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let username = field(&m, "username").trim();
     let code = field(&m, "code").trim();
@@ -420,7 +418,7 @@ async fn resend_code(
 ) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let username = field(&m, "username").trim();
     if username.len() <= MAX_USERNAME {
@@ -447,7 +445,7 @@ async fn forgot_page(
 ) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let mut p = Page::new(
         &pool,
@@ -467,7 +465,7 @@ async fn forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Response, H
     };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let username = field(&m, "username").trim();
     if !valid_email(username) {
@@ -522,7 +520,7 @@ async fn confirm_forgot_page(
 ) -> Result<Response, HttpError> {
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     confirm_forgot_form(&pool, &params, &auth.pool_id, field(&m, "username")).ok()
 }
@@ -533,7 +531,7 @@ async fn confirm_forgot(State(pool): State<UserPool>, body: Bytes) -> Result<Res
     };
     let (params, auth) = match checked(&pool, &m) {
         Ok(x) => x,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response(&pool)),
     };
     let username = field(&m, "username").trim();
     let code = field(&m, "code").trim();

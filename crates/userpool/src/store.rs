@@ -301,6 +301,7 @@ impl Store {
     // ---- confirmation and reset codes --------------------------------------------------
 
     /// Stores a new code; older unused codes of the same purpose stop working.
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_user_code(
         &self,
         pool_id: &str,
