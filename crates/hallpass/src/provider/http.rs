@@ -23,7 +23,6 @@ pub(crate) fn client(timeout: Duration) -> Result<Client, ProviderError> {
         // credentials or bearer tokens somewhere else; the configured URLs must be final.
         .redirect(reqwest::redirect::Policy::none())
         .use_rustls_tls()
-        .https_only(false)
         .default_headers(headers)
         .user_agent(concat!("hallpass/", env!("CARGO_PKG_VERSION")))
         .build()

@@ -345,14 +345,14 @@ mod tests {
                "sub": "u", "nonce": "n-1", "at_hash": at_hash, "token_use": "id"})
     }
 
+    type Mutate<'a> = Box<dyn Fn(&mut Map<String, Value>) + 'a>;
+    type Check = fn(&IdTokenError) -> bool;
+
     #[test]
     fn accepts_good_and_refuses_each_broken_claim() {
         let now = 1_700_000_000;
         assert_eq!(check_claims(&claims(good(now)), &expect(now)), Ok(()));
-        let cases: Vec<(
-            Box<dyn Fn(&mut Map<String, Value>)>,
-            fn(&IdTokenError) -> bool,
-        )> = vec![
+        let cases: Vec<(Mutate<'_>, Check)> = vec![
             (
                 Box::new(|c| {
                     c.insert("iss".into(), json!("https://issuer.example/"));

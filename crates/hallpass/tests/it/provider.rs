@@ -227,17 +227,14 @@ async fn client_secret_post_and_public_clients() {
 }
 
 type Check = fn(&ProviderError) -> bool;
+type Setup = Box<dyn Fn(&mut crate::support::mock_idp::Behaviour)>;
 
 /// Each ID token defect, one fresh provider each, refused with its own error.
 #[tokio::test]
 async fn every_bad_id_token_is_refused() {
     use IdTokenError as E;
     use ProviderError::IdToken as T;
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut crate::support::mock_idp::Behaviour)>,
-        Check,
-    )> = vec![
+    let cases: Vec<(&str, Setup, Check)> = vec![
         (
             "bad signature",
             Box::new(|b| b.signing = Signing::Attacker),

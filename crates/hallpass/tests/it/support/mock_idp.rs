@@ -808,7 +808,7 @@ async fn token(
         reply["refresh_token"] = json!(rt);
     }
     let with_id =
-        !s.behaviour.omit_id_token && !(refresh && s.behaviour.refresh == Refresh::AccessOnly);
+        !(s.behaviour.omit_id_token || (refresh && s.behaviour.refresh == Refresh::AccessOnly));
     if with_id {
         reply["id_token"] = json!(make_id_token(
             &s,
