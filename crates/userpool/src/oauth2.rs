@@ -35,6 +35,7 @@ pub(crate) fn router(pool: UserPool) -> Router {
             get(discovery),
         )
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route("/.well-known/openid-configuration", get(not_the_issuer))
         .route("/oauth2/authorize", get(authorize))
         .route("/oauth2/token", post(token).options(preflight))
         .route(
@@ -308,6 +309,25 @@ async fn discovery(State(pool): State<UserPool>, Path(pool_id): Path<String>) ->
     .into_response();
     cors(&mut resp);
     resp
+}
+
+/// Discovery at the hosted-UI root: the classic mistake of using the hosted-UI domain as
+/// the issuer. Say so, and name the real issuers.
+async fn not_the_issuer(State(pool): State<UserPool>) -> Response {
+    let issuers: Vec<String> = pool
+        .pools()
+        .iter()
+        .map(|p| format!("{}/{}", pool.base(), p.id))
+        .collect();
+    let msg = format!(
+        "This is the hosted-UI domain, not an issuer. The issuer is {{hosted UI}}/{{pool id}}: {}",
+        issuers.join(", ")
+    );
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "error": "not_an_issuer", "message": msg, "issuers": issuers })),
+    )
+        .into_response()
 }
 
 async fn jwks(

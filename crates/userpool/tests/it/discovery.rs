@@ -101,3 +101,21 @@ async fn unknown_pool_is_404() {
         assert_eq!(r.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_hosted_ui_root_is_not_an_issuer_and_says_so() {
+    let t = spawn_pool().await;
+    let r = t
+        .http
+        .get(t.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let v: Value = r.json().await.unwrap();
+    assert!(v["message"].as_str().unwrap().contains("not an issuer"));
+    assert!(v["issuers"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::String(t.running.issuer(POOL).to_string())));
+}

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod cli;
 mod discovery;
 mod flow;
 mod hosted_ui;

@@ -1,0 +1,102 @@
+//! The `userpool` binary's admin commands, on a file database.
+
+use std::process::Command;
+
+fn userpool(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_userpool"))
+        .args(args)
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "userpool {args:?} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+#[test]
+fn admin_commands_change_the_database() {
+    let dir = std::env::temp_dir().join(format!("userpool-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("pool.db");
+    let db = db.to_str().unwrap();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/userpool.example.toml");
+    let common = ["--config", config, "--db", db];
+    let with = |cmd: &[&str], extra: &[&str]| {
+        let mut v: Vec<&str> = cmd.to_vec();
+        v.extend_from_slice(&common);
+        v.extend_from_slice(extra);
+        userpool(&v)
+    };
+
+    let before = with(&["list"], &[]);
+    assert!(before.contains("pool eu-west-1_Example1"));
+    assert!(before.contains(
+        "user admin@example.com sub=0f8fad5b-d9cb-469f-a165-70867728950e confirmed groups=admin"
+    ));
+    let keys_line = |s: &str| {
+        s.lines()
+            .find(|l| l.trim_start().starts_with("keys:"))
+            .unwrap()
+            .to_string()
+    };
+    let kids_before = keys_line(&before);
+
+    let out = with(
+        &["user", "add"],
+        &[
+            "--email",
+            "zed@example.com",
+            "--password",
+            "Z3d!password",
+            "--attr",
+            "name=Zed",
+        ],
+    );
+    assert!(out.contains("created zed@example.com"));
+    with(
+        &["group", "add"],
+        &["--email", "zed@example.com", "--group", "staff"],
+    );
+    with(&["keys", "rotate"], &[]);
+
+    let after = with(&["list"], &[]);
+    assert!(after.contains("user zed@example.com"), "{after}");
+    assert!(after.contains("confirmed groups=staff"), "{after}");
+    let kids_after = keys_line(&after);
+    assert_ne!(kids_before, kids_after);
+    // Four keys published: the two new ones and the two old ones, still in their grace period.
+    assert_eq!(kids_after.split(", ").count(), 4, "{kids_after}");
+    for old in kids_before
+        .trim_start()
+        .trim_start_matches("keys:")
+        .trim()
+        .split(", ")
+    {
+        assert!(kids_after.contains(old));
+    }
+
+    // A bad password is refused with the policy's message, and nothing is created.
+    let out = Command::new(env!("CARGO_BIN_EXE_userpool"))
+        .args([
+            "user",
+            "add",
+            "--config",
+            config,
+            "--db",
+            db,
+            "--email",
+            "weak@example.com",
+            "--password",
+            "weak",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Password not long enough"));
+    assert!(!with(&["list"], &[]).contains("weak@example.com"));
+    std::fs::remove_dir_all(&dir).ok();
+}
