@@ -3,6 +3,6 @@
 mod support;
 
 mod core;
-mod vectors;
 mod flow;
 mod provider;
+mod vectors;
