@@ -56,19 +56,25 @@ async fn app_for(
     .await
 }
 
-/// Starts a sign-in: returns the authorize URL and the cookie header the browser now holds.
-async fn start(app: &TestApp, extra_query: &str) -> (Url, String) {
+/// A CSRF cookie (`name=value`) and its token.
+async fn csrf(app: &TestApp) -> (String, String) {
     let res = app
         .client
         .get(app.at("/api/auth/csrf"))
         .send()
         .await
         .unwrap();
-    let csrf_cookie = live_cookies(res.headers()).remove(0);
+    let cookie = live_cookies(res.headers()).remove(0);
     let token = res.json::<Value>().await.unwrap()["csrfToken"]
         .as_str()
         .unwrap()
         .to_string();
+    (cookie, token)
+}
+
+/// Starts a sign-in: returns the authorize URL and the cookie header the browser now holds.
+async fn start(app: &TestApp, extra_query: &str) -> (Url, String) {
+    let (csrf_cookie, token) = csrf(app).await;
     let res = app
         .client
         .post(app.at(&format!("/api/auth/signin/cognito{extra_query}")))
@@ -479,17 +485,7 @@ async fn hooks_decide_shape_and_never_break_sign_in_through_events() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["role"], "reader");
     // Update through POST session (CSRF required), trigger "update".
-    let res = app
-        .client
-        .get(app.at("/api/auth/csrf"))
-        .send()
-        .await
-        .unwrap();
-    let csrf_cookie = live_cookies(res.headers()).remove(0);
-    let token = res.json::<Value>().await.unwrap()["csrfToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (csrf_cookie, token) = csrf(&app).await;
     let res = app
         .client
         .post(app.at("/api/auth/session"))
@@ -642,17 +638,7 @@ async fn sign_out_ends_the_provider_session_and_revokes() {
         .refresh_token
         .unwrap();
     assert!(idp.refresh_token_valid(refresh.expose()));
-    let res = app
-        .client
-        .get(app.at("/api/auth/csrf"))
-        .send()
-        .await
-        .unwrap();
-    let csrf_cookie = live_cookies(res.headers()).remove(0);
-    let token = res.json::<Value>().await.unwrap()["csrfToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (csrf_cookie, token) = csrf(&app).await;
     let res = app
         .client
         .post(app.at("/api/auth/signout"))
