@@ -29,6 +29,31 @@
 //!
 //! Sessions are encrypted cookies (JWE `dir` + `A256GCM`), byte-compatible with NextAuth v4 when
 //! [`Compat::NextAuthV4`] is on. A protected page costs one cookie decrypt and no network.
+//!
+//! ```
+//! use hallpass::{Compat, Config, Hallpass, SessionToken};
+//!
+//! let config = Config::builder()
+//!     .url("https://app.example.com")
+//!     .secret("a secret of at least thirty-two bytes!")
+//!     .compat(Compat::NextAuthV4)
+//!     .build()?;
+//! let auth = Hallpass::builder(config).build();
+//! assert_eq!(auth.session_cookie_name(), "__Secure-next-auth.session-token");
+//!
+//! // What `getToken` / `encode` do in next-auth: the cookie value is a JWE of the claims.
+//! let token = SessionToken {
+//!     sub: Some("user-1".into()),
+//!     name: Some("Jane".into()),
+//!     groups: vec!["admin".into()],
+//!     exp: 4_000_000_000,
+//!     ..Default::default()
+//! };
+//! let cookie = auth.encode_session(&token);
+//! assert_eq!(auth.decode_session(&cookie)?.name.as_deref(), Some("Jane"));
+//! assert!(auth.decode_session(&cookie[..cookie.len() - 2]).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
