@@ -93,6 +93,32 @@ impl Default for PasswordPolicy {
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
 impl PasswordPolicy {
+    /// The policy in words, for the sign-up and reset forms.
+    pub fn describe(&self) -> String {
+        let mut needs = vec![];
+        if self.require_uppercase && self.require_lowercase {
+            needs.push("upper and lower case letters");
+        } else if self.require_uppercase {
+            needs.push("an upper case letter");
+        } else if self.require_lowercase {
+            needs.push("a lower case letter");
+        }
+        if self.require_numbers {
+            needs.push("a number");
+        }
+        if self.require_symbols {
+            needs.push("a symbol");
+        }
+        let mut s = format!("At least {} characters", self.minimum_length);
+        match needs.as_slice() {
+            [] => {}
+            [one] => s.push_str(&format!(", with {one}")),
+            [init @ .., last] => s.push_str(&format!(", with {} and {last}", init.join(", "))),
+        }
+        s.push('.');
+        s
+    }
+
     /// Checks a password, returning Cognito's message for the first rule it breaks.
     pub fn check(&self, password: &str) -> Result<(), String> {
         let fail = |why: &str| Err(format!("Password did not conform with policy: {why}"));
@@ -528,5 +554,9 @@ mod tests {
         assert!(p.check("passw0rd!").unwrap_err().contains("uppercase"));
         assert!(p.check("Password!").unwrap_err().contains("numeric"));
         assert!(p.check("Passw0rdd").unwrap_err().contains("symbol"));
+        assert_eq!(
+            p.describe(),
+            "At least 8 characters, with upper and lower case letters, a number and a symbol."
+        );
     }
 }

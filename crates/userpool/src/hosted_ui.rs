@@ -65,6 +65,8 @@ struct Page {
     username: String,
     name: String,
     error_code: String,
+    /// The pool's password policy in words.
+    password_hint: String,
 }
 
 impl Page {
@@ -75,10 +77,13 @@ impl Page {
         params: &OAuthParams,
         pool_id: Option<&str>,
     ) -> Self {
-        let app = pool_id
-            .and_then(|id| pool.pool_config(id).ok())
+        let config = pool_id.and_then(|id| pool.pool_config(id).ok());
+        let app = config
             .map(|p| p.name.clone().unwrap_or_else(|| p.id.clone()))
             .unwrap_or_else(|| "Sign in".to_string());
+        let password_hint = config
+            .map(|p| p.password_policy.describe())
+            .unwrap_or_default();
         Page {
             kind,
             title: title.to_string(),
@@ -86,6 +91,7 @@ impl Page {
             base: pool.base_path(),
             hidden: params.pairs(),
             q: params.query(&[]),
+            password_hint,
             ..Page::default()
         }
     }

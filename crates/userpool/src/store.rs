@@ -414,21 +414,17 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a code used and returns it as it was; a second caller sees `used = true`.
+    /// Marks a code used and returns it; `used` is true when it had been used before.
+    /// One statement, so two concurrent exchanges cannot both see it unused.
     pub async fn take_auth_code(&self, code_hash: &str) -> Result<Option<AuthCodeRow>, Error> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT * FROM auth_codes WHERE code_hash = ?")
-            .bind(code_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("UPDATE auth_codes SET used = used + 1 WHERE code_hash = ? RETURNING *")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         let Some(r) = row else {
             return Ok(None);
         };
-        sqlx::query("UPDATE auth_codes SET used = 1 WHERE code_hash = ?")
-            .bind(code_hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(Some(AuthCodeRow {
             pool_id: r.try_get("pool_id")?,
             client_id: r.try_get("client_id")?,
@@ -439,7 +435,7 @@ impl Store {
             code_challenge: r.try_get("code_challenge")?,
             auth_time: r.try_get("auth_time")?,
             expires_at: r.try_get("expires_at")?,
-            used: r.try_get::<i64, _>("used")? != 0,
+            used: r.try_get::<i64, _>("used")? > 1,
         }))
     }
 
