@@ -10,9 +10,10 @@
       .then(function (s) { if (Boolean(s && s.user) !== signedIn) { location.reload(); } })
       .catch(function () { /* offline: try again on the next focus */ });
   }
-  if (channel) { channel.onmessage = check; }
+  if (channel) {
+    // Every page says what it saw; a tab that saw something else asks the server and reloads.
+    channel.onmessage = function (e) { if (e.data !== signedIn) { check(); } };
+    channel.postMessage(signedIn);
+  }
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { check(); } });
-  document.querySelectorAll("form[data-session-change]").forEach(function (f) {
-    f.addEventListener("submit", function () { if (channel) { channel.postMessage("changed"); } });
-  });
 })();

@@ -226,12 +226,37 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     assert!(page.contains("Access denied"), "{page}");
     shot(c, "07-admin-forbidden").await;
 
-    // Sign out: home, signed out; the protected page sends us home; Back shows no private page.
+    // Sign out with a second tab open on the home page: that tab follows (session-sync.js).
+    let first = c.window().await?;
+    let tab = c.new_window(true).await?;
+    c.switch_to_window(tab.handle.clone()).await?;
+    c.goto(&site.at("/")).await?;
+    assert!(text(c).await.contains("Welcome, New User"));
+    c.switch_to_window(first.clone()).await?;
     c.goto(&site.at("/")).await?;
     c.find(Locator::Id("sign-out")).await?.click().await?;
     assert_eq!(path(c).await, "/");
     assert!(text(c).await.contains("Example Hallpass Sign In"));
     shot(c, "08-signed-out").await;
+    c.switch_to_window(tab.handle).await?;
+    let mut followed = false;
+    for _ in 0..50 {
+        if text(c).await.contains("Example Hallpass Sign In") {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        followed,
+        "the other tab noticed the sign-out: {}",
+        text(c).await
+    );
+    shot(c, "08b-other-tab-signed-out").await;
+    c.close_window().await?;
+    c.switch_to_window(first).await?;
+
+    // The protected page sends us home; Back shows no private page.
     c.back().await?;
     let page = text(c).await;
     assert!(
