@@ -253,6 +253,7 @@ async fn login(State(pool): State<UserPool>, body: Bytes) -> Result<Response, Ht
             .store()
             .record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until)
             .await?;
+        tracing::info!(pool = %auth.pool_id, sub = %user.sub, failures, "sign-in refused: wrong password");
         let msg = if failures >= LOCKOUT_AFTER {
             LOCKED
         } else {
@@ -345,6 +346,7 @@ async fn signup(State(pool): State<UserPool>, body: Bytes) -> Result<Response, H
         Err(Error::UserExists) => return page().error(USER_EXISTS).ok(),
         Err(e) => return Err(e.into()),
     }
+    tracing::info!(pool = %auth.pool_id, sub = %sub, "user signed up");
     pool.send_code(&auth.pool_id, &sub, email, "confirm")
         .await?;
     let to = format!(
