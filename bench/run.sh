@@ -13,6 +13,7 @@
 #                  tokens, ~5.7 KB in two cookie chunks) or `small` (no tokens, one ~400-byte cookie)
 #   SERVERS="site next bare"   which servers to run
 #   SKIP_BUILD=1   reuse the release binaries and the Next.js build already there
+#   SIGNINS=500    full sign-ins per run of the sign-in benchmark (0 skips it); SIGNIN_CONCURRENCY=4
 #
 # Needs: cargo, node 20 + npm, python3, wrk (installed with apt-get when missing and run as root).
 # Every server listens on 127.0.0.1 on a free port, is stopped by PID on exit, and every wait is
@@ -247,10 +248,22 @@ for round in $(seq "$RUNS"); do
   has bare && run_bare "$round"
 done
 
+# --- full sign-ins against the embedded local pool (password hash cost lowered: Testing) ------------
+printf 'run\tsignins\tok\tseconds\trate\tp50_ms\tp99_ms\tmax_ms\n' >"$OUT/signin.tsv"
+if [[ ${SIGNINS:-500} != 0 ]]; then
+  for round in $(seq "$RUNS"); do
+    line=$(timeout 300 "$BIN/signin" --count "${SIGNINS:-500}" --concurrency "${SIGNIN_CONCURRENCY:-4}" 2>>"$OUT/signin.log" | tail -1)
+    log "sign-in run $round: $line"
+    printf '%s\t%s\n' "$round" "$(sed -E 's/[a-z0-9_]+=//g; s/ /\t/g' <<<"$line")" >>"$OUT/signin.tsv"
+  done
+fi
+
+SIGNINS_DESC="bench/src/bin/signin.rs, ${SIGNINS:-500} per run, ${SIGNIN_CONCURRENCY:-4} at a time, PasswordHashCost::Testing"
 # --- summary -----------------------------------------------------------------------------------------
 {
   echo "nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\""
   echo "wrk -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP per endpoint), runs=$RUNS, cookie=$COOKIE (${#COOKIE_HEADER} bytes)"
+  echo "sign-ins: $SIGNINS_DESC"
   echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"
 python3 - "$OUT" "$CONNS" <<'PY' | tee "$OUT/summary.md"
@@ -310,6 +323,14 @@ ratios = [
     ("Hallpass /protected ÷ bare handler (req/s)", "≥ 0.9×", per_round(lambda g: g("site", "protected", "rps") / g("bare", "protected", "rps")), 0.9, True),
     ("Next.js peak RSS ÷ Hallpass peak RSS", "≥ 20×", per_round(lambda g: peak(g, "next") / peak(g, "site")), 20, True),
 ]
+sig = list(csv.DictReader(open(f"{out}/signin.tsv"), delimiter="\t"))
+if sig:
+    print()
+    print("| full sign-in (csrf → signin → authorize → login → callback → /protected → session) | median |")
+    print("| --- | ---: |")
+    print(f"| sign-ins per second | {med([float(r['rate']) for r in sig]):.1f} |")
+    print(f"| latency p50 / p99 ms | {med([float(r['p50_ms']) for r in sig]):.1f} / {med([float(r['p99_ms']) for r in sig]):.1f} |")
+    print()
 print("| ratio (median of per-round ratios) | target | measured | met |")
 print("| --- | --- | ---: | --- |")
 for label, target, v, bound, higher in ratios:
