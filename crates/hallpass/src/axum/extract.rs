@@ -151,24 +151,40 @@ impl Hallpass {
             return (None, Vec::new());
         };
         let now = now();
-        let token = match self.load_token(&raw, now).await {
-            Ok(t) => t,
+        let session = match self.load_session(&raw, now).await {
+            Ok(s) => s,
             Err(e) => {
                 tracing::debug!("signed out: {e}");
                 return (None, Vec::new());
             }
         };
-        let (token, changed) = self.maintain_tokens(token, now).await;
-        let signed_in = token.error.is_none();
+        let token = session.token();
+        let refresh_due = token.tokens.as_ref().is_some_and(|t| {
+            t.refresh_token.is_some() && t.expires_at - REFRESH_MARGIN_SECS <= now
+        });
+        let reissue_due = is_cookie && now - token.iat >= self.inner.config.session_update_age;
+        if !refresh_due && !reissue_due {
+            // The common case: one (cached) decrypt, nothing to write.
+            return (token.error.is_none().then_some(session), Vec::new());
+        }
+        let (token, changed) = self.maintain_tokens(token.clone(), now).await;
         let mut set = Vec::new();
-        let due = now - token.iat >= self.inner.config.session_update_age;
-        if is_cookie && (changed || due) {
+        if is_cookie && (changed || reissue_due) {
             match self.issue(token.clone(), now, &cookies).await {
                 Ok((_, headers)) => set = headers,
                 Err(e) => tracing::warn!("could not re-issue the session cookie: {e}"),
             }
         }
+        let signed_in = token.error.is_none();
         (signed_in.then(|| Session::new(token)), set)
+    }
+
+    /// The session behind a cookie value: the configured store, or the cached JWT decode.
+    pub(crate) async fn load_session(&self, raw: &str, now: i64) -> Result<Session, StoreError> {
+        match &self.inner.store {
+            Some(store) => store.load(raw, now).await.map(Session::new),
+            None => self.inner.jwt.decode_cached(raw, now),
+        }
     }
 
     /// Decrypts (or looks up) a session cookie value.

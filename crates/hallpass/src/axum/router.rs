@@ -581,7 +581,7 @@ async fn session_answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value
     let raw = rc.get_chunked(&h.inner.cookies.session_name);
     let now = now();
     let loaded = match raw.as_deref() {
-        Some(raw) => Some(h.load_token(raw, now).await),
+        Some(raw) => Some(h.load_session(raw, now).await.map(|s| s.token().clone())),
         None => None,
     };
     match loaded {

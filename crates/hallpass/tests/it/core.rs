@@ -481,6 +481,32 @@ async fn bad_session_input_means_signed_out_never_500() {
             "{what}"
         );
     }
+    // A cached session does not vouch for a tampered copy that keeps its IV and tag.
+    let res = app
+        .client
+        .get(app.at("/api/me"))
+        .header("cookie", format!("{name}={good}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "the good cookie, now in the decode cache"
+    );
+    assert_eq!(
+        good.rsplit('.').next(),
+        tampered.rsplit('.').next(),
+        "same tag"
+    );
+    let res = app
+        .client
+        .get(app.at("/api/me"))
+        .header("cookie", format!("{name}={tampered}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
     // Repeated cookie: the first one counts; a bad first one is not rescued by a good second one.
     let res = app
         .client
