@@ -250,7 +250,9 @@ impl Hallpass {
         let max_age = self.inner.config.session_max_age;
         token.iat = now;
         token.exp = now + max_age;
-        token.jti = uuid::Uuid::new_v4().to_string();
+        token.jti = uuid::Builder::from_random_bytes(rand::random())
+            .into_uuid()
+            .to_string();
         let value = match &self.inner.store {
             Some(store) => store.save(&token).await?,
             None => self.inner.jwt.encode(&token),
