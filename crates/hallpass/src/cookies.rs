@@ -286,38 +286,58 @@ impl<'a> RequestCookies<'a> {
     }
 
     /// `(index, value)` of every `name.N` chunk, in index order.
-    pub(crate) fn chunks(&self, name: &'a str) -> Vec<(usize, &'a str)> {
+    pub(crate) fn chunks(&self, name: &str) -> Vec<(usize, &'a str)> {
         let mut chunks: Vec<(usize, &'a str)> = self
             .pairs()
-            .filter_map(|(n, v)| {
-                let idx = n.strip_prefix(name)?.strip_prefix('.')?;
-                // Only plain decimal indexes: "+1" or "01" would let two names claim one slot.
-                if idx.is_empty() || idx.len() > 3 || !idx.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                if idx.len() > 1 && idx.starts_with('0') {
-                    return None;
-                }
-                Some((idx.parse().ok()?, v))
-            })
+            .filter_map(|(n, v)| Some((chunk_index(n, name)?, v)))
             .collect();
         chunks.sort_by_key(|(i, _)| *i);
         chunks.dedup_by_key(|(i, _)| *i);
         chunks
     }
 
-    /// The value of a possibly chunked cookie: `name` itself, else `name.0 + name.1 + …` when the
-    /// chunks run from 0 without a gap (a gap means a lost chunk: the value is unusable).
-    pub(crate) fn get_chunked(&self, name: &'a str) -> Option<Cow<'a, str>> {
-        if let Some(v) = self.get(name) {
-            return Some(Cow::Borrowed(v));
+    /// The pieces of a possibly chunked cookie, in one pass over the header: `[value]` of `name`
+    /// itself, else the values of `name.0`, `name.1`, … when they run from 0 without a gap (a gap
+    /// means a lost chunk: the value is unusable). Joined, they are the cookie's value.
+    pub(crate) fn get_parts(&self, name: &str) -> Option<Vec<&'a str>> {
+        let mut chunks: Vec<(usize, &'a str)> = Vec::new();
+        for (n, v) in self.pairs() {
+            if n == name {
+                return Some(vec![v]);
+            }
+            if let Some(i) = chunk_index(n, name) {
+                chunks.push((i, v));
+            }
         }
-        let chunks = self.chunks(name);
+        chunks.sort_by_key(|(i, _)| *i);
+        chunks.dedup_by_key(|(i, _)| *i);
         if chunks.is_empty() || chunks.iter().enumerate().any(|(i, (idx, _))| i != *idx) {
             return None;
         }
-        Some(Cow::Owned(chunks.iter().map(|(_, v)| *v).collect()))
+        Some(chunks.into_iter().map(|(_, v)| v).collect())
     }
+
+    /// [`RequestCookies::get_parts`], joined.
+    pub(crate) fn get_chunked(&self, name: &str) -> Option<Cow<'a, str>> {
+        let parts = self.get_parts(name)?;
+        Some(match parts.as_slice() {
+            [one] => Cow::Borrowed(*one),
+            _ => Cow::Owned(parts.concat()),
+        })
+    }
+}
+
+/// `Some(N)` when `cookie` is `name.N` with a plain decimal N: "+1" or "01" would let two names
+/// claim one slot.
+fn chunk_index(cookie: &str, name: &str) -> Option<usize> {
+    let idx = cookie.strip_prefix(name)?.strip_prefix('.')?;
+    if idx.is_empty() || idx.len() > 3 || !idx.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if idx.len() > 1 && idx.starts_with('0') {
+        return None;
+    }
+    idx.parse().ok()
 }
 
 #[cfg(test)]

@@ -127,10 +127,10 @@ struct DecodeCache {
 type CacheEntry = (Box<str>, Session);
 
 impl DecodeCache {
-    fn get(&self, tag: &str, value: &str) -> Option<Session> {
+    fn get(&self, tag: &str, parts: &[&str]) -> Option<Session> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
         match map.get(tag) {
-            Some((v, session)) if v.as_ref() == value => Some(session.clone()),
+            Some((v, session)) if equals_joined(v, parts) => Some(session.clone()),
             _ => None,
         }
     }
@@ -144,6 +144,18 @@ impl DecodeCache {
     }
 }
 
+/// `value == parts.concat()`, without the concatenation.
+fn equals_joined(value: &str, parts: &[&str]) -> bool {
+    let mut rest = value;
+    for part in parts {
+        match rest.strip_prefix(part) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
 impl JwtStore {
     pub(crate) fn new(keys: KeyRing) -> Self {
         Self {
@@ -152,15 +164,21 @@ impl JwtStore {
         }
     }
 
-    /// [`JwtStore::decode`] through the decode cache: the per-request path.
-    pub(crate) fn decode_cached(&self, value: &str, now: i64) -> Result<Session, StoreError> {
-        // The last JWE segment is the GCM tag: unique per encryption, a cheap key.
-        let tag = value.rsplit('.').next().unwrap_or_default();
-        let session = match self.cache.get(tag, value) {
+    /// [`JwtStore::decode`] through the decode cache: the per-request path. `parts` are the cookie's
+    /// chunks in order (one part when it is not chunked), so a hit costs no concatenation.
+    pub(crate) fn decode_cached(&self, parts: &[&str], now: i64) -> Result<Session, StoreError> {
+        // The last JWE segment is the GCM tag: unique per encryption, a cheap key (taken from the
+        // last chunk, the same way on lookup and insert).
+        let tag = parts
+            .last()
+            .and_then(|p| p.rsplit('.').next())
+            .unwrap_or_default();
+        let session = match self.cache.get(tag, parts) {
             Some(session) => session,
             None => {
-                let session = Session::new(self.decode(value, now)?);
-                self.cache.insert(tag, value, session.clone());
+                let value = parts.concat();
+                let session = Session::new(self.decode(&value, now)?);
+                self.cache.insert(tag, &value, session.clone());
                 session
             }
         };
@@ -314,12 +332,31 @@ mod tests {
             ..Default::default()
         };
         let value = store.encode(&token);
-        assert!(store.decode_cached(&value, 900).is_ok());
-        assert!(store.decode_cached(&value, 900).is_ok(), "a hit");
+        assert!(store.decode_cached(&[&value], 900).is_ok());
+        assert!(store.decode_cached(&[&value], 900).is_ok(), "a hit");
+        let (a, b) = value.split_at(40);
+        assert!(
+            store.decode_cached(&[a, b], 900).is_ok(),
+            "the same value in chunks"
+        );
         assert!(matches!(
-            store.decode_cached(&value, 1_016),
+            store.decode_cached(&[&value], 1_016),
             Err(StoreError::Expired)
         ));
-        assert!(store.decode_cached(&value[..value.len() - 1], 900).is_err());
+        assert!(store
+            .decode_cached(&[&value[..value.len() - 1]], 900)
+            .is_err());
+        assert!(
+            store.decode_cached(&[b, a], 900).is_err(),
+            "chunks out of order"
+        );
+    }
+
+    #[test]
+    fn joined_comparison() {
+        assert!(equals_joined("abcdef", &["ab", "cd", "ef"]));
+        assert!(!equals_joined("abcdef", &["ab", "cd"]));
+        assert!(!equals_joined("abcd", &["ab", "cd", "ef"]));
+        assert!(!equals_joined("abcdef", &["ab", "dc", "ef"]));
     }
 }

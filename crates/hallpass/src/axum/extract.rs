@@ -145,13 +145,13 @@ impl Hallpass {
     /// request is signed in, and the cookies to set.
     async fn load_and_maintain(&self, headers: &HeaderMap) -> (Option<Session>, Vec<HeaderValue>) {
         let cookies = RequestCookies::new(headers);
-        let from_cookie = cookies.get_chunked(&self.inner.cookies.session_name);
+        let from_cookie = cookies.get_parts(&self.inner.cookies.session_name);
         let is_cookie = from_cookie.is_some();
-        let Some(raw) = from_cookie.or_else(|| bearer(headers).map(Into::into)) else {
+        let Some(parts) = from_cookie.or_else(|| bearer(headers).map(|b| vec![b])) else {
             return (None, Vec::new());
         };
         let now = now();
-        let session = match self.load_session(&raw, now).await {
+        let session = match self.load_session(&parts, now).await {
             Ok(s) => s,
             Err(e) => {
                 tracing::debug!("signed out: {e}");
@@ -180,10 +180,14 @@ impl Hallpass {
     }
 
     /// The session behind a cookie value: the configured store, or the cached JWT decode.
-    pub(crate) async fn load_session(&self, raw: &str, now: i64) -> Result<Session, StoreError> {
+    pub(crate) async fn load_session(
+        &self,
+        parts: &[&str],
+        now: i64,
+    ) -> Result<Session, StoreError> {
         match &self.inner.store {
-            Some(store) => store.load(raw, now).await.map(Session::new),
-            None => self.inner.jwt.decode_cached(raw, now),
+            Some(store) => store.load(&parts.concat(), now).await.map(Session::new),
+            None => self.inner.jwt.decode_cached(parts, now),
         }
     }
 

@@ -578,10 +578,10 @@ async fn session_post(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes
 async fn session_answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Response {
     let rc = RequestCookies::new(headers);
     let mut res;
-    let raw = rc.get_chunked(&h.inner.cookies.session_name);
+    let parts = rc.get_parts(&h.inner.cookies.session_name);
     let now = now();
-    let loaded = match raw.as_deref() {
-        Some(raw) => Some(h.load_session(raw, now).await.map(|s| s.token().clone())),
+    let loaded = match parts.as_deref() {
+        Some(parts) => Some(h.load_session(parts, now).await.map(|s| s.token().clone())),
         None => None,
     };
     match loaded {
