@@ -71,7 +71,11 @@ pub fn session(now: i64, with_tokens: bool) -> SessionToken {
         tokens: with_tokens.then(|| cognito_tokens(now)),
         iat: now,
         exp: now + 30 * 24 * 60 * 60,
-        jti: format!("{:08x}-bench-4000-8000-{:012x}", now as u32, now as u64 ^ 0x00c0_ffee),
+        jti: format!(
+            "{:08x}-bench-4000-8000-{:012x}",
+            now as u32,
+            now as u64 ^ 0x00c0_ffee
+        ),
         ..SessionToken::default()
     }
 }

@@ -15,7 +15,9 @@
 use hallpass::{Compat, Config, Hallpass};
 
 fn usage() -> ! {
-    eprintln!("usage: mint [--secret SECRET] [--no-tokens] [--value]   (secret default: $AUTH_SECRET)");
+    eprintln!(
+        "usage: mint [--secret SECRET] [--no-tokens] [--value]   (secret default: $AUTH_SECRET)"
+    );
     std::process::exit(2)
 }
 

@@ -104,7 +104,10 @@ async fn sign_in(site: &Url) -> Result<(), String> {
         .ok_or_else(|| format!("no csrfToken in {csrf}"))?
         .to_string();
     let res = client
-        .post(site.join("/api/auth/signin/cognito").map_err(|e| e.to_string())?)
+        .post(
+            site.join("/api/auth/signin/cognito")
+                .map_err(|e| e.to_string())?,
+        )
         .form(&[("csrfToken", token.as_str()), ("callbackUrl", "/protected")])
         .send()
         .await
@@ -160,7 +163,9 @@ async fn main() {
         let (url, next) = (url.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut out = Vec::new();
-            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < count && Instant::now() < deadline {
+            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < count
+                && Instant::now() < deadline
+            {
                 let t = Instant::now();
                 let r = sign_in(&url).await;
                 out.push((t.elapsed(), r));

@@ -60,8 +60,16 @@ fn chars(len: usize, seed: u64) -> String {
 fn session(with_tokens: bool) -> SessionToken {
     let now = now();
     let tokens = TokenSet {
-        access_token: Secret::new(format!("eyJhbGciOiJSUzI1NiJ9.{}.{}", chars(680, 1), chars(342, 2))),
-        id_token: Some(Secret::new(format!("eyJhbGciOiJSUzI1NiJ9.{}.{}", chars(730, 3), chars(342, 4)))),
+        access_token: Secret::new(format!(
+            "eyJhbGciOiJSUzI1NiJ9.{}.{}",
+            chars(680, 1),
+            chars(342, 2)
+        )),
+        id_token: Some(Secret::new(format!(
+            "eyJhbGciOiJSUzI1NiJ9.{}.{}",
+            chars(730, 3),
+            chars(342, 4)
+        ))),
         refresh_token: Some(Secret::new(format!(
             "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.{}.{}.{}.{}",
             chars(342, 5),
@@ -111,7 +119,10 @@ fn session_encode(bencher: divan::Bencher, kind: &str) {
     let hp = hallpass();
     let token = sample(kind);
     if kind != "small" {
-        assert!(hp.encode_session(&token).len() > 4096, "the chunked sample must exceed 4 KB");
+        assert!(
+            hp.encode_session(&token).len() > 4096,
+            "the chunked sample must exceed 4 KB"
+        );
     }
     bencher.bench(|| hp.encode_session(black_box(&token)));
 }
@@ -156,11 +167,15 @@ fn callback_url(bencher: divan::Bencher, candidate: &str) {
 }
 
 fn page(name: &str) -> Html<String> {
-    Html(format!("<!doctype html><h1>Protected</h1><p>Signed in as {name}.</p>"))
+    Html(format!(
+        "<!doctype html><h1>Protected</h1><p>Signed in as {name}.</p>"
+    ))
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 /// A whole signed-in `GET /protected` through the axum stack in memory (no socket): the layer, the
@@ -170,7 +185,10 @@ fn request_protected(bencher: divan::Bencher, kind: &str) {
     let hp = hallpass();
     let cookie = cookie_header(hp.session_cookie_name(), &hp.encode_session(&sample(kind)));
     let app = Router::new()
-        .route("/protected", get(|s: Session| async move { page(s.display_name()) }))
+        .route(
+            "/protected",
+            get(|s: Session| async move { page(s.display_name()) }),
+        )
         .route_layer(hp.require_session())
         .merge(hp.router())
         .layer(hp.layer());
