@@ -111,16 +111,45 @@ async fn shot(c: &Client, name: &str) {
 }
 
 async fn text(c: &Client) -> String {
-    c.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    // Mid-navigation the body can vanish between find and read: that is "nothing yet", not a failure.
+    match c.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }
 
 async fn path(c: &Client) -> String {
     c.current_url().await.unwrap().path().to_string()
+}
+
+/// Waits (up to 15 s) for the browser to arrive at `want`: a click that submits a form can return
+/// before the next page has loaded, more so on a busy machine.
+async fn expect_path(c: &Client, want: &str) {
+    for _ in 0..150 {
+        if path(c).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected to be on {want}, still on {} showing:\n{}",
+        c.current_url().await.unwrap(),
+        text(c).await
+    );
+}
+
+/// Waits (up to 15 s) for the page to show `needle`, for clicks that stay on the same path.
+async fn expect_text(c: &Client, needle: &str) {
+    for _ in 0..150 {
+        if text(c).await.contains(needle) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected the page to show {needle:?}, it shows:\n{}",
+        text(c).await
+    );
 }
 
 async fn fill(c: &Client, id: &str, value: &str) {
@@ -148,7 +177,7 @@ async fn sign_in(c: &Client, site: &TestSite, email: &str, password: &str) {
         .click()
         .await
         .unwrap();
-    assert_eq!(path(c).await, "/login");
+    expect_path(c, "/login").await;
     fill(c, "username", email).await;
     fill(c, "password", password).await;
     submit(c, "/login").await;
@@ -174,7 +203,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
 
     // Sign In goes straight to the hosted UI.
     c.find(Locator::Id("sign-in")).await?.click().await?;
-    assert_eq!(path(c).await, "/login");
+    expect_path(c, "/login").await;
     assert_eq!(
         c.current_url().await?.port(),
         Some(site.pool.local_addr().port())
@@ -183,13 +212,13 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
 
     // Sign up a new user and confirm with the logged code.
     c.find(Locator::LinkText("Sign up")).await?.click().await?;
-    assert_eq!(path(c).await, "/signup");
+    expect_path(c, "/signup").await;
     fill(c, "username", "new.user@example.com").await;
     fill(c, "name", "New User").await;
     fill(c, "password", "N3w-User-Passw0rd!").await;
     shot(c, "03-hosted-ui-signup").await;
     submit(c, "/signup").await;
-    assert_eq!(path(c).await, "/confirmUser");
+    expect_path(c, "/confirmUser").await;
     shot(c, "04-hosted-ui-confirm").await;
     let code = site
         .pool
@@ -200,7 +229,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     fill(c, "code", &code).await;
     submit(c, "/confirmUser").await;
     // Confirmed users are signed in and sent back through the callback.
-    assert_eq!(path(c).await, "/protected");
+    expect_path(c, "/protected").await;
     let page = text(c).await;
     assert!(
         page.contains("Protected") && page.contains("New User"),
@@ -210,7 +239,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
 
     // Reload: still signed in. A second tab shares the session.
     c.refresh().await?;
-    assert_eq!(path(c).await, "/protected");
+    expect_path(c, "/protected").await;
     let first = c.window().await?;
     let tab = c.new_window(true).await?;
     c.switch_to_window(tab.handle).await?;
@@ -235,23 +264,11 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     c.switch_to_window(first.clone()).await?;
     c.goto(&site.at("/")).await?;
     c.find(Locator::Id("sign-out")).await?.click().await?;
-    assert_eq!(path(c).await, "/");
-    assert!(text(c).await.contains("Example Hallpass Sign In"));
+    expect_text(c, "Example Hallpass Sign In").await;
+    expect_path(c, "/").await;
     shot(c, "08-signed-out").await;
     c.switch_to_window(tab.handle).await?;
-    let mut followed = false;
-    for _ in 0..50 {
-        if text(c).await.contains("Example Hallpass Sign In") {
-            followed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(
-        followed,
-        "the other tab noticed the sign-out: {}",
-        text(c).await
-    );
+    expect_text(c, "Example Hallpass Sign In").await;
     shot(c, "08b-other-tab-signed-out").await;
     c.close_window().await?;
     c.switch_to_window(first).await?;
@@ -264,16 +281,15 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
         "back after sign-out: {page}"
     );
     c.goto(&site.at("/protected")).await?;
-    assert_eq!(path(c).await, "/");
+    expect_path(c, "/").await;
 
     // The hosted-UI session ended too: Sign In asks for the password again. A wrong one is refused.
     c.find(Locator::Id("sign-in")).await?.click().await?;
-    assert_eq!(path(c).await, "/login");
+    expect_path(c, "/login").await;
     fill(c, "username", "new.user@example.com").await;
     fill(c, "password", "not-the-password").await;
     submit(c, "/login").await;
-    let page = text(c).await;
-    assert!(page.contains("Incorrect username or password."), "{page}");
+    expect_text(c, "Incorrect username or password.").await;
     shot(c, "09-wrong-password").await;
 
     // The demo admin reaches /admin.
@@ -284,7 +300,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
         userpool::DEMO_USER_PASSWORD,
     )
     .await;
-    assert_eq!(path(c).await, "/protected");
+    expect_path(c, "/protected").await;
     c.goto(&site.at("/")).await?;
     let page = text(c).await;
     assert!(
