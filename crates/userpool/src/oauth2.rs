@@ -624,6 +624,22 @@ pub(crate) async fn issue_user_tokens(
     })
 }
 
+/// The token endpoint's reply for a user's tokens (authorization_code and refresh_token grants):
+/// no `refresh_token` key when none was issued, as Cognito answers a refresh without rotation.
+fn user_tokens_response(t: UserTokens) -> Response {
+    let mut body = Map::new();
+    if let Some(id) = t.id_token {
+        body.insert("id_token".into(), id.into());
+    }
+    body.insert("access_token".into(), t.access_token.into());
+    if let Some(r) = t.refresh_token {
+        body.insert("refresh_token".into(), r.into());
+    }
+    body.insert("expires_in".into(), t.expires_in.into());
+    body.insert("token_type".into(), "Bearer".into());
+    token_response(Value::Object(body))
+}
+
 fn token_response(body: Value) -> Response {
     let mut resp = Json(body).into_response();
     no_store(&mut resp);
@@ -796,17 +812,7 @@ async fn code_grant(
         true,
     )
     .await?;
-    let mut body = Map::new();
-    if let Some(id) = t.id_token {
-        body.insert("id_token".into(), id.into());
-    }
-    body.insert("access_token".into(), t.access_token.into());
-    if let Some(r) = t.refresh_token {
-        body.insert("refresh_token".into(), r.into());
-    }
-    body.insert("expires_in".into(), t.expires_in.into());
-    body.insert("token_type".into(), "Bearer".into());
-    Ok(token_response(Value::Object(body)))
+    Ok(user_tokens_response(t))
 }
 
 async fn refresh_grant(
@@ -858,17 +864,7 @@ async fn refresh_grant(
         client.refresh_token_rotation,
     )
     .await?;
-    let mut body = Map::new();
-    if let Some(id) = t.id_token {
-        body.insert("id_token".into(), id.into());
-    }
-    body.insert("access_token".into(), t.access_token.into());
-    if let Some(r) = t.refresh_token {
-        body.insert("refresh_token".into(), r.into());
-    }
-    body.insert("expires_in".into(), t.expires_in.into());
-    body.insert("token_type".into(), "Bearer".into());
-    Ok(token_response(Value::Object(body)))
+    Ok(user_tokens_response(t))
 }
 
 async fn client_credentials_grant(
