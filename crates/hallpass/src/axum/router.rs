@@ -345,10 +345,8 @@ async fn callback(
     let expired = h.expire_checks();
     match complete_sign_in(&h, &provider_id, &params, &headers).await {
         Ok(mut res) => {
-            let mut cookies = expired;
-            cookies.extend(res.headers_mut().get_all(SET_COOKIE).iter().cloned());
-            res.headers_mut().remove(SET_COOKIE);
-            with_cookies(&mut res, cookies);
+            // Different names from the session cookie, so their order does not matter.
+            with_cookies(&mut res, expired);
             res
         }
         Err(e) => h.fail(e, ErrorCode::OAuthCallback, false, expired),
