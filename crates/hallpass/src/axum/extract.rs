@@ -191,14 +191,6 @@ impl Hallpass {
         }
     }
 
-    /// Decrypts (or looks up) a session cookie value.
-    pub(crate) async fn load_token(&self, raw: &str, now: i64) -> Result<SessionToken, StoreError> {
-        match &self.inner.store {
-            Some(store) => store.load(raw, now).await,
-            None => self.inner.jwt.decode(raw, now),
-        }
-    }
-
     /// Refreshes the provider's access token when it is about to expire. Returns the token and
     /// whether it changed.
     pub(crate) async fn maintain_tokens(

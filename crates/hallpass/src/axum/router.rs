@@ -496,7 +496,11 @@ async fn signout(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes) -> 
     let rc = RequestCookies::new(&headers);
     let raw = rc.get_chunked(&h.inner.cookies.session_name);
     let token = match raw.as_deref() {
-        Some(raw) => h.load_token(raw, now()).await.ok(),
+        Some(raw) => h
+            .load_session(&[raw], now())
+            .await
+            .ok()
+            .map(|s| s.token().clone()),
         None => None,
     };
     let mut target = h.callback_target(form.get("callbackUrl")).await;
