@@ -151,7 +151,7 @@ impl Site {
                 .build()?;
             (provider, Some(pool))
         };
-        let hallpass = Hallpass::builder(config).provider(provider).build();
+        let hallpass = Hallpass::builder(config).provider(provider).build()?;
         let app = app(&hallpass);
         Ok(Site {
             url,

@@ -44,7 +44,7 @@ fn main() {
             eprintln!("error: {e}");
             std::process::exit(1)
         });
-    let hallpass = Hallpass::builder(config).build();
+    let hallpass = Hallpass::builder(config).build().expect("valid instance");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

@@ -2,7 +2,8 @@
 
 use std::borrow::Cow;
 
-use http::header::{HeaderMap, HeaderValue, COOKIE};
+use axum::response::{IntoResponseParts, ResponseParts};
+use http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Compat, Config};
@@ -37,6 +38,59 @@ impl Check {
             Check::Nonce => "nonce",
             Check::CallbackUrl => "callback-url",
         }
+    }
+}
+
+/// `Set-Cookie` headers for a response, in order. Return it beside a body from a handler, e.g.
+/// `(cookies, Redirect::to("/"))`: it implements [`IntoResponseParts`].
+#[derive(Debug, Default, Clone)]
+#[must_use = "the cookies only take effect when they are part of a response"]
+pub struct SetCookies(Vec<HeaderValue>);
+
+impl SetCookies {
+    /// No cookies.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True when there is nothing to set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The `Set-Cookie` header values.
+    pub fn iter(&self) -> impl Iterator<Item = &HeaderValue> {
+        self.0.iter()
+    }
+
+    pub(crate) fn push(&mut self, cookie: HeaderValue) {
+        self.0.push(cookie);
+    }
+
+    pub(crate) fn extend(&mut self, other: SetCookies) {
+        self.0.extend(other.0);
+    }
+
+    /// Appends the cookies to `headers` (after any already there).
+    pub(crate) fn append_to(self, headers: &mut HeaderMap) {
+        for c in self.0 {
+            headers.append(SET_COOKIE, c);
+        }
+    }
+}
+
+impl From<HeaderValue> for SetCookies {
+    fn from(cookie: HeaderValue) -> Self {
+        Self(vec![cookie])
+    }
+}
+
+impl IntoResponseParts for SetCookies {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        self.append_to(res.headers_mut());
+        Ok(res)
     }
 }
 
@@ -137,9 +191,9 @@ impl Cookies {
         value: &str,
         max_age: i64,
         request: &RequestCookies<'_>,
-    ) -> Vec<HeaderValue> {
+    ) -> SetCookies {
         let name = &self.session_name;
-        let mut out = Vec::new();
+        let mut out = SetCookies::new();
         if value.len() <= CHUNK_SIZE {
             out.push(self.set(name, value, Some(max_age)));
             for (i, _) in request.chunks(name) {
@@ -168,9 +222,9 @@ impl Cookies {
     }
 
     /// Expires the session cookie and every chunk of it the request carried.
-    pub(crate) fn clear_session(&self, request: &RequestCookies<'_>) -> Vec<HeaderValue> {
+    pub(crate) fn clear_session(&self, request: &RequestCookies<'_>) -> SetCookies {
         let name = &self.session_name;
-        let mut out = vec![self.expire(name)];
+        let mut out = SetCookies::from(self.expire(name));
         for (i, _) in request.chunks(name) {
             out.push(self.expire(&format!("{name}.{i}")));
         }

@@ -1,12 +1,21 @@
-//! Errors of the sign-in and sign-out flows, and the one place where they become responses' codes.
+//! Errors, and the one place where they become responses: a status, a page, JSON or a redirect to
+//! the error page all come from [`Reply`] (browser flows) and `impl IntoResponse for Error` (APIs,
+//! extractors and guards) below, and nowhere else.
 
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use http::StatusCode;
+use serde_json::json;
 
+use crate::config::Config;
 pub use crate::cookies::CheckError;
-use crate::provider::ProviderError;
+use crate::cookies::SetCookies;
+use crate::endpoints::pages;
+use crate::provider::{CredentialsError, ProviderError};
 
-/// NextAuth's error codes, as they appear in `{base}/error?error=CODE`.
+/// NextAuth's error codes, as they appear in `{base}/error?error=CODE` and `{base}/signin?error=CODE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// The server is misconfigured (500).
     Configuration,
@@ -18,6 +27,8 @@ pub enum ErrorCode {
     OAuthSignin,
     /// The provider's answer could not be used.
     OAuthCallback,
+    /// A credentials provider refused what was posted.
+    CredentialsSignin,
     /// A page needs a session.
     SessionRequired,
     /// Anything else.
@@ -33,6 +44,7 @@ impl ErrorCode {
             ErrorCode::Verification => "Verification",
             ErrorCode::OAuthSignin => "OAuthSignin",
             ErrorCode::OAuthCallback => "OAuthCallback",
+            ErrorCode::CredentialsSignin => "CredentialsSignin",
             ErrorCode::SessionRequired => "SessionRequired",
             ErrorCode::Default => "Default",
         }
@@ -46,6 +58,7 @@ impl ErrorCode {
             "Verification" => ErrorCode::Verification,
             "OAuthSignin" => ErrorCode::OAuthSignin,
             "OAuthCallback" => ErrorCode::OAuthCallback,
+            "CredentialsSignin" => ErrorCode::CredentialsSignin,
             "SessionRequired" => ErrorCode::SessionRequired,
             _ => ErrorCode::Default,
         }
@@ -60,7 +73,7 @@ impl ErrorCode {
         }
     }
 
-    /// What the error page tells the user.
+    /// What the error page tells the user: heading and message.
     pub fn message(self) -> (&'static str, &'static str) {
         match self {
             ErrorCode::Configuration => (
@@ -73,6 +86,10 @@ impl ErrorCode {
                 "The sign in link is no longer valid. It may have been used already or it may have expired.",
             ),
             ErrorCode::SessionRequired => ("Sign in required", "Please sign in to access this page."),
+            ErrorCode::CredentialsSignin => (
+                "Unable to sign in",
+                "Sign in failed. Check the details you provided are correct.",
+            ),
             ErrorCode::OAuthSignin | ErrorCode::OAuthCallback | ErrorCode::Default => (
                 "Unable to sign in",
                 "Something went wrong while signing in. Please try again.",
@@ -81,19 +98,28 @@ impl ErrorCode {
     }
 }
 
-/// What went wrong in a flow. `Display` names the cause and, where there is one, the fix; it never
-/// contains a token, code or secret.
+/// What went wrong. `Display` names the cause and, where there is one, the fix; it never contains a
+/// token, code or secret.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The form's `csrfToken` does not match the CSRF cookie.
-    #[error(
-        "CSRF token missing or invalid: fetch {0}/csrf first and post its csrfToken with the form"
-    )]
-    Csrf(String),
+    #[error("CSRF token missing or invalid: fetch GET {{base}}/csrf first and post its csrfToken with the form")]
+    Csrf,
     /// No provider with this id is configured.
-    #[error("no provider `{0}` is configured (see GET /providers for the ids)")]
+    #[error("no provider `{0}` is configured (see GET {{base}}/providers for the ids)")]
     UnknownProvider(String),
+    /// The provider exists but does not sign in this way (a form posted to a redirect provider, or
+    /// the reverse).
+    #[error("provider `{id}` is a {kind} provider and cannot {action}")]
+    WrongProviderType {
+        /// The provider id.
+        id: String,
+        /// Its type (`oidc`, `oauth`, `credentials`).
+        kind: &'static str,
+        /// What was asked of it.
+        action: &'static str,
+    },
     /// A check cookie is unusable.
     #[error("{which} check failed: {cause}")]
     Check {
@@ -119,6 +145,9 @@ pub enum Error {
     /// The provider step failed.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    /// A credentials provider refused the form or failed.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     /// The `sign_in` hook refused the user.
     #[error("the sign_in hook refused this user")]
     AccessDenied,
@@ -139,6 +168,26 @@ pub enum Error {
     /// The configuration is wrong.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// The route needs a session and the request has none (or an unusable one).
+    #[error("Sign in first: this route needs a session (session cookie or `Authorization: Bearer <session token>`).")]
+    SignedOut,
+    /// The signed-in user may not use this route.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request body is not what the endpoint takes.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No endpoint for this path and method under the base path.
+    #[error("Error: the action {path} with HTTP {method} is not supported by Hallpass")]
+    UnknownAction {
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+    },
+    /// The app is not wrapped in `Hallpass::layer`: a programming error.
+    #[error("Hallpass is not installed on this router: add `.layer(hallpass.layer())` to the app")]
+    MissingLayer,
 }
 
 impl Error {
@@ -148,11 +197,183 @@ impl Error {
             Error::AccessDenied => ErrorCode::AccessDenied,
             Error::Idp { error, .. } if error == "access_denied" => ErrorCode::AccessDenied,
             Error::Provider(p) if p.is_config() => ErrorCode::Configuration,
-            Error::Config(_) | Error::UnknownProvider(_) | Error::Store(_) => {
+            Error::Credentials(CredentialsError::Invalid) => ErrorCode::CredentialsSignin,
+            Error::Credentials(CredentialsError::Provider(p)) if p.is_config() => {
                 ErrorCode::Configuration
             }
-            Error::Csrf(_) => ErrorCode::Default,
+            Error::Config(_)
+            | Error::UnknownProvider(_)
+            | Error::Store(_)
+            | Error::MissingLayer => ErrorCode::Configuration,
+            Error::SignedOut => ErrorCode::SessionRequired,
+            Error::Csrf | Error::BadRequest(_) | Error::UnknownAction { .. } => ErrorCode::Default,
             _ => ErrorCode::OAuthCallback,
         }
+    }
+
+    /// The status of a JSON (API) answer.
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::SignedOut => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
+            Error::BadRequest(_)
+            | Error::UnknownAction { .. }
+            | Error::WrongProviderType { .. } => StatusCode::BAD_REQUEST,
+            Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Hook(..) | Error::MissingLayer => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => match self.code() {
+                ErrorCode::Configuration | ErrorCode::Default => StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            },
+        }
+    }
+
+    /// The `error` field of a JSON answer: NextAuth's names where it has one.
+    fn api_name(&self) -> &'static str {
+        match self {
+            Error::SignedOut => "unauthenticated",
+            Error::Forbidden(_) => "forbidden",
+            Error::Csrf => "MissingCSRF",
+            Error::BadRequest(_) => "InvalidRequest",
+            Error::Hook(..) => "Callback",
+            _ => self.code().as_str(),
+        }
+    }
+
+    /// Whether the message may be shown to the client: only what the client itself got wrong.
+    /// Anything about the server or the provider stays in the log.
+    fn message_is_public(&self) -> bool {
+        matches!(
+            self,
+            Error::SignedOut
+                | Error::Forbidden(_)
+                | Error::Csrf
+                | Error::BadRequest(_)
+                | Error::UnknownAction { .. }
+                | Error::WrongProviderType { .. }
+        )
+    }
+}
+
+/// API style: a status and `{"error": NAME, "message": …}`; plain text for the two answers NextAuth and
+/// axum users expect as text (unknown action, missing layer).
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            Error::UnknownAction { .. } | Error::MissingLayer => {
+                return (status, self.to_string()).into_response()
+            }
+            _ => {}
+        }
+        if status.is_server_error() {
+            tracing::error!("request failed: {self}");
+        } else {
+            tracing::debug!("request refused: {self}");
+        }
+        let message = if self.message_is_public() {
+            self.to_string()
+        } else {
+            self.code().message().1.to_string()
+        };
+        (
+            status,
+            Json(json!({ "error": self.api_name(), "message": message })),
+        )
+            .into_response()
+    }
+}
+
+/// How a browser flow (sign-in, callback, sign-out) answers a failure.
+pub(crate) struct Reply<'a> {
+    /// The cause.
+    pub(crate) error: Error,
+    /// The step that failed: its code is shown unless the cause has a more telling one.
+    pub(crate) phase: ErrorCode,
+    /// The client asked for `{"url": …}` instead of a redirect (`json=true`).
+    pub(crate) json: bool,
+    /// The form to send the user back to after a CSRF failure (`/signin`, `/signout`).
+    pub(crate) retry: &'static str,
+    /// Cookies to set anyway (expired check cookies).
+    pub(crate) cookies: SetCookies,
+    /// Where the error page and the retry pages are.
+    pub(crate) config: &'a Config,
+}
+
+impl Reply<'_> {
+    /// Where the browser goes: back to the form for a CSRF or credentials failure, else the error page.
+    fn target(&self) -> String {
+        let config = self.config;
+        match &self.error {
+            Error::Csrf => config.url(&format!("{}?csrf=true", self.retry)),
+            Error::Credentials(CredentialsError::Invalid) => {
+                config.url("/signin?error=CredentialsSignin")
+            }
+            error => {
+                let code = match error.code() {
+                    c @ (ErrorCode::Configuration | ErrorCode::AccessDenied) => c,
+                    _ => self.phase,
+                };
+                let page = match &config.pages.error {
+                    Some(p) => format!("{}{p}", config.origin.as_str().trim_end_matches('/')),
+                    None => config.url("/error"),
+                };
+                let mut query = vec![("error", code.as_str().to_string())];
+                if config.debug {
+                    query.push(("cause", error.to_string()));
+                }
+                format!(
+                    "{page}?{}",
+                    serde_urlencoded::to_string(query).unwrap_or_default()
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for Reply<'_> {
+    fn into_response(self) -> Response {
+        match (&self.error, self.error.code()) {
+            (Error::Csrf | Error::Credentials(CredentialsError::Invalid), _) => {
+                tracing::debug!("sign-in refused: {}", self.error)
+            }
+            (_, ErrorCode::Configuration) => tracing::error!("sign-in failed: {}", self.error),
+            _ => tracing::warn!("sign-in failed: {}", self.error),
+        }
+        let target = self.target();
+        (self.cookies, go(self.json, &target)).into_response()
+    }
+}
+
+/// A 302 to `url`, or `200 {"url": url}` when the client asked for JSON (NextAuth's `json=true`).
+pub(crate) fn go(json: bool, url: &str) -> Response {
+    if json {
+        Json(json!({ "url": url })).into_response()
+    } else {
+        found(url)
+    }
+}
+
+/// A `302 Found` to `location` (NextAuth's and the tutorial's redirect status; axum's `Redirect::to`
+/// is a 303).
+pub(crate) fn found(location: &str) -> Response {
+    match http::HeaderValue::try_from(location) {
+        Ok(loc) => (StatusCode::FOUND, [(http::header::LOCATION, loc)]).into_response(),
+        Err(_) => (StatusCode::BAD_REQUEST, "invalid redirect target").into_response(),
+    }
+}
+
+/// The error page for `code`, and the 403 page of a guard.
+pub(crate) fn page(code: ErrorCode, cause: Option<&str>, home: &str) -> Response {
+    pages::error(code, cause, home)
+}
+
+/// A guard's refusal for a signed-in user outside the allowed set: a page or JSON.
+pub(crate) fn forbidden(wants_html: bool, message: String) -> Response {
+    if wants_html {
+        pages::forbidden(&message)
+    } else {
+        Error::Forbidden(message).into_response()
     }
 }

@@ -1,28 +1,29 @@
 //! Hooks: NextAuth's callbacks (`signIn`, `redirect`, `jwt`, `session`) and events.
 //!
-//! Implement only what you need; every method has a default. Methods return boxed futures so that a
-//! `dyn Hooks` can be stored; write them as `Box::pin(async move { … })`.
+//! Implement only what you need; every method has a default. Write them as plain `async fn`:
 //!
 //! ```
 //! use hallpass::hooks::{Hooks, SignInDecision};
 //! use hallpass::provider::Profile;
-//! use hallpass::session::BoxFuture;
 //!
 //! /// Only people from example.com may sign in.
 //! struct CompanyOnly;
 //!
 //! impl Hooks for CompanyOnly {
-//!     fn sign_in<'a>(&'a self, profile: &'a Profile, _provider: &'a str) -> BoxFuture<'a, SignInDecision> {
-//!         Box::pin(async move {
-//!             match profile.email.as_deref() {
-//!                 Some(e) if e.ends_with("@example.com") => SignInDecision::Allow,
-//!                 _ => SignInDecision::Deny,
-//!             }
-//!         })
+//!     async fn sign_in(&self, profile: &Profile, _provider: &str) -> SignInDecision {
+//!         match profile.email.as_deref() {
+//!             Some(e) if e.ends_with("@example.com") => SignInDecision::Allow,
+//!             _ => SignInDecision::Deny,
+//!         }
 //!     }
 //! }
 //! # let _ = CompanyOnly;
 //! ```
+//!
+//! A method may also return a boxed future (`Box::pin(async move { … })`), which is what older
+//! versions required.
+
+use std::future::Future;
 
 use serde_json::Value;
 use url::Url;
@@ -35,6 +36,7 @@ pub type HookError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What the `sign_in` hook decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignInDecision {
     /// Go on and create the session.
     Allow,
@@ -46,15 +48,10 @@ pub enum SignInDecision {
 
 /// Why the `jwt` hook is called.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum JwtTrigger<'a> {
     /// A sign-in just completed.
     SignIn {
-        /// The verified profile.
-        profile: &'a Profile,
-    },
-    /// A first sign-in of a user the application did not know (reported by the `sign_in` flow of a
-    /// database strategy; the cookie-only strategy cannot tell and always reports `SignIn`).
-    SignUp {
         /// The verified profile.
         profile: &'a Profile,
     },
@@ -67,6 +64,7 @@ pub enum JwtTrigger<'a> {
 
 /// An event, for logging or analytics. Errors in events are logged and never fail the request.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Event<'a> {
     /// A user signed in.
     SignedIn {
@@ -94,16 +92,20 @@ pub trait Hooks: Send + Sync + 'static {
         &'a self,
         profile: &'a Profile,
         provider: &'a str,
-    ) -> BoxFuture<'a, SignInDecision> {
+    ) -> impl Future<Output = SignInDecision> + Send + 'a {
         let _ = (profile, provider);
-        Box::pin(async { SignInDecision::Allow })
+        async { SignInDecision::Allow }
     }
 
     /// Where to send the user after sign-in or sign-out. `url` was already checked; whatever this
     /// returns is checked again with the same-origin rule, so a hook cannot open a redirect.
-    fn redirect<'a>(&'a self, url: &'a str, origin: &'a Url) -> BoxFuture<'a, String> {
+    fn redirect<'a>(
+        &'a self,
+        url: &'a str,
+        origin: &'a Url,
+    ) -> impl Future<Output = String> + Send + 'a {
         let _ = origin;
-        Box::pin(async move { url.to_string() })
+        async move { url.to_string() }
     }
 
     /// Shapes the session token before it is encrypted. Default: unchanged.
@@ -111,21 +113,28 @@ pub trait Hooks: Send + Sync + 'static {
         &'a self,
         token: SessionToken,
         trigger: JwtTrigger<'a>,
-    ) -> BoxFuture<'a, Result<SessionToken, HookError>> {
+    ) -> impl Future<Output = Result<SessionToken, HookError>> + Send + 'a {
         let _ = trigger;
-        Box::pin(async move { Ok(token) })
+        async move { Ok(token) }
     }
 
     /// Shapes the JSON of `GET {base}/session`. Default: unchanged.
-    fn session<'a>(&'a self, session: Value, token: &'a SessionToken) -> BoxFuture<'a, Value> {
+    fn session<'a>(
+        &'a self,
+        session: Value,
+        token: &'a SessionToken,
+    ) -> impl Future<Output = Value> + Send + 'a {
         let _ = token;
-        Box::pin(async move { session })
+        async move { session }
     }
 
     /// Called after each [`Event`]. Default: nothing.
-    fn event<'a>(&'a self, event: Event<'a>) -> BoxFuture<'a, Result<(), HookError>> {
+    fn event<'a>(
+        &'a self,
+        event: Event<'a>,
+    ) -> impl Future<Output = Result<(), HookError>> + Send + 'a {
         let _ = event;
-        Box::pin(async { Ok(()) })
+        async { Ok(()) }
     }
 }
 
@@ -134,3 +143,47 @@ pub trait Hooks: Send + Sync + 'static {
 pub struct DefaultHooks;
 
 impl Hooks for DefaultHooks {}
+
+/// [`Hooks`] behind a pointer: `async fn` in traits cannot be called through `dyn`, so each hook's
+/// future is boxed here, once, for the instance to store.
+pub(crate) trait DynHooks: Send + Sync + 'static {
+    fn sign_in<'a>(
+        &'a self,
+        profile: &'a Profile,
+        provider: &'a str,
+    ) -> BoxFuture<'a, SignInDecision>;
+    fn redirect<'a>(&'a self, url: &'a str, origin: &'a Url) -> BoxFuture<'a, String>;
+    fn jwt<'a>(
+        &'a self,
+        token: SessionToken,
+        trigger: JwtTrigger<'a>,
+    ) -> BoxFuture<'a, Result<SessionToken, HookError>>;
+    fn session<'a>(&'a self, session: Value, token: &'a SessionToken) -> BoxFuture<'a, Value>;
+    fn event<'a>(&'a self, event: Event<'a>) -> BoxFuture<'a, Result<(), HookError>>;
+}
+
+impl<H: Hooks> DynHooks for H {
+    fn sign_in<'a>(
+        &'a self,
+        profile: &'a Profile,
+        provider: &'a str,
+    ) -> BoxFuture<'a, SignInDecision> {
+        Box::pin(Hooks::sign_in(self, profile, provider))
+    }
+    fn redirect<'a>(&'a self, url: &'a str, origin: &'a Url) -> BoxFuture<'a, String> {
+        Box::pin(Hooks::redirect(self, url, origin))
+    }
+    fn jwt<'a>(
+        &'a self,
+        token: SessionToken,
+        trigger: JwtTrigger<'a>,
+    ) -> BoxFuture<'a, Result<SessionToken, HookError>> {
+        Box::pin(Hooks::jwt(self, token, trigger))
+    }
+    fn session<'a>(&'a self, session: Value, token: &'a SessionToken) -> BoxFuture<'a, Value> {
+        Box::pin(Hooks::session(self, session, token))
+    }
+    fn event<'a>(&'a self, event: Event<'a>) -> BoxFuture<'a, Result<(), HookError>> {
+        Box::pin(Hooks::event(self, event))
+    }
+}

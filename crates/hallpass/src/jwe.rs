@@ -85,6 +85,7 @@ impl JweKey {
         out
     }
 
+    #[cfg(test)]
     /// Opens a compact JWE made by [`JweKey::encrypt`] (or by NextAuth v4 with the same key).
     pub fn decrypt(&self, token: &str) -> Result<Vec<u8>, JweError> {
         let parts = split_compact(token)?;

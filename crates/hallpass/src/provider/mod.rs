@@ -36,6 +36,7 @@
 
 pub mod checks;
 pub mod cognito;
+pub mod credentials;
 mod http;
 mod idtoken;
 mod jwks;
@@ -43,11 +44,121 @@ pub mod oidc;
 
 pub use checks::AuthorizationChecks;
 pub use cognito::{Cognito, CognitoBuilder};
+pub use credentials::{CredentialField, CredentialsError, CredentialsForm, CredentialsProvider};
 pub use idtoken::IdTokenError;
 pub use oidc::{ClientAuth, OidcConfig, OidcProvider};
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use url::Url;
+
+/// NextAuth's provider types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// OpenID Connect.
+    Oidc,
+    /// OAuth 2.0.
+    OAuth,
+    /// A form posted to Hallpass.
+    Credentials,
+}
+
+impl ProviderKind {
+    /// NextAuth's `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Oidc => "oidc",
+            ProviderKind::OAuth => "oauth",
+            ProviderKind::Credentials => "credentials",
+        }
+    }
+}
+
+/// A configured provider.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Provider {
+    /// Redirect.
+    OAuth(OidcProvider),
+    /// Form.
+    Credentials(Arc<dyn CredentialsProvider>),
+}
+
+impl From<OidcProvider> for Provider {
+    fn from(p: OidcProvider) -> Self {
+        Provider::OAuth(p)
+    }
+}
+
+impl Provider {
+    /// A credentials provider.
+    pub fn credentials(p: impl CredentialsProvider) -> Self {
+        Provider::Credentials(Arc::new(p))
+    }
+    /// Id.
+    pub fn id(&self) -> &str {
+        match self {
+            Provider::OAuth(p) => p.id(),
+            Provider::Credentials(p) => p.id(),
+        }
+    }
+    /// Name.
+    pub fn name(&self) -> &str {
+        match self {
+            Provider::OAuth(p) => p.name(),
+            Provider::Credentials(p) => p.name(),
+        }
+    }
+    /// Kind.
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            Provider::OAuth(_) => ProviderKind::Oidc,
+            Provider::Credentials(_) => ProviderKind::Credentials,
+        }
+    }
+    /// Refresh.
+    pub async fn refresh(
+        &self,
+        tokens: &TokenSet,
+        sub: &str,
+        now: i64,
+    ) -> Result<TokenSet, ProviderError> {
+        match self {
+            Provider::OAuth(p) => {
+                let _ = now;
+                p.refresh(tokens, sub).await
+            }
+            Provider::Credentials(p) => p.refresh(tokens, sub, now).await,
+        }
+    }
+    /// Federated sign-out.
+    pub async fn sign_out(
+        &self,
+        tokens: Option<&TokenSet>,
+        back: &Url,
+    ) -> Result<Option<Url>, ProviderError> {
+        match self {
+            Provider::OAuth(p) => {
+                if !p.federated_sign_out() {
+                    return Ok(None);
+                }
+                if let Some(t) = tokens {
+                    if let Err(e) = p.revoke(t).await {
+                        tracing::warn!("revoking the refresh token failed: {e}");
+                    }
+                }
+                p.end_session_url(tokens, back).await
+            }
+            Provider::Credentials(p) => {
+                if let Some(t) = tokens {
+                    p.sign_out(t).await?;
+                }
+                Ok(None)
+            }
+        }
+    }
+}
 
 /// Why a provider operation failed. Every message names the cause and, where there is one, the
 /// fix; none contains a token, code or secret.
@@ -200,6 +311,45 @@ pub struct Profile {
     pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Profile {
+    /// A profile with only the subject set, for a sign-in your own code verified (see
+    /// [`Hallpass::sign_in`](crate::Hallpass::sign_in)).
+    pub fn new(sub: impl Into<String>) -> Self {
+        Self {
+            sub: sub.into(),
+            name: None,
+            email: None,
+            picture: None,
+            groups: Vec::new(),
+            username: None,
+            extra: serde_json::Map::new(),
+            claims: serde_json::Map::new(),
+        }
+    }
+
+    /// With a display name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// With an email address.
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// With groups.
+    pub fn with_groups<I, G>(mut self, groups: I) -> Self
+    where
+        I: IntoIterator<Item = G>,
+        G: Into<String>,
+    {
+        self.groups = groups.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
 /// Tokens kept in the (encrypted) session. `Debug` redacts the values; serde keeps them.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct TokenSet {
@@ -218,8 +368,8 @@ pub struct TokenSet {
 pub struct SignIn {
     /// Who signed in.
     pub profile: Profile,
-    /// Their tokens.
-    pub tokens: TokenSet,
+    /// Their tokens (a credentials sign-in may have none).
+    pub tokens: Option<TokenSet>,
 }
 
 /// What [`OidcProvider::authorization_url`] needs.

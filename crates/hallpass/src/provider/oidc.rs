@@ -630,12 +630,12 @@ impl OidcProvider {
         let expires_at = expires_at(reply.expires_in, &profile.claims);
         Ok(SignIn {
             profile,
-            tokens: TokenSet {
+            tokens: Some(TokenSet {
                 access_token: Secret(reply.access_token),
                 id_token: reply.id_token.map(Secret),
                 refresh_token: reply.refresh_token.map(Secret),
                 expires_at,
-            },
+            }),
         })
     }
 

@@ -621,7 +621,7 @@ async fn endpoints_answer_with_nextauth_status_codes() {
 #[tokio::test]
 async fn sign_in_and_sign_out_pages_render_forms() {
     // Discovery is lazy: listing a provider needs no network.
-    let provider = hallpass::OidcProvider::new(
+    let provider = hallpass::provider::OidcProvider::new(
         hallpass::provider::OidcConfig::new(
             "corp",
             url::Url::parse("https://idp.example/").unwrap(),
@@ -630,7 +630,12 @@ async fn sign_in_and_sign_out_pages_render_forms() {
         .name("Corp <SSO>"),
     )
     .unwrap();
-    let app = spawn_app_with(Config::builder().secret(SECRET), vec![provider], None).await;
+    let app = spawn_app_with(
+        Config::builder().secret(SECRET),
+        vec![provider.into()],
+        None,
+    )
+    .await;
     let res = app
         .client
         .get(app.at("/api/auth/providers"))

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hallpass::hooks::{Event, HookError, Hooks, JwtTrigger, SignInDecision};
 use hallpass::provider::Profile;
-use hallpass::session::BoxFuture;
+use hallpass::BoxFuture;
 use hallpass::{Config, HallpassBuilder, SessionToken};
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
@@ -50,7 +50,7 @@ async fn app_for(
         .unwrap();
     spawn_app_with(
         Config::builder().secret(SECRET).debug(true),
-        vec![provider],
+        vec![provider.into()],
         hooks,
     )
     .await
@@ -359,10 +359,10 @@ async fn state_is_checked_before_any_token_request() {
 async fn check_cookies_are_bound_to_their_provider() {
     let idp = MockIdp::start().await;
     let cognito = idp.cognito().build().unwrap();
-    let other = hallpass::OidcProvider::new(idp.oidc_config()).unwrap();
+    let other = hallpass::provider::OidcProvider::new(idp.oidc_config()).unwrap();
     let app = spawn_app_with(
         Config::builder().secret(SECRET).debug(true),
-        vec![cognito, other],
+        vec![cognito.into(), other.into()],
         None,
     )
     .await;
@@ -425,44 +425,37 @@ async fn rfc9207_iss_is_checked_when_sent() {
 
 struct AppHooks;
 
+// Written as plain `async fn`s, as an application would.
 impl Hooks for AppHooks {
-    fn sign_in<'a>(
-        &'a self,
-        profile: &'a Profile,
-        _provider: &'a str,
-    ) -> BoxFuture<'a, SignInDecision> {
-        Box::pin(async move {
-            match profile.email.as_deref() {
-                Some("ada@example.com") => SignInDecision::Allow,
-                Some("redirect@example.com") => SignInDecision::Redirect("/waitlist".into()),
-                _ => SignInDecision::Deny,
-            }
-        })
+    async fn sign_in(&self, profile: &Profile, _provider: &str) -> SignInDecision {
+        match profile.email.as_deref() {
+            Some("ada@example.com") => SignInDecision::Allow,
+            Some("redirect@example.com") => SignInDecision::Redirect("/waitlist".into()),
+            _ => SignInDecision::Deny,
+        }
     }
-    fn jwt<'a>(
-        &'a self,
+    async fn jwt(
+        &self,
         mut token: SessionToken,
-        trigger: JwtTrigger<'a>,
-    ) -> BoxFuture<'a, Result<SessionToken, HookError>> {
-        Box::pin(async move {
-            match trigger {
-                JwtTrigger::SignIn { .. } => {
-                    token.extra.insert("role".into(), json!("reader"));
-                }
-                JwtTrigger::Update { data } => {
-                    token.extra.insert("role".into(), data["role"].clone());
-                }
-                JwtTrigger::SignUp { .. } => {}
+        trigger: JwtTrigger<'_>,
+    ) -> Result<SessionToken, HookError> {
+        match trigger {
+            JwtTrigger::SignIn { .. } => {
+                token.extra.insert("role".into(), json!("reader"));
             }
-            Ok(token)
-        })
+            JwtTrigger::Update { data } => {
+                token.extra.insert("role".into(), data["role"].clone());
+            }
+            _ => {}
+        }
+        Ok(token)
     }
-    fn session<'a>(&'a self, mut session: Value, token: &'a SessionToken) -> BoxFuture<'a, Value> {
-        Box::pin(async move {
-            session["role"] = token.extra["role"].clone();
-            session
-        })
+    async fn session(&self, mut session: Value, token: &SessionToken) -> Value {
+        session["role"] = token.extra["role"].clone();
+        session
     }
+    // The boxed-future form still works.
+    #[allow(refining_impl_trait)]
     fn event<'a>(&'a self, _event: Event<'a>) -> BoxFuture<'a, Result<(), HookError>> {
         Box::pin(async { Err("the analytics service is down".into()) })
     }

@@ -130,7 +130,7 @@ async fn cognito_happy_path_sends_pkce_nonce_and_basic_auth() {
     assert_eq!(p.groups, ["admin", "staff"]);
     assert_eq!(p.extra.get("custom:tenant"), Some(&json!("acme")));
     assert_eq!(p.claims.get("token_use"), Some(&json!("id")));
-    let t = &sign_in.tokens;
+    let t = sign_in.tokens.as_ref().unwrap();
     assert!(t.refresh_token.is_some() && t.id_token.is_some());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     assert!((t.expires_at - (now + 3600)).abs() < 10);
@@ -605,7 +605,10 @@ async fn userinfo_is_merged_with_string_booleans_and_must_share_the_sub() {
     assert_eq!(signed.profile.extra.get("custom:plan"), Some(&json!("pro")));
     assert_eq!(
         idp.userinfo_authorizations().last().cloned().flatten(),
-        Some(format!("Bearer {}", signed.tokens.access_token.expose()))
+        Some(format!(
+            "Bearer {}",
+            signed.tokens.as_ref().unwrap().access_token.expose()
+        ))
     );
 
     idp.set_behaviour(|b| b.userinfo_sub = Some("someone-else".into()));
@@ -881,7 +884,7 @@ async fn callback_iss_follows_rfc_9207() {
 async fn refresh_keeps_the_old_refresh_token_and_checks_the_new_id_token() {
     let idp = MockIdp::start().await;
     let provider = idp.cognito().build().unwrap();
-    let first = sign_in_ok(&provider, &idp).await.tokens;
+    let first = sign_in_ok(&provider, &idp).await.tokens.unwrap();
 
     let refreshed = provider.refresh(&first, SUB).await.unwrap();
     assert_ne!(refreshed.access_token, first.access_token);
@@ -963,7 +966,7 @@ async fn refresh_keeps_the_old_refresh_token_and_checks_the_new_id_token() {
 async fn revoke_sends_the_refresh_token_with_client_auth() {
     let idp = MockIdp::start().await;
     let provider = idp.cognito().build().unwrap();
-    let tokens = sign_in_ok(&provider, &idp).await.tokens;
+    let tokens = sign_in_ok(&provider, &idp).await.tokens.unwrap();
     let refresh = tokens.refresh_token.clone().unwrap();
     assert!(idp.refresh_token_valid(refresh.expose()));
     provider.revoke(&tokens).await.unwrap();
@@ -994,7 +997,7 @@ async fn end_session_urls() {
     let idp = MockIdp::start().await;
     let back: Url = "http://localhost:3000/signed-out".parse().unwrap();
     let cognito = idp.cognito().build().unwrap();
-    let tokens = sign_in_ok(&cognito, &idp).await.tokens;
+    let tokens = sign_in_ok(&cognito, &idp).await.tokens.unwrap();
     let url = cognito
         .end_session_url(Some(&tokens), &back)
         .await

@@ -86,7 +86,7 @@ async fn expired_next_auth_token_is_refused() {
     let expired = v["v4"][1]["token"].as_str().unwrap();
     assert!(matches!(
         app.hallpass.decode_session(expired),
-        Err(hallpass::session::StoreError::Expired)
+        Err(hallpass::StoreError::Expired)
     ));
     let res = app
         .client

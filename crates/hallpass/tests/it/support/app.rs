@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 
 use axum::routing::get;
 use axum::{Json, Router};
-use hallpass::{ConfigBuilder, Hallpass, OidcProvider, Session};
+use hallpass::provider::Provider;
+use hallpass::{ConfigBuilder, Hallpass, Session};
 
 /// A running test app.
 pub struct TestApp {
@@ -48,7 +49,7 @@ async fn maybe(session: Option<Session>) -> String {
 /// Starts the app with `config` (its URL is set here) and `providers`.
 pub async fn spawn_app_with(
     config: ConfigBuilder,
-    providers: Vec<OidcProvider>,
+    providers: Vec<Provider>,
     hooks: Option<Box<dyn FnOnce(hallpass::HallpassBuilder) -> hallpass::HallpassBuilder>>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -62,7 +63,7 @@ pub async fn spawn_app_with(
     if let Some(f) = hooks {
         builder = f(builder);
     }
-    let hallpass = builder.build();
+    let hallpass = builder.build().expect("test instance");
     let app = Router::new()
         .route("/protected", get(protected))
         .route("/api/me", get(me))

@@ -7,10 +7,14 @@ use http::header::CACHE_CONTROL;
 use http::{HeaderValue, StatusCode};
 
 use crate::error::ErrorCode;
+use crate::provider::CredentialField;
 
+/// One way to sign in on the built-in page: a button (redirect providers) or a form with `fields`
+/// (credentials providers).
 pub(crate) struct ProviderButton {
     pub(crate) name: String,
     pub(crate) action: String,
+    pub(crate) fields: Vec<CredentialField>,
 }
 
 #[derive(Template)]
@@ -83,13 +87,12 @@ pub(crate) fn error(code: ErrorCode, cause: Option<&str>, home: &str) -> Respons
     )
 }
 
-pub(crate) fn forbidden(group: &str) -> Response {
-    let message = format!("This page is only for members of the “{group}” group.");
+pub(crate) fn forbidden(message: &str) -> Response {
     render(
         StatusCode::FORBIDDEN,
         &ErrorPage {
             heading: "Access denied",
-            message: &message,
+            message,
             cause: None,
             home: "/",
             link_text: "Go home",

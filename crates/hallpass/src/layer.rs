@@ -1,4 +1,4 @@
-//! The layer that wraps an app: it gives each request a [`SessionSlot`] and a handle to Hallpass, and
+//! The layer that wraps an app: it gives each request a session slot and a handle to Hallpass, and
 //! appends the `Set-Cookie` headers that resolving the session produced (rolling renewal, refreshed
 //! tokens).
 
@@ -7,10 +7,9 @@ use std::task::{Context, Poll};
 
 use axum::extract::Request;
 use axum::response::Response;
-use http::header::SET_COOKIE;
 use tower::{Layer, Service};
 
-use crate::axum::extract::SessionSlot;
+use crate::extract::SessionSlot;
 use crate::session::BoxFuture;
 use crate::Hallpass;
 
@@ -67,9 +66,7 @@ where
         let fut = self.inner.call(req);
         Box::pin(async move {
             let mut res = fut.await?;
-            for cookie in slot.take_set_cookies() {
-                res.headers_mut().append(SET_COOKIE, cookie);
-            }
+            slot.take_set_cookies().append_to(res.headers_mut());
             Ok(res)
         })
     }

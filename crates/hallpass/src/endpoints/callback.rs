@@ -1,0 +1,167 @@
+//! `callback/{provider}`: the provider's redirect back (query, or a `form_post` body), and the form a
+//! credentials provider's sign-in posts (NextAuth's `POST callback/credentials`).
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use http::header::HeaderMap;
+use subtle::ConstantTimeEq;
+use url::Url;
+
+use super::{fail, Fields};
+use crate::cookies::{Check, RequestCookies, SetCookies};
+use crate::error::{found, go, Error, ErrorCode};
+use crate::lifecycle::SignInOutcome;
+use crate::provider::{AuthorizationChecks, CredentialsForm, OidcProvider, Provider};
+use crate::{redirect, Hallpass};
+
+/// `GET callback/{provider}`: the authorization response in the query.
+pub(super) async fn from_query(
+    State(h): State<Hallpass>,
+    Path(provider): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    redirect_callback(&h, &provider, Fields::query(q.as_deref()), &headers).await
+}
+
+/// `POST callback/{provider}`: a credentials form, or an authorization response sent as a form.
+pub(super) async fn from_form(
+    State(h): State<Hallpass>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = Fields::parse(&body);
+    match h.provider(&provider) {
+        Some(Provider::Credentials(_)) => credentials(&h, &provider, fields, &headers).await,
+        _ => redirect_callback(&h, &provider, fields, &headers).await,
+    }
+}
+
+async fn redirect_callback(
+    h: &Hallpass,
+    provider: &str,
+    params: Fields,
+    headers: &HeaderMap,
+) -> Response {
+    // The check cookies are single use: expire them whatever happens next.
+    let c = h.cookies();
+    let mut expired = SetCookies::new();
+    for check in Check::ALL {
+        expired.push(c.expire(c.check_name(check)));
+    }
+    match finish_redirect(h, provider, &params, headers).await {
+        // Different names from the session cookie, so their order does not matter.
+        Ok(res) => (expired, res).into_response(),
+        Err(e) => fail(
+            h.config(),
+            e,
+            ErrorCode::OAuthCallback,
+            false,
+            "/signin",
+            expired,
+        ),
+    }
+}
+
+async fn finish_redirect(
+    h: &Hallpass,
+    provider_id: &str,
+    params: &Fields,
+    headers: &HeaderMap,
+) -> Result<Response, Error> {
+    let provider: &OidcProvider = match h.provider(provider_id) {
+        Some(Provider::OAuth(p)) => p,
+        Some(other) => {
+            return Err(Error::WrongProviderType {
+                id: other.id().to_string(),
+                kind: other.kind().as_str(),
+                action: "take a redirect callback",
+            })
+        }
+        None => return Err(Error::UnknownProvider(provider_id.to_string())),
+    };
+    let rc = RequestCookies::new(headers);
+    let now = h.now();
+    let read = |check, which| {
+        h.cookies()
+            .read_check(check, &rc, provider_id, now)
+            .map_err(|cause| Error::Check { which, cause })
+    };
+    // State first: nothing else of the callback is looked at before it is known to be ours.
+    let state = read(Check::State, "state")?;
+    let sent = params.get("state").unwrap_or("");
+    if !bool::from(state.as_bytes().ct_eq(sent.as_bytes())) {
+        return Err(Error::StateMismatch);
+    }
+    if let Some(error) = params.get("error") {
+        return Err(Error::Idp {
+            error: error.chars().take(100).collect(),
+            description: params
+                .get("error_description")
+                .map(|d| d.chars().take(300).collect()),
+        });
+    }
+    provider.check_callback_issuer(params.get("iss")).await?;
+    let code = params
+        .get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or(Error::MissingCode)?;
+    let checks = AuthorizationChecks {
+        state,
+        nonce: read(Check::Nonce, "nonce")?,
+        pkce_verifier: read(Check::PkceVerifier, "PKCE verifier")?,
+    };
+    let redirect_uri = Url::parse(&h.config().url(&format!("/callback/{provider_id}")))
+        .map_err(|e| Error::Hook("callback URL", e.to_string()))?;
+    let sign_in = provider.exchange_code(code, &redirect_uri, &checks).await?;
+    crate::step!(h, provider = provider_id, "ID token verified");
+    let target = match read(Check::CallbackUrl, "callback URL") {
+        Ok(url) => redirect::callback_url(&url, &h.config().origin),
+        Err(_) => h.config().origin.to_string(),
+    };
+    Ok(
+        match h.complete_sign_in(headers, provider_id, sign_in).await? {
+            SignInOutcome::Issued(cookies) => (cookies, found(&target)).into_response(),
+            SignInOutcome::Redirect(to) => found(&to),
+        },
+    )
+}
+
+/// A credentials provider's form: CSRF, the provider's check, then the same sign-in as a callback.
+async fn credentials(
+    h: &Hallpass,
+    provider_id: &str,
+    fields: Fields,
+    headers: &HeaderMap,
+) -> Response {
+    let json = fields.json();
+    let failed = |e: Error| {
+        fail(
+            h.config(),
+            e,
+            ErrorCode::CredentialsSignin,
+            json,
+            "/signin",
+            SetCookies::new(),
+        )
+    };
+    if !h.verify_csrf(headers, fields.get("csrfToken")) {
+        return failed(Error::Csrf);
+    }
+    let Some(Provider::Credentials(provider)) = h.provider(provider_id) else {
+        return failed(Error::UnknownProvider(provider_id.to_string()));
+    };
+    let target = h.callback_target(fields.get("callbackUrl")).await;
+    let form = CredentialsForm::from_pairs(fields.into_pairs());
+    let sign_in = match provider.authorize(&form, h.now()).await {
+        Ok(s) => s,
+        Err(e) => return failed(e.into()),
+    };
+    match h.complete_sign_in(headers, provider_id, sign_in).await {
+        Ok(SignInOutcome::Issued(cookies)) => (cookies, go(json, &target)).into_response(),
+        Ok(SignInOutcome::Redirect(to)) => go(json, &to),
+        Err(e) => failed(e),
+    }
+}

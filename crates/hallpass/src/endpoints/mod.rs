@@ -1,0 +1,132 @@
+//! The endpoints under the base path (default `/api/auth`), with NextAuth v4's semantics:
+//!
+//! | route | module |
+//! | --- | --- |
+//! | `GET signin`, `POST signin/{provider}` | [`signin`] |
+//! | `GET`/`POST callback/{provider}` (redirect providers), `POST callback/{provider}` (credentials) | [`callback`] |
+//! | `GET`/`POST signout` | [`signout`] |
+//! | `GET`/`POST session`, `GET csrf`, `GET providers` | [`session`] |
+//! | `GET error` | [`signin`] (the error page) |
+
+mod callback;
+pub(crate) mod pages;
+mod session;
+mod signin;
+mod signout;
+
+use axum::extract::DefaultBodyLimit;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use http::header::{HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
+
+use crate::config::Config;
+use crate::cookies::SetCookies;
+use crate::error::{Error, ErrorCode, Reply};
+use crate::Hallpass;
+
+/// The largest body an endpoint reads.
+const MAX_BODY: usize = 64 * 1024;
+
+impl Hallpass {
+    /// The auth endpoints, under the base path. Merge it into your app.
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        let routes = Router::new()
+            .route("/signin", get(signin::page))
+            .route("/signin/{provider}", post(signin::start))
+            .route(
+                "/callback/{provider}",
+                get(callback::from_query).post(callback::from_form),
+            )
+            .route("/signout", get(signout::page).post(signout::sign_out))
+            .route("/session", get(session::get).post(session::update))
+            .route("/csrf", get(session::csrf))
+            .route("/providers", get(session::providers))
+            .route("/error", get(signin::error_page))
+            .fallback(unknown_action)
+            .layer(DefaultBodyLimit::max(MAX_BODY))
+            .with_state(self.clone());
+        Router::new().nest(&self.config().base_path, routes)
+    }
+}
+
+/// Form and query fields, parsed leniently (invalid UTF-8 is replaced, never an error); the first
+/// occurrence of a name wins.
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub(crate) fn parse(raw: &[u8]) -> Self {
+        Fields(
+            url::form_urlencoded::parse(raw)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn query(raw: Option<&str>) -> Self {
+        Self::parse(raw.unwrap_or("").as_bytes())
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// NextAuth's `json=true`: answer `{"url": …}` instead of redirecting.
+    pub(crate) fn json(&self) -> bool {
+        self.get("json") == Some("true")
+    }
+
+    pub(crate) fn into_pairs(self) -> Vec<(String, String)> {
+        self.0
+    }
+}
+
+/// A failed browser flow, answered through the one error mapping in [`crate::error`].
+pub(crate) fn fail(
+    config: &Config,
+    error: Error,
+    phase: ErrorCode,
+    json: bool,
+    retry: &'static str,
+    cookies: SetCookies,
+) -> Response {
+    Reply {
+        error,
+        phase,
+        json,
+        retry,
+        cookies,
+        config,
+    }
+    .into_response()
+}
+
+/// Responses that carry a session or a CSRF token must never be cached.
+pub(crate) fn no_store(res: &mut Response) {
+    let h = res.headers_mut();
+    h.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, no-store"),
+    );
+    h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(EXPIRES, HeaderValue::from_static("0"));
+}
+
+/// Where `page` (a configured custom page) is asked for with the request's query.
+pub(crate) fn with_query(page: &str, query: Option<&str>) -> String {
+    match query {
+        Some(q) => format!("{page}?{q}"),
+        None => page.to_string(),
+    }
+}
+
+async fn unknown_action(method: http::Method, uri: http::Uri) -> Response {
+    Error::UnknownAction {
+        method: method.to_string(),
+        path: uri.path().chars().take(200).collect(),
+    }
+    .into_response()
+}

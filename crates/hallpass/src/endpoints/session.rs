@@ -1,0 +1,146 @@
+//! `GET session` (the session JSON, rolling the cookie), `POST session` (update through the `jwt`
+//! hook), `GET csrf` and `GET providers`.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::header::{HeaderMap, CONTENT_TYPE};
+use serde_json::{json, Value};
+
+use super::{no_store, Fields};
+use crate::cookies::{RequestCookies, SetCookies};
+use crate::error::Error;
+use crate::hooks::{Event, JwtTrigger};
+use crate::session::{iso8601, SessionToken};
+use crate::Hallpass;
+
+/// `GET session`.
+pub(super) async fn get(State(h): State<Hallpass>, headers: HeaderMap) -> Response {
+    answer(&h, &headers, None).await
+}
+
+/// `POST session`: CSRF required; `{"csrfToken", "data"}` as JSON, or a form with `csrfToken`.
+pub(super) async fn update(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes) -> Response {
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let (csrf_token, data) = if is_json {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => (
+                v.get("csrfToken")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                v.get("data").cloned().unwrap_or(Value::Null),
+            ),
+            Err(e) => {
+                return Error::BadRequest(format!("the body is not JSON: {e}")).into_response()
+            }
+        }
+    } else {
+        let form = Fields::parse(&body);
+        (form.get("csrfToken").map(str::to_string), Value::Null)
+    };
+    if !h.verify_csrf(&headers, csrf_token.as_deref()) {
+        return Error::Csrf.into_response();
+    }
+    answer(&h, &headers, Some(&data)).await
+}
+
+/// The session JSON for a signed-in request (re-issuing its cookie: NextAuth's rolling expiry), `{}`
+/// otherwise; an unusable cookie is cleared, and dead provider tokens are reported once.
+async fn answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Response {
+    let rc = RequestCookies::new(headers);
+    let now = h.now();
+    let loaded = match rc.get_parts(&h.cookies().session_name) {
+        Some(parts) => Some(h.load_session(&parts, now).await.map(|s| s.token().clone())),
+        None => None,
+    };
+    let mut res = match loaded {
+        None => Json(json!({})).into_response(),
+        Some(Err(e)) => {
+            tracing::debug!("GET session: {e}; clearing the cookie");
+            (h.cookies().clear_session(&rc), Json(json!({}))).into_response()
+        }
+        Some(Ok(token)) => signed_in(h, token, now, &rc, update).await,
+    };
+    no_store(&mut res);
+    res
+}
+
+async fn signed_in(
+    h: &Hallpass,
+    token: SessionToken,
+    now: i64,
+    rc: &RequestCookies<'_>,
+    update: Option<&Value>,
+) -> Response {
+    let (mut token, _) = h.maintain_tokens(token, now).await;
+    if let Some(error) = token.error.clone() {
+        // Dead tokens end the session: say so once, then the user is simply signed out.
+        return (
+            h.cookies().clear_session(rc),
+            Json(json!({ "error": error })),
+        )
+            .into_response();
+    }
+    if let Some(data) = update {
+        token = match h.hooks().jwt(token, JwtTrigger::Update { data }).await {
+            Ok(t) => t,
+            Err(e) => return Error::Hook("jwt", e.to_string()).into_response(),
+        };
+    }
+    match h.issue(token, now, rc).await {
+        Ok((token, cookies)) => {
+            let body = h.hooks().session(session_json(&token), &token).await;
+            h.event(Event::Session { token: &token }).await;
+            (cookies, Json(body)).into_response()
+        }
+        Err(e) => {
+            tracing::error!("could not re-issue the session: {e}");
+            (SetCookies::new(), Json(json!({}))).into_response()
+        }
+    }
+}
+
+/// NextAuth's session JSON: `user` (name, email, image, and groups when there are any), `expires`.
+fn session_json(token: &SessionToken) -> Value {
+    let mut user = json!({
+        "name": token.name,
+        "email": token.email,
+        "image": token.picture,
+    });
+    if !token.groups.is_empty() {
+        user["groups"] = json!(token.groups);
+    }
+    json!({ "user": user, "expires": iso8601(token.exp) })
+}
+
+/// `GET csrf`.
+pub(super) async fn csrf(State(h): State<Hallpass>, headers: HeaderMap) -> Response {
+    let (token, cookie) = h.csrf_token(&headers);
+    let mut res = (cookie, Json(json!({ "csrfToken": token }))).into_response();
+    no_store(&mut res);
+    res
+}
+
+/// `GET providers`: id, name, NextAuth's `type`, and the two URLs of each provider.
+pub(super) async fn providers(State(h): State<Hallpass>) -> Response {
+    let map: serde_json::Map<String, Value> = h
+        .providers()
+        .map(|p| {
+            (
+                p.id().to_string(),
+                json!({
+                    "id": p.id(),
+                    "name": p.name(),
+                    "type": p.kind().as_str(),
+                    "signinUrl": h.config().url(&format!("/signin/{}", p.id())),
+                    "callbackUrl": h.config().url(&format!("/callback/{}", p.id())),
+                }),
+            )
+        })
+        .collect();
+    Json(Value::Object(map)).into_response()
+}

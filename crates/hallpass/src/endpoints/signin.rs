@@ -1,0 +1,144 @@
+//! `GET signin` (the built-in page), `POST signin/{provider}` (start a redirect sign-in) and
+//! `GET error` (the error page).
+
+use std::borrow::Cow;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use http::header::HeaderMap;
+use http::StatusCode;
+use url::Url;
+
+use super::pages::{self, ProviderButton, SignInPage};
+use super::{fail, with_query, Fields};
+use crate::cookies::{Check, SetCookies};
+use crate::error::{found, go, Error, ErrorCode};
+use crate::provider::{AuthorizationChecks, AuthorizationRequest, Provider};
+use crate::Hallpass;
+
+/// `GET signin`: a button per redirect provider and a form per credentials provider.
+pub(super) async fn page(
+    State(h): State<Hallpass>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(custom) = &h.config().pages.sign_in {
+        return found(&with_query(custom, q.as_deref()));
+    }
+    let q = Fields::query(q.as_deref());
+    let callback = h.callback_target(q.get("callbackUrl")).await;
+    let (token, cookie) = h.csrf_token(&headers);
+    let error = if q.get("csrf") == Some("true") {
+        Some(pages::sign_in_error("csrf"))
+    } else {
+        q.get("error").map(pages::sign_in_error)
+    };
+    let page = SignInPage {
+        providers: h
+            .providers()
+            .map(|p| ProviderButton {
+                name: p.name().to_string(),
+                action: h.signin_url(p.id()),
+                fields: match p {
+                    Provider::Credentials(c) => c.fields().to_vec(),
+                    _ => Vec::new(),
+                },
+            })
+            .collect(),
+        csrf_token: &token,
+        callback_url: &callback,
+        error,
+    };
+    (cookie, pages::render(StatusCode::OK, &page)).into_response()
+}
+
+/// `POST signin/{provider}`: CSRF, then the redirect to the provider with fresh check cookies.
+pub(super) async fn start(
+    State(h): State<Hallpass>,
+    Path(provider_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Fields::parse(&body);
+    let json = form.json();
+    let config = h.config();
+    let failed = |e: Error| {
+        fail(
+            config,
+            e,
+            ErrorCode::OAuthSignin,
+            json,
+            "/signin",
+            SetCookies::new(),
+        )
+    };
+    if !h.verify_csrf(&headers, form.get("csrfToken")) {
+        return failed(Error::Csrf);
+    }
+    let provider = match h.provider(&provider_id) {
+        Some(Provider::OAuth(p)) => p,
+        Some(other) => {
+            return failed(Error::WrongProviderType {
+                id: other.id().to_string(),
+                kind: other.kind().as_str(),
+                action: "start a redirect sign-in (post its form to {base}/callback/{id})",
+            })
+        }
+        None => return failed(Error::UnknownProvider(provider_id)),
+    };
+    let callback = h.callback_target(form.get("callbackUrl")).await;
+    let checks = AuthorizationChecks::generate();
+    let redirect_uri = match Url::parse(&config.url(&format!("/callback/{}", provider.id()))) {
+        Ok(u) => u,
+        Err(e) => return failed(Error::Hook("callback URL", e.to_string())),
+    };
+    // Extra query parameters go on to the provider, which keeps only the ones it allows.
+    let extra = Fields::query(q.as_deref()).into_pairs();
+    let request = AuthorizationRequest {
+        redirect_uri: &redirect_uri,
+        checks: &checks,
+        extra_params: &extra,
+    };
+    let url = match provider.authorization_url(request).await {
+        Ok(url) => url,
+        Err(e) => return failed(e.into()),
+    };
+    let now = h.now();
+    let c = h.cookies();
+    let id = provider.id();
+    let mut cookies = SetCookies::new();
+    for (check, value) in [
+        (Check::State, &checks.state),
+        (Check::PkceVerifier, &checks.pkce_verifier),
+        (Check::Nonce, &checks.nonce),
+        (Check::CallbackUrl, &callback),
+    ] {
+        cookies.push(c.set_check(check, value, id, now));
+    }
+    crate::step!(
+        h,
+        provider = id,
+        "sign-in started: redirecting to the provider"
+    );
+    (cookies, go(json, url.as_str())).into_response()
+}
+
+/// `GET error`: the error page for `?error=CODE`.
+pub(super) async fn error_page(State(h): State<Hallpass>, RawQuery(q): RawQuery) -> Response {
+    let config = h.config();
+    if let Some(custom) = &config.pages.error {
+        return found(&with_query(custom, q.as_deref()));
+    }
+    let q = Fields::query(q.as_deref());
+    let code = ErrorCode::parse(q.get("error").unwrap_or("Default"));
+    // The cause travels in the URL, so anyone can forge one: show it only in debug mode.
+    let cause: Option<Cow<'_, str>> = if config.debug {
+        q.get("cause")
+            .map(|c| Cow::Owned(c.chars().take(500).collect()))
+    } else {
+        None
+    };
+    crate::error::page(code, cause.as_deref(), config.origin.as_str())
+}

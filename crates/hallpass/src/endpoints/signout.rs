@@ -1,0 +1,73 @@
+//! `GET signout` (the confirmation page) and `POST signout` (sign out, and end the provider's
+//! session too when federated sign-out is on).
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use http::header::HeaderMap;
+use http::StatusCode;
+use url::Url;
+
+use super::pages::{self, SignOutPage};
+use super::{fail, Fields};
+use crate::cookies::SetCookies;
+use crate::error::{found, go, Error, ErrorCode};
+use crate::Hallpass;
+
+/// `GET signout`: a form that posts the sign-out with a CSRF token.
+pub(super) async fn page(
+    State(h): State<Hallpass>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(custom) = &h.config().pages.sign_out {
+        return found(custom);
+    }
+    let q = Fields::query(q.as_deref());
+    let callback = h.callback_target(q.get("callbackUrl")).await;
+    let (token, cookie) = h.csrf_token(&headers);
+    let page = SignOutPage {
+        action: h.signout_url(),
+        csrf_token: &token,
+        callback_url: &callback,
+    };
+    (cookie, pages::render(StatusCode::OK, &page)).into_response()
+}
+
+/// `POST signout`: CSRF, end the session, then (federated) the provider's sign-out URL or the
+/// checked `callbackUrl`.
+pub(super) async fn sign_out(
+    State(h): State<Hallpass>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Fields::parse(&body);
+    let json = form.json();
+    if !h.verify_csrf(&headers, form.get("csrfToken")) {
+        return fail(
+            h.config(),
+            Error::Csrf,
+            ErrorCode::Default,
+            json,
+            "/signout",
+            SetCookies::new(),
+        );
+    }
+    let mut target = h.callback_target(form.get("callbackUrl")).await;
+    let (token, cookies) = h.end_session(&headers).await;
+    let provider = token
+        .as_ref()
+        .and_then(|t| t.provider.as_deref())
+        .and_then(|id| h.provider(id));
+    if let (Some(provider), Some(token)) = (provider, &token) {
+        match Url::parse(&target) {
+            Ok(back) => match provider.sign_out(token.tokens.as_ref(), &back).await {
+                Ok(Some(url)) => target = url.to_string(),
+                Ok(None) => {}
+                Err(e) => tracing::warn!("ending the provider's session failed: {e}"),
+            },
+            Err(e) => tracing::warn!("bad sign-out target: {e}"),
+        }
+    }
+    (cookies, go(json, &target)).into_response()
+}

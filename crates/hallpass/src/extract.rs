@@ -1,0 +1,142 @@
+//! axum extractors: [`Session`], `Option<Session>`, [`CsrfToken`] and [`Hallpass`] itself. They need
+//! the app wrapped in [`Hallpass::layer`](crate::Hallpass::layer), which resolves each request's
+//! session at most once and writes the cookies that resolving it produced.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+
+use crate::cookies::SetCookies;
+use crate::error::Error;
+use crate::session::Session;
+use crate::Hallpass;
+
+/// Per-request memo of the session, so that a guard and a handler share one decrypt, and the
+/// cookies that resolving it (or issuing a CSRF token) produced. Put in the request by the layer.
+#[derive(Clone, Default, Debug)]
+pub(crate) struct SessionSlot(Arc<Mutex<SlotState>>);
+
+#[derive(Default, Debug)]
+struct SlotState {
+    resolved: Option<Option<Session>>,
+    set_cookies: SetCookies,
+}
+
+impl SessionSlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self) -> Option<Option<Session>> {
+        self.lock().resolved.clone()
+    }
+
+    fn set(&self, session: Option<Session>, cookies: SetCookies) {
+        let mut s = self.lock();
+        s.resolved = Some(session);
+        s.set_cookies.extend(cookies);
+    }
+
+    fn add_cookies(&self, cookies: SetCookies) {
+        self.lock().set_cookies.extend(cookies);
+    }
+
+    pub(crate) fn take_set_cookies(&self) -> SetCookies {
+        std::mem::take(&mut self.lock().set_cookies)
+    }
+}
+
+/// Why an extractor refused the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionRejection {
+    /// Nobody is signed in (or the session is unreadable, expired, or its tokens are dead): 401.
+    #[error("no session: the request is signed out")]
+    SignedOut,
+    /// The app is not wrapped in `Hallpass::layer`: a programming error, reported as a 500.
+    #[error("Hallpass is not installed on this router: add `.layer(hallpass.layer())` to the app")]
+    MissingLayer,
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        match self {
+            SessionRejection::SignedOut => Error::SignedOut,
+            SessionRejection::MissingLayer => Error::MissingLayer,
+        }
+        .into_response()
+    }
+}
+
+impl Hallpass {
+    /// The request's session, resolved once per request (memoised in the slot the layer put there).
+    pub(crate) async fn resolve(&self, parts: &Parts) -> Option<Session> {
+        let slot = parts.extensions.get::<SessionSlot>();
+        if let Some(done) = slot.and_then(SessionSlot::get) {
+            return done;
+        }
+        let (session, cookies) = self.load_and_maintain(&parts.headers).await;
+        if let Some(slot) = slot {
+            slot.set(session.clone(), cookies);
+        }
+        session
+    }
+}
+
+/// The instance, from the request (handlers can call [`Hallpass::sign_in`] and friends with it).
+impl<S: Send + Sync> FromRequestParts<S> for Hallpass {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Hallpass>()
+            .cloned()
+            .ok_or(SessionRejection::MissingLayer)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Session {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let hallpass = Hallpass::from_request_parts(parts, state).await?;
+        hallpass
+            .resolve(parts)
+            .await
+            .ok_or(SessionRejection::SignedOut)
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Session {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let hallpass = Hallpass::from_request_parts(parts, state).await?;
+        Ok(hallpass.resolve(parts).await)
+    }
+}
+
+/// A CSRF token for a form, from the request's valid CSRF cookie or freshly made (then the layer
+/// sets the cookie on the response). Use it to build sign-in and sign-out forms in your own pages:
+/// post it as `csrfToken`.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let hallpass = Hallpass::from_request_parts(parts, state).await?;
+        let (token, cookies) = hallpass.csrf_token(&parts.headers);
+        if let Some(slot) = parts.extensions.get::<SessionSlot>() {
+            slot.add_cookies(cookies);
+        }
+        Ok(CsrfToken(token))
+    }
+}

@@ -1,0 +1,221 @@
+//! The instance: configuration, providers, hooks, the clock, and the builder that puts them together.
+
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::cookies::Cookies;
+use crate::error::Error;
+use crate::hooks::{DefaultHooks, DynHooks, Hooks};
+use crate::provider::{self, Provider, ProviderError};
+use crate::refresh::RefreshCoordinator;
+use crate::session::{JwtStore, SessionStore, SessionToken, StoreError};
+
+/// The Hallpass instance: configuration, providers, hooks. Cheap to clone (an `Arc`).
+///
+/// Handlers can extract it (`hallpass: Hallpass`) once the app is wrapped in [`Hallpass::layer`].
+#[derive(Clone)]
+pub struct Hallpass {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    cookies: Cookies,
+    jwt: JwtStore,
+    store: Option<Arc<dyn SessionStore>>,
+    providers: Vec<Provider>,
+    hooks: Arc<dyn DynHooks>,
+    refresh: RefreshCoordinator,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Hallpass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.providers().map(Provider::id).collect();
+        f.debug_struct("Hallpass")
+            .field("config", &self.inner.config)
+            .field("providers", &ids)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Hallpass`]; from [`Hallpass::builder`].
+#[must_use]
+pub struct HallpassBuilder {
+    config: Config,
+    providers: Vec<Provider>,
+    hooks: Arc<dyn DynHooks>,
+    store: Option<Arc<dyn SessionStore>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for HallpassBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.providers.iter().map(Provider::id).collect();
+        f.debug_struct("HallpassBuilder")
+            .field("providers", &ids)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HallpassBuilder {
+    /// Adds a provider (an OpenID Connect or OAuth 2.0 provider, or a credentials provider). Its id
+    /// must be unique: [`HallpassBuilder::build`] refuses two with one id.
+    pub fn provider(mut self, provider: impl Into<Provider>) -> Self {
+        self.providers.push(provider.into());
+        self
+    }
+
+    /// Sets the hooks (default: [`DefaultHooks`]).
+    pub fn hooks(mut self, hooks: impl Hooks) -> Self {
+        self.hooks = Arc::new(hooks);
+        self
+    }
+
+    /// Keeps sessions in `store` instead of in the cookie (the default is the encrypted cookie).
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// The clock sessions, refresh, check cookies and providers read (default: the system clock).
+    /// Tests pass a [`ManualClock`](crate::clock::ManualClock) and move it instead of waiting.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Finishes the instance. Fails when two providers share an id (their URLs would collide).
+    pub fn build(self) -> Result<Hallpass, Error> {
+        for (i, p) in self.providers.iter().enumerate() {
+            if self.providers[..i].iter().any(|q| q.id() == p.id()) {
+                return Err(ProviderError::Config(format!(
+                    "two providers have the id `{}`; give one of them another id (ids appear in /signin/{{id}} and /callback/{{id}})",
+                    p.id()
+                ))
+                .into());
+            }
+        }
+        let cookies = Cookies::new(&self.config);
+        let jwt = JwtStore::new(cookies.session_keys.clone());
+        Ok(Hallpass {
+            inner: Arc::new(Inner {
+                config: self.config,
+                cookies,
+                jwt,
+                store: self.store,
+                providers: self.providers,
+                hooks: self.hooks,
+                refresh: RefreshCoordinator::default(),
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+impl Hallpass {
+    /// Starts a builder from a validated configuration.
+    pub fn builder(config: Config) -> HallpassBuilder {
+        HallpassBuilder {
+            config,
+            providers: Vec::new(),
+            hooks: Arc::new(DefaultHooks),
+            store: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Everything from the environment (and `.env.local` / `.env`): [`Config::from_env`], then the
+    /// Cognito provider when `COGNITO_CLIENT_ID` is set and the generic OpenID Connect provider when
+    /// `AUTH_OIDC_ISSUER` is set.
+    pub fn from_env() -> Result<Hallpass, Error> {
+        let config = Config::from_env()?;
+        let mut builder = Hallpass::builder(config);
+        if let Some(cognito) = provider::Cognito::from_env()? {
+            builder = builder.provider(cognito);
+        }
+        if let Some(oidc) = provider::OidcConfig::from_env()? {
+            builder = builder.provider(provider::OidcProvider::new(oidc)?);
+        }
+        builder.build()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The configured providers, in the order they were added.
+    pub fn providers(&self) -> impl Iterator<Item = &Provider> {
+        self.inner.providers.iter()
+    }
+
+    /// The provider with this id.
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.inner.providers.iter().find(|p| p.id() == id)
+    }
+
+    /// The session cookie's name (`hallpass.session-token`, `next-auth.session-token`, with the
+    /// `__Secure-` prefix on https).
+    pub fn session_cookie_name(&self) -> &str {
+        &self.inner.cookies.session_name
+    }
+
+    /// The CSRF cookie's name.
+    pub fn csrf_cookie_name(&self) -> &str {
+        &self.inner.cookies.csrf_name
+    }
+
+    /// Encrypts a session token the way the session cookie holds it (for tests, tools and interop).
+    pub fn encode_session(&self, token: &SessionToken) -> String {
+        self.inner.jwt.encode(token)
+    }
+
+    /// Decrypts and checks a session cookie value at the instance's clock (for tests, tools and
+    /// interop; handlers use the [`Session`](crate::Session) extractor).
+    pub fn decode_session(&self, value: &str) -> Result<SessionToken, StoreError> {
+        self.inner.jwt.decode(value, self.now())
+    }
+
+    /// The URL a sign-in form for `provider` posts to (`{base}/signin/{provider}`; for a credentials
+    /// provider, `{base}/callback/{provider}`).
+    pub fn signin_url(&self, provider: &str) -> String {
+        match self.provider(provider).map(Provider::kind) {
+            Some(provider::ProviderKind::Credentials) => {
+                self.inner.config.url(&format!("/callback/{provider}"))
+            }
+            _ => self.inner.config.url(&format!("/signin/{provider}")),
+        }
+    }
+
+    /// The URL a sign-out form posts to (`{base}/signout`).
+    pub fn signout_url(&self) -> String {
+        self.inner.config.url("/signout")
+    }
+
+    /// Now, by the instance's clock (Unix seconds).
+    pub(crate) fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    pub(crate) fn cookies(&self) -> &Cookies {
+        &self.inner.cookies
+    }
+
+    pub(crate) fn hooks(&self) -> &dyn DynHooks {
+        self.inner.hooks.as_ref()
+    }
+
+    pub(crate) fn jwt(&self) -> &JwtStore {
+        &self.inner.jwt
+    }
+
+    pub(crate) fn store(&self) -> Option<&dyn SessionStore> {
+        self.inner.store.as_deref()
+    }
+
+    pub(crate) fn refresher(&self) -> &RefreshCoordinator {
+        &self.inner.refresh
+    }
+}

@@ -1,0 +1,355 @@
+//! The session lifecycle, in one place: load (cookie, Bearer token or store), maintain (refresh the
+//! provider's tokens, roll the cookie), issue, sign in, sign out, and the CSRF token that protects
+//! every state-changing form. The endpoints and the axum extractors are thin adapters over these.
+//!
+//! Handlers can sign a user in or out themselves, as axum-login's `login`/`logout` do:
+//!
+//! ```no_run
+//! use axum::{http::HeaderMap, response::{IntoResponse, Redirect}};
+//! use hallpass::{Hallpass, provider::{Profile, SignIn}};
+//!
+//! async fn dev_login(hallpass: Hallpass, headers: HeaderMap) -> Result<impl IntoResponse, hallpass::Error> {
+//!     let profile = Profile::new("user-1").with_name("Jane");
+//!     let cookies = hallpass.sign_in(&headers, "dev", SignIn { profile, tokens: None }).await?;
+//!     Ok((cookies, Redirect::to("/protected")))
+//! }
+//!
+//! async fn logout(hallpass: Hallpass, headers: HeaderMap) -> impl IntoResponse {
+//!     (hallpass.sign_out(&headers).await, Redirect::to("/"))
+//! }
+//! ```
+
+use http::header::{HeaderMap, AUTHORIZATION};
+
+use crate::cookies::{RequestCookies, SetCookies};
+use crate::error::Error;
+use crate::hooks::{Event, JwtTrigger, SignInDecision};
+use crate::provider::{Profile, SignIn, TokenSet};
+use crate::refresh::{Outcome, REFRESH_MARGIN_SECS};
+use crate::session::{Session, SessionToken, StoreError};
+use crate::{csrf, redirect, Hallpass};
+
+/// What a completed sign-in leads to.
+pub(crate) enum SignInOutcome {
+    /// A session was issued.
+    Issued(SetCookies),
+    /// The `sign_in` hook sent the user elsewhere (already checked: same origin).
+    Redirect(String),
+}
+
+impl Hallpass {
+    /// The request's session (cookie or `Authorization: Bearer`), maintained: provider tokens are
+    /// refreshed when due and the cookie is re-issued past `update_age`. Returns the session if the
+    /// request is signed in, and the cookies to set.
+    pub(crate) async fn load_and_maintain(
+        &self,
+        headers: &HeaderMap,
+    ) -> (Option<Session>, SetCookies) {
+        let cookies = RequestCookies::new(headers);
+        let from_cookie = cookies.get_parts(&self.cookies().session_name);
+        let is_cookie = from_cookie.is_some();
+        let Some(parts) = from_cookie.or_else(|| bearer(headers).map(|b| vec![b])) else {
+            return (None, SetCookies::new());
+        };
+        let now = self.now();
+        let session = match self.load_session(&parts, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!("signed out: {e}");
+                return (None, SetCookies::new());
+            }
+        };
+        let token = session.token();
+        let refresh_due = token.tokens.as_ref().is_some_and(|t| refresh_due(t, now));
+        let reissue_due = is_cookie && now - token.iat >= self.config().session_update_age;
+        if !refresh_due && !reissue_due {
+            // The common case: one (cached) decrypt, nothing to write.
+            return (token.error.is_none().then_some(session), SetCookies::new());
+        }
+        let (token, changed) = self.maintain_tokens(token.clone(), now).await;
+        let mut set = SetCookies::new();
+        if is_cookie && (changed || reissue_due) {
+            match self.issue(token.clone(), now, &cookies).await {
+                Ok((_, c)) => set = c,
+                Err(e) => tracing::warn!("could not re-issue the session cookie: {e}"),
+            }
+        }
+        let signed_in = token.error.is_none();
+        (signed_in.then(|| Session::new(token)), set)
+    }
+
+    /// The session behind a cookie value (its chunks in order): the configured store, or the cached
+    /// decrypt of the cookie itself.
+    pub(crate) async fn load_session(
+        &self,
+        parts: &[&str],
+        now: i64,
+    ) -> Result<Session, StoreError> {
+        match self.store() {
+            Some(store) => store.load(&parts.concat(), now).await.map(Session::new),
+            None => self.jwt().decode_cached(parts, now),
+        }
+    }
+
+    /// Refreshes the provider's access token when it is about to expire. Returns the token and
+    /// whether it changed.
+    pub(crate) async fn maintain_tokens(
+        &self,
+        mut token: SessionToken,
+        now: i64,
+    ) -> (SessionToken, bool) {
+        let Some(tokens) = token.tokens.as_ref().filter(|t| refresh_due(t, now)) else {
+            return (token, false);
+        };
+        let Some(provider) = token.provider.as_deref().and_then(|id| self.provider(id)) else {
+            return (token, false);
+        };
+        let sub = token.sub.clone().unwrap_or_default();
+        let outcome = self
+            .refresher()
+            .run(&token.jti, || provider.refresh(tokens, &sub, now))
+            .await;
+        match outcome {
+            Outcome::Refreshed(new) => {
+                tracing::debug!("refreshed the access token of a session");
+                token.tokens = Some(new);
+                token.error = None;
+                (token, true)
+            }
+            Outcome::Dead => {
+                tracing::info!("the refresh token is no longer valid: ending the session");
+                token.tokens = None;
+                token.error = Some("RefreshAccessTokenError".into());
+                (token, true)
+            }
+            Outcome::Failed => (token, false),
+        }
+    }
+
+    /// Stamps `iat`/`exp`/`jti`, stores the token and returns it with the cookies that write it
+    /// (chunked when needed, stale chunks expired).
+    pub(crate) async fn issue(
+        &self,
+        mut token: SessionToken,
+        now: i64,
+        request: &RequestCookies<'_>,
+    ) -> Result<(SessionToken, SetCookies), Error> {
+        let max_age = self.config().session_max_age;
+        token.iat = now;
+        token.exp = now + max_age;
+        token.jti = uuid::Builder::from_random_bytes(rand::random())
+            .into_uuid()
+            .to_string();
+        let value = match self.store() {
+            Some(store) => store.save(&token).await?,
+            None => self.jwt().encode(&token),
+        };
+        let budget = self.config().max_cookie_bytes;
+        if value.len() > budget {
+            return Err(Error::CookieTooLarge {
+                bytes: value.len(),
+                budget,
+            });
+        }
+        let cookies = self.cookies().set_session(&value, max_age, request);
+        Ok((token, cookies))
+    }
+
+    /// Signs a verified user in, as a provider callback does: the `sign_in` hook decides, the `jwt`
+    /// hook shapes the session, the session cookie is issued and the `SignedIn` event fires. Use it
+    /// from your own handlers (a sign-in you checked yourself); return the cookies with the response.
+    ///
+    /// A `sign_in` hook that denies (or redirects) makes this `Err(Error::AccessDenied)`.
+    pub async fn sign_in(
+        &self,
+        headers: &HeaderMap,
+        provider: &str,
+        sign_in: SignIn,
+    ) -> Result<SetCookies, Error> {
+        match self.complete_sign_in(headers, provider, sign_in).await? {
+            SignInOutcome::Issued(cookies) => Ok(cookies),
+            SignInOutcome::Redirect(_) => Err(Error::AccessDenied),
+        }
+    }
+
+    /// [`Hallpass::sign_in`], keeping a `sign_in` hook's redirect for the callback endpoint.
+    pub(crate) async fn complete_sign_in(
+        &self,
+        headers: &HeaderMap,
+        provider: &str,
+        sign_in: SignIn,
+    ) -> Result<SignInOutcome, Error> {
+        let SignIn { profile, tokens } = sign_in;
+        match self.hooks().sign_in(&profile, provider).await {
+            SignInDecision::Allow => {}
+            SignInDecision::Deny => return Err(Error::AccessDenied),
+            SignInDecision::Redirect(to) => {
+                let origin = &self.config().origin;
+                return Ok(SignInOutcome::Redirect(redirect::callback_url(&to, origin)));
+            }
+        }
+        let tokens = tokens.filter(|_| self.config().store_tokens);
+        let token = token_from_profile(&profile, provider, tokens);
+        let token = self
+            .hooks()
+            .jwt(token, JwtTrigger::SignIn { profile: &profile })
+            .await
+            .map_err(|e| Error::Hook("jwt", e.to_string()))?;
+        let rc = RequestCookies::new(headers);
+        let now = self.now();
+        let (_, cookies) = match self.issue(token.clone(), now, &rc).await {
+            // Over budget with an ID token kept: it is only a logout hint, drop it and try again.
+            Err(Error::CookieTooLarge { .. })
+                if token.tokens.as_ref().is_some_and(|t| t.id_token.is_some()) =>
+            {
+                let mut smaller = token;
+                if let Some(t) = smaller.tokens.as_mut() {
+                    t.id_token = None;
+                }
+                self.issue(smaller, now, &rc).await?
+            }
+            other => other?,
+        };
+        self.event(Event::SignedIn {
+            profile: &profile,
+            provider,
+        })
+        .await;
+        crate::step!(self, provider = provider, "signed in");
+        Ok(SignInOutcome::Issued(cookies))
+    }
+
+    /// Signs the request's user out here: a stored session is deleted, the session cookie and its
+    /// chunks are expired, and the `SignedOut` event fires. The provider's own session is left alone
+    /// (the sign-out endpoint also ends that when federated sign-out is on).
+    pub async fn sign_out(&self, headers: &HeaderMap) -> SetCookies {
+        self.end_session(headers).await.1
+    }
+
+    /// [`Hallpass::sign_out`], also returning the session that ended (for federated sign-out).
+    pub(crate) async fn end_session(
+        &self,
+        headers: &HeaderMap,
+    ) -> (Option<SessionToken>, SetCookies) {
+        let rc = RequestCookies::new(headers);
+        let raw = rc.get_chunked(&self.cookies().session_name);
+        let token = match raw.as_deref() {
+            Some(raw) => self
+                .load_session(&[raw], self.now())
+                .await
+                .ok()
+                .map(|s| s.token().clone()),
+            None => None,
+        };
+        if let (Some(store), Some(raw)) = (self.store(), raw.as_deref()) {
+            if let Err(e) = store.delete(raw).await {
+                tracing::warn!("could not delete the stored session: {e}");
+            }
+        }
+        self.event(Event::SignedOut {
+            token: token.as_ref(),
+        })
+        .await;
+        crate::step!(self, "signed out");
+        (token, self.cookies().clear_session(&rc))
+    }
+
+    /// The CSRF token for a form: the one of the request's valid CSRF cookie, or a new one together
+    /// with the cookie to set (return it with the response).
+    pub fn csrf_token(&self, headers: &HeaderMap) -> (String, SetCookies) {
+        let cookies = RequestCookies::new(headers);
+        let secrets = self.config().secret_bytes();
+        if let Some(value) = cookies.get_decoded(&self.cookies().csrf_name) {
+            if let Some(token) = csrf::token_from_cookie(&value, &secrets) {
+                return (token.to_string(), SetCookies::new());
+            }
+        }
+        let (token, value) = csrf::generate(secrets[0]);
+        let cookie = self.cookies().set(&self.cookies().csrf_name, &value, None);
+        (token, SetCookies::from(cookie))
+    }
+
+    /// True when `submitted` (a form's `csrfToken`) matches the request's CSRF cookie (constant time).
+    pub fn verify_csrf(&self, headers: &HeaderMap, submitted: Option<&str>) -> bool {
+        let cookies = RequestCookies::new(headers);
+        let value = cookies.get_decoded(&self.cookies().csrf_name);
+        csrf::verify(value.as_deref(), submitted, &self.config().secret_bytes())
+    }
+
+    /// The checked redirect target for a user-supplied callback URL, through the `redirect` hook.
+    pub(crate) async fn callback_target(&self, candidate: Option<&str>) -> String {
+        let origin = &self.config().origin;
+        let checked = redirect::callback_url(candidate.unwrap_or(""), origin);
+        let hooked = self.hooks().redirect(&checked, origin).await;
+        redirect::callback_url(&hooked, origin)
+    }
+
+    /// Runs the `event` hook; its failure is logged, never fatal.
+    pub(crate) async fn event(&self, event: Event<'_>) {
+        if let Err(e) = self.hooks().event(event).await {
+            tracing::warn!("an event hook failed (ignored): {e}");
+        }
+    }
+}
+
+fn refresh_due(tokens: &TokenSet, now: i64) -> bool {
+    tokens.refresh_token.is_some() && tokens.expires_at - REFRESH_MARGIN_SECS <= now
+}
+
+/// The session claims a verified profile starts with.
+fn token_from_profile(profile: &Profile, provider: &str, tokens: Option<TokenSet>) -> SessionToken {
+    SessionToken {
+        sub: Some(profile.sub.clone()),
+        name: profile.name.clone(),
+        email: profile.email.clone(),
+        picture: profile.picture.clone(),
+        groups: profile.groups.clone(),
+        provider: Some(provider.to_string()),
+        tokens,
+        error: None,
+        extra: profile.extra.clone(),
+        iat: 0,
+        exp: 0,
+        jti: String::new(),
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the header is well-formed; anything else is "no
+/// token" (never an error: a malformed header means signed out).
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer")
+        && !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_graphic()))
+    .then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn bearer_parsing_never_fails_loudly() {
+        let mut h = HeaderMap::new();
+        for (v, want) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer  abc ", Some("abc")),
+            ("Bearer %", Some("%")),
+            ("Bearer", None),
+            ("Bearer ", None),
+            ("Basic abc", None),
+            ("Bearer a b", None),
+        ] {
+            h.insert(AUTHORIZATION, HeaderValue::from_str(v).unwrap());
+            assert_eq!(bearer(&h), want, "{v:?}");
+        }
+        h.insert(
+            AUTHORIZATION,
+            HeaderValue::from_bytes(b"Bearer \xff").unwrap(),
+        );
+        assert_eq!(bearer(&h), None);
+    }
+}
