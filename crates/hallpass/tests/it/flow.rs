@@ -14,7 +14,7 @@ use url::Url;
 use crate::support::app::{spawn_app_with, TestApp, SECRET};
 use crate::support::mock_idp::{self, MockIdp, Published, Refresh, Signing, TokenEndpoint};
 
-fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn set_cookies(headers: &HeaderMap) -> Vec<String> {
     headers
         .get_all("set-cookie")
         .iter()
@@ -23,7 +23,7 @@ fn set_cookies(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// `name=value` pairs of the cookies a response sets (not the expirations).
-fn live_cookies(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn live_cookies(headers: &HeaderMap) -> Vec<String> {
     set_cookies(headers)
         .into_iter()
         .filter(|c| !c.contains("Max-Age=0"))
@@ -31,14 +31,14 @@ fn live_cookies(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-fn session_value(app: &TestApp, headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_value(app: &TestApp, headers: &HeaderMap) -> Option<String> {
     let prefix = format!("{}=", app.hallpass.session_cookie_name());
     live_cookies(headers)
         .into_iter()
         .find_map(|c| c.strip_prefix(&prefix).map(str::to_string))
 }
 
-async fn app_for(
+pub(crate) async fn app_for(
     idp: &MockIdp,
     hooks: Option<Box<dyn FnOnce(HallpassBuilder) -> HallpassBuilder>>,
 ) -> TestApp {
@@ -57,7 +57,7 @@ async fn app_for(
 }
 
 /// A CSRF cookie (`name=value`) and its token.
-async fn csrf(app: &TestApp) -> (String, String) {
+pub(crate) async fn csrf(app: &TestApp) -> (String, String) {
     let res = app
         .client
         .get(app.at("/api/auth/csrf"))
@@ -73,7 +73,7 @@ async fn csrf(app: &TestApp) -> (String, String) {
 }
 
 /// Starts a sign-in: returns the authorize URL and the cookie header the browser now holds.
-async fn start(app: &TestApp, extra_query: &str) -> (Url, String) {
+pub(crate) async fn start(app: &TestApp, extra_query: &str) -> (Url, String) {
     let (csrf_cookie, token) = csrf(app).await;
     let res = app
         .client
@@ -90,7 +90,7 @@ async fn start(app: &TestApp, extra_query: &str) -> (Url, String) {
     (url, jar.join("; "))
 }
 
-async fn callback(app: &TestApp, query: &str, cookies: &str) -> reqwest::Response {
+pub(crate) async fn callback(app: &TestApp, query: &str, cookies: &str) -> reqwest::Response {
     app.client
         .get(app.at(&format!("/api/auth/callback/cognito?{query}")))
         .header("cookie", cookies)
@@ -99,7 +99,7 @@ async fn callback(app: &TestApp, query: &str, cookies: &str) -> reqwest::Respons
         .unwrap()
 }
 
-fn query(cb: &mock_idp::Callback) -> String {
+pub(crate) fn query(cb: &mock_idp::Callback) -> String {
     let mut q = vec![("code", cb.code.clone()), ("state", cb.state.clone())];
     if let Some(iss) = &cb.iss {
         q.push(("iss", iss.clone()));
@@ -108,7 +108,7 @@ fn query(cb: &mock_idp::Callback) -> String {
 }
 
 /// The full happy path; returns the session cookie value.
-async fn sign_in(app: &TestApp, idp: &MockIdp) -> String {
+pub(crate) async fn sign_in(app: &TestApp, idp: &MockIdp) -> String {
     let (url, jar) = start(app, "").await;
     let cb = idp.approve(&url);
     let res = callback(app, &query(&cb), &jar).await;
@@ -119,7 +119,7 @@ async fn sign_in(app: &TestApp, idp: &MockIdp) -> String {
 
 /// Asserts a refused callback: the error page with `code`, a cause in debug mode, no session, and
 /// the check cookies expired.
-fn assert_refused(app: &TestApp, res: &reqwest::Response, code: &str, cause_part: &str) {
+pub(crate) fn assert_refused(app: &TestApp, res: &reqwest::Response, code: &str, cause_part: &str) {
     assert_eq!(res.status(), 302);
     let loc = Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
     assert_eq!(loc.path(), "/api/auth/error", "{loc}");

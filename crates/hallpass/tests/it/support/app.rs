@@ -2,9 +2,12 @@
 
 use std::net::SocketAddr;
 
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::{Json, Router};
-use hallpass::provider::Provider;
+use hallpass::clock::ManualClock;
+use hallpass::provider::{Profile, Provider, SignIn};
 use hallpass::{ConfigBuilder, Hallpass, Session};
 
 /// A running test app.
@@ -18,6 +21,8 @@ pub struct TestApp {
     pub hallpass: Hallpass,
     /// A client that follows no redirect and keeps no cookies: tests send exactly what they mean.
     pub client: reqwest::Client,
+    /// The instance's clock: it stands still until a test moves it.
+    pub clock: ManualClock,
 }
 
 impl TestApp {
@@ -46,6 +51,31 @@ async fn maybe(session: Option<Session>) -> String {
     }
 }
 
+/// A sign-in the application checked itself (say, a magic link), through the public lifecycle API.
+async fn handler_sign_in(hallpass: Hallpass, headers: HeaderMap) -> axum::response::Response {
+    let profile = Profile::new("local-7")
+        .with_name("Grace Hopper")
+        .with_groups(["staff"]);
+    match hallpass
+        .sign_in(
+            &headers,
+            "local",
+            SignIn {
+                profile,
+                tokens: None,
+            },
+        )
+        .await
+    {
+        Ok(cookies) => (cookies, Redirect::to("/protected")).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handler_sign_out(hallpass: Hallpass, headers: HeaderMap) -> impl IntoResponse {
+    (hallpass.sign_out(&headers).await, Redirect::to("/"))
+}
+
 /// Starts the app with `config` (its URL is set here) and `providers`.
 pub async fn spawn_app_with(
     config: ConfigBuilder,
@@ -56,7 +86,8 @@ pub async fn spawn_app_with(
     let addr = listener.local_addr().unwrap();
     let url = format!("http://127.0.0.1:{}", addr.port());
     let config = config.url(url.clone()).build().expect("test config");
-    let mut builder = Hallpass::builder(config);
+    let clock = ManualClock::starting_now();
+    let mut builder = Hallpass::builder(config).clock(clock.clone());
     for p in providers {
         builder = builder.provider(p);
     }
@@ -73,6 +104,25 @@ pub async fn spawn_app_with(
                 .route("/admin", get(admin))
                 .route_layer(hallpass.require_group("admin")),
         )
+        .merge(
+            Router::new()
+                .route("/staff", get(protected))
+                .route_layer(hallpass.require_any_group(["staff", "admin"])),
+        )
+        .merge(
+            Router::new().route("/beta", get(protected)).route_layer(
+                hallpass
+                    .require(|s| s.token().extra.contains_key("beta"))
+                    .redirect_to("/no-beta"),
+            ),
+        )
+        .merge(
+            Router::new()
+                .route("/strict", get(protected))
+                .route_layer(hallpass.require_session().unauthorized()),
+        )
+        .route("/handler/sign-in", axum::routing::post(handler_sign_in))
+        .route("/handler/sign-out", axum::routing::post(handler_sign_out))
         .route("/maybe", get(maybe))
         .route("/", get(|| async { "home" }))
         .merge(hallpass.router())
@@ -87,6 +137,7 @@ pub async fn spawn_app_with(
         addr,
         hallpass,
         client,
+        clock,
     }
 }
 

@@ -1,0 +1,129 @@
+//! The environment on top of the builder: `.env.local`, `.env` and the variables of the module docs.
+
+use secrecy::SecretString;
+
+use super::{Compat, ConfigBuilder, ConfigError};
+
+impl ConfigBuilder {
+    /// Loads `.env.local`, then `.env` (neither overrides the process environment), then applies the
+    /// variables listed in the module docs on top of what the builder holds.
+    pub fn with_env(self) -> Result<Self, ConfigError> {
+        for file in [".env.local", ".env"] {
+            // A missing file is normal; a malformed one is the developer's to see.
+            if let Err(e) = dotenvy::from_filename(file) {
+                if !e.not_found() {
+                    tracing::warn!("could not load {file}: {e}");
+                }
+            }
+        }
+        self.with_vars(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Like [`ConfigBuilder::with_env`] with the variables taken from `var` (for tests and embedding).
+    pub fn with_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        if let Some(url) = var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")) {
+            self.url = Some(url);
+        }
+        let mut env_secrets = Vec::new();
+        for name in ["AUTH_SECRET", "NEXTAUTH_SECRET"] {
+            if let Some(s) = var(name) {
+                env_secrets.push((name.to_string(), SecretString::from(s)));
+                break;
+            }
+        }
+        for name in ["AUTH_SECRET_1", "AUTH_SECRET_2", "AUTH_SECRET_3"] {
+            if let Some(s) = var(name) {
+                env_secrets.push((name.to_string(), SecretString::from(s)));
+            }
+        }
+        if !env_secrets.is_empty() {
+            self.secrets = env_secrets;
+        }
+        if let Some(c) = var("AUTH_COMPAT") {
+            self.compat = match c.as_str() {
+                "next-auth-v4" | "nextauth-v4" => Compat::NextAuthV4,
+                "hallpass" => Compat::Hallpass,
+                other => {
+                    return Err(ConfigError::InvalidValue {
+                        var: "AUTH_COMPAT",
+                        reason: format!("`{other}`; use `next-auth-v4` or `hallpass`"),
+                    })
+                }
+            };
+        }
+        if let Some(d) = var("AUTH_DEBUG") {
+            self.debug = Some(parse_bool("AUTH_DEBUG", &d)?);
+        }
+        if let Some(v) = var("AUTH_SESSION_MAX_AGE") {
+            self.session_max_age = parse_secs("AUTH_SESSION_MAX_AGE", &v)?;
+        }
+        if let Some(v) = var("AUTH_SESSION_UPDATE_AGE") {
+            self.session_update_age = parse_secs("AUTH_SESSION_UPDATE_AGE", &v)?;
+        }
+        Ok(self)
+    }
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::InvalidValue {
+            var,
+            reason: format!("`{v}`; use 1 or 0"),
+        }),
+    }
+}
+
+fn parse_secs(var: &'static str, v: &str) -> Result<i64, ConfigError> {
+    v.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ConfigError::InvalidValue {
+            var,
+            reason: format!("`{v}` is not a whole number of seconds"),
+        })
+}
+
+/// Debug builds without a secret keep a generated one in a git-ignored file, so that sessions survive
+/// restarts during development.
+pub(super) fn load_or_create_dev_secret(
+    path: &std::path::Path,
+) -> Result<SecretString, ConfigError> {
+    let err = |source| ConfigError::SecretFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(SecretString::from(s.trim().to_string())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::STANDARD.encode(bytes);
+    write_private(path, &secret).map_err(err)?;
+    tracing::warn!(
+        "AUTH_SECRET is not set: generated a development secret in {} (git-ignored). \
+         Set AUTH_SECRET before deploying.",
+        path.display()
+    );
+    Ok(SecretString::from(secret))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.write_all(b"\n")
+}
