@@ -36,6 +36,7 @@ mod error;
 mod hosted_ui;
 mod keys;
 mod oauth2;
+pub mod srp;
 mod store;
 mod tokens;
 
