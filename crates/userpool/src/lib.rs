@@ -39,6 +39,7 @@ mod oauth2;
 pub mod srp;
 mod store;
 mod tokens;
+pub mod totp;
 
 pub use config::{
     ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
