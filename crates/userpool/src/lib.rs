@@ -36,8 +36,10 @@ mod error;
 mod hosted_ui;
 mod keys;
 mod oauth2;
+pub mod srp;
 mod store;
 mod tokens;
+pub mod totp;
 
 pub use config::{
     ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
