@@ -127,16 +127,19 @@ impl Hallpass {
     }
 
     /// Everything from the environment (and `.env.local` / `.env`): [`Config::from_env`], then the
-    /// Cognito provider when `COGNITO_CLIENT_ID` is set and the generic OpenID Connect provider when
-    /// `AUTH_OIDC_ISSUER` is set.
+    /// Cognito provider when `COGNITO_CLIENT_ID` is set, the generic OpenID Connect provider when
+    /// `AUTH_OIDC_ISSUER` is set, and GitHub when `AUTH_GITHUB_ID` is set.
     pub fn from_env() -> Result<Hallpass, Error> {
         let config = Config::from_env()?;
         let mut builder = Hallpass::builder(config);
         if let Some(cognito) = provider::Cognito::from_env()? {
             builder = builder.provider(cognito);
         }
-        if let Some(oidc) = provider::OidcConfig::from_env()? {
-            builder = builder.provider(provider::OidcProvider::new(oidc)?);
+        if let Some(oidc) = provider::OAuthConfig::from_env()? {
+            builder = builder.provider(provider::OAuthProvider::new(oidc)?);
+        }
+        if let Some(github) = provider::GitHub::from_env()? {
+            builder = builder.provider(github);
         }
         builder.build()
     }

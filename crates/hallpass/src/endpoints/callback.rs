@@ -12,7 +12,7 @@ use super::{fail, Fields};
 use crate::cookies::{Check, RequestCookies, SetCookies};
 use crate::error::{found, go, Error, ErrorCode};
 use crate::lifecycle::SignInOutcome;
-use crate::provider::{AuthorizationChecks, CredentialsForm, OidcProvider, Provider};
+use crate::provider::{AuthorizationChecks, CredentialsForm, OAuthProvider, Provider};
 use crate::{redirect, Hallpass};
 
 /// `GET callback/{provider}`: the authorization response in the query.
@@ -71,7 +71,7 @@ async fn finish_redirect(
     params: &Fields,
     headers: &HeaderMap,
 ) -> Result<Response, Error> {
-    let provider: &OidcProvider = match h.provider(provider_id) {
+    let provider: &OAuthProvider = match h.provider(provider_id) {
         Some(Provider::OAuth(p)) => p,
         Some(other) => {
             return Err(Error::WrongProviderType {
@@ -115,7 +115,9 @@ async fn finish_redirect(
     };
     let redirect_uri = Url::parse(&h.config().url(&format!("/callback/{provider_id}")))
         .map_err(|e| Error::Hook("callback URL", e.to_string()))?;
-    let sign_in = provider.exchange_code(code, &redirect_uri, &checks).await?;
+    let sign_in = provider
+        .exchange_code(code, &redirect_uri, &checks, now)
+        .await?;
     crate::step!(h, provider = provider_id, "ID token verified");
     let target = match read(Check::CallbackUrl, "callback URL") {
         Ok(url) => redirect::callback_url(&url, &h.config().origin),

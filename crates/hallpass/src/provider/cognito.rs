@@ -1,56 +1,13 @@
-//! The AWS Cognito preset: configures an [`OidcProvider`] for a Cognito user pool.
-//!
-//! Provider id `cognito`, name "Cognito", scopes `openid email profile`, groups from
-//! `cognito:groups`, username from `cognito:username`, `custom:*` attributes kept in
-//! [`Profile::extra`](super::Profile::extra), `token_use` must be `id`, federated sign-out on
-//! (Cognito's `/logout?client_id&logout_uri`, which is not RP-initiated logout).
-//!
-//! # Environment ([`Cognito::from_env`])
-//!
-//! | variable | meaning |
-//! | --- | --- |
-//! | `COGNITO_CLIENT_ID` | the app client id (required) |
-//! | `COGNITO_CLIENT_SECRET` | the app client secret; leave unset for a public client |
-//! | `COGNITO_ISSUER` | `https://cognito-idp.{region}.amazonaws.com/{poolId}` (local pool: `http://localhost:{port}/{poolId}`) |
-//! | `COGNITO_DOMAIN` | the hosted-UI domain: `myapp.auth.eu-west-1.amazoncognito.com`, a full URL, or `http://localhost:{port}` for a local pool |
-//! | `COGNITO_FEDERATED_SIGNOUT` | `true` (default) / `false`: also end the hosted-UI session on sign-out |
-//!
-//! At least one of `COGNITO_ISSUER` and `COGNITO_DOMAIN` is required.
-//!
-//! - **Issuer mode** (`COGNITO_ISSUER`): everything comes from the issuer's discovery document.
-//!   With `COGNITO_DOMAIN` as well, the hosted-UI endpoints (`/oauth2/authorize`, `/oauth2/token`,
-//!   `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`) are taken from the domain instead (real
-//!   Cognito's discovery points there anyway).
-//! - **Domain mode** (`COGNITO_DOMAIN` only): the hosted-UI endpoints come from the domain. The
-//!   issuer, needed to verify ID tokens, is *learned* from the `iss` of the first ID token the
-//!   domain's token endpoint returns, and only when it is either
-//!   `https://cognito-idp.{region}.amazonaws.com/{region}_{alphanumerics}` with `{region}` taken
-//!   from a `{prefix}.auth.{region}.amazoncognito.com` domain, or, for a domain on localhost (a
-//!   local pool), `{the domain's origin}/{poolId}`. That issuer's discovery document (whose
-//!   `issuer` must match) and JWKS are then fetched and the token is verified fully, like in
-//!   issuer mode; the issuer is pinned for the life of the process, and a token from any other
-//!   issuer is refused. A custom domain (`auth.example.com`) carries no region, so nothing can be
-//!   learned safely: it is refused at configuration time; set `COGNITO_ISSUER`.
-//!
-//! The classic mistake, the hosted-UI domain given as `COGNITO_ISSUER` (or the `cognito-idp`
-//! issuer as `COGNITO_DOMAIN`), is a configuration error that says which variable to use.
-
 use std::time::Duration;
 
 use secrecy::SecretString;
 use url::Url;
 
-use super::oidc::{check_url, is_loopback, Endpoints};
-use super::{ClientAuth, OidcConfig, OidcProvider, ProviderError};
-
-/// How the preset adjusts the generic provider.
-#[derive(Clone, Debug)]
-pub(crate) struct CognitoMode {
-    /// The hosted-UI domain (base URL), when configured.
-    pub domain: Option<Url>,
-    /// Domain mode only: which issuers may be learned from the first ID token.
-    pub learn: Option<LearnRule>,
-}
+use super::oauth::{
+    check_url, is_loopback, ClaimMapping, ClientAuth, Endpoints, IssuerPolicy, IssuerRule,
+    LogoutStyle, OAuthConfig, OAuthProvider,
+};
+use super::ProviderError;
 
 /// Which issuer a domain-mode provider may learn.
 #[derive(Clone, Debug)]
@@ -126,22 +83,70 @@ fn region_of_domain(url: &Url) -> Option<String> {
 /// The hosted-UI endpoints under a domain (which may have a path, for a local pool).
 pub(crate) fn domain_endpoints(domain: &Url) -> Endpoints {
     let base = domain.as_str().trim_end_matches('/').to_string();
-    let at =
-        |p: &str| Url::parse(&format!("{base}{p}")).expect("a valid base URL plus a path is valid");
+    let at = |p: &str| {
+        Some(Url::parse(&format!("{base}{p}")).expect("a valid base URL plus a path is valid"))
+    };
     Endpoints {
         authorization: at("/oauth2/authorize"),
         token: at("/oauth2/token"),
-        userinfo: Some(at("/oauth2/userInfo")),
-        revocation: Some(at("/oauth2/revoke")),
-        end_session: Some(at("/logout")),
+        // Mixed case, as Cognito spells it.
+        userinfo: at("/oauth2/userInfo"),
+        revocation: at("/oauth2/revoke"),
+        end_session: at("/logout"),
     }
 }
 
-/// Entry point of the Cognito preset; see the [module docs](self).
+/// The hint when a learned issuer is refused.
+const LEARN_HINT: &str = "in COGNITO_DOMAIN mode the issuer is learned only when it belongs to the domain's region (or origin, for a local pool); set COGNITO_ISSUER explicitly";
+
+impl LearnRule {
+    /// The rule as the general provider's neutral issuer policy.
+    fn into_issuer_rule(self) -> IssuerRule {
+        let describe = self.describe();
+        IssuerRule::new(move |iss| self.accepts(iss), describe, LEARN_HINT)
+    }
+}
+
+/// The AWS Cognito preset: configures an [`OAuthProvider`](super::OAuthProvider) for a Cognito user pool.
+///
+/// Provider id `cognito`, name "Cognito", scopes `openid email profile`, groups from
+/// `cognito:groups`, username from `cognito:username`, `custom:*` attributes kept in
+/// [`Profile::extra`](super::Profile::extra), `token_use` must be `id`, federated sign-out on
+/// (Cognito's `/logout?client_id&logout_uri`, which is not RP-initiated logout).
+///
+/// # Environment ([`Cognito::from_env`])
+///
+/// | variable | meaning |
+/// | --- | --- |
+/// | `COGNITO_CLIENT_ID` | the app client id (required) |
+/// | `COGNITO_CLIENT_SECRET` | the app client secret; leave unset for a public client |
+/// | `COGNITO_ISSUER` | `https://cognito-idp.{region}.amazonaws.com/{poolId}` (local pool: `http://localhost:{port}/{poolId}`) |
+/// | `COGNITO_DOMAIN` | the hosted-UI domain: `myapp.auth.eu-west-1.amazoncognito.com`, a full URL, or `http://localhost:{port}` for a local pool |
+/// | `COGNITO_FEDERATED_SIGNOUT` | `true` (default) / `false`: also end the hosted-UI session on sign-out |
+///
+/// At least one of `COGNITO_ISSUER` and `COGNITO_DOMAIN` is required.
+///
+/// - **Issuer mode** (`COGNITO_ISSUER`): everything comes from the issuer's discovery document.
+///   With `COGNITO_DOMAIN` as well, the hosted-UI endpoints (`/oauth2/authorize`, `/oauth2/token`,
+///   `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`) are taken from the domain instead (real
+///   Cognito's discovery points there anyway).
+/// - **Domain mode** (`COGNITO_DOMAIN` only): the hosted-UI endpoints come from the domain. The
+///   issuer, needed to verify ID tokens, is *learned* from the `iss` of the first ID token the
+///   domain's token endpoint returns, and only when it is either
+///   `https://cognito-idp.{region}.amazonaws.com/{region}_{alphanumerics}` with `{region}` taken
+///   from a `{prefix}.auth.{region}.amazoncognito.com` domain, or, for a domain on localhost (a
+///   local pool), `{the domain's origin}/{poolId}`. That issuer's discovery document (whose
+///   `issuer` must match) and JWKS are then fetched and the token is verified fully, like in
+///   issuer mode; the issuer is pinned for the life of the process, and a token from any other
+///   issuer is refused. A custom domain (`auth.example.com`) carries no region, so nothing can be
+///   learned safely: it is refused at configuration time; set `COGNITO_ISSUER`.
+///
+/// The classic mistake, the hosted-UI domain given as `COGNITO_ISSUER` (or the `cognito-idp`
+/// issuer as `COGNITO_DOMAIN`), is a configuration error that says which variable to use.
 #[derive(Debug)]
 pub struct Cognito;
 
-/// Builder for a Cognito [`OidcProvider`]; from [`Cognito::builder`].
+/// Builder for a Cognito [`OAuthProvider`]; from [`Cognito::builder`].
 #[derive(Clone, Debug)]
 pub struct CognitoBuilder {
     client_id: Option<String>,
@@ -154,6 +159,7 @@ pub struct CognitoBuilder {
     scopes: Option<Vec<String>>,
     clock_skew: Option<Duration>,
     http_timeout: Option<Duration>,
+    http_client: Option<reqwest::Client>,
 }
 
 impl Cognito {
@@ -170,13 +176,14 @@ impl Cognito {
             scopes: None,
             clock_skew: None,
             http_timeout: None,
+            http_client: None,
         }
     }
 
     /// Reads `COGNITO_CLIENT_ID`, `COGNITO_CLIENT_SECRET`, `COGNITO_ISSUER`, `COGNITO_DOMAIN` and
     /// `COGNITO_FEDERATED_SIGNOUT`. `Ok(None)` when none of the first four is set; an error that
     /// names the variable to fix when they are incomplete or mixed up.
-    pub fn from_env() -> Result<Option<OidcProvider>, ProviderError> {
+    pub fn from_env() -> Result<Option<OAuthProvider>, ProviderError> {
         Self::from_env_with(|k| std::env::var(k).ok())
     }
 
@@ -184,7 +191,7 @@ impl Cognito {
     /// values count as unset.
     pub fn from_env_with(
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<OidcProvider>, ProviderError> {
+    ) -> Result<Option<OAuthProvider>, ProviderError> {
         let get = |k: &str| {
             lookup(k)
                 .map(|v| v.trim().to_string())
@@ -273,9 +280,14 @@ impl CognitoBuilder {
         self.http_timeout = Some(timeout);
         self
     }
+    /// The HTTP client (it must not follow redirects; see [`OAuthConfig::http_client`]).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
 
     /// The generic configuration this preset amounts to, for further tweaks.
-    pub fn into_config(self) -> Result<OidcConfig, ProviderError> {
+    pub fn into_config(self) -> Result<OAuthConfig, ProviderError> {
         let cfg_err = |m: String| ProviderError::Config(m);
         let client_id = self.client_id.ok_or_else(|| {
             cfg_err("COGNITO_CLIENT_ID is not set; set it to the app client id (Cognito console: user pool → App clients)".into())
@@ -291,11 +303,29 @@ impl CognitoBuilder {
             (Some(_), _) => None,
             (None, Some(d)) => Some(learn_rule(d)?),
         };
-        let mut config = OidcConfig::base("cognito".into(), issuer, client_id)
+        let policy = match (issuer, learn) {
+            (Some(issuer), _) => IssuerPolicy::Fixed(issuer),
+            (None, Some(rule)) => IssuerPolicy::Learn(rule.into_issuer_rule()),
+            (None, None) => unreachable!("checked above: an issuer or a domain"),
+        };
+        let mut config = OAuthConfig::with_issuer("cognito", policy, client_id)
             .name("Cognito")
             .federated_sign_out(self.federated_sign_out)
+            .logout_style(LogoutStyle::LogoutUri)
             .userinfo(self.userinfo)
-            .groups_claim("cognito:groups");
+            .claim_mapping(ClaimMapping {
+                groups: "cognito:groups".into(),
+                username: vec!["cognito:username".into(), "username".into()],
+                keep_prefixes: vec!["custom:".into()],
+                keep: vec!["email_verified".into()],
+            })
+            // An access token (token_use = access) must not pass as an ID token.
+            .require_claim("token_use", "id");
+        if let Some(d) = &domain {
+            // Both set: discovery for the issuer and keys, the domain for the hosted UI (real
+            // Cognito's discovery points there anyway). Domain only: the domain is all there is.
+            config = config.endpoints(domain_endpoints(d));
+        }
         if let Some(s) = self.client_secret {
             config = config.client_secret(s);
         }
@@ -311,13 +341,15 @@ impl CognitoBuilder {
         if let Some(t) = self.http_timeout {
             config = config.http_timeout(t);
         }
-        config.cognito = Some(CognitoMode { domain, learn });
+        if let Some(c) = self.http_client {
+            config = config.http_client(c);
+        }
         Ok(config)
     }
 
     /// Validates and builds the provider.
-    pub fn build(self) -> Result<OidcProvider, ProviderError> {
-        OidcProvider::new(self.into_config()?)
+    pub fn build(self) -> Result<OAuthProvider, ProviderError> {
+        OAuthProvider::new(self.into_config()?)
     }
 }
 
@@ -421,7 +453,7 @@ mod tests {
     fn domain_endpoints_keep_the_mixed_case_userinfo() {
         let e = domain_endpoints(&parse_domain("myapp.auth.eu-west-1.amazoncognito.com").unwrap());
         assert_eq!(
-            e.token.as_str(),
+            e.token.unwrap().as_str(),
             "https://myapp.auth.eu-west-1.amazoncognito.com/oauth2/token"
         );
         assert_eq!(

@@ -64,13 +64,35 @@ pub(crate) fn send_error(endpoint: &'static str, url: &Url, e: reqwest::Error) -
     http_error(endpoint, url, reason)
 }
 
-/// Sends and reads the reply as a JSON object. Transport errors, redirects and oversize bodies
-/// are errors here; the status is left for the caller, who knows which statuses carry meaning.
+/// A reply read into memory as any JSON value.
+pub(crate) struct AnyJsonReply {
+    pub status: StatusCode,
+    pub body: Result<Value, String>,
+}
+
+/// Sends and reads the reply as a JSON object (a form-encoded body becomes an object of strings).
+/// Transport errors, redirects and oversize bodies are errors here; the status is left for the
+/// caller, who knows which statuses carry meaning.
 pub(crate) async fn send_json(
     endpoint: &'static str,
     url: &Url,
     req: reqwest::RequestBuilder,
 ) -> Result<JsonReply, ProviderError> {
+    let AnyJsonReply { status, body } = send_json_any(endpoint, url, req).await?;
+    let body = match body {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(format!("HTTP {status} with JSON that is not an object")),
+        Err(e) => Err(e),
+    };
+    Ok(JsonReply { status, body })
+}
+
+/// [`send_json`] for replies that may be any JSON value (an array, say).
+pub(crate) async fn send_json_any(
+    endpoint: &'static str,
+    url: &Url,
+    req: reqwest::RequestBuilder,
+) -> Result<AnyJsonReply, ProviderError> {
     let resp = req.send().await.map_err(|e| send_error(endpoint, url, e))?;
     let status = resp.status();
     if status.is_redirection() {
@@ -96,18 +118,26 @@ pub(crate) async fn send_json(
         .unwrap_or("none")
         .to_string();
     let bytes = read_capped(endpoint, url, resp).await?;
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        // OAuth 2.0 providers that predate RFC 6749's JSON replies (GitHub by default).
+        let map: Map<String, Value> = url::form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        return Ok(AnyJsonReply {
+            status,
+            body: Ok(Value::Object(map)),
+        });
+    }
     let body = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(format!(
-            "HTTP {status} with JSON that is not an object (content-type {content_type})"
-        )),
+        Ok(v) => Ok(v),
         Err(_) if bytes.is_empty() => Err(format!("HTTP {status} with an empty body")),
         Err(_) => Err(format!(
-            "HTTP {status} with a body that is not JSON (content-type {content_type}, {} bytes); is this URL really the provider's endpoint?",
+            "HTTP {status} with a body that is not JSON (content-type {}, {} bytes); is this URL really the provider's endpoint?",
+            sanitize(&content_type),
             bytes.len()
         )),
     };
-    Ok(JsonReply { status, body })
+    Ok(AnyJsonReply { status, body })
 }
 
 async fn read_capped(

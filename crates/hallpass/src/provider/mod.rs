@@ -1,15 +1,19 @@
-//! Sign-in providers: a strict OpenID Connect client and its AWS Cognito preset.
+//! Sign-in providers. [`Provider`] is what Hallpass dispatches on:
 //!
-//! [`OidcProvider`] runs the authorization code flow with PKCE (S256), `state` and `nonce`
-//! against any OpenID provider, validates the ID token fully (OpenID Connect Core 3.1.3.7),
-//! merges userinfo when asked to, refreshes, revokes and builds the provider's sign-out URL.
-//! [`Cognito`] only *configures* an [`OidcProvider`] for a Cognito user pool (endpoints, claims,
-//! logout format); there is no second implementation.
+//! - **Redirect providers**, one general implementation: [`OAuthProvider`] runs the authorization
+//!   code flow with PKCE (S256), `state` and (OpenID Connect) `nonce`, validates the ID token fully
+//!   (OpenID Connect Core 3.1.3.7) or, for plain OAuth 2.0, loads the profile with the access token;
+//!   refreshes, revokes and builds the provider's sign-out URL. The presets only *configure* it
+//!   through neutral options ([`Endpoints`], [`IssuerPolicy`], [`LogoutStyle`], [`ClaimMapping`],
+//!   required claims, a [`ProfileLoader`]): [`Cognito`] (a user pool's hosted UI) and [`GitHub`]
+//!   (OAuth 2.0). There is no second implementation.
+//! - **Credentials providers** ([`CredentialsProvider`], e.g. [`Credentials`]): a form posted to
+//!   Hallpass (`POST {base}/callback/{id}`) that the provider checks itself.
 //!
 //! # Checks, in the order they run
 //!
-//! Callback: [`OidcProvider::check_callback_issuer`] (RFC 9207 `iss`), then
-//! [`OidcProvider::exchange_code`]: token request (exact `redirect_uri`, PKCE verifier, client
+//! Callback: [`OAuthProvider::check_callback_issuer`] (RFC 9207 `iss`), then
+//! [`OAuthProvider::exchange_code`]: token request (exact `redirect_uri`, PKCE verifier, client
 //! authentication), `token_type` is `Bearer`, then the ID token:
 //!
 //! 1. compact JWS with three parts (an encrypted ID token is refused), header is JSON, no `crit`;
@@ -25,35 +29,40 @@
 //! 9. `iat` is present and not in the future beyond the skew; 10. `nbf` when present;
 //! 11. `sub` is a non-empty string; 12. `nonce` equals the one sent (constant time; an ID token
 //!     without it is refused); 13. `at_hash` when present (left half of SHA-256 of the access
-//!     token); 14. Cognito only: `token_use` is `id`.
+//!     token); 14. the claims the provider requires (Cognito: `token_use` is `id`).
 //!
 //! Then userinfo when configured (Bearer header, its `sub` must equal the ID token's). Any
 //! failure is an `Err`: there is no half-verified profile.
 //!
 //! # Cognito without an issuer (domain mode)
 //!
-//! See [`cognito`] for how the issuer is learned when only `COGNITO_DOMAIN` is set.
+//! See [`Cognito`] for how the issuer is learned when only `COGNITO_DOMAIN` is set.
 
-pub mod checks;
-pub mod cognito;
-pub mod credentials;
+mod checks;
+mod cognito;
+mod credentials;
+mod env;
+mod github;
 mod http;
-mod idtoken;
-mod jwks;
-pub mod oidc;
+mod oauth;
 
 pub use checks::AuthorizationChecks;
 pub use cognito::{Cognito, CognitoBuilder};
-pub use credentials::{CredentialField, CredentialsError, CredentialsForm, CredentialsProvider};
-pub use idtoken::IdTokenError;
-pub use oidc::{ClientAuth, OidcConfig, OidcProvider};
+pub use credentials::{
+    CredentialField, Credentials, CredentialsError, CredentialsForm, CredentialsProvider,
+};
+pub use github::{GitHub, GitHubBuilder};
+pub use oauth::{
+    ClaimMapping, ClientAuth, Endpoints, IdTokenError, IssuerPolicy, IssuerRule, LogoutStyle,
+    OAuthConfig, OAuthProvider, ProfileLoader,
+};
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// NextAuth's provider types.
+/// NextAuth's provider types (`type` in `GET {base}/providers`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderKind {
     /// OpenID Connect.
@@ -75,49 +84,49 @@ impl ProviderKind {
     }
 }
 
-/// A configured provider.
+/// One configured way to sign in: what the router dispatches on.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Provider {
-    /// Redirect.
-    OAuth(OidcProvider),
-    /// Form.
+    /// Redirects to the provider and back (OpenID Connect, OAuth 2.0): `POST {base}/signin/{id}`.
+    OAuth(OAuthProvider),
+    /// A form posted to Hallpass: `POST {base}/callback/{id}`.
     Credentials(Arc<dyn CredentialsProvider>),
 }
 
-impl From<OidcProvider> for Provider {
-    fn from(p: OidcProvider) -> Self {
+impl From<OAuthProvider> for Provider {
+    fn from(p: OAuthProvider) -> Self {
         Provider::OAuth(p)
     }
 }
 
 impl Provider {
-    /// A credentials provider.
+    /// Wraps a credentials provider.
     pub fn credentials(p: impl CredentialsProvider) -> Self {
         Provider::Credentials(Arc::new(p))
     }
-    /// Id.
+    /// The id, used in URLs.
     pub fn id(&self) -> &str {
         match self {
             Provider::OAuth(p) => p.id(),
             Provider::Credentials(p) => p.id(),
         }
     }
-    /// Name.
+    /// The name on the sign-in page.
     pub fn name(&self) -> &str {
         match self {
             Provider::OAuth(p) => p.name(),
             Provider::Credentials(p) => p.name(),
         }
     }
-    /// Kind.
+    /// NextAuth's type: `oidc`, `oauth` or `credentials`.
     pub fn kind(&self) -> ProviderKind {
         match self {
-            Provider::OAuth(_) => ProviderKind::Oidc,
+            Provider::OAuth(p) => p.kind(),
             Provider::Credentials(_) => ProviderKind::Credentials,
         }
     }
-    /// Refresh.
+    /// Refreshes the tokens through whichever mechanism the provider has.
     pub async fn refresh(
         &self,
         tokens: &TokenSet,
@@ -125,14 +134,12 @@ impl Provider {
         now: i64,
     ) -> Result<TokenSet, ProviderError> {
         match self {
-            Provider::OAuth(p) => {
-                let _ = now;
-                p.refresh(tokens, sub).await
-            }
+            Provider::OAuth(p) => p.refresh(tokens, sub, now).await,
             Provider::Credentials(p) => p.refresh(tokens, sub, now).await,
         }
     }
-    /// Federated sign-out.
+    /// Federated sign-out: revokes the tokens (when federated sign-out is on) and gives the URL to
+    /// send the browser to, if any.
     pub async fn sign_out(
         &self,
         tokens: Option<&TokenSet>,
@@ -372,7 +379,7 @@ pub struct SignIn {
     pub tokens: Option<TokenSet>,
 }
 
-/// What [`OidcProvider::authorization_url`] needs.
+/// What [`OAuthProvider::authorization_url`] needs.
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizationRequest<'a> {
     /// The callback URL, registered with the provider; must be sent unchanged to the token endpoint.

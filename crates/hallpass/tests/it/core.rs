@@ -621,8 +621,8 @@ async fn endpoints_answer_with_nextauth_status_codes() {
 #[tokio::test]
 async fn sign_in_and_sign_out_pages_render_forms() {
     // Discovery is lazy: listing a provider needs no network.
-    let provider = hallpass::provider::OidcProvider::new(
-        hallpass::provider::OidcConfig::new(
+    let provider = hallpass::provider::OAuthProvider::new(
+        hallpass::provider::OAuthConfig::new(
             "corp",
             url::Url::parse("https://idp.example/").unwrap(),
             "client",

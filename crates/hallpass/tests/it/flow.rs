@@ -359,7 +359,7 @@ async fn state_is_checked_before_any_token_request() {
 async fn check_cookies_are_bound_to_their_provider() {
     let idp = MockIdp::start().await;
     let cognito = idp.cognito().build().unwrap();
-    let other = hallpass::provider::OidcProvider::new(idp.oidc_config()).unwrap();
+    let other = hallpass::provider::OAuthProvider::new(idp.oidc_config()).unwrap();
     let app = spawn_app_with(
         Config::builder().secret(SECRET).debug(true),
         vec![cognito.into(), other.into()],
@@ -662,7 +662,7 @@ async fn sign_out_ends_the_provider_session_and_revokes() {
 }
 
 #[tokio::test]
-async fn jwks_keys_rotate_after_the_refetch_window() {
+async fn a_cold_jwks_cache_fetches_once_for_a_rotated_key() {
     let idp = MockIdp::start().await;
     idp.set_behaviour(|b| {
         b.signing = Signing::Rotated;

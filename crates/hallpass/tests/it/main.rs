@@ -4,5 +4,6 @@ mod support;
 
 mod core;
 mod flow;
+mod lifecycle;
 mod provider;
 mod vectors;

@@ -2,7 +2,7 @@
 //!
 //! ```ignore
 //! let idp = MockIdp::start().await;                 // confidential client (Basic auth)
-//! let provider = idp.cognito().build().unwrap();    // or OidcProvider::new(idp.oidc_config())
+//! let provider = idp.cognito().build().unwrap();    // or OAuthProvider::new(idp.oidc_config())
 //! let url = provider.authorization_url(..).await?;
 //! let cb = idp.approve(&url);                       // what the hosted UI would redirect with
 //! idp.set_behaviour(|b| b.signing = Signing::Attacker);
@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use hallpass::provider::{Cognito, CognitoBuilder, OidcConfig};
+use hallpass::provider::{Cognito, CognitoBuilder, OAuthConfig};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rsa::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _, LineEnding};
 use rsa::traits::PublicKeyParts as _;
@@ -391,8 +391,8 @@ impl MockIdp {
     }
 
     /// A generic OIDC configuration pointed at this mock.
-    pub fn oidc_config(&self) -> OidcConfig {
-        let c = OidcConfig::new("oidc", self.issuer.parse().unwrap(), CLIENT_ID)
+    pub fn oidc_config(&self) -> OAuthConfig {
+        let c = OAuthConfig::new("oidc", self.issuer.parse().unwrap(), CLIENT_ID)
             .http_timeout(Duration::from_secs(2));
         match &self.state.lock().unwrap().client_secret {
             Some(s) => c.client_secret(s.clone().into()),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use super::http::sanitize;
+use crate::provider::http::sanitize;
 
 /// Why an ID token was refused. Messages never contain the token or the nonce.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,16 +107,24 @@ pub enum IdTokenError {
     /// `at_hash` does not match the access token.
     #[error("the ID token's at_hash does not match the access token; the tokens were mixed up or altered")]
     AtHashMismatch,
-    /// Cognito: `token_use` is not `id` (e.g. an access token was passed off as an ID token).
-    #[error("Cognito token_use is {0:?}, expected \"id\"; an access token cannot be used as an ID token")]
-    TokenUse(Option<String>),
+    /// A claim the provider requires has another value (for example `token_use` is not `id`: an
+    /// access token was passed off as an ID token).
+    #[error("the ID token's {claim} is {got:?}, expected {expected:?}; a token of another kind cannot be used as an ID token")]
+    RequiredClaim {
+        /// The claim.
+        claim: String,
+        /// What it must be.
+        expected: String,
+        /// What it is (sanitised), if present.
+        got: Option<String>,
+    },
     /// A refreshed ID token names another issuer, subject or audience than the session's.
     #[error("the refreshed ID token's {0} differs from the session's; the refresh is refused")]
     Changed(&'static str),
 }
 
 /// The parts of an ID token read before verification: only used to pick a key (and, in
-/// Cognito domain mode, the issuer whose keys to use).
+/// a learned issuer, the issuer whose keys to use).
 pub(crate) struct Unverified {
     pub alg: Algorithm,
     pub kid: Option<String>,
@@ -208,7 +216,8 @@ pub(crate) struct Expect<'a> {
     pub access_token: Option<&'a str>,
     pub alg: Algorithm,
     pub skew: Duration,
-    pub cognito: bool,
+    /// Claims that must have exactly these values.
+    pub required: &'a [(String, String)],
     pub now: i64,
 }
 
@@ -307,11 +316,16 @@ pub(crate) fn check_claims(
             return Err(IdTokenError::AtHashMismatch);
         }
     }
-    // 14. Cognito's token_use: an access token must not pass as an ID token.
-    if e.cognito {
-        match claims.get("token_use").and_then(Value::as_str) {
-            Some("id") => {}
-            other => return Err(IdTokenError::TokenUse(other.map(sanitize))),
+    // 14. Claims the provider requires (e.g. `token_use` = `id`: an access token must not pass as
+    // an ID token).
+    for (claim, expected) in e.required {
+        let got = claims.get(claim).and_then(Value::as_str);
+        if got != Some(expected.as_str()) {
+            return Err(IdTokenError::RequiredClaim {
+                claim: claim.clone(),
+                expected: expected.clone(),
+                got: got.map(sanitize),
+            });
         }
     }
     Ok(())
@@ -326,6 +340,9 @@ mod tests {
         v.as_object().unwrap().clone()
     }
 
+    static REQUIRED: std::sync::LazyLock<Vec<(String, String)>> =
+        std::sync::LazyLock::new(|| vec![("token_use".to_string(), "id".to_string())]);
+
     fn expect(now: i64) -> Expect<'static> {
         Expect {
             issuer: "https://issuer.example",
@@ -334,7 +351,7 @@ mod tests {
             access_token: Some("access"),
             alg: Algorithm::RS256,
             skew: Duration::from_secs(15),
-            cognito: true,
+            required: &REQUIRED,
             now,
         }
     }
@@ -435,7 +452,7 @@ mod tests {
                 Box::new(|c| {
                     c.insert("token_use".into(), json!("access"));
                 }),
-                |e| matches!(e, IdTokenError::TokenUse(_)),
+                |e| matches!(e, IdTokenError::RequiredClaim { .. }),
             ),
         ];
         for (i, (mutate, ok)) in cases.iter().enumerate() {

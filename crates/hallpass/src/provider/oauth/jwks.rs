@@ -2,18 +2,17 @@
 //! interval, and kept through outages.
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 use reqwest::Client;
 use serde_json::Value;
 use url::Url;
 
-use super::http;
 use super::idtoken::IdTokenError;
+use crate::provider::http;
 
-/// AWS's own verifier waits this long between JWKS fetches caused by unknown `kid`s.
-pub(crate) const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+/// AWS's own verifier waits this long (seconds) between JWKS fetches caused by unknown `kid`s.
+pub(crate) const REFETCH_INTERVAL_SECS: i64 = 10;
 
 /// One usable public key from the JWKS.
 #[derive(Clone)]
@@ -34,9 +33,9 @@ struct KeyState {
 pub(crate) struct JwksCache {
     url: Url,
     state: RwLock<KeyState>,
-    /// Single flight: one fetch at a time; `Some(t)` = when the last *re*-fetch (or a failed
-    /// fetch) happened, to rate-limit the next one. Held across the fetch deliberately.
-    fetch: tokio::sync::Mutex<Option<Instant>>,
+    /// Single flight: one fetch at a time; `Some(t)` = when (Unix seconds) the last *re*-fetch (or
+    /// a failed fetch) happened, to rate-limit the next one. Held across the fetch deliberately.
+    fetch: tokio::sync::Mutex<Option<i64>>,
 }
 
 impl JwksCache {
@@ -60,6 +59,7 @@ impl JwksCache {
         client: &Client,
         kid: Option<&str>,
         alg: Algorithm,
+        now: i64,
     ) -> Result<DecodingKey, IdTokenError> {
         let (keys, loaded) = self.snapshot();
         if loaded {
@@ -79,13 +79,13 @@ impl JwksCache {
         let first_load = !loaded && last.is_none();
         if !first_load {
             if let Some(t) = *last {
-                if t.elapsed() < REFETCH_INTERVAL {
+                if now - t < REFETCH_INTERVAL_SECS {
                     // Fail closed without calling the provider: a stream of tokens with made-up
                     // kids must not turn into a stream of JWKS requests.
                     return Err(unknown(kid, loaded));
                 }
             }
-            *last = Some(Instant::now());
+            *last = Some(now);
         }
         match fetch(client, &self.url).await {
             Ok(new_keys) => {
@@ -98,13 +98,13 @@ impl JwksCache {
                 let found = select(&new_keys, kid, alg)?;
                 if found.is_none() {
                     // Whatever the first load was, a kid it lacks starts the rate limit.
-                    *last = Some(Instant::now());
+                    *last = Some(now);
                 }
                 found.ok_or_else(|| unknown(kid, true))
             }
             Err(e) => {
                 // Keep whatever keys we had: tokens signed by them keep verifying.
-                *last = Some(Instant::now());
+                *last = Some(now);
                 tracing::warn!(error = %e, "JWKS fetch failed; keeping the cached keys");
                 Err(IdTokenError::JwksUnavailable(e.to_string()))
             }
