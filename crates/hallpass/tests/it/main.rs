@@ -3,7 +3,9 @@
 mod support;
 
 mod core;
+mod credentials;
 mod flow;
+mod github;
 mod lifecycle;
 mod provider;
 mod vectors;
