@@ -366,7 +366,7 @@ pub(crate) fn found(location: &str) -> Response {
 
 /// The error page for `code`, and the 403 page of a guard.
 pub(crate) fn page(code: ErrorCode, cause: Option<&str>, home: &str) -> Response {
-    pages::error(code, cause, home)
+    pages::error(code.status(), code.message(), cause, home)
 }
 
 /// A guard's refusal for a signed-in user outside the allowed set: a page or JSON.

@@ -6,7 +6,6 @@ use axum::response::{Html, IntoResponse, Response};
 use http::header::CACHE_CONTROL;
 use http::{HeaderValue, StatusCode};
 
-use crate::error::ErrorCode;
 use crate::provider::CredentialField;
 
 /// One way to sign in on the built-in page: a button (redirect providers) or a form with `fields`
@@ -73,10 +72,15 @@ pub(crate) fn sign_in_error(code: &str) -> &'static str {
     }
 }
 
-pub(crate) fn error(code: ErrorCode, cause: Option<&str>, home: &str) -> Response {
-    let (heading, message) = code.message();
+/// The error page: `heading`, `message` and (debug mode) the cause.
+pub(crate) fn error(
+    status: StatusCode,
+    (heading, message): (&str, &str),
+    cause: Option<&str>,
+    home: &str,
+) -> Response {
     render(
-        code.status(),
+        status,
         &ErrorPage {
             heading,
             message,

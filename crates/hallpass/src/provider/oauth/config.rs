@@ -1,5 +1,5 @@
 //! Configuration of the general redirect provider: builder style, with neutral options that presets
-//! (Cognito, GitHub) set instead of flags.
+//! set instead of flags.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret as _, SecretString};
 use url::Url;
 
-use super::profile::ProfileLoader;
+use super::profile::{ClaimMapping, ProfileLoader};
 use crate::provider::http::sanitize;
 use crate::provider::ProviderError;
 
@@ -127,31 +127,6 @@ pub enum LogoutStyle {
     RpInitiated,
     /// `client_id` and `logout_uri` (the return URL must be registered with the client).
     LogoutUri,
-}
-
-/// Which claims become the profile's groups, username and kept extras.
-#[derive(Clone, Debug)]
-pub struct ClaimMapping {
-    /// The claim holding the groups (default `groups`).
-    pub groups: String,
-    /// The claims tried in order for the username (default `preferred_username`).
-    pub username: Vec<String>,
-    /// Claims kept in [`Profile::extra`](crate::provider::Profile::extra) (and so in the session)
-    /// when their name starts with one of these prefixes (default `custom:`).
-    pub keep_prefixes: Vec<String>,
-    /// Claims kept by exact name (default `email_verified`).
-    pub keep: Vec<String>,
-}
-
-impl Default for ClaimMapping {
-    fn default() -> Self {
-        Self {
-            groups: "groups".into(),
-            username: vec!["preferred_username".into()],
-            keep_prefixes: vec!["custom:".into()],
-            keep: vec!["email_verified".into()],
-        }
-    }
 }
 
 /// Configuration of one OpenID Connect or OAuth 2.0 provider, builder style.

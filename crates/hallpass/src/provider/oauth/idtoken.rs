@@ -233,7 +233,8 @@ fn int_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, IdT
     }
 }
 
-/// Steps 5–14, on claims whose signature has been verified.
+/// Steps 5–14, on claims whose signature has been verified: a documented checklist, one step per
+/// block in the order of the module docs, longer than other functions on purpose.
 pub(crate) fn check_claims(
     claims: &Map<String, Value>,
     e: &Expect<'_>,

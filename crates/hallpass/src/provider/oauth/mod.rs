@@ -20,11 +20,9 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 pub(crate) use config::{check_url, is_loopback};
-pub use config::{
-    ClaimMapping, ClientAuth, Endpoints, IssuerPolicy, IssuerRule, LogoutStyle, OAuthConfig,
-};
+pub use config::{ClientAuth, Endpoints, IssuerPolicy, IssuerRule, LogoutStyle, OAuthConfig};
 pub use idtoken::IdTokenError;
-pub use profile::ProfileLoader;
+pub use profile::{ClaimMapping, ProfileLoader};
 
 use discovery::{discover, Resolved};
 use idtoken::Expect;
@@ -90,7 +88,7 @@ impl OAuthProvider {
         })
     }
 
-    /// The provider id (`cognito`, `github`, `oidc`, ...), used in `/signin/{id}` and `/callback/{id}`.
+    /// The provider id (for example `oidc`), used in `/signin/{id}` and `/callback/{id}`.
     pub fn id(&self) -> &str {
         &self.inner.cfg.id
     }

@@ -5,7 +5,6 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::config::ClaimMapping;
 use crate::provider::http;
 use crate::provider::{Profile, ProviderError};
 use crate::session::BoxFuture;
@@ -29,8 +28,33 @@ const PROTECTED_CLAIMS: &[&str] = &[
     "event_id",
 ];
 
+/// Which claims become the profile's groups, username and kept extras.
+#[derive(Clone, Debug)]
+pub struct ClaimMapping {
+    /// The claim holding the groups (default `groups`).
+    pub groups: String,
+    /// The claims tried in order for the username (default `preferred_username`).
+    pub username: Vec<String>,
+    /// Claims kept in [`Profile::extra`](crate::provider::Profile::extra) (and so in the session)
+    /// when their name starts with one of these prefixes (default `custom:`).
+    pub keep_prefixes: Vec<String>,
+    /// Claims kept by exact name (default `email_verified`).
+    pub keep: Vec<String>,
+}
+
+impl Default for ClaimMapping {
+    fn default() -> Self {
+        Self {
+            groups: "groups".into(),
+            username: vec!["preferred_username".into()],
+            keep_prefixes: vec!["custom:".into()],
+            keep: vec!["email_verified".into()],
+        }
+    }
+}
+
 /// Fetches the profile claims with the access token, for providers whose userinfo is not one
-/// standard endpoint (GitHub's `/user` and `/user/emails`). The claims it returns use OpenID
+/// standard endpoint (a user endpoint plus a separate e-mail list, say). The claims it returns use OpenID
 /// Connect's names (`sub`, `name`, `email`, `picture`, …) and must include `sub`.
 pub trait ProfileLoader: Send + Sync + 'static {
     /// The claims of the user the access token belongs to.
@@ -77,7 +101,7 @@ pub(super) fn merge_userinfo(
         if PROTECTED_CLAIMS.contains(&k.as_str()) {
             continue;
         }
-        // Some providers (Cognito among them) send these booleans as strings.
+        // Some providers send these booleans as strings.
         if k == "email_verified" || k == "phone_number_verified" {
             v = match v.as_str() {
                 Some("true") => Value::Bool(true),

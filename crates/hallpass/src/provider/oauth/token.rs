@@ -28,7 +28,7 @@ pub(super) fn authenticated_post(
     mut form: Vec<(&'static str, String)>,
 ) -> reqwest::RequestBuilder {
     let mut req = client.post(url.clone());
-    // client_id in the body for every method: Cognito's documented requests carry it even with
+    // client_id in the body for every method: some providers' documented requests carry it even with
     // Basic authentication, and RFC 6749 does not forbid it.
     form.push(("client_id", cfg.client_id.clone()));
     let secret = || {
@@ -75,7 +75,7 @@ pub(super) async fn request(
     let body = reply
         .body
         .map_err(|reason| http::http_error(EP, url, reason))?;
-    // Some providers (GitHub) answer errors with 200 and an `error` field.
+    // Some providers answer errors with 200 and an `error` field.
     if status != StatusCode::OK || body.contains_key("error") {
         return Err(token_error(&body, status, url));
     }
