@@ -74,10 +74,15 @@ pub(crate) async fn csrf(app: &TestApp) -> (String, String) {
 
 /// Starts a sign-in: returns the authorize URL and the cookie header the browser now holds.
 pub(crate) async fn start(app: &TestApp, extra_query: &str) -> (Url, String) {
+    start_with(app, "cognito", extra_query).await
+}
+
+/// [`start`] with another provider.
+pub(crate) async fn start_with(app: &TestApp, provider: &str, extra_query: &str) -> (Url, String) {
     let (csrf_cookie, token) = csrf(app).await;
     let res = app
         .client
-        .post(app.at(&format!("/api/auth/signin/cognito{extra_query}")))
+        .post(app.at(&format!("/api/auth/signin/{provider}{extra_query}")))
         .header("cookie", &csrf_cookie)
         .form(&[("csrfToken", token.as_str()), ("callbackUrl", "/protected")])
         .send()

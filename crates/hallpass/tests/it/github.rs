@@ -6,7 +6,7 @@ use hallpass::Config;
 use serde_json::Value;
 use url::Url;
 
-use crate::flow::{assert_refused, csrf, live_cookies, session_value};
+use crate::flow::{assert_refused, session_value, start_with};
 use crate::support::app::{spawn_app_with, TestApp, SECRET};
 use crate::support::mock_github::{Approval, MockGitHub, CLIENT_ID, CLIENT_SECRET};
 
@@ -27,20 +27,7 @@ async fn app(gh: &MockGitHub) -> TestApp {
 
 /// `POST signin/github` with CSRF: the authorize URL and the browser's cookies.
 async fn start(app: &TestApp) -> (Url, String) {
-    let (csrf_cookie, token) = csrf(app).await;
-    let res = app
-        .client
-        .post(app.at("/api/auth/signin/github"))
-        .header("cookie", &csrf_cookie)
-        .form(&[("csrfToken", token.as_str()), ("callbackUrl", "/protected")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
-    let url = Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let mut jar = live_cookies(res.headers());
-    jar.push(csrf_cookie);
-    (url, jar.join("; "))
+    start_with(app, "github", "").await
 }
 
 async fn callback(app: &TestApp, a: &Approval, jar: &str) -> reqwest::Response {
