@@ -104,10 +104,15 @@ impl Hallpass {
         let Some(provider) = token.provider.as_deref().and_then(|id| self.provider(id)) else {
             return (token, false);
         };
+        let Some(refresh_token) = tokens.refresh_token.as_ref() else {
+            return (token, false);
+        };
         let sub = token.sub.clone().unwrap_or_default();
         let outcome = self
             .refresher()
-            .run(&token.jti, || provider.refresh(tokens, &sub, now))
+            .run(provider.id(), refresh_token.expose(), now, || {
+                provider.refresh(tokens, &sub, now)
+            })
             .await;
         match outcome {
             Outcome::Refreshed(new) => {

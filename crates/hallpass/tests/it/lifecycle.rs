@@ -296,3 +296,41 @@ async fn an_unknown_key_is_refetched_at_most_once_per_ten_seconds_of_the_clock()
     assert!(signed_in(&res), "{:?}", res.headers().get("location"));
     assert_eq!(idp.jwks_hits(), 3);
 }
+
+/// Security review finding 2: the refresh single flight was keyed by `jti`, so two sessions with an
+/// empty (or equal) `jti` received each other's refreshed tokens.
+#[tokio::test]
+async fn sessions_that_share_a_jti_never_receive_each_others_refreshed_tokens() {
+    let idp = MockIdp::start().await;
+    idp.set_behaviour(|b| b.expires_in = 30); // inside the refresh margin at once
+    let app = app_for(&idp, None).await;
+    let mut cookies = Vec::new();
+    let mut old = Vec::new();
+    for _ in 0..2 {
+        let value = sign_in(&app, &idp).await;
+        let mut token = app.hallpass.decode_session(&value).unwrap();
+        token.jti = String::new(); // as `SessionToken::default()` leaves it
+        old.push(token.tokens.clone().unwrap());
+        cookies.push(cookie_for(&app, &token));
+    }
+    assert_ne!(old[0].refresh_token, old[1].refresh_token);
+    let before = idp.token_requests();
+    let mut renewed = Vec::new();
+    for cookie in &cookies {
+        let res = get(&app, "/api/auth/session", Some(cookie), false).await;
+        let value = session_value(&app, res.headers()).expect("a re-issued session");
+        renewed.push(app.hallpass.decode_session(&value).unwrap().tokens.unwrap());
+    }
+    assert_eq!(
+        idp.token_requests(),
+        before + 2,
+        "one refresh per refresh token"
+    );
+    assert_ne!(renewed[0].access_token, renewed[1].access_token);
+    for (new, old) in renewed.iter().zip(&old) {
+        assert_eq!(
+            new.refresh_token, old.refresh_token,
+            "each kept its own refresh token"
+        );
+    }
+}
