@@ -711,3 +711,24 @@ async fn every_open_redirect_payload_ends_on_the_site() {
     }
     assert!(n >= 558, "the whole corpus ran ({n} lines)");
 }
+
+/// Security review finding 7: the built-in pages could be framed (clickjacking) and sniffed.
+#[tokio::test]
+async fn built_in_pages_refuse_framing_scripts_and_sniffing() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/auth/signin",
+        "/api/auth/signout",
+        "/api/auth/error?error=AccessDenied",
+    ] {
+        let res = app.client.get(app.at(path)).send().await.unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+            "{path}: {csp}"
+        );
+    }
+}
