@@ -12,12 +12,11 @@ use axum::Router;
 
 use crate::config::valid_email;
 use crate::error::{Error, HttpError};
-use crate::oauth2::{
-    self, check_authorize, complete_sign_in, found, parse_form, Authorized, OAuthParams, Refusal,
-    MAX_BODY,
-};
+use crate::hosted_session;
+use crate::http::{found, parse_form, MAX_BODY};
+use crate::oauth2::{check_authorize, complete_sign_in, Authorized, OAuthParams, Refusal};
 use crate::store::CodeProblem;
-use crate::{tokens, UserPool, LOCKOUT_AFTER, LOCKOUT_DURATION, SESSION_SECS};
+use crate::{UserPool, LOCKOUT_AFTER, LOCKOUT_DURATION};
 
 /// Cognito's messages, word for word.
 const BAD_CREDENTIALS: &str = "Incorrect username or password.";
@@ -152,42 +151,10 @@ fn field<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
     m.get(k).map(String::as_str).unwrap_or("")
 }
 
-/// Starts a hosted-UI session (1 h) and returns its cookie.
-async fn start_session(
-    pool: &UserPool,
-    pool_id: &str,
-    sub: &str,
-    auth_time: i64,
-) -> Result<HeaderValue, HttpError> {
-    let id = tokens::random_secret(32);
-    pool.store()
-        .insert_session(
-            &tokens::hash_secret(&id),
-            pool_id,
-            sub,
-            auth_time,
-            auth_time + SESSION_SECS,
-        )
-        .await?;
-    let path = match pool.base_path() {
-        p if p.is_empty() => "/".to_string(),
-        p => p,
-    };
-    let c = cookie::Cookie::build((oauth2::session_cookie_name(pool_id), id))
-        .path(path)
-        .http_only(true)
-        .secure(pool.is_https())
-        .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::seconds(SESSION_SECS))
-        .build();
-    HeaderValue::from_str(&c.to_string())
-        .map_err(|e| HttpError::Internal(Error::Internal(e.to_string())))
-}
-
 /// Signs the user in: session cookie, then the redirect to the callback.
 async fn signed_in(pool: &UserPool, auth: &Authorized, sub: &str) -> Result<Response, HttpError> {
     let now = pool.now();
-    let cookie = start_session(pool, &auth.pool_id, sub, now).await?;
+    let cookie = hosted_session::start(pool, &auth.pool_id, sub, now).await?;
     let mut resp = complete_sign_in(pool, auth, sub, now).await?;
     resp.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(resp)

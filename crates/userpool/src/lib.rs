@@ -33,7 +33,9 @@ use url::Url;
 pub mod cli;
 pub mod config;
 mod error;
+mod hosted_session;
 mod hosted_ui;
+mod http;
 mod keys;
 mod oauth2;
 mod store;
@@ -78,8 +80,6 @@ pub const LOCKOUT_AFTER: i64 = 5;
 pub const LOCKOUT_DURATION: Duration = Duration::from_secs(15 * 60);
 /// Authorization code lifetime (Cognito: 5 minutes).
 const AUTH_CODE_SECS: i64 = 5 * 60;
-/// Hosted-UI session lifetime (Cognito: 1 hour).
-const SESSION_SECS: i64 = 60 * 60;
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
 const CONFIRM_CODE_SECS: i64 = 24 * 60 * 60;
 /// Password reset code lifetime (Cognito: 1 hour).

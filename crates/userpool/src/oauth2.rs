@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,16 +17,16 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::config::{ClientConfig, OAuthFlow, PoolConfig};
-use crate::error::{no_store, HttpError};
+use crate::error::HttpError;
+use crate::hosted_session;
+use crate::http::{
+    append_query, cors, found, is_form_urlencoded, no_store, parse_form, preflight, MAX_BODY,
+    MAX_PARAM,
+};
 use crate::keys::{self, Purpose};
 use crate::store::{AuthCodeRow, SignInRow, UserRow};
 use crate::tokens::{self, Issue};
 use crate::{UserPool, AUTH_CODE_SECS};
-
-/// Largest request body accepted anywhere.
-pub(crate) const MAX_BODY: usize = 64 * 1024;
-/// Largest single parameter (state, redirect_uri, ...).
-pub(crate) const MAX_PARAM: usize = 4096;
 
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
@@ -48,28 +48,7 @@ pub(crate) fn router(pool: UserPool) -> Router {
         .with_state(pool)
 }
 
-/// A 302 redirect, as Cognito answers (axum's `Redirect::to` is a 303).
-pub(crate) fn found(location: &str) -> Response {
-    let mut resp = StatusCode::FOUND.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    resp
-}
-
 // ---- parameters ---------------------------------------------------------------------------
-
-/// Parses `application/x-www-form-urlencoded`; `None` when a name repeats or a value is
-/// too long (RFC 6749 §3.1: parameters must not be repeated).
-pub(crate) fn parse_form(body: &[u8]) -> Option<HashMap<String, String>> {
-    let mut out = HashMap::new();
-    for (k, v) in url::form_urlencoded::parse(body) {
-        if v.len() > MAX_PARAM || out.insert(k.into_owned(), v.into_owned()).is_some() {
-            return None;
-        }
-    }
-    Some(out)
-}
 
 /// The OAuth parameters the hosted UI carries from `/oauth2/authorize` through its forms.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -184,17 +163,6 @@ impl Refusal {
     }
 }
 
-/// Appends `pairs` to a URI's query.
-pub(crate) fn append_query(uri: &str, pairs: &[(&str, &str)]) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    let q = s.finish();
-    let sep = if uri.contains('?') { '&' } else { '?' };
-    format!("{uri}{sep}{q}")
-}
-
 fn error_page_query(error: &str, client_id: Option<&str>) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     s.append_pair("error", error);
@@ -278,13 +246,6 @@ fn unknown_pool(pool_id: &str) -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "message": msg }))).into_response()
 }
 
-fn cors(resp: &mut Response) {
-    resp.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-}
-
 async fn discovery(State(pool): State<UserPool>, Path(pool_id): Path<String>) -> Response {
     if pool.pool_config(&pool_id).is_err() {
         return unknown_pool(&pool_id);
@@ -348,60 +309,7 @@ async fn jwks(
     Ok(resp)
 }
 
-async fn preflight() -> Response {
-    (
-        StatusCode::NO_CONTENT,
-        [
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "Authorization, Content-Type",
-            ),
-            (header::ACCESS_CONTROL_MAX_AGE, "600"),
-        ],
-    )
-        .into_response()
-}
-
 // ---- authorize -----------------------------------------------------------------------------
-
-/// The hosted-UI session cookie's name: one per pool, since one host serves several pools.
-pub(crate) fn session_cookie_name(pool_id: &str) -> String {
-    format!("cognito_{pool_id}")
-}
-
-/// The `(sub, auth_time)` of the browser's live hosted-UI session with this pool.
-pub(crate) async fn current_session(
-    pool: &UserPool,
-    headers: &HeaderMap,
-    pool_id: &str,
-) -> Result<Option<(String, i64)>, HttpError> {
-    let name = session_cookie_name(pool_id);
-    for h in headers.get_all(header::COOKIE) {
-        let Ok(s) = h.to_str() else { continue };
-        for c in cookie::Cookie::split_parse(s).flatten() {
-            if c.name() == name && c.value().len() <= 128 {
-                let found = pool
-                    .store()
-                    .session(&tokens::hash_secret(c.value()), pool_id, pool.now())
-                    .await?;
-                if let Some((sub, auth_time)) = found {
-                    // The user may have been deleted or unconfirmed since.
-                    if pool
-                        .store()
-                        .user_by_sub(pool_id, &sub)
-                        .await?
-                        .is_some_and(|u| u.confirmed)
-                    {
-                        return Ok(Some((sub, auth_time)));
-                    }
-                }
-            }
-        }
-    }
-    Ok(None)
-}
 
 async fn authorize(
     State(pool): State<UserPool>,
@@ -445,7 +353,7 @@ async fn authorize(
     let session = if prompts.contains(&"login") {
         None
     } else {
-        current_session(&pool, &headers, &auth.pool_id).await?
+        hosted_session::current(&pool, &headers, &auth.pool_id).await?
     };
     match session {
         Some((sub, auth_time)) => complete_sign_in(&pool, &auth, &sub, auth_time).await,
@@ -711,14 +619,7 @@ fn authenticate_client<'p>(
 }
 
 fn form_body(headers: &HeaderMap, body: &Bytes) -> Result<HashMap<String, String>, HttpError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct
-        .to_ascii_lowercase()
-        .starts_with("application/x-www-form-urlencoded")
-    {
+    if !is_form_urlencoded(headers) {
         return Err(HttpError::oauth_desc(
             "invalid_request",
             "Content-Type must be application/x-www-form-urlencoded",
@@ -1021,41 +922,6 @@ async fn revoke(
 
 // ---- logout --------------------------------------------------------------------------------
 
-/// A `Set-Cookie` that removes the session cookie.
-pub(crate) fn clear_session_cookie(pool: &UserPool, pool_id: &str) -> HeaderValue {
-    let path = match pool.base_path() {
-        p if p.is_empty() => "/".to_string(),
-        p => p,
-    };
-    let c = cookie::Cookie::build((session_cookie_name(pool_id), ""))
-        .path(path)
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::ZERO)
-        .build();
-    HeaderValue::from_str(&c.to_string()).unwrap_or(HeaderValue::from_static(""))
-}
-
-/// Deletes the browser's session with the pool, if any.
-pub(crate) async fn end_session(
-    pool: &UserPool,
-    headers: &HeaderMap,
-    pool_id: &str,
-) -> Result<(), HttpError> {
-    let name = session_cookie_name(pool_id);
-    for h in headers.get_all(header::COOKIE) {
-        let Ok(s) = h.to_str() else { continue };
-        for c in cookie::Cookie::split_parse(s).flatten() {
-            if c.name() == name {
-                pool.store()
-                    .delete_session(&tokens::hash_secret(c.value()))
-                    .await?;
-            }
-        }
-    }
-    Ok(())
-}
-
 async fn logout(
     State(pool): State<UserPool>,
     headers: HeaderMap,
@@ -1092,9 +958,8 @@ async fn logout(
     } else {
         return Err(bad_redirect());
     };
-    end_session(&pool, &headers, &pc.id).await?;
+    let cleared = hosted_session::end(&pool, &headers, &pc.id).await?;
     let mut resp = found(&target);
-    resp.headers_mut()
-        .append(header::SET_COOKIE, clear_session_cookie(&pool, &pc.id));
+    resp.headers_mut().append(header::SET_COOKIE, cleared);
     Ok(resp)
 }
