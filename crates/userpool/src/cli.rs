@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use url::Url;
 
-use crate::{Error, NewUser, PasswordHashCost, Seed, UserPool};
+use crate::admin::NewUser;
+use crate::config::Seed;
+use crate::error::Error;
+use crate::password::PasswordHashCost;
+use crate::pool::UserPool;
 
 /// A local AWS Cognito user pool: hosted UI and OAuth 2.0 / OpenID Connect, offline.
 #[derive(Debug, Parser)]
@@ -210,8 +214,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             if common.config.is_none() {
                 println!(
                     "demo user: {} / {}",
-                    crate::DEMO_USER_EMAIL,
-                    crate::DEMO_USER_PASSWORD
+                    crate::config::DEMO_USER_EMAIL,
+                    crate::config::DEMO_USER_PASSWORD
                 );
             }
             tokio::signal::ctrl_c().await?;

@@ -5,8 +5,8 @@
 use axum::http::{header, HeaderMap, HeaderValue};
 
 use crate::error::Error;
+use crate::pool::UserPool;
 use crate::tokens;
-use crate::UserPool;
 
 /// Hosted-UI session lifetime (Cognito: 1 hour).
 pub(crate) const SESSION_SECS: i64 = 60 * 60;

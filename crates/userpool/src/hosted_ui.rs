@@ -15,8 +15,9 @@ use crate::error::{Error, HttpError};
 use crate::hosted_session;
 use crate::http::{found, parse_form, MAX_BODY};
 use crate::oauth2::{check_authorize, complete_sign_in, Authorized, OAuthParams, Refusal};
+use crate::pool::UserPool;
 use crate::store::CodeProblem;
-use crate::{UserPool, LOCKOUT_AFTER, LOCKOUT_DURATION};
+use crate::{LOCKOUT_AFTER, LOCKOUT_DURATION};
 
 /// Cognito's messages, word for word.
 const BAD_CREDENTIALS: &str = "Incorrect username or password.";

@@ -24,9 +24,10 @@ use crate::http::{
     MAX_PARAM,
 };
 use crate::keys::{self, Purpose};
+use crate::pool::UserPool;
 use crate::store::{AuthCodeRow, SignInRow, UserRow};
 use crate::tokens::{self, Issue};
-use crate::{UserPool, AUTH_CODE_SECS};
+use crate::AUTH_CODE_SECS;
 
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
