@@ -34,6 +34,7 @@ mod pool;
 mod server;
 mod store;
 mod tokens;
+mod user_tokens;
 
 pub use admin::{NewUser, PoolSummary, UserSummary};
 pub use config::{
@@ -50,6 +51,3 @@ pub use server::RunningUserPool;
 pub const LOCKOUT_AFTER: i64 = 5;
 /// How long a lockout lasts.
 pub const LOCKOUT_DURATION: Duration = Duration::from_secs(15 * 60);
-
-/// Authorization code lifetime (Cognito: 5 minutes).
-pub(crate) const AUTH_CODE_SECS: i64 = 5 * 60;
