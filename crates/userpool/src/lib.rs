@@ -18,11 +18,10 @@
 //! # Ok(()) }
 //! ```
 
-use std::time::Duration;
-
 mod admin;
 pub mod cli;
 pub mod config;
+mod credentials;
 mod error;
 mod hosted_session;
 mod hosted_ui;
@@ -42,12 +41,8 @@ pub use config::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
     DEMO_USER_SUB,
 };
+pub use credentials::{LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;
-
-/// Failed passwords in a row before a user is locked out.
-pub const LOCKOUT_AFTER: i64 = 5;
-/// How long a lockout lasts.
-pub const LOCKOUT_DURATION: Duration = Duration::from_secs(15 * 60);
