@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use url::Url;
 
-use crate::{Error, NewUser, PasswordHashCost, Seed, UserPool};
+use crate::admin::NewUser;
+use crate::config::{Seed, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
+use crate::error::Error;
+use crate::password::PasswordHashCost;
+use crate::pool::UserPool;
 
 /// A local AWS Cognito user pool: hosted UI and OAuth 2.0 / OpenID Connect, offline.
 #[derive(Debug, Parser)]
@@ -177,47 +181,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             bind,
             codes_file,
             public_url,
-        } => {
-            let seed = match &common.config {
-                Some(path) => Seed::from_file(path)?,
-                None => Seed::demo(&common.site_origin),
-            };
-            let mut b = UserPool::builder()
-                .seed(seed.clone())
-                .database_url(&common.db);
-            if let Some(f) = codes_file {
-                b = b.codes_file(f);
-            }
-            if let Some(u) = public_url {
-                b = b.public_url(u);
-            }
-            let pool = b.build().await?;
-            let listener = tokio::net::TcpListener::bind(SocketAddr::new(bind, port)).await?;
-            let running = pool.serve(listener).await?;
-            println!("user pool listening on http://{}", running.local_addr());
-            println!("hosted UI: {}", running.base_url());
-            for p in &seed.pools {
-                println!("issuer:    {}", running.issuer(&p.id));
-                for c in &p.clients {
-                    let kind = if c.secret.is_some() {
-                        "confidential"
-                    } else {
-                        "public"
-                    };
-                    println!("  client {} ({kind})", c.id);
-                }
-            }
-            if common.config.is_none() {
-                println!(
-                    "demo user: {} / {}",
-                    crate::DEMO_USER_EMAIL,
-                    crate::DEMO_USER_PASSWORD
-                );
-            }
-            tokio::signal::ctrl_c().await?;
-            running.shutdown().await;
-            Ok(())
-        }
+        } => serve(common, SocketAddr::new(bind, port), codes_file, public_url).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -229,22 +193,13 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                     unconfirmed,
                 },
         } => {
-            let up = open(&common).await?;
-            let pool_id = pick_pool(&up, pool)?;
-            let sub = up
-                .add_user(
-                    &pool_id,
-                    NewUser {
-                        email: email.clone(),
-                        password,
-                        attributes: attributes.into_iter().collect::<BTreeMap<_, _>>(),
-                        confirmed: !unconfirmed,
-                    },
-                )
-                .await?;
-            println!("created {email} in {pool_id}: sub {sub}");
-            up.close().await;
-            Ok(())
+            let user = NewUser {
+                email,
+                password,
+                attributes: attributes.into_iter().collect::<BTreeMap<_, _>>(),
+                confirmed: !unconfirmed,
+            };
+            user_add(common, pool, user).await
         }
         Command::Group {
             command:
@@ -254,50 +209,115 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                     email,
                     group,
                 },
-        } => {
-            let up = open(&common).await?;
-            let pool_id = pick_pool(&up, pool)?;
-            up.add_to_group(&pool_id, &email, &group).await?;
-            println!("added {email} to group {group} in {pool_id}");
-            up.close().await;
-            Ok(())
-        }
+        } => group_add(common, pool, &email, &group).await,
         Command::Keys {
             command: KeysCommand::Rotate { common, pool },
-        } => {
-            let up = open(&common).await?;
-            up.rotate_keys(pool.as_deref()).await?;
-            println!("keys rotated");
-            up.close().await;
-            Ok(())
-        }
-        Command::List { common } => {
-            let up = open(&common).await?;
-            for p in up.list().await? {
-                println!("pool {}", p.id);
-                println!("  clients: {}", p.clients.join(", "));
-                println!("  groups:  {}", p.groups.join(", "));
-                println!("  keys:    {}", p.kids.join(", "));
-                for u in p.users {
-                    println!(
-                        "  user {} sub={} {}{}",
-                        u.email,
-                        u.sub,
-                        if u.confirmed {
-                            "confirmed"
-                        } else {
-                            "unconfirmed"
-                        },
-                        if u.groups.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" groups={}", u.groups.join(","))
-                        }
-                    );
-                }
-            }
-            up.close().await;
-            Ok(())
+        } => keys_rotate(common, pool).await,
+        Command::List { common } => list(common).await,
+    }
+}
+
+/// `serve`: runs until Ctrl-C.
+async fn serve(
+    common: Common,
+    addr: SocketAddr,
+    codes_file: Option<PathBuf>,
+    public_url: Option<Url>,
+) -> Result<(), Error> {
+    let seed = match &common.config {
+        Some(path) => Seed::from_file(path)?,
+        None => Seed::demo(&common.site_origin),
+    };
+    let mut b = UserPool::builder()
+        .seed(seed.clone())
+        .database_url(&common.db);
+    if let Some(f) = codes_file {
+        b = b.codes_file(f);
+    }
+    if let Some(u) = public_url {
+        b = b.public_url(u);
+    }
+    let pool = b.build().await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let running = pool.serve(listener).await?;
+    println!("user pool listening on http://{}", running.local_addr());
+    println!("hosted UI: {}", running.base_url());
+    for p in &seed.pools {
+        println!("issuer:    {}", running.issuer(&p.id));
+        for c in &p.clients {
+            let kind = if c.secret.is_some() {
+                "confidential"
+            } else {
+                "public"
+            };
+            println!("  client {} ({kind})", c.id);
         }
     }
+    if common.config.is_none() {
+        println!("demo user: {DEMO_USER_EMAIL} / {DEMO_USER_PASSWORD}");
+    }
+    tokio::signal::ctrl_c().await?;
+    running.shutdown().await;
+    Ok(())
+}
+
+/// `user add`.
+async fn user_add(common: Common, pool: Option<String>, user: NewUser) -> Result<(), Error> {
+    let up = open(&common).await?;
+    let pool_id = pick_pool(&up, pool)?;
+    let email = user.email.clone();
+    let sub = up.add_user(&pool_id, user).await?;
+    println!("created {email} in {pool_id}: sub {sub}");
+    up.close().await;
+    Ok(())
+}
+
+/// `group add`.
+async fn group_add(
+    common: Common,
+    pool: Option<String>,
+    email: &str,
+    group: &str,
+) -> Result<(), Error> {
+    let up = open(&common).await?;
+    let pool_id = pick_pool(&up, pool)?;
+    up.add_to_group(&pool_id, email, group).await?;
+    println!("added {email} to group {group} in {pool_id}");
+    up.close().await;
+    Ok(())
+}
+
+/// `keys rotate`.
+async fn keys_rotate(common: Common, pool: Option<String>) -> Result<(), Error> {
+    let up = open(&common).await?;
+    up.rotate_keys(pool.as_deref()).await?;
+    println!("keys rotated");
+    up.close().await;
+    Ok(())
+}
+
+/// `list`.
+async fn list(common: Common) -> Result<(), Error> {
+    let up = open(&common).await?;
+    for p in up.list().await? {
+        println!("pool {}", p.id);
+        println!("  clients: {}", p.clients.join(", "));
+        println!("  groups:  {}", p.groups.join(", "));
+        println!("  keys:    {}", p.kids.join(", "));
+        for u in p.users {
+            let status = if u.confirmed {
+                "confirmed"
+            } else {
+                "unconfirmed"
+            };
+            let groups = if u.groups.is_empty() {
+                String::new()
+            } else {
+                format!(" groups={}", u.groups.join(","))
+            };
+            println!("  user {} sub={} {status}{groups}", u.email, u.sub);
+        }
+    }
+    up.close().await;
+    Ok(())
 }

@@ -4,6 +4,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::http::{cors, found, no_store};
+
 /// Everything that can go wrong in the library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -91,13 +93,6 @@ impl HttpError {
     }
 }
 
-/// Token responses must never be cached (RFC 6749 §5.1).
-pub(crate) fn no_store(resp: &mut Response) {
-    let h = resp.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-}
-
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         match self {
@@ -108,10 +103,7 @@ impl IntoResponse for HttpError {
                 };
                 let mut resp = (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
                 no_store(&mut resp);
-                resp.headers_mut().insert(
-                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                    HeaderValue::from_static("*"),
-                );
+                cors(&mut resp);
                 resp
             }
             HttpError::InvalidToken(why) => {
@@ -125,13 +117,10 @@ impl IntoResponse for HttpError {
                 if let Ok(v) = HeaderValue::from_str(&challenge) {
                     resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
                 }
-                resp.headers_mut().insert(
-                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                    HeaderValue::from_static("*"),
-                );
+                cors(&mut resp);
                 resp
             }
-            HttpError::ErrorPage(location) => crate::oauth2::found(&location),
+            HttpError::ErrorPage(location) => found(&location),
             HttpError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 (

@@ -100,3 +100,32 @@ fn admin_commands_change_the_database() {
     assert!(!with(&["list"], &[]).contains("weak@example.com"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Log lines written to a pipe (not a terminal) are plain text: no ANSI colour codes.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let dir = std::env::temp_dir().join(format!("userpool-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("pool.db");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/userpool.example.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_userpool"))
+        .args(["keys", "rotate", "--config", config, "--db"])
+        .arg(&db)
+        .env("RUST_LOG", "userpool=info")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{out:?}");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The rotation logs one line per pool: proof that logging was on.
+    assert!(all.contains("signing keys rotated"), "{all}");
+    assert!(
+        !all.contains('\u{1b}'),
+        "ANSI escape in piped logs: {all:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

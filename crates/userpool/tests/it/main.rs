@@ -11,6 +11,7 @@ mod hosted_ui;
 mod oidc;
 mod persistence;
 mod refresh;
+mod session_cookie;
 mod token_errors;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,0 +1,79 @@
+//! Checking a user's password, with the lockout after repeated failures, and checking a new
+//! password against the pool's policy. Any front door that signs users in calls these.
+
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::pool::UserPool;
+use crate::store::UserRow;
+
+/// Failed passwords in a row before a user is locked out.
+pub const LOCKOUT_AFTER: i64 = 5;
+/// How long a lockout lasts.
+pub const LOCKOUT_DURATION: Duration = Duration::from_secs(15 * 60);
+/// Longest password accepted.
+pub(crate) const MAX_PASSWORD: usize = 256;
+
+/// The outcome of a sign-in attempt with a password.
+#[derive(Debug)]
+pub(crate) enum PasswordCheck {
+    /// The password is right; the count of failures is reset.
+    Accepted(UserRow),
+    /// Wrong password, or no such user: the two are not told apart.
+    Refused,
+    /// The user is locked out, or this failure locked them out.
+    Locked,
+}
+
+impl UserPool {
+    /// Checks `password` for the user `username` of the pool. A wrong password counts
+    /// towards the lockout; an unknown user costs as long as a known one.
+    pub(crate) async fn check_password(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<PasswordCheck, Error> {
+        let user = self.store().user_by_email(pool_id, username).await?;
+        let now = self.now();
+        if user.as_ref().is_some_and(|u| u.locked_until > now) {
+            return Ok(PasswordCheck::Locked);
+        }
+        let ok = self
+            .verify_password(user.as_ref().map(|u| u.password_hash.as_str()), password)
+            .await;
+        let Some(user) = user else {
+            return Ok(PasswordCheck::Refused);
+        };
+        if !ok {
+            let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
+            let failures = self
+                .store()
+                .record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until)
+                .await?;
+            tracing::info!(pool = %pool_id, sub = %user.sub, failures, "sign-in refused: wrong password");
+            return Ok(if failures >= LOCKOUT_AFTER {
+                PasswordCheck::Locked
+            } else {
+                PasswordCheck::Refused
+            });
+        }
+        self.store().reset_failed_passwords(&user.sub).await?;
+        Ok(PasswordCheck::Accepted(user))
+    }
+
+    /// Whether a new password is acceptable: `Ok(Err(message))` says why not, in Cognito's
+    /// words.
+    pub(crate) fn check_new_password(
+        &self,
+        pool_id: &str,
+        password: &str,
+    ) -> Result<Result<(), String>, Error> {
+        if password.len() > MAX_PASSWORD {
+            return Ok(Err(
+                "Password did not conform with policy: Password is too long".into(),
+            ));
+        }
+        Ok(self.pool_config(pool_id)?.password_policy.check(password))
+    }
+}

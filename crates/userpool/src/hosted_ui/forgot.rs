@@ -1,0 +1,97 @@
+//! Forgot password: ask for a reset code, then set a new password with it.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::form::{HostedForm, MAX_CODE, MAX_USERNAME};
+use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL};
+use crate::config::valid_email;
+use crate::error::HttpError;
+use crate::pool::UserPool;
+
+fn forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
+    form.page(pool, "forgot", "Forgot your password?")
+        .user(username)
+}
+
+pub(super) async fn forgot_page(
+    State(pool): State<UserPool>,
+    form: HostedForm,
+) -> Result<Response, HttpError> {
+    forgot_form(&pool, &form, form.field("username"))
+        .info("Enter your email below and we will send a code to reset your password.")
+        .ok()
+}
+
+pub(super) async fn forgot(
+    State(pool): State<UserPool>,
+    form: HostedForm,
+) -> Result<Response, HttpError> {
+    let username = form.field("username").trim();
+    if !valid_email(username) {
+        return forgot_form(&pool, &form, username).error(BAD_EMAIL).ok();
+    }
+    let pool_id = &form.auth.pool_id;
+    if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
+        pool.send_code(pool_id, &user.sub, &user.email, "reset")
+            .await?;
+    }
+    // The same page whether or not the user exists.
+    Ok(form.redirect(&pool, "/confirmForgotPassword", &[("username", username)]))
+}
+
+fn confirm_forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
+    form.page(pool, "confirm_forgot", "Reset your password")
+        .user(username)
+        .info(
+            "If the account exists, we have sent a code by email. Enter it below with a new password.",
+        )
+}
+
+pub(super) async fn confirm_forgot_page(
+    State(pool): State<UserPool>,
+    form: HostedForm,
+) -> Result<Response, HttpError> {
+    confirm_forgot_form(&pool, &form, form.field("username")).ok()
+}
+
+pub(super) async fn confirm_forgot(
+    State(pool): State<UserPool>,
+    form: HostedForm,
+) -> Result<Response, HttpError> {
+    let username = form.field("username").trim();
+    let code = form.field("code").trim();
+    let password = form.field("password");
+    let page = || confirm_forgot_form(&pool, &form, username);
+    if username.len() > MAX_USERNAME || code.is_empty() || code.len() > MAX_CODE {
+        return page().error(BAD_CODE).ok();
+    }
+    let pool_id = &form.auth.pool_id;
+    if let Err(msg) = pool.check_new_password(pool_id, password)? {
+        return page().error(&msg).ok();
+    }
+    let Some(user) = pool.store().user_by_email(pool_id, username).await? else {
+        return page().error(BAD_CODE).ok();
+    };
+    let used = pool
+        .store()
+        .use_user_code(&user.sub, "reset", code, pool.now())
+        .await?;
+    if let Err(problem) = used {
+        return page().error(code_message(problem)).ok();
+    }
+    let hash = pool.hash_password(password).await?;
+    pool.store()
+        .set_password(&user.sub, &hash, pool.now())
+        .await?;
+    // The code went to the user's email, so the email is verified now.
+    if !user.confirmed {
+        pool.store().confirm_user(&user.sub, pool.now()).await?;
+    }
+    tracing::info!(pool = %pool_id, sub = %user.sub, "password reset");
+    Ok(form.redirect(
+        &pool,
+        "/login",
+        &[("username", &user.email), ("reset", "1")],
+    ))
+}

@@ -1,0 +1,36 @@
+//! The hosted UI's pages: sign in, sign up, confirm, forgot password, and the error page.
+//! This module only routes; every handler starts from a checked [`form::HostedForm`].
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::http::MAX_BODY;
+use crate::pool::UserPool;
+
+mod forgot;
+mod form;
+mod page;
+mod sign_in;
+mod sign_up;
+
+pub(crate) fn router(pool: UserPool) -> Router {
+    Router::new()
+        .route("/login", get(sign_in::login_page).post(sign_in::login))
+        .route("/signup", get(sign_up::signup_page).post(sign_up::signup))
+        .route(
+            "/confirmUser",
+            get(sign_up::confirm_page).post(sign_up::confirm),
+        )
+        .route(
+            "/forgotPassword",
+            get(forgot::forgot_page).post(forgot::forgot),
+        )
+        .route(
+            "/confirmForgotPassword",
+            get(forgot::confirm_forgot_page).post(forgot::confirm_forgot),
+        )
+        .route("/resendcode", get(sign_up::resend_code))
+        .route("/error", get(page::error_page))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(pool)
+}

@@ -1,0 +1,74 @@
+//! The sign-in page and form, and what every successful sign-in ends with.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::Response;
+
+use super::form::{HostedForm, MAX_USERNAME};
+use super::page::{BAD_CREDENTIALS, LOCKED};
+use crate::credentials::{PasswordCheck, MAX_PASSWORD};
+use crate::error::HttpError;
+use crate::hosted_session;
+use crate::oauth2::authorize::complete_sign_in;
+use crate::oauth2::params::Authorized;
+use crate::pool::UserPool;
+
+/// Signs the user in: session cookie, then the redirect to the callback.
+pub(super) async fn signed_in(
+    pool: &UserPool,
+    auth: &Authorized,
+    sub: &str,
+) -> Result<Response, HttpError> {
+    let now = pool.now();
+    let cookie = hosted_session::start(pool, &auth.pool_id, sub, now).await?;
+    let mut resp = complete_sign_in(pool, auth, sub, now).await?;
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(resp)
+}
+
+pub(super) async fn login_page(
+    State(pool): State<UserPool>,
+    form: HostedForm,
+) -> Result<Response, HttpError> {
+    let hint = form
+        .fields
+        .get("username")
+        .or_else(|| form.fields.get("login_hint"))
+        .map(String::as_str)
+        .unwrap_or("");
+    let mut page = form.page(&pool, "login", "Sign in").user(hint);
+    if form.fields.contains_key("reset") {
+        page = page.info("Your password has been reset. Sign in with the new password.");
+    }
+    page.ok()
+}
+
+pub(super) async fn login(
+    State(pool): State<UserPool>,
+    form: HostedForm,
+) -> Result<Response, HttpError> {
+    let username = form.field("username").trim();
+    let password = form.field("password");
+    let page = || form.page(&pool, "login", "Sign in").user(username);
+    if username.is_empty()
+        || password.is_empty()
+        || username.len() > MAX_USERNAME
+        || password.len() > MAX_PASSWORD
+    {
+        return page().error(BAD_CREDENTIALS).ok();
+    }
+    let pool_id = &form.auth.pool_id;
+    let user = match pool.check_password(pool_id, username, password).await? {
+        PasswordCheck::Accepted(user) => user,
+        // Same answer for a wrong password and an unknown user: existence is not revealed.
+        PasswordCheck::Refused => return page().error(BAD_CREDENTIALS).ok(),
+        PasswordCheck::Locked => return page().error(LOCKED).ok(),
+    };
+    if !user.confirmed {
+        // Cognito's hosted UI sends a fresh code and asks for it.
+        pool.send_code(pool_id, &user.sub, &user.email, "confirm")
+            .await?;
+        return Ok(form.redirect(&pool, "/confirmUser", &[("username", &user.email)]));
+    }
+    signed_in(&pool, &form.auth, &user.sub).await
+}

@@ -1,0 +1,396 @@
+//! The pool itself: its configuration, database, keys and clock, how it is built and seeded,
+//! and the internals the endpoints share. The endpoints live elsewhere (see `server`).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use url::Url;
+
+use crate::config::{ClientConfig, PoolConfig, Seed};
+use crate::error::Error;
+use crate::keys::{self, KeyCache, LoadedKey, Purpose};
+use crate::password::{hash_password, verify_password, PasswordHashCost};
+use crate::store::Store;
+
+/// Sign-up confirmation code lifetime (Cognito: 24 hours).
+const CONFIRM_CODE_SECS: i64 = 24 * 60 * 60;
+/// Password reset code lifetime (Cognito: 1 hour).
+const RESET_CODE_SECS: i64 = 60 * 60;
+
+pub(crate) struct Inner {
+    pools: Vec<PoolConfig>,
+    /// client_id → index in `pools`: the hosted UI finds the pool from the client.
+    clients: HashMap<String, usize>,
+    store: Store,
+    cost: PasswordHashCost,
+    codes_file: Option<PathBuf>,
+    codes_file_lock: tokio::sync::Mutex<()>,
+    public_url: RwLock<Option<Url>>,
+    /// Added to the wall clock; lets tests expire things without sleeping.
+    clock_offset: AtomicI64,
+    key_cache: KeyCache,
+    /// Verified against when the user does not exist, so timing does not reveal it.
+    dummy_hash: String,
+}
+
+/// A running-or-ready user pool. Cheap to clone: clones share everything.
+#[derive(Clone)]
+pub struct UserPool {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for UserPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserPool")
+            .field(
+                "pools",
+                &self.inner.pools.iter().map(|p| &p.id).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`UserPool`].
+#[derive(Debug, Default)]
+pub struct UserPoolBuilder {
+    seed: Option<Seed>,
+    database_url: Option<String>,
+    cost: PasswordHashCost,
+    codes_file: Option<PathBuf>,
+    public_url: Option<Url>,
+}
+
+impl UserPoolBuilder {
+    /// The pools, clients and users (default: none).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// `sqlite::memory:` (the default), a `sqlite:` URL, or a file path (created if missing).
+    pub fn database_url(mut self, url: &str) -> Self {
+        self.database_url = Some(url.to_string());
+        self
+    }
+
+    /// Password hashing cost (default: [`PasswordHashCost::Default`]).
+    pub fn password_hash_cost(mut self, cost: PasswordHashCost) -> Self {
+        self.cost = cost;
+        self
+    }
+
+    /// A file to which confirmation and reset codes are appended, one a line.
+    pub fn codes_file(mut self, path: PathBuf) -> Self {
+        self.codes_file = Some(path);
+        self
+    }
+
+    /// The hosted-UI base URL; issuers are `{public_url}/{pool_id}`. Default:
+    /// `http://localhost:{port}`, with the port of the listener given to [`UserPool::serve`].
+    pub fn public_url(mut self, url: Url) -> Self {
+        self.public_url = Some(url);
+        self
+    }
+
+    /// Opens the database, creates the schema, keys and seed users as needed.
+    pub async fn build(self) -> Result<UserPool, Error> {
+        let seed = self.seed.unwrap_or(Seed { pools: vec![] });
+        seed.validate()?;
+        let store = Store::open(self.database_url.as_deref().unwrap_or("sqlite::memory:")).await?;
+        let cost = self.cost;
+        let dummy_hash = hash_password(cost, "not a real password".into()).await?;
+        let mut clients = HashMap::new();
+        for (i, p) in seed.pools.iter().enumerate() {
+            for c in &p.clients {
+                clients.insert(c.id.clone(), i);
+            }
+        }
+        if let Some(u) = &self.public_url {
+            check_public_url(u)?;
+        }
+        let pool = UserPool {
+            inner: Arc::new(Inner {
+                pools: seed.pools,
+                clients,
+                store,
+                cost,
+                codes_file: self.codes_file,
+                codes_file_lock: tokio::sync::Mutex::new(()),
+                public_url: RwLock::new(self.public_url),
+                clock_offset: AtomicI64::new(0),
+                key_cache: KeyCache::default(),
+                dummy_hash,
+            }),
+        };
+        pool.init().await?;
+        Ok(pool)
+    }
+}
+
+fn check_public_url(u: &Url) -> Result<(), Error> {
+    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() || u.query().is_some() {
+        return Err(Error::Config(format!(
+            "public URL {u} must be http(s)://host[:port][/path]"
+        )));
+    }
+    Ok(())
+}
+
+impl UserPool {
+    /// Starts building a pool.
+    pub fn builder() -> UserPoolBuilder {
+        UserPoolBuilder::default()
+    }
+
+    /// Moves this pool's clock forward, so tests can expire codes, tokens and lockouts
+    /// without sleeping. Affects only this pool's own checks.
+    pub fn advance_clock(&self, by: Duration) {
+        self.inner
+            .clock_offset
+            .fetch_add(by.as_secs() as i64, Ordering::SeqCst);
+    }
+
+    /// The hosted-UI base URL (no trailing slash), once known.
+    pub fn public_url(&self) -> Option<Url> {
+        self.inner
+            .public_url
+            .read()
+            .expect("public url lock")
+            .clone()
+    }
+
+    /// Without an explicit public URL, `http://localhost:{port}` of the listener.
+    pub(crate) fn default_public_url(&self, port: u16) -> Result<(), Error> {
+        let mut url = self.inner.public_url.write().expect("public url lock");
+        if url.is_none() {
+            *url = Some(
+                Url::parse(&format!("http://localhost:{port}"))
+                    .map_err(|e| Error::Config(e.to_string()))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// The issuer of a pool: `{public_url}/{pool_id}`.
+    pub fn issuer(&self, pool_id: &str) -> Option<Url> {
+        Url::parse(&format!("{}/{pool_id}", self.base())).ok()
+    }
+
+    /// Closes the database.
+    pub async fn close(&self) {
+        self.inner.store.close().await;
+    }
+
+    // ---- internals shared by the handlers -------------------------------------------------
+
+    /// Creates missing keys, seed groups and seed users. Existing rows are left alone.
+    async fn init(&self) -> Result<(), Error> {
+        let now = self.now();
+        for p in &self.inner.pools {
+            let rows = self.inner.store.keys(&p.id).await?;
+            let has = |purpose: &str| {
+                rows.iter()
+                    .any(|r| r.purpose == purpose && r.retired_at.is_none())
+            };
+            if !has("id") || !has("access") {
+                let new = keys::generate_pair(now).await?;
+                self.inner.store.replace_keys(&p.id, &new, now).await?;
+            }
+            for g in &p.groups {
+                self.inner.store.ensure_group(&p.id, g, now).await?;
+            }
+            for u in &p.users {
+                let sub = u
+                    .sub
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                if self
+                    .inner
+                    .store
+                    .user_by_email(&p.id, &u.email)
+                    .await?
+                    .is_none()
+                {
+                    let hash = hash_password(self.inner.cost, u.password.clone()).await?;
+                    match self
+                        .inner
+                        .store
+                        .insert_user(
+                            &p.id,
+                            &sub,
+                            &u.email,
+                            &hash,
+                            u.confirmed,
+                            u.email_verified.unwrap_or(u.confirmed),
+                            &u.attributes,
+                            now,
+                        )
+                        .await
+                    {
+                        Ok(()) | Err(Error::UserExists) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                let user = self
+                    .inner
+                    .store
+                    .user_by_email(&p.id, &u.email)
+                    .await?
+                    .ok_or(Error::NoSuchUser)?;
+                for g in &u.groups {
+                    self.inner
+                        .store
+                        .add_to_group(&p.id, &user.sub, g, now)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp()
+            + self.inner.clock_offset.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The public base URL without a trailing slash.
+    pub(crate) fn base(&self) -> String {
+        self.public_url()
+            .map(|u| u.as_str().trim_end_matches('/').to_string())
+            .unwrap_or_else(|| "http://localhost".to_string())
+    }
+
+    /// The path part of the base URL, e.g. "" or "/auth": prefixes form actions and links.
+    pub(crate) fn base_path(&self) -> String {
+        self.public_url()
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn is_https(&self) -> bool {
+        self.public_url().is_some_and(|u| u.scheme() == "https")
+    }
+
+    pub(crate) fn pool_config(&self, pool_id: &str) -> Result<&PoolConfig, Error> {
+        self.inner
+            .pools
+            .iter()
+            .find(|p| p.id == pool_id)
+            .ok_or_else(|| Error::NoSuchPool(pool_id.to_string()))
+    }
+
+    /// The configured pools.
+    pub fn pools(&self) -> &[PoolConfig] {
+        &self.inner.pools
+    }
+
+    /// The pool and client for a client id.
+    pub(crate) fn client(&self, client_id: &str) -> Option<(&PoolConfig, &ClientConfig)> {
+        let pool = &self.inner.pools[*self.inner.clients.get(client_id)?];
+        Some((pool, pool.client(client_id)?))
+    }
+
+    /// Keys in the JWKS, newest first.
+    pub(crate) async fn published_keys(
+        &self,
+        pool: &PoolConfig,
+    ) -> Result<Vec<(Purpose, Arc<LoadedKey>)>, Error> {
+        let now = self.now();
+        let t = pool.token_validity;
+        let max_life = 60 * i64::from(t.id_token_minutes.max(t.access_token_minutes));
+        let mut out = vec![];
+        for row in self.inner.store.keys(&pool.id).await? {
+            if keys::published(&row, now, max_life) {
+                let purpose = if row.purpose == "id" {
+                    Purpose::Id
+                } else {
+                    Purpose::Access
+                };
+                out.push((purpose, self.inner.key_cache.load(&row)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The current signing key for a purpose.
+    pub(crate) async fn signing_key(
+        &self,
+        pool: &PoolConfig,
+        purpose: Purpose,
+    ) -> Result<Arc<LoadedKey>, Error> {
+        let rows = self.inner.store.keys(&pool.id).await?;
+        let row = rows
+            .iter()
+            .find(|r| r.purpose == purpose.as_str() && r.retired_at.is_none())
+            .ok_or_else(|| {
+                Error::Keys(format!(
+                    "pool {} has no current {} key",
+                    pool.id,
+                    purpose.as_str()
+                ))
+            })?;
+        self.inner.key_cache.load(row)
+    }
+
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String, Error> {
+        hash_password(self.inner.cost, password.to_string()).await
+    }
+
+    /// Verifies a password; with no user, verifies against a dummy hash to take as long.
+    pub(crate) async fn verify_password(&self, hash: Option<&str>, password: &str) -> bool {
+        let ok = verify_password(
+            hash.unwrap_or(&self.inner.dummy_hash).to_string(),
+            password.to_string(),
+        )
+        .await;
+        ok && hash.is_some()
+    }
+
+    /// Makes a 6-digit code, stores it, and "sends" it: a log line and the codes file.
+    pub(crate) async fn send_code(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        email: &str,
+        purpose: &str,
+    ) -> Result<(), Error> {
+        use rand::Rng;
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let now = self.now();
+        let life = if purpose == "reset" {
+            RESET_CODE_SECS
+        } else {
+            CONFIRM_CODE_SECS
+        };
+        self.inner
+            .store
+            .insert_user_code(pool_id, sub, email, purpose, &code, now, now + life)
+            .await?;
+        let what = if purpose == "reset" {
+            "password reset code"
+        } else {
+            "confirmation code"
+        };
+        // The one deliberate log of a secret: no mail leaves the machine, this is the mail.
+        tracing::info!(pool = %pool_id, email = %email, code = %code, "{what}");
+        if let Some(path) = &self.inner.codes_file {
+            let _guard = self.inner.codes_file_lock.lock().await;
+            let line = format!("{now}\t{pool_id}\t{email}\t{purpose}\t{code}\n");
+            let mut f = tokio::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .await?;
+            f.write_all(line.as_bytes()).await?;
+        }
+        Ok(())
+    }
+}

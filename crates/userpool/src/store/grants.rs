@@ -1,0 +1,198 @@
+//! Queries on what a sign-in grants: authorization codes, sign-ins, refresh tokens and
+//! hosted-UI sessions.
+
+use sqlx::Row;
+
+use super::{AuthCodeRow, SignInRow, Store};
+use crate::error::Error;
+
+impl Store {
+    // ---- authorization codes ------------------------------------------------------------
+
+    pub async fn insert_auth_code(&self, code_hash: &str, c: &AuthCodeRow) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO auth_codes (code_hash, pool_id, client_id, sub, redirect_uri, scope, nonce, code_challenge, auth_time, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(code_hash)
+        .bind(&c.pool_id)
+        .bind(&c.client_id)
+        .bind(&c.sub)
+        .bind(&c.redirect_uri)
+        .bind(&c.scope)
+        .bind(&c.nonce)
+        .bind(&c.code_challenge)
+        .bind(c.auth_time)
+        .bind(c.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a code used and returns it; `used` is true when it had been used before.
+    /// One statement, so two concurrent exchanges cannot both see it unused.
+    pub async fn take_auth_code(&self, code_hash: &str) -> Result<Option<AuthCodeRow>, Error> {
+        let row =
+            sqlx::query("UPDATE auth_codes SET used = used + 1 WHERE code_hash = ? RETURNING *")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        Ok(Some(AuthCodeRow {
+            pool_id: r.try_get("pool_id")?,
+            client_id: r.try_get("client_id")?,
+            sub: r.try_get("sub")?,
+            redirect_uri: r.try_get("redirect_uri")?,
+            scope: r.try_get("scope")?,
+            nonce: r.try_get("nonce")?,
+            code_challenge: r.try_get("code_challenge")?,
+            auth_time: r.try_get("auth_time")?,
+            expires_at: r.try_get("expires_at")?,
+            used: r.try_get::<i64, _>("used")? > 1,
+        }))
+    }
+
+    // ---- sign-ins and refresh tokens -------------------------------------------------
+
+    pub async fn insert_sign_in(
+        &self,
+        s: &SignInRow,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO sign_ins (origin_jti, pool_id, client_id, sub, event_id, auth_time, scope, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.origin_jti)
+        .bind(&s.pool_id)
+        .bind(&s.client_id)
+        .bind(&s.sub)
+        .bind(&s.event_id)
+        .bind(s.auth_time)
+        .bind(&s.scope)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn sign_in(&self, origin_jti: &str) -> Result<Option<SignInRow>, Error> {
+        let row = sqlx::query("SELECT * FROM sign_ins WHERE origin_jti = ?")
+            .bind(origin_jti)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(SignInRow {
+            origin_jti: r.try_get("origin_jti")?,
+            pool_id: r.try_get("pool_id")?,
+            client_id: r.try_get("client_id")?,
+            sub: r.try_get("sub")?,
+            event_id: r.try_get("event_id")?,
+            auth_time: r.try_get("auth_time")?,
+            scope: r.try_get("scope")?,
+            revoked: r.try_get::<i64, _>("revoked")? != 0,
+        }))
+    }
+
+    pub async fn revoke_sign_in(&self, origin_jti: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE sign_ins SET revoked = 1 WHERE origin_jti = ?")
+            .bind(origin_jti)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_refresh(
+        &self,
+        token_hash: &str,
+        origin_jti: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        sqlx::query("INSERT INTO refresh_tokens (token_hash, origin_jti, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(origin_jti)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// `(origin_jti, expires_at, replaced)` of a refresh token.
+    pub async fn refresh(&self, token_hash: &str) -> Result<Option<(String, i64, bool)>, Error> {
+        let row = sqlx::query(
+            "SELECT origin_jti, expires_at, replaced FROM refresh_tokens WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some((
+            r.try_get(0)?,
+            r.try_get(1)?,
+            r.try_get::<i64, _>(2)? != 0,
+        )))
+    }
+
+    /// Retires a rotated refresh token; false if it was already retired (a replay).
+    pub async fn retire_refresh(&self, token_hash: &str) -> Result<bool, Error> {
+        let r = sqlx::query(
+            "UPDATE refresh_tokens SET replaced = 1 WHERE token_hash = ? AND replaced = 0",
+        )
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    // ---- hosted-UI sessions --------------------------------------------------------------
+
+    pub async fn insert_session(
+        &self,
+        id_hash: &str,
+        pool_id: &str,
+        sub: &str,
+        auth_time: i64,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        sqlx::query("INSERT INTO sessions (id_hash, pool_id, sub, auth_time, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(id_hash)
+            .bind(pool_id)
+            .bind(sub)
+            .bind(auth_time)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// `(sub, auth_time)` of a live session of that pool.
+    pub async fn session(
+        &self,
+        id_hash: &str,
+        pool_id: &str,
+        now: i64,
+    ) -> Result<Option<(String, i64)>, Error> {
+        let row = sqlx::query("SELECT sub, auth_time FROM sessions WHERE id_hash = ? AND pool_id = ? AND expires_at > ?")
+            .bind(id_hash)
+            .bind(pool_id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some((r.try_get(0)?, r.try_get(1)?)))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<(), Error> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

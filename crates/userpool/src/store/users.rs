@@ -1,0 +1,281 @@
+//! Queries on users, their groups, and their confirmation and reset codes.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use super::{is_unique_violation, user_from_row, CodeProblem, Store, UserRow};
+use crate::error::Error;
+
+impl Store {
+    // ---- users -------------------------------------------------------------------------
+
+    /// Inserts a user; `Err(UserExists)` when the email is taken (the UNIQUE constraint
+    /// decides, so two concurrent sign-ups cannot both win).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_user(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        email: &str,
+        password_hash: &str,
+        confirmed: bool,
+        email_verified: bool,
+        attributes: &BTreeMap<String, String>,
+        now: i64,
+    ) -> Result<(), Error> {
+        let attrs =
+            serde_json::to_string(attributes).map_err(|e| Error::Internal(e.to_string()))?;
+        let res = sqlx::query(
+            "INSERT INTO users (sub, pool_id, email, password_hash, confirmed, email_verified, attributes, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(sub)
+        .bind(pool_id)
+        .bind(email)
+        .bind(password_hash)
+        .bind(confirmed as i64)
+        .bind(email_verified as i64)
+        .bind(attrs)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(Error::UserExists),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn user_by_email(
+        &self,
+        pool_id: &str,
+        email: &str,
+    ) -> Result<Option<UserRow>, Error> {
+        let row = sqlx::query("SELECT * FROM users WHERE pool_id = ? AND email = ?")
+            .bind(pool_id)
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<UserRow>, Error> {
+        let row = sqlx::query("SELECT * FROM users WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn users(&self, pool_id: &str) -> Result<Vec<UserRow>, Error> {
+        let rows = sqlx::query("SELECT * FROM users WHERE pool_id = ? ORDER BY email")
+            .bind(pool_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Records a wrong password; returns the new count of failures in a row.
+    /// Locks the user until `lock_until` when `lock_after` is reached.
+    pub async fn record_failed_password(
+        &self,
+        sub: &str,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<i64, Error> {
+        let row = sqlx::query(
+            "UPDATE users SET failed_attempts = failed_attempts + 1,
+                    locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END
+             WHERE sub = ? RETURNING failed_attempts",
+        )
+        .bind(lock_after)
+        .bind(lock_until)
+        .bind(sub)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn reset_failed_passwords(&self, sub: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = 0 WHERE sub = ?")
+            .bind(sub)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn confirm_user(&self, sub: &str, now: i64) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE users SET confirmed = 1, email_verified = 1, updated_at = ? WHERE sub = ?",
+        )
+        .bind(now)
+        .bind(sub)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a new password and unlocks the user.
+    pub async fn set_password(&self, sub: &str, hash: &str, now: i64) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = 0, updated_at = ? WHERE sub = ?",
+        )
+        .bind(hash)
+        .bind(now)
+        .bind(sub)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    // ---- groups ------------------------------------------------------------------------
+
+    pub async fn ensure_group(&self, pool_id: &str, name: &str, now: i64) -> Result<(), Error> {
+        sqlx::query("INSERT OR IGNORE INTO groups (pool_id, name, created_at) VALUES (?, ?, ?)")
+            .bind(pool_id)
+            .bind(name)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn add_to_group(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        group: &str,
+        now: i64,
+    ) -> Result<(), Error> {
+        self.ensure_group(pool_id, group, now).await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO user_groups (pool_id, sub, group_name) VALUES (?, ?, ?)",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(group)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn groups_of(&self, sub: &str) -> Result<Vec<String>, Error> {
+        let rows =
+            sqlx::query("SELECT group_name FROM user_groups WHERE sub = ? ORDER BY group_name")
+                .bind(sub)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    pub async fn groups(&self, pool_id: &str) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT name FROM groups WHERE pool_id = ? ORDER BY name")
+            .bind(pool_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    // ---- confirmation and reset codes --------------------------------------------------
+
+    /// Stores a new code; older unused codes of the same purpose stop working.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_user_code(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        email: &str,
+        purpose: &str,
+        code: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE user_codes SET used = 1 WHERE sub = ? AND purpose = ? AND used = 0")
+            .bind(sub)
+            .bind(purpose)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO user_codes (pool_id, sub, email, purpose, code, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(email)
+        .bind(purpose)
+        .bind(code)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks and consumes a code. `Ok(Err(msg))` is a user-facing refusal.
+    pub async fn use_user_code(
+        &self,
+        sub: &str,
+        purpose: &str,
+        code: &str,
+        now: i64,
+    ) -> Result<Result<(), CodeProblem>, Error> {
+        let row = sqlx::query(
+            "SELECT id, code, expires_at, failed FROM user_codes
+             WHERE sub = ? AND purpose = ? AND used = 0 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(sub)
+        .bind(purpose)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(CodeProblem::Expired));
+        };
+        let id: i64 = row.try_get("id")?;
+        let stored: String = row.try_get("code")?;
+        let expires_at: i64 = row.try_get("expires_at")?;
+        if expires_at <= now {
+            return Ok(Err(CodeProblem::Expired));
+        }
+        let matches: bool =
+            subtle::ConstantTimeEq::ct_eq(stored.as_bytes(), code.as_bytes()).into();
+        if !matches {
+            // A code survives a few wrong guesses, then dies: 6 digits must not be brute-forced.
+            sqlx::query(
+                "UPDATE user_codes SET failed = failed + 1, used = (failed + 1 >= 5) WHERE id = ?",
+            )
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+            return Ok(Err(CodeProblem::Mismatch));
+        }
+        let done = sqlx::query("UPDATE user_codes SET used = 1 WHERE id = ? AND used = 0")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 1 {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(CodeProblem::Expired))
+        }
+    }
+
+    /// The newest code sent to an email, in any pool.
+    pub async fn latest_user_code(&self, email: &str) -> Result<Option<String>, Error> {
+        let row =
+            sqlx::query("SELECT code FROM user_codes WHERE email = ? ORDER BY id DESC LIMIT 1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+}
