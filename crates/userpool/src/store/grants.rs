@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{AuthCodeRow, SignInRow, Store};
+use super::database::{AuthCodeRow, SignInRow, Store};
 use crate::error::Error;
 
 impl Store {

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{KeyRow, Store};
+use super::database::{KeyRow, Store};
 use crate::error::Error;
 
 impl Store {

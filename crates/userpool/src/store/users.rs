@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
-use super::{is_unique_violation, user_from_row, CodeProblem, Store, UserRow};
+use super::database::{is_unique_violation, user_from_row, CodeProblem, Store, UserRow};
 use crate::error::Error;
 
 impl Store {

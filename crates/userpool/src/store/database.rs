@@ -1,0 +1,149 @@
+//! Opening the database, the handle on it, and the rows as stored.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+};
+use sqlx::Row;
+
+use crate::error::Error;
+
+/// The schema, created at start. `IF NOT EXISTS` keeps existing data.
+const SCHEMA: &str = include_str!("../schema.sql");
+
+/// A user as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct UserRow {
+    pub sub: String,
+    pub email: String,
+    pub password_hash: String,
+    pub confirmed: bool,
+    pub email_verified: bool,
+    pub attributes: BTreeMap<String, String>,
+    pub locked_until: i64,
+}
+
+/// A stored signing key.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyRow {
+    pub kid: String,
+    pub purpose: String,
+    pub private_der: Vec<u8>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
+
+/// An authorization code's grant, as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthCodeRow {
+    pub pool_id: String,
+    pub client_id: String,
+    pub sub: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub expires_at: i64,
+    pub used: bool,
+}
+
+/// One sign-in: every token issued from one authentication shares its `origin_jti`.
+#[derive(Debug, Clone)]
+pub(crate) struct SignInRow {
+    pub origin_jti: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub sub: String,
+    pub event_id: String,
+    pub auth_time: i64,
+    pub scope: String,
+    pub revoked: bool,
+}
+
+/// Handle on the database.
+#[derive(Debug, Clone)]
+pub(crate) struct Store {
+    pub(super) pool: SqlitePool,
+}
+
+pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
+    let attrs: String = r.try_get("attributes")?;
+    Ok(UserRow {
+        sub: r.try_get("sub")?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        confirmed: r.try_get::<i64, _>("confirmed")? != 0,
+        email_verified: r.try_get::<i64, _>("email_verified")? != 0,
+        attributes: serde_json::from_str(&attrs).unwrap_or_default(),
+        locked_until: r.try_get("locked_until")?,
+    })
+}
+
+/// Whether an error is a UNIQUE / PRIMARY KEY violation.
+pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and its schema.
+    /// `url` is `sqlite::memory:`, a `sqlite:` URL, or a plain file path.
+    pub async fn open(url: &str) -> Result<Store, Error> {
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let opts = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let mut opts = opts
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if !memory {
+            opts = opts.journal_mode(SqliteJournalMode::Wal);
+        }
+        // An in-memory database lives as long as its one connection: keep exactly one,
+        // forever, or each new connection would see an empty database.
+        let pool_opts = if memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(4)
+        };
+        let pool = pool_opts.connect_with(opts).await?;
+        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// Drops expired codes, sessions and refresh tokens.
+    pub async fn purge_expired(&self, now: i64) -> Result<(), Error> {
+        for sql in [
+            "DELETE FROM auth_codes WHERE expires_at < ?",
+            "DELETE FROM sessions WHERE expires_at < ?",
+            "DELETE FROM refresh_tokens WHERE expires_at < ?",
+            "DELETE FROM user_codes WHERE expires_at < ?",
+        ] {
+            sqlx::query(sql).bind(now).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Why a confirmation or reset code was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CodeProblem {
+    /// Wrong digits.
+    Mismatch,
+    /// Expired, used up, or never sent.
+    Expired,
+}
