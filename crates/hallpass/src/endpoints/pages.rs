@@ -79,6 +79,7 @@ pub(crate) fn sign_in_error(code: &str) -> &'static str {
         }
         "SessionRequired" => "Please sign in to access this page.",
         "AccessDenied" => "You do not have permission to sign in.",
+        "CredentialsSignin" => "Sign in failed. Check the details you provided are correct.",
         _ => "Unable to sign in.",
     }
 }

@@ -124,6 +124,19 @@ async fn wrong_credentials_and_missing_csrf_go_back_to_the_form_without_a_sessio
         app.at("/api/auth/signin?error=CredentialsSignin").as_str()
     );
     assert!(session_value(&app, res.headers()).is_none());
+    let page = app
+        .client
+        .get(res.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Check the details you provided are correct."),
+        "{page}"
+    );
 
     let res = post(
         &app,
