@@ -147,22 +147,6 @@ impl JwtStore {
     }
 }
 
-impl SessionStore for JwtStore {
-    fn load<'a>(
-        &'a self,
-        value: &'a str,
-        now: i64,
-    ) -> BoxFuture<'a, Result<SessionToken, StoreError>> {
-        Box::pin(std::future::ready(self.decode(value, now)))
-    }
-    fn save<'a>(&'a self, token: &'a SessionToken) -> BoxFuture<'a, Result<String, StoreError>> {
-        Box::pin(std::future::ready(Ok(self.encode(token))))
-    }
-    fn delete<'a>(&'a self, _value: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(std::future::ready(Ok(())))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
