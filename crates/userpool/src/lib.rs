@@ -19,6 +19,7 @@
 //! ```
 
 mod admin;
+mod api;
 pub mod cli;
 pub mod config;
 mod credentials;

@@ -7,13 +7,16 @@ use url::Url;
 
 use crate::error::Error;
 use crate::pool::UserPool;
-use crate::{hosted_ui, oauth2};
+use crate::{api, hosted_ui, oauth2};
 
 impl UserPool {
-    /// The HTTP routes: discovery, JWKS, `/oauth2/*`, `/logout` and the hosted-UI pages.
+    /// The HTTP routes: discovery, JWKS, `/oauth2/*`, `/logout`, the hosted-UI pages and
+    /// Cognito's JSON API at `POST /`.
     /// Mount it at the root of the host named by the public URL (or nest it under its path).
     pub fn router(&self) -> axum::Router {
-        oauth2::router(self.clone()).merge(hosted_ui::router(self.clone()))
+        oauth2::router(self.clone())
+            .merge(hosted_ui::router(self.clone()))
+            .merge(api::router(self.clone()))
     }
 
     /// Serves on `listener` in a spawned task. Without an explicit public URL, the issuer

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod api_envelope;
 mod cli;
 mod discovery;
 mod flow;
@@ -11,6 +12,7 @@ mod hosted_ui;
 mod oidc;
 mod persistence;
 mod refresh;
+mod sdk;
 mod session_cookie;
 mod token_errors;
 

@@ -1,0 +1,219 @@
+//! Cognito's JSON API (`cognito-idp`'s protocol): one `POST /` for every pool and operation,
+//! `Content-Type: application/x-amz-json-1.1`, the operation named by
+//! `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`. This module only parses the
+//! envelope and dispatches; each group of operations has its own module, and every reply and
+//! error goes out through [`reply`] and [`ApiError`]'s `IntoResponse`.
+
+use std::future::Future;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::http::MAX_BODY;
+use crate::pool::UserPool;
+
+mod error;
+
+pub(crate) use error::{ApiError, Exception};
+
+/// The content type of every request and reply.
+const AMZ_JSON: &str = "application/x-amz-json-1.1";
+/// The prefix of `X-Amz-Target` for this service.
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+pub(crate) fn router(pool: UserPool) -> Router {
+    Router::new()
+        .route("/", post(call).options(preflight))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(pool)
+}
+
+/// What every operation gets besides its request: the pool, and whether the request was
+/// signed (the `Admin*` and pool-management operations need a SigV4 signature; a local
+/// pool checks that there is one, not whose it is).
+#[allow(dead_code)] // read by the operations, which come next
+pub(crate) struct Call {
+    pub pool: UserPool,
+    pub signed: bool,
+}
+
+#[allow(dead_code)] // used by the operations, which come next
+impl Call {
+    /// Refuses an unsigned request to an operation that needs AWS credentials.
+    pub(crate) fn require_signed(&self) -> Result<(), ApiError> {
+        if self.signed {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                Exception::MissingAuthenticationTokenException,
+                "Missing Authentication Token",
+            ))
+        }
+    }
+}
+
+async fn call(
+    State(pool): State<UserPool>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let answer = async {
+        let body = body.map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                Exception::RequestEntityTooLarge,
+                "Request entity too large.",
+            ),
+            _ => ApiError::new(
+                Exception::SerializationException,
+                "Unreadable request body.",
+            ),
+        })?;
+        let operation = operation(&headers)?;
+        let call = Call {
+            pool,
+            signed: is_signed(&headers),
+        };
+        dispatch(&call, operation, &body).await
+    };
+    match answer.await {
+        Ok(value) => reply(value),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The operation named by `X-Amz-Target`.
+fn operation(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(TARGET_PREFIX))
+        .filter(|op| !op.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                Exception::UnknownOperationException,
+                "The X-Amz-Target header names no operation of this service.",
+            )
+        })
+}
+
+/// Whether the request carries a SigV4 `Authorization` header.
+fn is_signed(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "))
+}
+
+/// Every operation, by its name in `X-Amz-Target`.
+async fn dispatch(
+    call: &Call,
+    operation: &str,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
+    // Each operation gets an arm: `"SignUp" => run(call, body, users::sign_up).await,`.
+    let _ = (call, body, operation);
+    Err(ApiError::new(
+        Exception::UnknownOperationException,
+        "Unknown operation.",
+    ))
+}
+
+/// Parses the request, runs the operation, serialises its reply. A body that is not JSON,
+/// or has a field of the wrong type, is a `SerializationException`; a missing required
+/// field is an `InvalidParameterException`, as Cognito answers.
+#[allow(dead_code)] // used by the operations, which come next
+pub(crate) async fn run<'a, Req, Resp, Op, Fut>(
+    call: &'a Call,
+    body: &[u8],
+    op: Op,
+) -> Result<serde_json::Value, ApiError>
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+    Op: FnOnce(&'a Call, Req) -> Fut,
+    Fut: Future<Output = Result<Resp, ApiError>>,
+{
+    let body = if body.is_empty() {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    let req: Req = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() && e.to_string().starts_with("missing field") {
+            ApiError::new(Exception::InvalidParameterException, validation_message(&e))
+        } else {
+            ApiError::new(Exception::SerializationException, "Malformed request body.")
+        }
+    })?;
+    let resp = op(call, req).await?;
+    serde_json::to_value(resp).map_err(|e| {
+        tracing::error!(error = %e, "serialising a JSON API reply failed");
+        ApiError::new(Exception::InternalErrorException, "Internal error.")
+    })
+}
+
+/// Cognito's wording for a missing member, naming the field (serde's message quotes the
+/// field name, which comes from our own struct, not from the request).
+fn validation_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let field = text.split('`').nth(1).unwrap_or("a required member");
+    format!(
+        "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"
+    )
+}
+
+fn reply(value: serde_json::Value) -> Response {
+    let mut resp = (StatusCode::OK, axum::Json(value)).into_response();
+    json_headers(resp.headers_mut());
+    resp
+}
+
+/// The headers of every reply: Cognito's content type, a request id, CORS for browser apps.
+pub(crate) fn json_headers(h: &mut HeaderMap) {
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        h.insert(HeaderName::from_static("x-amzn-requestid"), id);
+    }
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage"),
+    );
+}
+
+/// A browser app's preflight: any origin, the headers the AWS SDKs and Amplify send.
+async fn preflight(headers: HeaderMap) -> Response {
+    let asked = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 1024 && v.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
+        .unwrap_or("content-type, x-amz-target, x-amz-user-agent, authorization");
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    if let Ok(v) = HeaderValue::from_str(asked) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
+    }
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    resp
+}
