@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Instructions per request, counted by callgrind (stable across runs and unaffected by other load,
+# unlike wall-clock figures): the bare handler, the site's /protected with a small and a tokens
+# cookie, and GET /api/auth/session, each driven in process by `bench/src/bin/instructions.rs`.
+#
+#   bench/instructions.sh            # N=2000 requests per scenario
+#   N=500 bench/instructions.sh
+#
+# Needs valgrind (installed with apt-get when missing and run as root). Only the requests inside
+# the binary's `measured` function are counted (`--toggle-collect`), after a warm-up.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=${N:-2000}
+SCENARIOS=${SCENARIOS:-"bare protected-small protected-tokens session-small session-tokens"}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+if ! command -v valgrind >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  else
+    echo "error: valgrind is needed (apt-get install valgrind)" >&2
+    exit 1
+  fi
+fi
+
+cd "$ROOT"
+cargo build --release -q -p hallpass-bench --bin instructions
+BIN="$ROOT/target/release/instructions"
+
+declare -A PER
+for s in $SCENARIOS; do
+  valgrind --tool=callgrind --toggle-collect='*measured*' \
+    --callgrind-out-file="$OUT/$s.out" "$BIN" "$s" "$N" >"$OUT/$s.log" 2>&1 || {
+    cat "$OUT/$s.log" >&2
+    exit 1
+  }
+  total=$(awk '/^(summary|totals):/ {print $2; exit}' "$OUT/$s.out")
+  PER[$s]=$((total / N))
+done
+
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo "+changes" || true)
+echo "instructions per request (callgrind, N=$N, commit $commit$dirty)"
+printf '| %-18s | %14s | %14s |\n' scenario instructions "÷ bare"
+printf '| %-18s | %14s | %14s |\n' --- ---: ---:
+bare=${PER[bare]:-0}
+for s in $SCENARIOS; do
+  if [ "$bare" -gt 0 ]; then
+    ratio=$(awk -v a="${PER[$s]}" -v b="$bare" 'BEGIN { printf "%.3f", a / b }')
+  else
+    ratio="-"
+  fi
+  printf '| %-18s | %14s | %14s |\n' "$s" "${PER[$s]}" "$ratio"
+done
