@@ -139,6 +139,54 @@ identity provider.</p>
     )
 }
 
+// ---- reading the forms of a sign-in page, as a browser would -------------------------------
+
+/// Undoes the HTML escaping of an attribute value.
+fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let start = tag.find(&needle)? + needle.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+/// The action and fields of the first form in `html` whose action contains `part`.
+pub fn html_form(
+    html: &str,
+    page: &reqwest::Url,
+    part: &str,
+) -> Result<(reqwest::Url, Vec<(String, String)>), String> {
+    for chunk in html.split("<form").skip(1) {
+        let (tag, rest) = chunk.split_once('>').ok_or("unterminated form tag")?;
+        let action = attr(tag, "action").unwrap_or_default();
+        if !action.contains(part) {
+            continue;
+        }
+        let body = rest.split("</form>").next().unwrap_or_default();
+        let fields = body
+            .split("<input")
+            .skip(1)
+            .filter_map(|i| {
+                let tag = i.split('>').next()?;
+                Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+            })
+            .collect();
+        let action = page.join(&action).map_err(|e| e.to_string())?;
+        return Ok((action, fields));
+    }
+    Err(format!("no form posting to {part} on {page}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

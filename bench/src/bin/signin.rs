@@ -40,47 +40,6 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&#34;", "\"")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x2f;", "/")
-        .replace("&#47;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let needle = format!(" {name}=\"");
-    let start = tag.find(&needle)? + needle.len();
-    let end = tag[start..].find('"')? + start;
-    Some(unescape(&tag[start..end]))
-}
-
-/// The action and fields of the first form in `html` whose action contains `part`.
-fn form(html: &str, page: &Url, part: &str) -> Result<(Url, Vec<(String, String)>), String> {
-    for chunk in html.split("<form").skip(1) {
-        let (tag, rest) = chunk.split_once('>').ok_or("unterminated form tag")?;
-        let action = attr(tag, "action").unwrap_or_default();
-        if !action.contains(part) {
-            continue;
-        }
-        let body = rest.split("</form>").next().unwrap_or_default();
-        let fields = body
-            .split("<input")
-            .skip(1)
-            .filter_map(|i| {
-                let tag = i.split('>').next()?;
-                Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
-            })
-            .collect();
-        let action = page.join(&action).map_err(|e| e.to_string())?;
-        return Ok((action, fields));
-    }
-    Err(format!("no form posting to {part} on {page}"))
-}
-
 /// One complete sign-in with a fresh cookie jar.
 async fn sign_in(site: &Url) -> Result<(), String> {
     let client = reqwest::Client::builder()
@@ -114,7 +73,7 @@ async fn sign_in(site: &Url) -> Result<(), String> {
         .map_err(e)?;
     let login_url = res.url().clone();
     let login = res.text().await.map_err(e)?;
-    let (action, mut fields) = form(&login, &login_url, "/login")?;
+    let (action, mut fields) = hallpass_bench::html_form(&login, &login_url, "/login")?;
     fields.retain(|(n, _)| n != "username" && n != "password");
     fields.push(("username".into(), userpool::DEMO_USER_EMAIL.into()));
     fields.push(("password".into(), userpool::DEMO_USER_PASSWORD.into()));
