@@ -91,6 +91,8 @@ mod guard;
 mod hallpass;
 pub mod hooks;
 mod jwe;
+#[allow(dead_code)] // Auth.js v5 cookies (`AUTH_COMPAT=authjs-v5`) are wired to it next
+mod jwe_cbc;
 mod layer;
 mod lifecycle;
 pub mod provider;
