@@ -206,7 +206,7 @@ mod tests {
             Err(JweError::Decrypt)
         );
         assert_eq!(
-            CbcKey::decrypt_with(&[key.clone()], &token[..token.len() - 2]),
+            CbcKey::decrypt_with(std::slice::from_ref(&key), &token[..token.len() - 2]),
             Err(JweError::Malformed)
         );
         assert_eq!(
