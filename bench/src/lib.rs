@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod inprocess;
+
 use hallpass::provider::{Secret, TokenSet};
 use hallpass::SessionToken;
 

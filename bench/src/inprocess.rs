@@ -1,0 +1,128 @@
+//! The example site's router driven in process, without sockets: the scenarios that
+//! `bench/instructions.sh` (instructions per request) and the `allocs` binary (allocations per
+//! request) measure. The site is the real `hallpass_site::app` in NextAuth v4 compatibility with a
+//! Cognito provider that is never contacted (a cookie-only request needs no network), as
+//! `bench/run.sh` starts it, and each request carries the `Cookie` header the load benchmark sends.
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use hallpass::provider::Cognito;
+use hallpass::{Compat, Config, Hallpass};
+use tower::ServiceExt;
+
+/// Every scenario's name, in the order they are reported.
+pub const SCENARIOS: [&str; 5] = [
+    "bare",
+    "protected-small",
+    "protected-tokens",
+    "session-small",
+    "session-tokens",
+];
+
+const SECRET: &str = "inprocess-benchmark-secret-0123456789abcdef";
+
+/// One scenario: the router, the path it asks for, and the request's `Cookie` header.
+pub struct Scenario {
+    /// The router under test.
+    pub app: Router,
+    /// The path of every request.
+    pub path: &'static str,
+    /// The `Cookie` header of every request.
+    pub cookie: String,
+}
+
+async fn bare_page() -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(crate::protected_html(crate::NAME)),
+    )
+        .into_response()
+}
+
+fn site() -> (Router, Hallpass) {
+    let config = Config::builder()
+        .url("http://localhost:3000")
+        .secret(SECRET)
+        .compat(Compat::NextAuthV4)
+        .build()
+        .expect("valid config");
+    let cognito = Cognito::builder()
+        .client_id("inprocess-bench")
+        .issuer("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench")
+        .build()
+        .expect("valid provider");
+    let hallpass = Hallpass::builder(config)
+        .provider(cognito)
+        .build()
+        .expect("valid instance");
+    (hallpass_site::app(&hallpass), hallpass)
+}
+
+impl Scenario {
+    /// The scenario called `name` (one of [`SCENARIOS`]).
+    pub fn new(name: &str) -> Option<Scenario> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let (path, tokens) = match name {
+            // The bare handler gets the tokens cookie too, so header parsing costs the same.
+            "bare" => ("/protected", true),
+            "protected-small" => ("/protected", false),
+            "protected-tokens" => ("/protected", true),
+            "session-small" => ("/api/auth/session", false),
+            "session-tokens" => ("/api/auth/session", true),
+            _ => return None,
+        };
+        let (app, hallpass) = site();
+        let value = hallpass.encode_session(&crate::session(now, tokens));
+        let cookie = crate::cookie_header("next-auth.session-token", &value);
+        let app = if name == "bare" {
+            Router::new().route("/protected", get(bare_page))
+        } else {
+            app
+        };
+        Some(Scenario { app, path, cookie })
+    }
+
+    /// One request, its whole body read. Panics unless it is a 200 (a broken scenario must not
+    /// produce a figure).
+    pub async fn request(&self) -> Bytes {
+        let req = Request::get(self.path)
+            .header(header::HOST, "localhost:3000")
+            .header(header::COOKIE, self.cookie.as_str())
+            .body(Body::empty())
+            .expect("valid request");
+        let resp = self.app.clone().oneshot(req).await.expect("infallible");
+        assert_eq!(
+            resp.status(),
+            StatusCode::OK,
+            "{} must answer 200",
+            self.path
+        );
+        axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .expect("body")
+    }
+
+    /// Twenty requests outside any measurement (lazy statics, the decode cache, the allocator's
+    /// pools), then a check that the answer is the signed-in one: a figure of a cheaper,
+    /// signed-out answer would be wrong.
+    pub async fn warm_up(&self) -> Result<Bytes, String> {
+        let mut body = Bytes::new();
+        for _ in 0..20 {
+            body = self.request().await;
+        }
+        if String::from_utf8_lossy(&body).contains(crate::NAME) {
+            Ok(body)
+        } else {
+            Err(format!(
+                "{}: the answer does not name the signed-in user",
+                self.path
+            ))
+        }
+    }
+}
