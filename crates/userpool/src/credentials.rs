@@ -26,8 +26,10 @@ pub(crate) enum PasswordCheck {
 }
 
 impl UserPool {
-    /// Checks `password` for the user `username` of the pool. A wrong password counts
-    /// towards the lockout; an unknown user costs as long as a known one.
+    /// Checks `password` for the user `username` of the pool. The attempt is reserved (and
+    /// counted) atomically before the password is verified, so at most [`LOCKOUT_AFTER`]
+    /// passwords are ever verified between two lockouts, however many arrive at once; only a
+    /// right password resets the count. An unknown user costs as long as a known one.
     pub(crate) async fn check_password(
         &self,
         pool_id: &str,
@@ -36,23 +38,29 @@ impl UserPool {
     ) -> Result<PasswordCheck, Error> {
         let user = self.store().user_by_email(pool_id, username).await?;
         let now = self.now();
-        if user.as_ref().is_some_and(|u| u.locked_until > now) {
-            return Ok(PasswordCheck::Locked);
-        }
+        let attempt = match &user {
+            Some(u) => {
+                let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
+                match self
+                    .store()
+                    .reserve_password_attempt(&u.sub, now, LOCKOUT_AFTER, lock_until)
+                    .await?
+                {
+                    Some(n) => Some(n),
+                    None => return Ok(PasswordCheck::Locked),
+                }
+            }
+            None => None,
+        };
         let ok = self
             .verify_password(user.as_ref().map(|u| u.password_hash.as_str()), password)
             .await;
-        let Some(user) = user else {
+        let (Some(user), Some(attempt)) = (user, attempt) else {
             return Ok(PasswordCheck::Refused);
         };
         if !ok {
-            let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
-            let failures = self
-                .store()
-                .record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until)
-                .await?;
-            tracing::info!(pool = %pool_id, sub = %user.sub, failures, "sign-in refused: wrong password");
-            return Ok(if failures >= LOCKOUT_AFTER {
+            tracing::info!(pool = %pool_id, sub = %user.sub, failures = attempt, "sign-in refused: wrong password");
+            return Ok(if attempt >= LOCKOUT_AFTER {
                 PasswordCheck::Locked
             } else {
                 PasswordCheck::Refused

@@ -78,25 +78,30 @@ impl Store {
         Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// Records a wrong password; returns the new count of failures in a row.
-    /// Locks the user until `lock_until` when `lock_after` is reached.
-    pub async fn record_failed_password(
+    /// Reserves one password attempt before the password is checked, in one statement, so that
+    /// parallel attempts cannot all pass a lock that was read before any of them was counted.
+    /// The attempt is counted as a failure in advance (a success resets the count); the attempt
+    /// that reaches `lock_after` locks the user until `lock_until`. Returns the attempt's number,
+    /// or `None` when the user is locked at `now` (nothing is counted then).
+    pub async fn reserve_password_attempt(
         &self,
         sub: &str,
+        now: i64,
         lock_after: i64,
         lock_until: i64,
-    ) -> Result<i64, Error> {
+    ) -> Result<Option<i64>, Error> {
         let row = sqlx::query(
             "UPDATE users SET failed_attempts = failed_attempts + 1,
                     locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE locked_until END
-             WHERE sub = ? RETURNING failed_attempts",
+             WHERE sub = ? AND locked_until <= ? RETURNING failed_attempts",
         )
         .bind(lock_after)
         .bind(lock_until)
         .bind(sub)
-        .fetch_one(&self.pool)
+        .bind(now)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     pub async fn reset_failed_passwords(&self, sub: &str) -> Result<(), Error> {

@@ -588,3 +588,72 @@ async fn pages_render_for_a_person() {
         assert!(!html.contains("<script"), "{path}: no JavaScript");
     }
 }
+
+/// Issue 13, finding 1: a burst of parallel wrong passwords is checked at most
+/// `LOCKOUT_AFTER` times, and the right password sent behind the burst is refused as locked,
+/// although none of the wrong ones had been answered yet. With the real hash cost, so that the
+/// guesses overlap as an attacker's do.
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_they_are_checked() {
+    let t = spawn_with_real_hashing().await;
+    let r = t
+        .authorize(&[
+            ("response_type", "code"),
+            ("client_id", CONF),
+            ("redirect_uri", CB),
+            ("prompt", "login"),
+        ])
+        .await;
+    let login = location(&r);
+    let form = |password: &str| {
+        let mut f: Vec<(String, String)> = login.query_pairs().into_owned().collect();
+        f.push(("username".into(), ALICE.into()));
+        f.push(("password".into(), password.into()));
+        f
+    };
+    let mut burst = Vec::new();
+    for i in 0..40 {
+        let req = browser()
+            .post(t.url("/login"))
+            .form(&form(&format!("wrong-{i}")));
+        burst.push(tokio::spawn(async move {
+            req.send().await.unwrap().text().await.unwrap()
+        }));
+    }
+    // Behind the burst (ordering only, nothing is timed): the wrong passwords are still being
+    // hashed, so a lock read before counting would not be set yet.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let right = browser()
+        .post(t.url("/login"))
+        .form(&form(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        right.status(),
+        200,
+        "the right password behind the burst signed in"
+    );
+    assert!(right
+        .text()
+        .await
+        .unwrap()
+        .contains("Password attempts exceeded"));
+    let (mut checked, mut locked) = (0, 0);
+    for task in burst {
+        let html = task.await.unwrap();
+        if html.contains("Incorrect username or password.") {
+            checked += 1;
+        } else if html.contains("Password attempts exceeded") {
+            locked += 1;
+        } else {
+            panic!("neither refused nor locked: {html}");
+        }
+    }
+    // The fifth wrong password is checked too, and answers "exceeded" as it locks the user.
+    assert!(
+        checked < userpool::LOCKOUT_AFTER as usize,
+        "{checked} checked"
+    );
+    assert_eq!(checked + locked, 40);
+}

@@ -68,10 +68,19 @@ pub async fn spawn_with(seed: Seed, db: &str) -> TestPool {
 
 /// As [`spawn_with`], on a given port (a restart keeps its port, and so its issuer).
 pub async fn spawn_at(seed: Seed, db: &str, port: u16) -> TestPool {
+    spawn_full(seed, db, port, PasswordHashCost::Testing).await
+}
+
+/// A pool with the real password-hash cost: for tests whose point is that hashing takes time.
+pub async fn spawn_with_real_hashing() -> TestPool {
+    spawn_full(test_seed(), "sqlite::memory:", 0, PasswordHashCost::Default).await
+}
+
+async fn spawn_full(seed: Seed, db: &str, port: u16, cost: PasswordHashCost) -> TestPool {
     let pool = UserPool::builder()
         .seed(seed)
         .database_url(db)
-        .password_hash_cost(PasswordHashCost::Testing)
+        .password_hash_cost(cost)
         .build()
         .await
         .expect("pool builds");
