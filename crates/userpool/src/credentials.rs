@@ -37,28 +37,47 @@ impl UserPool {
         password: &str,
     ) -> Result<PasswordCheck, Error> {
         let user = self.store().user_by_email(pool_id, username).await?;
-        let now = self.now();
         let attempt = match &user {
-            Some(u) => {
-                let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
-                match self
-                    .store()
-                    .reserve_password_attempt(&u.sub, now, LOCKOUT_AFTER, lock_until)
-                    .await?
-                {
-                    Some(n) => Some(n),
-                    None => return Ok(PasswordCheck::Locked),
-                }
-            }
+            Some(u) => match self.reserve_attempt(u).await? {
+                Some(n) => Some(n),
+                None => return Ok(PasswordCheck::Locked),
+            },
             None => None,
         };
         let ok = self
             .verify_password(user.as_ref().map(|u| u.password_hash.as_str()), password)
             .await;
-        let (Some(user), Some(attempt)) = (user, attempt) else {
-            return Ok(PasswordCheck::Refused);
-        };
-        if !ok {
+        match (user, attempt) {
+            (Some(user), Some(attempt)) => self.finish_attempt(pool_id, user, attempt, ok).await,
+            _ => Ok(PasswordCheck::Refused),
+        }
+    }
+
+    /// Reserves (and counts as a failure in advance) one password attempt of `user`, before
+    /// anything is verified; `None` when the user is locked out. Every front door that checks a
+    /// password (the hosted UI, the JSON API's password and SRP flows) goes through it.
+    pub(crate) async fn reserve_attempt(&self, user: &UserRow) -> Result<Option<i64>, Error> {
+        let now = self.now();
+        // Already locked as read: no write needed (the reservation re-checks atomically anyway).
+        if user.locked_until > now {
+            return Ok(None);
+        }
+        let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
+        self.store()
+            .reserve_password_attempt(&user.sub, now, LOCKOUT_AFTER, lock_until)
+            .await
+    }
+
+    /// The outcome of reserved attempt number `attempt`: a right password resets the count; a
+    /// wrong one stays counted, and the attempt that reached the limit answers `Locked`.
+    pub(crate) async fn finish_attempt(
+        &self,
+        pool_id: &str,
+        user: UserRow,
+        attempt: i64,
+        password_ok: bool,
+    ) -> Result<PasswordCheck, Error> {
+        if !password_ok {
             tracing::info!(pool = %pool_id, sub = %user.sub, failures = attempt, "sign-in refused: wrong password");
             return Ok(if attempt >= LOCKOUT_AFTER {
                 PasswordCheck::Locked
