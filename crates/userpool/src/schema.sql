@@ -81,6 +81,14 @@ CREATE TABLE IF NOT EXISTS sign_ins (
     revoked    INTEGER NOT NULL DEFAULT 0
 );
 
+-- Which sign-in an authorization code was redeemed for: a replayed code revokes it
+-- (RFC 6749 §4.1.2). Kept as long as the code itself.
+CREATE TABLE IF NOT EXISTS code_redemptions (
+    code_hash  TEXT PRIMARY KEY,
+    origin_jti TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token_hash TEXT PRIMARY KEY,
     origin_jti TEXT NOT NULL,

@@ -34,6 +34,8 @@ pub(crate) struct UserTokens {
     pub id_token: Option<String>,
     pub refresh_token: Option<String>,
     pub expires_in: i64,
+    /// The sign-in the tokens belong to: revoking it ends them all.
+    pub origin_jti: String,
 }
 
 impl UserPool {
@@ -88,6 +90,7 @@ impl UserPool {
             id_token,
             refresh_token,
             expires_in: access_life,
+            origin_jti,
         })
     }
 

@@ -59,18 +59,20 @@ async fn code_grant(
         return Err(HttpError::oauth("invalid_request"));
     };
     let grant = HttpError::oauth("invalid_grant");
-    let Some(row) = pool
-        .store()
-        .take_auth_code(&tokens::hash_secret(code))
-        .await?
-    else {
+    let code_hash = tokens::hash_secret(code);
+    let Some(row) = pool.store().take_auth_code(&code_hash).await? else {
         return Err(grant);
     };
-    if row.used
-        || row.expires_at <= pool.now()
-        || row.client_id != client.id
-        || row.pool_id != pc.id
-    {
+    if row.used {
+        // A replay: whoever holds the code may have stolen it, so the first redemption's
+        // tokens end too (RFC 6749 §4.1.2).
+        if let Some(origin_jti) = pool.store().redemption(&code_hash).await? {
+            pool.store().revoke_sign_in(&origin_jti).await?;
+            tracing::warn!(pool = %pc.id, "authorization code replayed: its sign-in is revoked");
+        }
+        return Err(grant);
+    }
+    if row.expires_at <= pool.now() || row.client_id != client.id || row.pool_id != pc.id {
         return Err(grant);
     }
     if &row.redirect_uri != redirect_uri {
@@ -107,6 +109,15 @@ async fn code_grant(
             with_refresh: true,
         })
         .await?;
+    if pool
+        .store()
+        .record_redemption(&code_hash, &t.origin_jti, row.expires_at)
+        .await?
+    {
+        // Replayed while these tokens were being made: the replay found nothing to revoke yet.
+        pool.store().revoke_sign_in(&t.origin_jti).await?;
+        return Err(grant);
+    }
     Ok(user_tokens_response(t))
 }
 

@@ -125,6 +125,7 @@ impl Store {
     pub async fn purge_expired(&self, now: i64) -> Result<(), Error> {
         for sql in [
             "DELETE FROM auth_codes WHERE expires_at < ?",
+            "DELETE FROM code_redemptions WHERE expires_at < ?",
             "DELETE FROM sessions WHERE expires_at < ?",
             "DELETE FROM refresh_tokens WHERE expires_at < ?",
             "DELETE FROM user_codes WHERE expires_at < ?",

@@ -54,6 +54,41 @@ impl Store {
         }))
     }
 
+    /// Records the sign-in a code was redeemed for; returns whether the code was presented
+    /// again meanwhile (a replay racing the first redemption, which must then be revoked).
+    pub async fn record_redemption(
+        &self,
+        code_hash: &str,
+        origin_jti: &str,
+        expires_at: i64,
+    ) -> Result<bool, Error> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO code_redemptions (code_hash, origin_jti, expires_at)
+             VALUES (?, ?, ?)",
+        )
+        .bind(code_hash)
+        .bind(origin_jti)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT used FROM auth_codes WHERE code_hash = ?")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(used.is_some_and(|n| n > 1))
+    }
+
+    /// The sign-in a code was redeemed for, if it was.
+    pub async fn redemption(&self, code_hash: &str) -> Result<Option<String>, Error> {
+        Ok(
+            sqlx::query_scalar("SELECT origin_jti FROM code_redemptions WHERE code_hash = ?")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     // ---- sign-ins and refresh tokens -------------------------------------------------
 
     pub async fn insert_sign_in(

@@ -336,3 +336,38 @@ async fn preflight_allows_any_origin() {
     assert!(r.status().is_success());
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
 }
+
+/// Issue 13, finding 4: a replayed code is refused, and the tokens of its first redemption end:
+/// the access token no longer reads userInfo and the refresh token no longer refreshes.
+#[tokio::test]
+async fn a_replayed_code_revokes_its_first_tokens() {
+    let t = spawn_pool().await;
+    let code = t.alice_code(&[]).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CB),
+    ];
+    let first: Value = t
+        .token_basic(CONF, CONF_SECRET, &form)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let access = first["access_token"].as_str().unwrap();
+    let refresh = first["refresh_token"].as_str().unwrap();
+    assert_eq!(t.userinfo(access).await.status(), 200);
+
+    let replay = t.token_basic(CONF, CONF_SECRET, &form).await;
+    assert_eq!(error_of(replay).await, "invalid_grant");
+
+    assert_eq!(t.userinfo(access).await.status(), 401);
+    let r = t
+        .token_basic(
+            CONF,
+            CONF_SECRET,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+    assert_eq!(error_of(r).await, "invalid_grant");
+}
