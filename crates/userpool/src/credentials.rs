@@ -23,7 +23,14 @@ pub(crate) enum PasswordCheck {
     Refused,
     /// The user is locked out, or this failure locked them out.
     Locked,
+    /// The password is right but the user is disabled (`AdminDisableUser`): Cognito's
+    /// `NotAuthorizedException` "User is disabled.". Told only to someone who knows the
+    /// password, so it reveals nothing to a guesser.
+    Disabled,
 }
+
+/// Cognito's message for a disabled user, on every front door.
+pub(crate) const USER_DISABLED: &str = "User is disabled.";
 
 impl UserPool {
     /// Checks `password` for the user `username` of the pool. A wrong password counts
@@ -59,6 +66,9 @@ impl UserPool {
             });
         }
         self.store().reset_failed_passwords(&user.sub).await?;
+        if !user.enabled {
+            return Ok(PasswordCheck::Disabled);
+        }
         Ok(PasswordCheck::Accepted(user))
     }
 

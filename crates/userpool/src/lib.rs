@@ -29,6 +29,7 @@ mod hosted_ui;
 mod http;
 mod keys;
 mod oauth2;
+mod outbox;
 mod password;
 mod pool;
 mod server;
@@ -46,6 +47,7 @@ pub use config::{
 };
 pub use credentials::{LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
+pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;

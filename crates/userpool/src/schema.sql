@@ -19,6 +19,11 @@ CREATE TABLE IF NOT EXISTS users (
     attributes      TEXT NOT NULL,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     locked_until    INTEGER NOT NULL DEFAULT 0,
+    -- Cognito's FORCE_CHANGE_PASSWORD: the password is temporary (AdminCreateUser, or
+    -- AdminSetUserPassword with Permanent false); the next sign-in must set a new one.
+    force_change_password INTEGER NOT NULL DEFAULT 0,
+    -- AdminDisableUser: a disabled user cannot sign in anywhere.
+    enabled         INTEGER NOT NULL DEFAULT 1,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     UNIQUE (pool_id, email)

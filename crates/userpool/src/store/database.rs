@@ -24,6 +24,17 @@ pub(crate) struct UserRow {
     pub email_verified: bool,
     pub attributes: BTreeMap<String, String>,
     pub locked_until: i64,
+    /// The password is temporary: the next sign-in gets `NEW_PASSWORD_REQUIRED`.
+    #[allow(dead_code)] // read by the JSON API's user replies and sign-in, which come next
+    pub force_change_password: bool,
+    /// `false` after `AdminDisableUser`: no sign-in anywhere.
+    pub enabled: bool,
+    /// When the user was made, epoch seconds.
+    #[allow(dead_code)] // read by the JSON API's user replies, which come next
+    pub created_at: i64,
+    /// When the user last changed, epoch seconds.
+    #[allow(dead_code)] // read by the JSON API's user replies, which come next
+    pub updated_at: i64,
 }
 
 /// A stored signing key.
@@ -80,6 +91,10 @@ pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
         email_verified: r.try_get::<i64, _>("email_verified")? != 0,
         attributes: serde_json::from_str(&attrs).unwrap_or_default(),
         locked_until: r.try_get("locked_until")?,
+        force_change_password: r.try_get::<i64, _>("force_change_password")? != 0,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
@@ -118,6 +133,7 @@ impl Store {
         };
         let pool = pool_opts.connect_with(opts).await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        add_missing_columns(&pool).await?;
         Ok(Store { pool })
     }
 
@@ -137,6 +153,36 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Columns added after a database may have been made: `CREATE TABLE IF NOT EXISTS` keeps
+/// an older table as it was, so they are added here.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    (
+        "users",
+        "force_change_password",
+        "ALTER TABLE users ADD COLUMN force_change_password INTEGER NOT NULL DEFAULT 0",
+    ),
+    (
+        "users",
+        "enabled",
+        "ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1",
+    ),
+];
+
+async fn add_missing_columns(pool: &SqlitePool) -> Result<(), Error> {
+    for (table, column, alter) in ADDED_COLUMNS {
+        let present: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
+                .bind(table)
+                .bind(column)
+                .fetch_one(pool)
+                .await?;
+        if present == 0 {
+            sqlx::raw_sql(alter).execute(pool).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Why a confirmation or reset code was refused.

@@ -10,6 +10,7 @@ mod discovery;
 mod flow;
 mod hosted_ui;
 mod oidc;
+mod outbox;
 mod persistence;
 mod refresh;
 mod sdk;
