@@ -16,6 +16,7 @@ pub(crate) const MAX_PASSWORD: usize = 256;
 
 /// The outcome of a sign-in attempt with a password.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // made once per sign-in and matched at once
 pub(crate) enum PasswordCheck {
     /// The password is right; the count of failures is reset.
     Accepted(UserRow),

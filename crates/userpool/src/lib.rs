@@ -37,6 +37,7 @@ pub mod srp;
 mod store;
 mod tokens;
 pub mod totp;
+mod user_password;
 mod user_tokens;
 
 pub use admin::{NewUser, PoolSummary, UserSummary};

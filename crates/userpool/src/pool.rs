@@ -213,7 +213,7 @@ impl UserPool {
                     .await?
                     .is_none()
                 {
-                    let hash = hash_password(self.inner.cost, u.password.clone()).await?;
+                    let record = self.password_record(&p.id, &sub, &u.password).await?;
                     match self
                         .inner
                         .store
@@ -221,7 +221,7 @@ impl UserPool {
                             &p.id,
                             &sub,
                             &u.email,
-                            &hash,
+                            &record,
                             u.confirmed,
                             u.email_verified.unwrap_or(u.confirmed),
                             &u.attributes,

@@ -19,11 +19,6 @@ CREATE TABLE IF NOT EXISTS users (
     attributes      TEXT NOT NULL,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     locked_until    INTEGER NOT NULL DEFAULT 0,
-    -- Cognito's FORCE_CHANGE_PASSWORD: the password is temporary (AdminCreateUser, or
-    -- AdminSetUserPassword with Permanent false); the next sign-in must set a new one.
-    force_change_password INTEGER NOT NULL DEFAULT 0,
-    -- AdminDisableUser: a disabled user cannot sign in anywhere.
-    enabled         INTEGER NOT NULL DEFAULT 1,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     UNIQUE (pool_id, email)
@@ -100,4 +95,24 @@ CREATE TABLE IF NOT EXISTS sessions (
     sub        TEXT NOT NULL,
     auth_time  INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
+);
+
+-- Columns added after the first release live in `store/database.rs` (ADDED_COLUMNS), since
+-- SQLite has no `ADD COLUMN IF NOT EXISTS`: each is added when missing, at each start.
+--   users.srp_salt, users.srp_verifier  the SRP verifier, stored beside the Argon2 hash
+--   users.password_temporary            1: the next sign-in must set a new password
+--   users.enabled                       0 after AdminDisableUser: no sign-in anywhere
+--   users.totp_secret, users.totp_enabled, users.totp_last_step, users.totp_pending
+--                                       software-token MFA (pending: set up, not verified)
+
+-- A challenge in progress (the JSON API's `Session`): single use, short-lived, and bound to
+-- the client and user. Only the hash of the session value is stored.
+CREATE TABLE IF NOT EXISTS auth_challenges (
+    session_hash TEXT PRIMARY KEY,
+    pool_id      TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    sub          TEXT NOT NULL,
+    challenge    TEXT NOT NULL,
+    state        BLOB NOT NULL,
+    expires_at   INTEGER NOT NULL
 );

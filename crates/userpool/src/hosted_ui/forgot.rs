@@ -80,9 +80,7 @@ pub(super) async fn confirm_forgot(
     if let Err(problem) = used {
         return page().error(code_message(problem)).ok();
     }
-    let hash = pool.hash_password(password).await?;
-    pool.store()
-        .set_password(&user.sub, &hash, pool.now())
+    pool.set_user_password(pool_id, &user.sub, password, pool.now())
         .await?;
     // The code went to the user's email, so the email is verified now.
     if !user.confirmed {

@@ -14,8 +14,22 @@ use crate::error::Error;
 /// The schema, created at start. `IF NOT EXISTS` keeps existing data.
 const SCHEMA: &str = include_str!("../schema.sql");
 
+/// Columns added to existing tables since the first schema: `(table, column, declaration)`.
+/// SQLite has no `ADD COLUMN IF NOT EXISTS`, so each is added at start when missing.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("users", "srp_salt", "TEXT"),
+    ("users", "srp_verifier", "TEXT"),
+    ("users", "password_temporary", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "totp_secret", "TEXT"),
+    ("users", "totp_enabled", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "totp_last_step", "INTEGER"),
+    ("users", "totp_pending", "TEXT"),
+    ("users", "enabled", "INTEGER NOT NULL DEFAULT 1"),
+];
+
 /// A user as stored.
 #[derive(Debug, Clone)]
+#[allow(dead_code)] // the SRP and TOTP fields are read by the JSON API's sign-in, next
 pub(crate) struct UserRow {
     pub sub: String,
     pub email: String,
@@ -24,16 +38,21 @@ pub(crate) struct UserRow {
     pub email_verified: bool,
     pub attributes: BTreeMap<String, String>,
     pub locked_until: i64,
-    /// The password is temporary: the next sign-in gets `NEW_PASSWORD_REQUIRED`.
-    #[allow(dead_code)] // read by the JSON API's user replies and sign-in, which come next
-    pub force_change_password: bool,
+    /// The SRP salt and verifier (hex); `None` for a user whose password predates them.
+    pub srp: Option<(String, String)>,
+    /// The password was set by an admin: the next sign-in must choose a new one.
+    pub password_temporary: bool,
+    /// The software-token (TOTP) secret, base32, once verified.
+    pub totp_secret: Option<String>,
+    /// Whether TOTP is the user's MFA (asked for at each sign-in).
+    pub totp_enabled: bool,
+    /// The last TOTP step accepted: a code is not accepted twice.
+    pub totp_last_step: Option<i64>,
     /// `false` after `AdminDisableUser`: no sign-in anywhere.
     pub enabled: bool,
     /// When the user was made, epoch seconds.
-    #[allow(dead_code)] // read by the JSON API's user replies, which come next
     pub created_at: i64,
     /// When the user last changed, epoch seconds.
-    #[allow(dead_code)] // read by the JSON API's user replies, which come next
     pub updated_at: i64,
 }
 
@@ -91,7 +110,17 @@ pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
         email_verified: r.try_get::<i64, _>("email_verified")? != 0,
         attributes: serde_json::from_str(&attrs).unwrap_or_default(),
         locked_until: r.try_get("locked_until")?,
-        force_change_password: r.try_get::<i64, _>("force_change_password")? != 0,
+        srp: match (
+            r.try_get::<Option<String>, _>("srp_salt")?,
+            r.try_get::<Option<String>, _>("srp_verifier")?,
+        ) {
+            (Some(salt), Some(verifier)) => Some((salt, verifier)),
+            _ => None,
+        },
+        password_temporary: r.try_get::<i64, _>("password_temporary")? != 0,
+        totp_secret: r.try_get("totp_secret")?,
+        totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
+        totp_last_step: r.try_get("totp_last_step")?,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -144,6 +173,7 @@ impl Store {
             "DELETE FROM sessions WHERE expires_at < ?",
             "DELETE FROM refresh_tokens WHERE expires_at < ?",
             "DELETE FROM user_codes WHERE expires_at < ?",
+            "DELETE FROM auth_challenges WHERE expires_at < ?",
         ] {
             sqlx::query(sql).bind(now).execute(&self.pool).await?;
         }
@@ -155,31 +185,22 @@ impl Store {
     }
 }
 
-/// Columns added after a database may have been made: `CREATE TABLE IF NOT EXISTS` keeps
-/// an older table as it was, so they are added here.
-const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
-    (
-        "users",
-        "force_change_password",
-        "ALTER TABLE users ADD COLUMN force_change_password INTEGER NOT NULL DEFAULT 0",
-    ),
-    (
-        "users",
-        "enabled",
-        "ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1",
-    ),
-];
-
+/// Adds each of [`ADDED_COLUMNS`] that the table lacks (a database from an older version).
 async fn add_missing_columns(pool: &SqlitePool) -> Result<(), Error> {
-    for (table, column, alter) in ADDED_COLUMNS {
-        let present: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?")
-                .bind(table)
-                .bind(column)
-                .fetch_one(pool)
-                .await?;
-        if present == 0 {
-            sqlx::raw_sql(alter).execute(pool).await?;
+    for (table, column, declaration) in ADDED_COLUMNS {
+        let present = sqlx::query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?")
+            .bind(table)
+            .bind(column)
+            .fetch_optional(pool)
+            .await?
+            .is_some();
+        if !present {
+            // Names and declarations are the constants above, never input.
+            sqlx::raw_sql(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+            ))
+            .execute(pool)
+            .await?;
         }
     }
     Ok(())
