@@ -202,6 +202,10 @@ pub struct ClientConfig {
     /// Return a new refresh token on each refresh (Cognito's default is off).
     #[serde(default)]
     pub refresh_token_rotation: bool,
+    /// Cognito's `PreventUserExistenceErrors` (`ENABLED`, the default for new clients): the
+    /// JSON API answers an unknown user as it answers a wrong password or code.
+    #[serde(default = "yes")]
+    pub prevent_user_existence_errors: bool,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -280,6 +284,7 @@ impl Seed {
                     allowed_scopes: default_scopes(),
                     allowed_flows: vec![OAuthFlow::Code],
                     refresh_token_rotation: false,
+                    prevent_user_existence_errors: true,
                 }],
                 users: vec![UserSeed {
                     email: DEMO_USER_EMAIL.to_string(),
@@ -452,7 +457,7 @@ pub fn valid_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn valid_group(name: &str) -> Result<(), String> {
+pub(crate) fn valid_group(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control()) {
         return Err(format!(
             "group name {name:?} must be 1-128 printable characters"
@@ -482,7 +487,7 @@ const STANDARD_ATTRIBUTES: &[&str] = &[
     "updated_at",
 ];
 
-fn valid_attribute_name(name: &str) -> Result<(), String> {
+pub(crate) fn valid_attribute_name(name: &str) -> Result<(), String> {
     if STANDARD_ATTRIBUTES.contains(&name) {
         return Ok(());
     }

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access_token;
 mod admin;
 mod api;
 pub mod cli;

@@ -6,6 +6,7 @@
 mod database;
 mod grants;
 mod signing_keys;
+mod user_admin;
 mod users;
 
 pub(crate) use database::{AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow};

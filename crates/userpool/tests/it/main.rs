@@ -5,6 +5,8 @@
 
 mod admin;
 mod api_envelope;
+mod api_me;
+mod api_users;
 mod cli;
 mod discovery;
 mod flow;
