@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod api_admin;
 mod api_envelope;
 mod api_me;
 mod api_users;
