@@ -24,6 +24,7 @@ mod error;
 mod groups;
 mod list_users;
 mod me;
+mod pools;
 mod secret_hash;
 mod shapes;
 mod users;
@@ -162,6 +163,9 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "ListGroups" => run(call, body, groups::list_groups).await,
         "ListUsersInGroup" => run(call, body, groups::list_users_in_group).await,
         "ListUsers" => run(call, body, list_users::list_users).await,
+        "DescribeUserPool" => run(call, body, pools::describe_user_pool).await,
+        "DescribeUserPoolClient" => run(call, body, pools::describe_user_pool_client).await,
+        "ListUserPoolClients" => run(call, body, pools::list_user_pool_clients).await,
         _ => Err(ApiError::new(
             Exception::UnknownOperationException,
             "Unknown operation.",
