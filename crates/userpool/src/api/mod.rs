@@ -19,7 +19,13 @@ use serde::Serialize;
 use crate::http::MAX_BODY;
 use crate::pool::UserPool;
 
+mod auth;
+mod challenge;
+mod client_check;
 mod error;
+mod mfa;
+mod sign_in;
+mod srp_flow;
 
 pub(crate) use error::{ApiError, Exception};
 
@@ -38,13 +44,11 @@ pub(crate) fn router(pool: UserPool) -> Router {
 /// What every operation gets besides its request: the pool, and whether the request was
 /// signed (the `Admin*` and pool-management operations need a SigV4 signature; a local
 /// pool checks that there is one, not whose it is).
-#[allow(dead_code)] // read by the operations, which come next
 pub(crate) struct Call {
     pub pool: UserPool,
     pub signed: bool,
 }
 
-#[allow(dead_code)] // used by the operations, which come next
 impl Call {
     /// Refuses an unsigned request to an operation that needs AWS credentials.
     pub(crate) fn require_signed(&self) -> Result<(), ApiError> {
@@ -118,17 +122,24 @@ async fn dispatch(
     body: &[u8],
 ) -> Result<serde_json::Value, ApiError> {
     // Each operation gets an arm: `"SignUp" => run(call, body, users::sign_up).await,`.
-    let _ = (call, body, operation);
-    Err(ApiError::new(
-        Exception::UnknownOperationException,
-        "Unknown operation.",
-    ))
+    match operation {
+        "InitiateAuth" => run(call, body, auth::initiate_auth).await,
+        "AdminInitiateAuth" => run(call, body, auth::admin_initiate_auth).await,
+        "RespondToAuthChallenge" => run(call, body, auth::respond_to_auth_challenge).await,
+        "AdminRespondToAuthChallenge" => {
+            run(call, body, auth::admin_respond_to_auth_challenge).await
+        }
+        "GetTokensFromRefreshToken" => run(call, body, auth::get_tokens_from_refresh_token).await,
+        _ => Err(ApiError::new(
+            Exception::UnknownOperationException,
+            "Unknown operation.",
+        )),
+    }
 }
 
 /// Parses the request, runs the operation, serialises its reply. A body that is not JSON,
 /// or has a field of the wrong type, is a `SerializationException`; a missing required
 /// field is an `InvalidParameterException`, as Cognito answers.
-#[allow(dead_code)] // used by the operations, which come next
 pub(crate) async fn run<'a, Req, Resp, Op, Fut>(
     call: &'a Call,
     body: &[u8],

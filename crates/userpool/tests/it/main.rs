@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod api_auth;
 mod api_envelope;
 mod cli;
 mod discovery;
