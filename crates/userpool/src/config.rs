@@ -510,7 +510,7 @@ pub fn valid_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn valid_group(name: &str) -> Result<(), String> {
+pub(crate) fn valid_group(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control()) {
         return Err(format!(
             "group name {name:?} must be 1-128 printable characters"
@@ -540,7 +540,7 @@ const STANDARD_ATTRIBUTES: &[&str] = &[
     "updated_at",
 ];
 
-fn valid_attribute_name(name: &str) -> Result<(), String> {
+pub(crate) fn valid_attribute_name(name: &str) -> Result<(), String> {
     if STANDARD_ATTRIBUTES.contains(&name) {
         return Ok(());
     }

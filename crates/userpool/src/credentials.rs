@@ -16,6 +16,7 @@ pub(crate) const MAX_PASSWORD: usize = 256;
 
 /// The outcome of a sign-in attempt with a password.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // made once per sign-in and matched at once
 pub(crate) enum PasswordCheck {
     /// The password is right; the count of failures is reset.
     Accepted(UserRow),
@@ -23,7 +24,14 @@ pub(crate) enum PasswordCheck {
     Refused,
     /// The user is locked out, or this failure locked them out.
     Locked,
+    /// The password is right but the user is disabled (`AdminDisableUser`): Cognito's
+    /// `NotAuthorizedException` "User is disabled.". Told only to someone who knows the
+    /// password, so it reveals nothing to a guesser.
+    Disabled,
 }
+
+/// Cognito's message for a disabled user, on every front door.
+pub(crate) const USER_DISABLED: &str = "User is disabled.";
 
 impl UserPool {
     /// Checks `password` for the user `username` of the pool. A wrong password counts
@@ -49,6 +57,9 @@ impl UserPool {
             return self.wrong_password(pool_id, &user).await;
         }
         self.store().reset_failed_passwords(&user.sub).await?;
+        if !user.enabled {
+            return Ok(PasswordCheck::Disabled);
+        }
         Ok(PasswordCheck::Accepted(user))
     }
 

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access_token;
 mod admin;
 mod api;
 pub mod cli;
@@ -29,6 +30,7 @@ mod hosted_ui;
 mod http;
 mod keys;
 mod oauth2;
+mod outbox;
 mod password;
 mod pool;
 mod refresh;
@@ -48,6 +50,7 @@ pub use config::{
 };
 pub use credentials::{LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
+pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;

@@ -3,12 +3,9 @@
 
 use std::collections::HashMap;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use super::secret_hash::check_secret_hash;
 use super::{ApiError, Call, Exception};
 use crate::config::{AuthFlow, ClientConfig, PoolConfig};
 use crate::pool::UserPool;
@@ -73,31 +70,15 @@ impl ClientCall<'_> {
         params: &HashMap<String, String>,
         usernames: &[&str],
     ) -> Result<(), ApiError> {
-        let Some(secret) = &self.client.secret else {
-            return Ok(());
-        };
-        let Some(sent) = params.get("SECRET_HASH") else {
-            return Err(ApiError::new(
-                Exception::NotAuthorizedException,
-                format!(
-                    "Client {} is configured with secret but SECRET_HASH was not received",
-                    self.client.id
-                ),
-            ));
-        };
-        let mut ok = subtle::Choice::from(0);
+        let given = params.get("SECRET_HASH").map(String::as_str);
+        let mut outcome = check_secret_hash(self.client, "", given);
         for name in usernames {
-            let expected = secret_hash(secret, name, &self.client.id);
-            ok |= expected.as_bytes().ct_eq(sent.as_bytes());
+            outcome = check_secret_hash(self.client, name, given);
+            if outcome.is_ok() {
+                break;
+            }
         }
-        if bool::from(ok) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                Exception::NotAuthorizedException,
-                format!("Unable to verify secret hash for client {}", self.client.id),
-            ))
-        }
+        outcome
     }
 
     /// `GetTokensFromRefreshToken` sends the secret itself.
@@ -115,14 +96,6 @@ impl ClientCall<'_> {
             ))
         }
     }
-}
-
-/// `Base64(HMAC-SHA256(secret, username + client_id))`.
-fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(username.as_bytes());
-    mac.update(client_id.as_bytes());
-    STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// Cognito names the flow without `ADMIN_`'s `ALLOW_`: `USER_PASSWORD_AUTH flow not enabled`.

@@ -8,7 +8,7 @@ use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::{srp_flow, ApiError, Exception};
 use crate::config::AuthFlow;
-use crate::credentials::PasswordCheck;
+use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::store::UserRow;
 use crate::user_tokens::{TokenRequest, UserTokens};
 
@@ -38,6 +38,11 @@ pub(crate) fn locked() -> ApiError {
     )
 }
 
+/// A disabled user who gave the right password.
+pub(crate) fn disabled() -> ApiError {
+    ApiError::new(Exception::NotAuthorizedException, USER_DISABLED)
+}
+
 /// `USER_PASSWORD_AUTH`, `ADMIN_USER_PASSWORD_AUTH` and `USER_AUTH`'s `PASSWORD`.
 pub(crate) async fn with_password(
     cc: &ClientCall<'_>,
@@ -57,6 +62,7 @@ pub(crate) async fn with_password(
         PasswordCheck::Accepted(user) => after_password(cc, user).await,
         PasswordCheck::Refused => Err(incorrect()),
         PasswordCheck::Locked => Err(locked()),
+        PasswordCheck::Disabled => Err(disabled()),
     }
 }
 

@@ -94,6 +94,9 @@ pub(crate) async fn verify(
     match claim {
         Ok(()) if recent => {
             cc.pool.store().reset_failed_passwords(&user.sub).await?;
+            if !user.enabled {
+                return Err(sign_in::disabled());
+            }
             sign_in::after_password(cc, user).await
         }
         Ok(()) => Err(ApiError::new(

@@ -86,6 +86,9 @@ pub(super) async fn confirm_forgot(
     if !user.confirmed {
         pool.store().confirm_user(&user.sub, pool.now()).await?;
     }
+    // A reset ends every sign-in and hosted-UI session (review finding 3): whoever knew the
+    // old password, or holds its tokens, is signed out.
+    pool.store().end_user_sign_ins(pool_id, &user.sub).await?;
     tracing::info!(pool = %pool_id, sub = %user.sub, "password reset");
     Ok(form.redirect(
         &pool,

@@ -25,6 +25,7 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("users", "totp_last_step", "INTEGER"),
     ("users", "totp_pending", "TEXT"),
     ("refresh_tokens", "replaced_at", "INTEGER"),
+    ("users", "enabled", "INTEGER NOT NULL DEFAULT 1"),
 ];
 
 /// A user as stored.
@@ -47,6 +48,12 @@ pub(crate) struct UserRow {
     pub totp_enabled: bool,
     /// The last TOTP step accepted: a code is not accepted twice.
     pub totp_last_step: Option<i64>,
+    /// `false` after `AdminDisableUser`: no sign-in anywhere.
+    pub enabled: bool,
+    /// When the user was made, epoch seconds.
+    pub created_at: i64,
+    /// When the user last changed, epoch seconds.
+    pub updated_at: i64,
 }
 
 /// A stored signing key.
@@ -114,6 +121,9 @@ pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
         totp_secret: r.try_get("totp_secret")?,
         totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
         totp_last_step: r.try_get("totp_last_step")?,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 

@@ -207,4 +207,22 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Ends every sign-in of a user (their refresh and access tokens stop working) and
+    /// every hosted-UI session (the next authorize asks for the password again).
+    pub async fn end_user_sign_ins(&self, pool_id: &str, sub: &str) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE sign_ins SET revoked = 1 WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

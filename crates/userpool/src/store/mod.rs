@@ -7,6 +7,7 @@ mod challenges;
 mod database;
 mod grants;
 mod signing_keys;
+mod user_admin;
 mod users;
 
 pub(crate) use challenges::ChallengeRow;

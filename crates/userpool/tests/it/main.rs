@@ -6,11 +6,14 @@
 mod admin;
 mod api_auth;
 mod api_envelope;
+mod api_me;
+mod api_users;
 mod cli;
 mod discovery;
 mod flow;
 mod hosted_ui;
 mod oidc;
+mod outbox;
 mod persistence;
 mod refresh;
 mod sdk;
