@@ -42,7 +42,7 @@ impl UserPool {
         username: &str,
         password: &str,
     ) -> Result<PasswordCheck, Error> {
-        let user = self.store().user_by_email(pool_id, username).await?;
+        let user = self.find_user(pool_id, username).await?;
         let now = self.now();
         if user.as_ref().is_some_and(|u| u.locked_until > now) {
             return Ok(PasswordCheck::Locked);
@@ -54,23 +54,46 @@ impl UserPool {
             return Ok(PasswordCheck::Refused);
         };
         if !ok {
-            let lock_until = now + LOCKOUT_DURATION.as_secs() as i64;
-            let failures = self
-                .store()
-                .record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until)
-                .await?;
-            tracing::info!(pool = %pool_id, sub = %user.sub, failures, "sign-in refused: wrong password");
-            return Ok(if failures >= LOCKOUT_AFTER {
-                PasswordCheck::Locked
-            } else {
-                PasswordCheck::Refused
-            });
+            return self.wrong_password(pool_id, &user).await;
         }
         self.store().reset_failed_passwords(&user.sub).await?;
         if !user.enabled {
             return Ok(PasswordCheck::Disabled);
         }
         Ok(PasswordCheck::Accepted(user))
+    }
+
+    /// The user named `username`: their email (what people type) or their `sub` (what
+    /// Cognito calls the username, and SRP clients send back as `USER_ID_FOR_SRP`).
+    pub(crate) async fn find_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<Option<UserRow>, Error> {
+        match self.store().user_by_email(pool_id, username).await? {
+            Some(u) => Ok(Some(u)),
+            None => self.store().user_by_sub(pool_id, username).await,
+        }
+    }
+
+    /// Counts a wrong password (whichever way it was proven wrong, e.g. over SRP) towards the
+    /// lockout: `Refused`, or `Locked` when this failure locks the user.
+    pub(crate) async fn wrong_password(
+        &self,
+        pool_id: &str,
+        user: &UserRow,
+    ) -> Result<PasswordCheck, Error> {
+        let lock_until = self.now() + LOCKOUT_DURATION.as_secs() as i64;
+        let failures = self
+            .store()
+            .record_failed_password(&user.sub, LOCKOUT_AFTER, lock_until)
+            .await?;
+        tracing::info!(pool = %pool_id, sub = %user.sub, failures, "sign-in refused: wrong password");
+        Ok(if failures >= LOCKOUT_AFTER {
+            PasswordCheck::Locked
+        } else {
+            PasswordCheck::Refused
+        })
     }
 
     /// Whether a new password is acceptable: `Ok(Err(message))` says why not, in Cognito's

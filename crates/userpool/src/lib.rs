@@ -33,6 +33,7 @@ mod oauth2;
 mod outbox;
 mod password;
 mod pool;
+mod refresh;
 mod server;
 pub mod srp;
 mod store;
@@ -43,7 +44,7 @@ mod user_tokens;
 
 pub use admin::{NewUser, PoolSummary, UserSummary};
 pub use config::{
-    ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
+    AuthFlow, ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
     DEMO_USER_SUB,
 };

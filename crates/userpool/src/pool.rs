@@ -229,6 +229,9 @@ impl UserPool {
                         )
                         .await
                     {
+                        Ok(()) if u.password_temporary => {
+                            self.inner.store.set_password_temporary(&sub, true).await?;
+                        }
                         Ok(()) | Err(Error::UserExists) => {}
                         Err(e) => return Err(e),
                     }

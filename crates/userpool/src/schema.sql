@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 --   users.enabled                       0 after AdminDisableUser: no sign-in anywhere
 --   users.totp_secret, users.totp_enabled, users.totp_last_step, users.totp_pending
 --                                       software-token MFA (pending: set up, not verified)
+--   refresh_tokens.replaced_at          when a rotated token was replaced (grace period)
 
 -- A challenge in progress (the JSON API's `Session`): single use, short-lived, and bound to
 -- the client and user. Only the hash of the session value is stored.

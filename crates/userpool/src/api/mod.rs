@@ -20,18 +20,22 @@ use crate::http::MAX_BODY;
 use crate::pool::UserPool;
 
 mod admin_users;
+mod auth;
+mod challenge;
+mod client_check;
 mod error;
 mod groups;
 mod list_users;
 mod me;
+mod mfa;
 mod pools;
 mod secret_hash;
 mod shapes;
+mod sign_in;
+mod srp_flow;
 mod users;
 
 pub(crate) use error::{ApiError, Exception};
-#[allow(unused_imports)] // for the sign-in operations (branch api-auth)
-pub(crate) use secret_hash::check_secret_hash;
 
 /// The content type of every request and reply.
 const AMZ_JSON: &str = "application/x-amz-json-1.1";
@@ -48,13 +52,11 @@ pub(crate) fn router(pool: UserPool) -> Router {
 /// What every operation gets besides its request: the pool, and whether the request was
 /// signed (the `Admin*` and pool-management operations need a SigV4 signature; a local
 /// pool checks that there is one, not whose it is).
-#[allow(dead_code)] // read by the operations, which come next
 pub(crate) struct Call {
     pub pool: UserPool,
     pub signed: bool,
 }
 
-#[allow(dead_code)] // used by the operations, which come next
 impl Call {
     /// Refuses an unsigned request to an operation that needs AWS credentials.
     pub(crate) fn require_signed(&self) -> Result<(), ApiError> {
@@ -128,6 +130,9 @@ async fn dispatch(
     body: &[u8],
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        "InitiateAuth" => run(call, body, auth::initiate_auth).await,
+        "RespondToAuthChallenge" => run(call, body, auth::respond_to_auth_challenge).await,
+        "GetTokensFromRefreshToken" => run(call, body, auth::get_tokens_from_refresh_token).await,
         "SignUp" => run(call, body, users::sign_up).await,
         "ConfirmSignUp" => run(call, body, users::confirm_sign_up).await,
         "ResendConfirmationCode" => run(call, body, users::resend_confirmation_code).await,
@@ -147,6 +152,10 @@ async fn dispatch(
 async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::Value, ApiError> {
     use admin_users as a;
     match operation {
+        "AdminInitiateAuth" => run(call, body, auth::admin_initiate_auth).await,
+        "AdminRespondToAuthChallenge" => {
+            run(call, body, auth::admin_respond_to_auth_challenge).await
+        }
         "AdminCreateUser" => run(call, body, a::admin_create_user).await,
         "AdminGetUser" => run(call, body, a::admin_get_user).await,
         "AdminDeleteUser" => run(call, body, a::admin_delete_user).await,
@@ -176,7 +185,6 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
 /// Parses the request, runs the operation, serialises its reply. A body that is not JSON,
 /// or has a field of the wrong type, is a `SerializationException`; a missing required
 /// field is an `InvalidParameterException`, as Cognito answers.
-#[allow(dead_code)] // used by the operations, which come next
 pub(crate) async fn run<'a, Req, Resp, Op, Fut>(
     call: &'a Call,
     body: &[u8],

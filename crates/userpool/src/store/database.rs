@@ -24,12 +24,12 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("users", "totp_enabled", "INTEGER NOT NULL DEFAULT 0"),
     ("users", "totp_last_step", "INTEGER"),
     ("users", "totp_pending", "TEXT"),
+    ("refresh_tokens", "replaced_at", "INTEGER"),
     ("users", "enabled", "INTEGER NOT NULL DEFAULT 1"),
 ];
 
 /// A user as stored.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // the SRP and TOTP fields are read by the JSON API's sign-in, next
 pub(crate) struct UserRow {
     pub sub: String,
     pub email: String,

@@ -147,7 +147,6 @@ impl Store {
 
     /// Marks the password as temporary (or not): a temporary one must be changed at the next
     /// sign-in (Cognito's `FORCE_CHANGE_PASSWORD`).
-    #[allow(dead_code)] // used by AdminCreateUser and AdminSetUserPassword (branch api-users)
     pub async fn set_password_temporary(&self, sub: &str, temporary: bool) -> Result<(), Error> {
         sqlx::query("UPDATE users SET password_temporary = ? WHERE sub = ?")
             .bind(temporary as i64)
@@ -303,5 +302,24 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+}
+
+impl Store {
+    // ---- software tokens (TOTP) ----------------------------------------------------------
+
+    /// Records that the TOTP `step` was used; false when it (or a later one) already was.
+    pub async fn use_totp_step(&self, sub: &str, step: u64) -> Result<bool, Error> {
+        let step = i64::try_from(step).map_err(|e| Error::Internal(e.to_string()))?;
+        let r = sqlx::query(
+            "UPDATE users SET totp_last_step = ?
+             WHERE sub = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(sub)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 }

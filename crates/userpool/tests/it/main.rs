@@ -5,6 +5,7 @@
 
 mod admin;
 mod api_admin;
+mod api_auth;
 mod api_envelope;
 mod api_me;
 mod api_users;
