@@ -542,3 +542,64 @@ async fn pools_and_clients_are_described() {
         .collect();
     assert_eq!(ids, [CONF, ROT, PUBLIC, M2M, IMPLICIT]);
 }
+
+/// The two halves together: `AdminCreateUser`'s temporary password, from the outbox, signs
+/// in through the SDK only as far as `NEW_PASSWORD_REQUIRED`; the new password confirms.
+#[tokio::test]
+async fn a_created_user_must_choose_a_password_at_the_first_api_sign_in() {
+    use crate::api_auth::{password_auth, spawn_api_pool, API_POOL, PUBLIC_APP};
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+    let t = spawn_api_pool().await;
+    let admin = signed(&t);
+    let api = crate::sdk::unsigned(&t);
+    let lee = "lee@example.com";
+    admin
+        .admin_create_user()
+        .user_pool_id(API_POOL)
+        .username(lee)
+        .send()
+        .await
+        .unwrap();
+    let temporary = outbox_code(&t, lee);
+    let started = password_auth(&api, PUBLIC_APP, lee, &temporary)
+        .await
+        .unwrap();
+    assert_eq!(
+        started.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    assert!(started.authentication_result().is_none());
+    let done = api
+        .respond_to_auth_challenge()
+        .client_id(PUBLIC_APP)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(started.session().unwrap())
+        .challenge_responses("USERNAME", lee)
+        .challenge_responses("NEW_PASSWORD", "Ch0sen!pass")
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+    let got = admin
+        .admin_get_user()
+        .user_pool_id(API_POOL)
+        .username(lee)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.user_status(), Some(&UserStatusType::Confirmed));
+
+    // Disabled: refused over the API too, with Cognito's message.
+    admin
+        .admin_disable_user()
+        .user_pool_id(API_POOL)
+        .username(lee)
+        .send()
+        .await
+        .unwrap();
+    let err = password_auth(&api, PUBLIC_APP, lee, "Ch0sen!pass")
+        .await
+        .unwrap_err();
+    assert_eq!(exception(&err), "NotAuthorizedException");
+    assert!(format!("{err:?}").contains("User is disabled."), "{err:?}");
+}
