@@ -69,13 +69,13 @@ impl UserPool {
             .check(&user.password)
             .map_err(Error::InvalidParameter)?;
         let sub = uuid::Uuid::new_v4().to_string();
-        let hash = self.hash_password(&user.password).await?;
+        let record = self.password_record(pool_id, &sub, &user.password).await?;
         self.store()
             .insert_user(
                 pool_id,
                 &sub,
                 &user.email,
-                &hash,
+                &record,
                 user.confirmed,
                 user.confirmed,
                 &user.attributes,

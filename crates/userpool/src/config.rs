@@ -202,6 +202,50 @@ pub struct ClientConfig {
     /// Return a new refresh token on each refresh (Cognito's default is off).
     #[serde(default)]
     pub refresh_token_rotation: bool,
+    /// With rotation, how long a rotated-out refresh token keeps working, 0 to 60 seconds
+    /// (Cognito's `RetryGracePeriodSeconds`; default 0).
+    #[serde(default)]
+    pub refresh_token_grace_seconds: u32,
+    /// The JSON API's sign-in flows this client may use (Cognito's `ExplicitAuthFlows`).
+    /// Default: all of them (Cognito's API default leaves `ALLOW_USER_PASSWORD_AUTH` out).
+    #[serde(default = "all_auth_flows")]
+    pub explicit_auth_flows: Vec<AuthFlow>,
+    /// An unknown user gets "Incorrect username or password." like a wrong password
+    /// (Cognito's `PreventUserExistenceErrors = ENABLED`, its default for new clients).
+    #[serde(default = "yes")]
+    pub prevent_user_existence_errors: bool,
+}
+
+/// A JSON-API sign-in flow a client may use, by Cognito's `ExplicitAuthFlows` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[allow(clippy::enum_variant_names)] // Cognito's names, verbatim
+pub enum AuthFlow {
+    /// `USER_SRP_AUTH` (and `PASSWORD_SRP` in `USER_AUTH`).
+    #[serde(rename = "ALLOW_USER_SRP_AUTH")]
+    UserSrpAuth,
+    /// `USER_PASSWORD_AUTH` (and `PASSWORD` in `USER_AUTH`).
+    #[serde(rename = "ALLOW_USER_PASSWORD_AUTH")]
+    UserPasswordAuth,
+    /// `ADMIN_USER_PASSWORD_AUTH` (`AdminInitiateAuth`).
+    #[serde(rename = "ALLOW_ADMIN_USER_PASSWORD_AUTH")]
+    AdminUserPasswordAuth,
+    /// `REFRESH_TOKEN_AUTH` and `GetTokensFromRefreshToken`.
+    #[serde(rename = "ALLOW_REFRESH_TOKEN_AUTH")]
+    RefreshTokenAuth,
+    /// The choice-based `USER_AUTH`.
+    #[serde(rename = "ALLOW_USER_AUTH")]
+    UserAuth,
+}
+
+/// Every flow: the default for a local pool.
+pub fn all_auth_flows() -> Vec<AuthFlow> {
+    vec![
+        AuthFlow::UserSrpAuth,
+        AuthFlow::UserPasswordAuth,
+        AuthFlow::AdminUserPasswordAuth,
+        AuthFlow::RefreshTokenAuth,
+        AuthFlow::UserAuth,
+    ]
 }
 
 fn default_scopes() -> Vec<String> {
@@ -237,6 +281,10 @@ pub struct UserSeed {
     /// Groups the user is in.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The password is temporary: the first sign-in must set a new one (Cognito's
+    /// `FORCE_CHANGE_PASSWORD`; the JSON API answers `NEW_PASSWORD_REQUIRED`).
+    #[serde(default)]
+    pub password_temporary: bool,
 }
 
 fn yes() -> bool {
@@ -280,6 +328,9 @@ impl Seed {
                     allowed_scopes: default_scopes(),
                     allowed_flows: vec![OAuthFlow::Code],
                     refresh_token_rotation: false,
+                    refresh_token_grace_seconds: 0,
+                    explicit_auth_flows: all_auth_flows(),
+                    prevent_user_existence_errors: true,
                 }],
                 users: vec![UserSeed {
                     email: DEMO_USER_EMAIL.to_string(),
@@ -289,6 +340,7 @@ impl Seed {
                     email_verified: Some(true),
                     attributes,
                     groups: vec!["admin".to_string()],
+                    password_temporary: false,
                 }],
             }],
         }
@@ -382,6 +434,12 @@ fn validate_client<'a>(
     for u in c.callback_urls.iter().chain(&c.logout_urls) {
         valid_redirect(u).map_err(|m| Error::Config(format!("client {}: {m}", c.id)))?;
     }
+    if c.refresh_token_grace_seconds > 60 {
+        return bad(format!(
+            "client {}: refresh_token_grace_seconds must be 0 to 60",
+            c.id
+        ));
+    }
     if c.allowed_flows.contains(&OAuthFlow::ClientCredentials) && c.secret.is_none() {
         return bad(format!(
             "client {}: client_credentials needs a secret",
@@ -452,7 +510,7 @@ pub fn valid_email(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn valid_group(name: &str) -> Result<(), String> {
+pub(crate) fn valid_group(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control()) {
         return Err(format!(
             "group name {name:?} must be 1-128 printable characters"
@@ -482,7 +540,7 @@ const STANDARD_ATTRIBUTES: &[&str] = &[
     "updated_at",
 ];
 
-fn valid_attribute_name(name: &str) -> Result<(), String> {
+pub(crate) fn valid_attribute_name(name: &str) -> Result<(), String> {
     if STANDARD_ATTRIBUTES.contains(&name) {
         return Ok(());
     }
@@ -529,6 +587,11 @@ impl ClientConfig {
     /// Whether a flow is allowed.
     pub fn allows(&self, flow: OAuthFlow) -> bool {
         self.allowed_flows.contains(&flow)
+    }
+
+    /// Whether a JSON-API sign-in flow is allowed.
+    pub fn allows_auth(&self, flow: AuthFlow) -> bool {
+        self.explicit_auth_flows.contains(&flow)
     }
 }
 

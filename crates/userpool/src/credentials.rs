@@ -16,6 +16,7 @@ pub(crate) const MAX_PASSWORD: usize = 256;
 
 /// The outcome of a sign-in attempt with a password.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // made once per sign-in and matched at once
 pub(crate) enum PasswordCheck {
     /// The password is right; the count of failures is reset.
     Accepted(UserRow),
@@ -23,7 +24,14 @@ pub(crate) enum PasswordCheck {
     Refused,
     /// The user is locked out, or this failure locked them out.
     Locked,
+    /// The password is right but the user is disabled (`AdminDisableUser`): Cognito's
+    /// `NotAuthorizedException` "User is disabled.". Told only to someone who knows the
+    /// password, so it reveals nothing to a guesser.
+    Disabled,
 }
+
+/// Cognito's message for a disabled user, on every front door.
+pub(crate) const USER_DISABLED: &str = "User is disabled.";
 
 impl UserPool {
     /// Checks `password` for the user `username` of the pool. The attempt is reserved (and
@@ -36,7 +44,7 @@ impl UserPool {
         username: &str,
         password: &str,
     ) -> Result<PasswordCheck, Error> {
-        let user = self.store().user_by_email(pool_id, username).await?;
+        let user = self.find_user(pool_id, username).await?;
         let attempt = match &user {
             Some(u) => match self.reserve_attempt(u).await? {
                 Some(n) => Some(n),
@@ -86,7 +94,23 @@ impl UserPool {
             });
         }
         self.store().reset_failed_passwords(&user.sub).await?;
+        if !user.enabled {
+            return Ok(PasswordCheck::Disabled);
+        }
         Ok(PasswordCheck::Accepted(user))
+    }
+
+    /// The user named `username`: their email (what people type) or their `sub` (what
+    /// Cognito calls the username, and SRP clients send back as `USER_ID_FOR_SRP`).
+    pub(crate) async fn find_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<Option<UserRow>, Error> {
+        match self.store().user_by_email(pool_id, username).await? {
+            Some(u) => Ok(Some(u)),
+            None => self.store().user_by_sub(pool_id, username).await,
+        }
     }
 
     /// Whether a new password is acceptable: `Ok(Err(message))` says why not, in Cognito's

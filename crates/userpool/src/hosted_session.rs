@@ -76,7 +76,7 @@ pub(crate) async fn start(
 }
 
 /// The `(sub, auth_time)` of the browser's live session with this pool, if its user
-/// still exists and is confirmed.
+/// still exists, is confirmed and is enabled.
 pub(crate) async fn current(
     pool: &UserPool,
     headers: &HeaderMap,
@@ -91,12 +91,12 @@ pub(crate) async fn current(
             .session(&tokens::hash_secret(&id), pool_id, pool.now())
             .await?;
         if let Some((sub, auth_time)) = found {
-            // The user may have been deleted or unconfirmed since.
+            // The user may have been deleted, unconfirmed or disabled since.
             if pool
                 .store()
                 .user_by_sub(pool_id, &sub)
                 .await?
-                .is_some_and(|u| u.confirmed)
+                .is_some_and(|u| u.confirmed && u.enabled)
             {
                 return Ok(Some((sub, auth_time)));
             }

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access_token;
 mod admin;
 mod api;
 pub mod cli;
@@ -29,23 +30,27 @@ mod hosted_ui;
 mod http;
 mod keys;
 mod oauth2;
+mod outbox;
 mod password;
 mod pool;
+mod refresh;
 mod server;
 pub mod srp;
 mod store;
 mod tokens;
 pub mod totp;
+mod user_password;
 mod user_tokens;
 
 pub use admin::{NewUser, PoolSummary, UserSummary};
 pub use config::{
-    ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
+    AuthFlow, ClientConfig, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity, UserSeed,
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
     DEMO_USER_SUB,
 };
 pub use credentials::{LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
+pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;

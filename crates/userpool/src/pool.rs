@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
 use url::Url;
 
 use crate::config::{ClientConfig, PoolConfig, Seed};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
+use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::store::Store;
 
@@ -27,8 +27,7 @@ pub(crate) struct Inner {
     clients: HashMap<String, usize>,
     store: Store,
     cost: PasswordHashCost,
-    codes_file: Option<PathBuf>,
-    codes_file_lock: tokio::sync::Mutex<()>,
+    outbox: Outbox,
     public_url: RwLock<Option<Url>>,
     /// Added to the wall clock; lets tests expire things without sleeping.
     clock_offset: AtomicI64,
@@ -118,8 +117,7 @@ impl UserPoolBuilder {
                 clients,
                 store,
                 cost,
-                codes_file: self.codes_file,
-                codes_file_lock: tokio::sync::Mutex::new(()),
+                outbox: Outbox::new(self.codes_file),
                 public_url: RwLock::new(self.public_url),
                 clock_offset: AtomicI64::new(0),
                 key_cache: KeyCache::default(),
@@ -215,7 +213,7 @@ impl UserPool {
                     .await?
                     .is_none()
                 {
-                    let hash = hash_password(self.inner.cost, u.password.clone()).await?;
+                    let record = self.password_record(&p.id, &sub, &u.password).await?;
                     match self
                         .inner
                         .store
@@ -223,7 +221,7 @@ impl UserPool {
                             &p.id,
                             &sub,
                             &u.email,
-                            &hash,
+                            &record,
                             u.confirmed,
                             u.email_verified.unwrap_or(u.confirmed),
                             &u.attributes,
@@ -231,6 +229,9 @@ impl UserPool {
                         )
                         .await
                     {
+                        Ok(()) if u.password_temporary => {
+                            self.inner.store.set_password_temporary(&sub, true).await?;
+                        }
                         Ok(()) | Err(Error::UserExists) => {}
                         Err(e) => return Err(e),
                     }
@@ -255,6 +256,10 @@ impl UserPool {
     pub(crate) fn now(&self) -> i64 {
         time::OffsetDateTime::now_utc().unix_timestamp()
             + self.inner.clock_offset.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn outbox(&self) -> &Outbox {
+        &self.inner.outbox
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -354,7 +359,7 @@ impl UserPool {
         ok && hash.is_some()
     }
 
-    /// Makes a 6-digit code, stores it, and "sends" it: a log line and the codes file.
+    /// Makes a 6-digit code, stores it, and sends it through the outbox.
     pub(crate) async fn send_code(
         &self,
         pool_id: &str,
@@ -374,23 +379,18 @@ impl UserPool {
             .store
             .insert_user_code(pool_id, sub, email, purpose, &code, now, now + life)
             .await?;
-        let what = if purpose == "reset" {
-            "password reset code"
+        let kind = if purpose == "reset" {
+            MessageKind::Reset
         } else {
-            "confirmation code"
+            MessageKind::Confirm
         };
-        // The one deliberate log of a secret: no mail leaves the machine, this is the mail.
-        tracing::info!(pool = %pool_id, email = %email, code = %code, "{what}");
-        if let Some(path) = &self.inner.codes_file {
-            let _guard = self.inner.codes_file_lock.lock().await;
-            let line = format!("{now}\t{pool_id}\t{email}\t{purpose}\t{code}\n");
-            let mut f = tokio::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .await?;
-            f.write_all(line.as_bytes()).await?;
-        }
+        self.deliver(Message {
+            pool_id: pool_id.to_string(),
+            to: email.to_string(),
+            kind,
+            code_or_password: code,
+        })
+        .await?;
         Ok(())
     }
 }

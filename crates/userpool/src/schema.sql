@@ -104,3 +104,24 @@ CREATE TABLE IF NOT EXISTS sessions (
     auth_time  INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+
+-- Columns added after the first release live in `store/database.rs` (ADDED_COLUMNS), since
+-- SQLite has no `ADD COLUMN IF NOT EXISTS`: each is added when missing, at each start.
+--   users.srp_salt, users.srp_verifier  the SRP verifier, stored beside the Argon2 hash
+--   users.password_temporary            1: the next sign-in must set a new password
+--   users.enabled                       0 after AdminDisableUser: no sign-in anywhere
+--   users.totp_secret, users.totp_enabled, users.totp_last_step, users.totp_pending
+--                                       software-token MFA (pending: set up, not verified)
+--   refresh_tokens.replaced_at          when a rotated token was replaced (grace period)
+
+-- A challenge in progress (the JSON API's `Session`): single use, short-lived, and bound to
+-- the client and user. Only the hash of the session value is stored.
+CREATE TABLE IF NOT EXISTS auth_challenges (
+    session_hash TEXT PRIMARY KEY,
+    pool_id      TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    sub          TEXT NOT NULL,
+    challenge    TEXT NOT NULL,
+    state        BLOB NOT NULL,
+    expires_at   INTEGER NOT NULL
+);

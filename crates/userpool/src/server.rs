@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::pool::UserPool;
-use crate::{api, hosted_ui, oauth2};
+use crate::{api, hosted_ui, oauth2, outbox};
 
 impl UserPool {
     /// The HTTP routes: discovery, JWKS, `/oauth2/*`, `/logout`, the hosted-UI pages and
@@ -17,6 +17,7 @@ impl UserPool {
         oauth2::router(self.clone())
             .merge(hosted_ui::router(self.clone()))
             .merge(api::router(self.clone()))
+            .merge(outbox::router(self.clone()))
     }
 
     /// Serves on `listener` in a spawned task. Without an explicit public URL, the issuer

@@ -69,6 +69,9 @@ exceptions! {
     SoftwareTokenMFANotFoundException => StatusCode::BAD_REQUEST,
     InvalidUserPoolConfigurationException => StatusCode::BAD_REQUEST,
     UnsupportedOperationException => StatusCode::BAD_REQUEST,
+    UnauthorizedException => StatusCode::BAD_REQUEST,
+    UnsupportedUserStateException => StatusCode::BAD_REQUEST,
+    UnsupportedTokenTypeException => StatusCode::BAD_REQUEST,
     RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
 }

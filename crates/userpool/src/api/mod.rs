@@ -19,7 +19,21 @@ use serde::Serialize;
 use crate::http::MAX_BODY;
 use crate::pool::UserPool;
 
+mod admin_users;
+mod auth;
+mod challenge;
+mod client_check;
 mod error;
+mod groups;
+mod list_users;
+mod me;
+mod mfa;
+mod pools;
+mod secret_hash;
+mod shapes;
+mod sign_in;
+mod srp_flow;
+mod users;
 
 pub(crate) use error::{ApiError, Exception};
 
@@ -38,13 +52,11 @@ pub(crate) fn router(pool: UserPool) -> Router {
 /// What every operation gets besides its request: the pool, and whether the request was
 /// signed (the `Admin*` and pool-management operations need a SigV4 signature; a local
 /// pool checks that there is one, not whose it is).
-#[allow(dead_code)] // read by the operations, which come next
 pub(crate) struct Call {
     pub pool: UserPool,
     pub signed: bool,
 }
 
-#[allow(dead_code)] // used by the operations, which come next
 impl Call {
     /// Refuses an unsigned request to an operation that needs AWS credentials.
     pub(crate) fn require_signed(&self) -> Result<(), ApiError> {
@@ -117,18 +129,62 @@ async fn dispatch(
     operation: &str,
     body: &[u8],
 ) -> Result<serde_json::Value, ApiError> {
-    // Each operation gets an arm: `"SignUp" => run(call, body, users::sign_up).await,`.
-    let _ = (call, body, operation);
-    Err(ApiError::new(
-        Exception::UnknownOperationException,
-        "Unknown operation.",
-    ))
+    match operation {
+        "InitiateAuth" => run(call, body, auth::initiate_auth).await,
+        "RespondToAuthChallenge" => run(call, body, auth::respond_to_auth_challenge).await,
+        "GetTokensFromRefreshToken" => run(call, body, auth::get_tokens_from_refresh_token).await,
+        "SignUp" => run(call, body, users::sign_up).await,
+        "ConfirmSignUp" => run(call, body, users::confirm_sign_up).await,
+        "ResendConfirmationCode" => run(call, body, users::resend_confirmation_code).await,
+        "ForgotPassword" => run(call, body, users::forgot_password).await,
+        "ConfirmForgotPassword" => run(call, body, users::confirm_forgot_password).await,
+        "GetUser" => run(call, body, me::get_user).await,
+        "ChangePassword" => run(call, body, me::change_password).await,
+        "UpdateUserAttributes" => run(call, body, me::update_user_attributes).await,
+        "DeleteUser" => run(call, body, me::delete_user).await,
+        "GlobalSignOut" => run(call, body, me::global_sign_out).await,
+        "RevokeToken" => run(call, body, me::revoke_token).await,
+        _ => admin(call, operation, body).await,
+    }
+}
+
+/// The signed operations.
+async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    use admin_users as a;
+    match operation {
+        "AdminInitiateAuth" => run(call, body, auth::admin_initiate_auth).await,
+        "AdminRespondToAuthChallenge" => {
+            run(call, body, auth::admin_respond_to_auth_challenge).await
+        }
+        "AdminCreateUser" => run(call, body, a::admin_create_user).await,
+        "AdminGetUser" => run(call, body, a::admin_get_user).await,
+        "AdminDeleteUser" => run(call, body, a::admin_delete_user).await,
+        "AdminSetUserPassword" => run(call, body, a::admin_set_user_password).await,
+        "AdminUpdateUserAttributes" => run(call, body, a::admin_update_user_attributes).await,
+        "AdminConfirmSignUp" => run(call, body, a::admin_confirm_sign_up).await,
+        "AdminUserGlobalSignOut" => run(call, body, a::admin_user_global_sign_out).await,
+        "AdminDisableUser" => run(call, body, a::admin_disable_user).await,
+        "AdminEnableUser" => run(call, body, a::admin_enable_user).await,
+        "AdminAddUserToGroup" => run(call, body, groups::admin_add_user_to_group).await,
+        "AdminRemoveUserFromGroup" => run(call, body, groups::admin_remove_user_from_group).await,
+        "AdminListGroupsForUser" => run(call, body, groups::admin_list_groups_for_user).await,
+        "CreateGroup" => run(call, body, groups::create_group).await,
+        "ListGroups" => run(call, body, groups::list_groups).await,
+        "ListUsersInGroup" => run(call, body, groups::list_users_in_group).await,
+        "ListUsers" => run(call, body, list_users::list_users).await,
+        "DescribeUserPool" => run(call, body, pools::describe_user_pool).await,
+        "DescribeUserPoolClient" => run(call, body, pools::describe_user_pool_client).await,
+        "ListUserPoolClients" => run(call, body, pools::list_user_pool_clients).await,
+        _ => Err(ApiError::new(
+            Exception::UnknownOperationException,
+            "Unknown operation.",
+        )),
+    }
 }
 
 /// Parses the request, runs the operation, serialises its reply. A body that is not JSON,
 /// or has a field of the wrong type, is a `SerializationException`; a missing required
 /// field is an `InvalidParameterException`, as Cognito answers.
-#[allow(dead_code)] // used by the operations, which come next
 pub(crate) async fn run<'a, Req, Resp, Op, Fut>(
     call: &'a Call,
     body: &[u8],

@@ -80,14 +80,15 @@ pub(super) async fn confirm_forgot(
     if let Err(problem) = used {
         return page().error(code_message(problem)).ok();
     }
-    let hash = pool.hash_password(password).await?;
-    pool.store()
-        .set_password(&user.sub, &hash, pool.now())
+    pool.set_user_password(pool_id, &user.sub, password, pool.now())
         .await?;
     // The code went to the user's email, so the email is verified now.
     if !user.confirmed {
         pool.store().confirm_user(&user.sub, pool.now()).await?;
     }
+    // A reset ends every sign-in and hosted-UI session (review finding 3): whoever knew the
+    // old password, or holds its tokens, is signed out.
+    pool.store().end_user_sign_ins(pool_id, &user.sub).await?;
     tracing::info!(pool = %pool_id, sub = %user.sub, "password reset");
     Ok(form.redirect(
         &pool,

@@ -6,7 +6,7 @@ use axum::response::Response;
 
 use super::form::{HostedForm, MAX_USERNAME};
 use super::page::{BAD_CREDENTIALS, LOCKED};
-use crate::credentials::{PasswordCheck, MAX_PASSWORD};
+use crate::credentials::{PasswordCheck, MAX_PASSWORD, USER_DISABLED};
 use crate::error::HttpError;
 use crate::hosted_session;
 use crate::oauth2::authorize::complete_sign_in;
@@ -63,6 +63,7 @@ pub(super) async fn login(
         // Same answer for a wrong password and an unknown user: existence is not revealed.
         PasswordCheck::Refused => return page().error(BAD_CREDENTIALS).ok(),
         PasswordCheck::Locked => return page().error(LOCKED).ok(),
+        PasswordCheck::Disabled => return page().error(USER_DISABLED).ok(),
     };
     if !user.confirmed {
         // Cognito's hosted UI sends a fresh code and asks for it.

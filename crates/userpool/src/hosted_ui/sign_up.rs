@@ -44,14 +44,14 @@ pub(super) async fn signup(
         attributes.insert("name".to_string(), name.to_string());
     }
     let sub = uuid::Uuid::new_v4().to_string();
-    let hash = pool.hash_password(password).await?;
+    let record = pool.password_record(pool_id, &sub, password).await?;
     let inserted = pool
         .store()
         .insert_user(
             pool_id,
             &sub,
             email,
-            &hash,
+            &record,
             false,
             false,
             &attributes,

@@ -130,47 +130,13 @@ async fn refresh_grant(
     let Some(rt) = form.get("refresh_token") else {
         return Err(HttpError::oauth("invalid_request"));
     };
-    let grant = || HttpError::oauth_desc("invalid_grant", "Invalid Refresh Token");
-    let hash = tokens::hash_secret(rt);
-    let Some((origin_jti, expires_at, replaced)) = pool.store().refresh(&hash).await? else {
-        return Err(grant());
-    };
-    let now = pool.now();
-    if replaced || expires_at <= now {
-        return Err(grant());
+    match pool.refresh_user_tokens(pc, client, rt).await? {
+        Some(t) => Ok(user_tokens_response(t)),
+        None => Err(HttpError::oauth_desc(
+            "invalid_grant",
+            "Invalid Refresh Token",
+        )),
     }
-    let Some(origin) = pool.store().sign_in(&origin_jti).await? else {
-        return Err(grant());
-    };
-    if origin.revoked || origin.client_id != client.id || origin.pool_id != pc.id {
-        return Err(grant());
-    }
-    let Some(user) = pool
-        .store()
-        .user_by_sub(&pc.id, &origin.sub)
-        .await?
-        .filter(|u| u.confirmed)
-    else {
-        return Err(grant());
-    };
-    if client.refresh_token_rotation && !pool.store().retire_refresh(&hash).await? {
-        // Someone else used this token a moment ago.
-        return Err(grant());
-    }
-    let scopes: Vec<&str> = origin.scope.split(' ').filter(|s| !s.is_empty()).collect();
-    let t = pool
-        .issue_user_tokens(TokenRequest {
-            pool: pc,
-            client_id: &client.id,
-            user: &user,
-            scopes: &scopes,
-            auth_time: origin.auth_time,
-            nonce: None,
-            origin: Some(&origin),
-            with_refresh: client.refresh_token_rotation,
-        })
-        .await?;
-    Ok(user_tokens_response(t))
 }
 
 async fn client_credentials_grant(

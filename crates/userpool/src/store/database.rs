@@ -14,6 +14,20 @@ use crate::error::Error;
 /// The schema, created at start. `IF NOT EXISTS` keeps existing data.
 const SCHEMA: &str = include_str!("../schema.sql");
 
+/// Columns added to existing tables since the first schema: `(table, column, declaration)`.
+/// SQLite has no `ADD COLUMN IF NOT EXISTS`, so each is added at start when missing.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("users", "srp_salt", "TEXT"),
+    ("users", "srp_verifier", "TEXT"),
+    ("users", "password_temporary", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "totp_secret", "TEXT"),
+    ("users", "totp_enabled", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "totp_last_step", "INTEGER"),
+    ("users", "totp_pending", "TEXT"),
+    ("refresh_tokens", "replaced_at", "INTEGER"),
+    ("users", "enabled", "INTEGER NOT NULL DEFAULT 1"),
+];
+
 /// A user as stored.
 #[derive(Debug, Clone)]
 pub(crate) struct UserRow {
@@ -24,6 +38,22 @@ pub(crate) struct UserRow {
     pub email_verified: bool,
     pub attributes: BTreeMap<String, String>,
     pub locked_until: i64,
+    /// The SRP salt and verifier (hex); `None` for a user whose password predates them.
+    pub srp: Option<(String, String)>,
+    /// The password was set by an admin: the next sign-in must choose a new one.
+    pub password_temporary: bool,
+    /// The software-token (TOTP) secret, base32, once verified.
+    pub totp_secret: Option<String>,
+    /// Whether TOTP is the user's MFA (asked for at each sign-in).
+    pub totp_enabled: bool,
+    /// The last TOTP step accepted: a code is not accepted twice.
+    pub totp_last_step: Option<i64>,
+    /// `false` after `AdminDisableUser`: no sign-in anywhere.
+    pub enabled: bool,
+    /// When the user was made, epoch seconds.
+    pub created_at: i64,
+    /// When the user last changed, epoch seconds.
+    pub updated_at: i64,
 }
 
 /// A stored signing key.
@@ -80,6 +110,20 @@ pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
         email_verified: r.try_get::<i64, _>("email_verified")? != 0,
         attributes: serde_json::from_str(&attrs).unwrap_or_default(),
         locked_until: r.try_get("locked_until")?,
+        srp: match (
+            r.try_get::<Option<String>, _>("srp_salt")?,
+            r.try_get::<Option<String>, _>("srp_verifier")?,
+        ) {
+            (Some(salt), Some(verifier)) => Some((salt, verifier)),
+            _ => None,
+        },
+        password_temporary: r.try_get::<i64, _>("password_temporary")? != 0,
+        totp_secret: r.try_get("totp_secret")?,
+        totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
+        totp_last_step: r.try_get("totp_last_step")?,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
@@ -118,6 +162,7 @@ impl Store {
         };
         let pool = pool_opts.connect_with(opts).await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        add_missing_columns(&pool).await?;
         Ok(Store { pool })
     }
 
@@ -129,6 +174,7 @@ impl Store {
             "DELETE FROM sessions WHERE expires_at < ?",
             "DELETE FROM refresh_tokens WHERE expires_at < ?",
             "DELETE FROM user_codes WHERE expires_at < ?",
+            "DELETE FROM auth_challenges WHERE expires_at < ?",
         ] {
             sqlx::query(sql).bind(now).execute(&self.pool).await?;
         }
@@ -138,6 +184,27 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Adds each of [`ADDED_COLUMNS`] that the table lacks (a database from an older version).
+async fn add_missing_columns(pool: &SqlitePool) -> Result<(), Error> {
+    for (table, column, declaration) in ADDED_COLUMNS {
+        let present = sqlx::query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?")
+            .bind(table)
+            .bind(column)
+            .fetch_optional(pool)
+            .await?
+            .is_some();
+        if !present {
+            // Names and declarations are the constants above, never input.
+            sqlx::raw_sql(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+            ))
+            .execute(pool)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Why a confirmation or reset code was refused.

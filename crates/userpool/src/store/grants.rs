@@ -158,28 +158,40 @@ impl Store {
         Ok(())
     }
 
-    /// `(origin_jti, expires_at, replaced)` of a refresh token.
-    pub async fn refresh(&self, token_hash: &str) -> Result<Option<(String, i64, bool)>, Error> {
+    /// `(origin_jti, expires_at, replaced_at)` of a refresh token; `replaced_at` is `None`
+    /// while it is current (0 for one rotated out before the time was kept).
+    pub async fn refresh(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, i64, Option<i64>)>, Error> {
         let row = sqlx::query(
-            "SELECT origin_jti, expires_at, replaced FROM refresh_tokens WHERE token_hash = ?",
+            "SELECT origin_jti, expires_at,
+                    CASE WHEN replaced = 0 THEN NULL ELSE COALESCE(replaced_at, 0) END
+             FROM refresh_tokens WHERE token_hash = ?",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        Ok(Some((
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get::<i64, _>(2)? != 0,
-        )))
+        Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
     }
 
-    /// Retires a rotated refresh token; false if it was already retired (a replay).
-    pub async fn retire_refresh(&self, token_hash: &str) -> Result<bool, Error> {
+    /// Retires a rotated refresh token at `now`; false if it was already retired more than
+    /// `grace` seconds ago (a replay). With `grace` 0, a second use is always a replay.
+    pub async fn retire_refresh(
+        &self,
+        token_hash: &str,
+        now: i64,
+        grace: i64,
+    ) -> Result<bool, Error> {
         let r = sqlx::query(
-            "UPDATE refresh_tokens SET replaced = 1 WHERE token_hash = ? AND replaced = 0",
+            "UPDATE refresh_tokens SET replaced = 1, replaced_at = COALESCE(replaced_at, ?)
+             WHERE token_hash = ? AND (replaced = 0 OR (? > 0 AND replaced_at >= ?))",
         )
+        .bind(now)
         .bind(token_hash)
+        .bind(grace)
+        .bind(now - grace)
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
@@ -228,6 +240,24 @@ impl Store {
             .bind(id_hash)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Ends every sign-in of a user (their refresh and access tokens stop working) and
+    /// every hosted-UI session (the next authorize asks for the password again).
+    pub async fn end_user_sign_ins(&self, pool_id: &str, sub: &str) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE sign_ins SET revoked = 1 WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -3,9 +3,12 @@
 //! confirmation and reset codes), `grants` (authorization codes, sign-ins, refresh tokens,
 //! hosted-UI sessions) and `signing_keys`.
 
+mod challenges;
 mod database;
 mod grants;
 mod signing_keys;
+mod user_admin;
 mod users;
 
+pub(crate) use challenges::ChallengeRow;
 pub(crate) use database::{AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow};

@@ -6,19 +6,21 @@ use sqlx::Row;
 
 use super::database::{is_unique_violation, user_from_row, CodeProblem, Store, UserRow};
 use crate::error::Error;
+use crate::user_password::PasswordRecord;
 
 impl Store {
     // ---- users -------------------------------------------------------------------------
 
-    /// Inserts a user; `Err(UserExists)` when the email is taken (the UNIQUE constraint
-    /// decides, so two concurrent sign-ups cannot both win).
+    /// Inserts a user with their password's hash and SRP verifier; `Err(UserExists)` when
+    /// the email is taken (the UNIQUE constraint decides, so two concurrent sign-ups cannot
+    /// both win).
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_user(
         &self,
         pool_id: &str,
         sub: &str,
         email: &str,
-        password_hash: &str,
+        password: &PasswordRecord,
         confirmed: bool,
         email_verified: bool,
         attributes: &BTreeMap<String, String>,
@@ -27,13 +29,16 @@ impl Store {
         let attrs =
             serde_json::to_string(attributes).map_err(|e| Error::Internal(e.to_string()))?;
         let res = sqlx::query(
-            "INSERT INTO users (sub, pool_id, email, password_hash, confirmed, email_verified, attributes, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (sub, pool_id, email, password_hash, srp_salt, srp_verifier,
+                                confirmed, email_verified, attributes, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(sub)
         .bind(pool_id)
         .bind(email)
-        .bind(password_hash)
+        .bind(&password.hash)
+        .bind(&password.srp_salt)
+        .bind(&password.srp_verifier)
         .bind(confirmed as i64)
         .bind(email_verified as i64)
         .bind(attrs)
@@ -123,16 +128,36 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a new password and unlocks the user.
-    pub async fn set_password(&self, sub: &str, hash: &str, now: i64) -> Result<(), Error> {
+    /// Sets a new (permanent) password, hash and SRP verifier together, and unlocks the user.
+    pub async fn set_password(
+        &self,
+        sub: &str,
+        record: &PasswordRecord,
+        now: i64,
+    ) -> Result<(), Error> {
         sqlx::query(
-            "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = 0, updated_at = ? WHERE sub = ?",
+            "UPDATE users SET password_hash = ?, srp_salt = ?, srp_verifier = ?,
+                    password_temporary = 0, failed_attempts = 0, locked_until = 0, updated_at = ?
+             WHERE sub = ?",
         )
-        .bind(hash)
+        .bind(&record.hash)
+        .bind(&record.srp_salt)
+        .bind(&record.srp_verifier)
         .bind(now)
         .bind(sub)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Marks the password as temporary (or not): a temporary one must be changed at the next
+    /// sign-in (Cognito's `FORCE_CHANGE_PASSWORD`).
+    pub async fn set_password_temporary(&self, sub: &str, temporary: bool) -> Result<(), Error> {
+        sqlx::query("UPDATE users SET password_temporary = ? WHERE sub = ?")
+            .bind(temporary as i64)
+            .bind(sub)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -282,5 +307,24 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+}
+
+impl Store {
+    // ---- software tokens (TOTP) ----------------------------------------------------------
+
+    /// Records that the TOTP `step` was used; false when it (or a later one) already was.
+    pub async fn use_totp_step(&self, sub: &str, step: u64) -> Result<bool, Error> {
+        let step = i64::try_from(step).map_err(|e| Error::Internal(e.to_string()))?;
+        let r = sqlx::query(
+            "UPDATE users SET totp_last_step = ?
+             WHERE sub = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(sub)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 }

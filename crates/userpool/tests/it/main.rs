@@ -4,12 +4,18 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod api_admin;
+mod api_auth;
 mod api_envelope;
+mod api_me;
+mod api_pools;
+mod api_users;
 mod cli;
 mod discovery;
 mod flow;
 mod hosted_ui;
 mod oidc;
+mod outbox;
 mod persistence;
 mod refresh;
 mod sdk;

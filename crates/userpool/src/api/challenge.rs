@@ -1,0 +1,165 @@
+//! Challenges and their `Session`: issued with a challenge, answered once.
+//!
+//! The state lives in SQLite (table `auth_challenges`), keyed by a hash of the session value:
+//! the value the client holds is a random secret and carries nothing, a session is taken with
+//! one `DELETE ... RETURNING` (so a replay, or two racing answers, find nothing), and the SRP
+//! state, which holds a derived key, never leaves the server.
+
+use std::collections::HashMap;
+
+use super::auth::{param, Answer, AuthReply};
+use super::client_check::ClientCall;
+use super::{sign_in, srp_flow, ApiError, Exception};
+use crate::store::{ChallengeRow, UserRow};
+use crate::tokens;
+
+/// How long a session lasts (Cognito's default `AuthSessionValidity`: 3 minutes).
+pub(crate) const SESSION_SECS: i64 = 3 * 60;
+
+/// The challenges this pool asks.
+#[allow(clippy::enum_variant_names)] // `SelectChallenge` is Cognito's `SELECT_CHALLENGE`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Challenge {
+    /// SRP's second step.
+    PasswordVerifier,
+    /// The password is temporary.
+    NewPasswordRequired,
+    /// `USER_AUTH` without a usable preference.
+    SelectChallenge,
+    /// A TOTP code.
+    SoftwareTokenMfa,
+}
+
+/// Cognito's answer to a session that is unknown, used, expired, or not this one's.
+pub(crate) fn expired_session() -> ApiError {
+    ApiError::new(
+        Exception::NotAuthorizedException,
+        "Invalid session for the user, session is expired.",
+    )
+}
+
+/// Starts a challenge for the user `sub` ("" for an unknown user, whose challenge can only
+/// fail): stores its state and answers its name, parameters and a fresh session.
+pub(crate) async fn issue(
+    cc: &ClientCall<'_>,
+    sub: &str,
+    challenge: Challenge,
+    params: HashMap<String, String>,
+    state: Vec<u8>,
+) -> Result<AuthReply, ApiError> {
+    let session = tokens::random_secret(96);
+    let row = ChallengeRow {
+        pool_id: cc.pc.id.clone(),
+        client_id: cc.client.id.clone(),
+        sub: sub.to_string(),
+        challenge: challenge.name().to_string(),
+        state,
+    };
+    let expires = cc.pool.now() + SESSION_SECS;
+    cc.pool
+        .store()
+        .insert_challenge(&tokens::hash_secret(&session), &row, expires)
+        .await?;
+    Ok(AuthReply {
+        challenge_name: Some(challenge.name().to_string()),
+        challenge_parameters: params,
+        session: Some(session),
+        ..AuthReply::default()
+    })
+}
+
+/// Answers a challenge: takes its session (once), checks it is this client's and this
+/// challenge's, then runs the challenge's step.
+pub(crate) async fn respond(
+    cc: &ClientCall<'_>,
+    answer: Answer<'_>,
+) -> Result<AuthReply, ApiError> {
+    let responses = answer.responses;
+    let username = param(responses, "USERNAME")?;
+    let Some(session) = answer.session.filter(|s| !s.is_empty() && s.len() <= 4096) else {
+        return Err(ApiError::new(
+            Exception::InvalidParameterException,
+            "Missing required parameter Session",
+        ));
+    };
+    let row = cc
+        .pool
+        .store()
+        .take_challenge(&tokens::hash_secret(session), cc.pool.now())
+        .await?
+        .filter(|r| {
+            r.pool_id == cc.pc.id && r.client_id == cc.client.id && r.challenge == answer.name
+        })
+        .ok_or_else(expired_session)?;
+    let user = if row.sub.is_empty() {
+        None
+    } else {
+        cc.pool.store().user_by_sub(&cc.pc.id, &row.sub).await?
+    };
+    // The session is bound to its user: the answer must name the same one.
+    if let Some(u) = &user {
+        if username != u.sub && !username.eq_ignore_ascii_case(&u.email) {
+            return Err(expired_session());
+        }
+        cc.check_secret_hash(responses, &[username, &u.sub, &u.email])?;
+    } else {
+        cc.check_secret_hash(responses, &[username])?;
+    }
+    match answer.name {
+        "PASSWORD_VERIFIER" => srp_flow::verify(cc, &row, user, responses).await,
+        "SELECT_CHALLENGE" => select(cc, &row, responses).await,
+        "NEW_PASSWORD_REQUIRED" => new_password(cc, known(user)?, responses).await,
+        "SOFTWARE_TOKEN_MFA" => super::mfa::answer_totp(cc, known(user)?, responses).await,
+        _ => Err(expired_session()),
+    }
+}
+
+/// The user of a challenge that only a known user can be given.
+fn known(user: Option<UserRow>) -> Result<UserRow, ApiError> {
+    user.ok_or_else(expired_session)
+}
+
+/// `SELECT_CHALLENGE`: the `ANSWER` picks the first factor.
+async fn select(
+    cc: &ClientCall<'_>,
+    row: &ChallengeRow,
+    responses: &HashMap<String, String>,
+) -> Result<AuthReply, ApiError> {
+    // The name given at `InitiateAuth`, kept as the session's state.
+    let username = String::from_utf8_lossy(&row.state).into_owned();
+    let answer = param(responses, "ANSWER")?;
+    if !sign_in::available_choices(cc).contains(&answer) {
+        return Err(ApiError::new(
+            Exception::InvalidParameterException,
+            "The challenge answer is not one of the available challenges.",
+        ));
+    }
+    if answer == "PASSWORD" {
+        sign_in::with_password(cc, &username, param(responses, "PASSWORD")?).await
+    } else {
+        srp_flow::start(cc, &username, param(responses, "SRP_A")?).await
+    }
+}
+
+/// `NEW_PASSWORD_REQUIRED`: a new password meeting the policy replaces the temporary one.
+async fn new_password(
+    cc: &ClientCall<'_>,
+    user: UserRow,
+    responses: &HashMap<String, String>,
+) -> Result<AuthReply, ApiError> {
+    let password = param(responses, "NEW_PASSWORD")?;
+    if let Err(msg) = cc.pool.check_new_password(&cc.pc.id, password)? {
+        return Err(ApiError::new(Exception::InvalidPasswordException, msg));
+    }
+    let now = cc.pool.now();
+    cc.pool
+        .set_user_password(&cc.pc.id, &user.sub, password, now)
+        .await?;
+    let user = cc
+        .pool
+        .store()
+        .user_by_sub(&cc.pc.id, &user.sub)
+        .await?
+        .ok_or_else(expired_session)?;
+    sign_in::after_password(cc, user).await
+}

@@ -1,0 +1,216 @@
+//! The signed operations that describe pools and their app clients: `DescribeUserPool`,
+//! `DescribeUserPoolClient`, `ListUserPoolClients`. Pools and clients come from the seed;
+//! making them at run time (`CreateUserPool` & co) is not done yet.
+
+use serde::{Deserialize, Serialize};
+
+use super::shapes::pool_config;
+use super::{ApiError, Call, Exception};
+use crate::config::{ClientConfig, OAuthFlow, PoolConfig};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PoolRequest {
+    user_pool_id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct PasswordPolicyType {
+    minimum_length: usize,
+    require_uppercase: bool,
+    require_lowercase: bool,
+    require_numbers: bool,
+    require_symbols: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Policies {
+    password_policy: PasswordPolicyType,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserPoolType {
+    id: String,
+    name: String,
+    arn: String,
+    policies: Policies,
+    username_attributes: [&'static str; 1],
+    auto_verified_attributes: [&'static str; 1],
+    estimated_number_of_users: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DescribeUserPoolResponse {
+    user_pool: UserPoolType,
+}
+
+/// The ARN of a pool, its region taken from the id (`us-east-1_...`), in a made-up account.
+fn arn(pool_id: &str) -> String {
+    let region = pool_id.split('_').next().unwrap_or("us-east-1");
+    format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{pool_id}")
+}
+
+pub(crate) async fn describe_user_pool(
+    call: &Call,
+    req: PoolRequest,
+) -> Result<DescribeUserPoolResponse, ApiError> {
+    call.require_signed()?;
+    let pc = pool_config(&call.pool, &req.user_pool_id)?;
+    let p = &pc.password_policy;
+    let users = call.pool.store().users(&pc.id).await?.len();
+    Ok(DescribeUserPoolResponse {
+        user_pool: UserPoolType {
+            id: pc.id.clone(),
+            name: pc.name.clone().unwrap_or_else(|| pc.id.clone()),
+            arn: arn(&pc.id),
+            policies: Policies {
+                password_policy: PasswordPolicyType {
+                    minimum_length: p.minimum_length,
+                    require_uppercase: p.require_uppercase,
+                    require_lowercase: p.require_lowercase,
+                    require_numbers: p.require_numbers,
+                    require_symbols: p.require_symbols,
+                },
+            },
+            username_attributes: ["email"],
+            auto_verified_attributes: ["email"],
+            estimated_number_of_users: users,
+        },
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TokenValidityUnits {
+    access_token: &'static str,
+    id_token: &'static str,
+    refresh_token: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserPoolClientType {
+    user_pool_id: String,
+    client_id: String,
+    client_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    #[serde(rename = "CallbackURLs")]
+    callback_urls: Vec<String>,
+    #[serde(rename = "LogoutURLs")]
+    logout_urls: Vec<String>,
+    allowed_o_auth_scopes: Vec<String>,
+    allowed_o_auth_flows: Vec<&'static str>,
+    allowed_o_auth_flows_user_pool_client: bool,
+    prevent_user_existence_errors: &'static str,
+    enable_token_revocation: bool,
+    access_token_validity: u32,
+    id_token_validity: u32,
+    refresh_token_validity: u32,
+    token_validity_units: TokenValidityUnits,
+}
+
+fn client_type(pc: &PoolConfig, c: &ClientConfig) -> UserPoolClientType {
+    let t = pc.token_validity;
+    UserPoolClientType {
+        user_pool_id: pc.id.clone(),
+        client_id: c.id.clone(),
+        client_name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+        // Cognito shows the secret to an admin; so does the local pool.
+        client_secret: c.secret.clone(),
+        callback_urls: c.callback_urls.clone(),
+        logout_urls: c.logout_urls.clone(),
+        allowed_o_auth_scopes: c.allowed_scopes.clone(),
+        allowed_o_auth_flows: c
+            .allowed_flows
+            .iter()
+            .map(|f| match f {
+                OAuthFlow::Code => "code",
+                OAuthFlow::Implicit => "implicit",
+                OAuthFlow::ClientCredentials => "client_credentials",
+            })
+            .collect(),
+        allowed_o_auth_flows_user_pool_client: !c.allowed_flows.is_empty(),
+        prevent_user_existence_errors: if c.prevent_user_existence_errors {
+            "ENABLED"
+        } else {
+            "LEGACY"
+        },
+        enable_token_revocation: true,
+        access_token_validity: t.access_token_minutes,
+        id_token_validity: t.id_token_minutes,
+        refresh_token_validity: t.refresh_token_minutes,
+        token_validity_units: TokenValidityUnits {
+            access_token: "minutes",
+            id_token: "minutes",
+            refresh_token: "minutes",
+        },
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ClientRequest {
+    user_pool_id: String,
+    client_id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DescribeUserPoolClientResponse {
+    user_pool_client: UserPoolClientType,
+}
+
+pub(crate) async fn describe_user_pool_client(
+    call: &Call,
+    req: ClientRequest,
+) -> Result<DescribeUserPoolClientResponse, ApiError> {
+    call.require_signed()?;
+    let pc = pool_config(&call.pool, &req.user_pool_id)?;
+    let client = pc.client(&req.client_id).ok_or_else(|| {
+        ApiError::new(
+            Exception::ResourceNotFoundException,
+            "User pool client does not exist.",
+        )
+    })?;
+    Ok(DescribeUserPoolClientResponse {
+        user_pool_client: client_type(pc, client),
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ClientDescription {
+    client_id: String,
+    user_pool_id: String,
+    client_name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListUserPoolClientsResponse {
+    user_pool_clients: Vec<ClientDescription>,
+}
+
+pub(crate) async fn list_user_pool_clients(
+    call: &Call,
+    req: PoolRequest,
+) -> Result<ListUserPoolClientsResponse, ApiError> {
+    call.require_signed()?;
+    let pc = pool_config(&call.pool, &req.user_pool_id)?;
+    Ok(ListUserPoolClientsResponse {
+        user_pool_clients: pc
+            .clients
+            .iter()
+            .map(|c| ClientDescription {
+                client_id: c.id.clone(),
+                user_pool_id: pc.id.clone(),
+                client_name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+            })
+            .collect(),
+    })
+}

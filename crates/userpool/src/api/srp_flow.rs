@@ -1,0 +1,136 @@
+//! `USER_SRP_AUTH`: the `PASSWORD_VERIFIER` challenge, and checking its answer.
+//!
+//! An unknown user, or one without a stored verifier, gets a challenge made from a throwaway
+//! verifier, so the answer is refused at the same step and after the same work as a wrong
+//! password (with `PreventUserExistenceErrors` off an unknown user is told at once).
+
+use std::collections::HashMap;
+
+use super::auth::{param, AuthReply};
+use super::challenge::{self, Challenge};
+use super::client_check::ClientCall;
+use super::sign_in::{self, incorrect, locked, not_found};
+use super::{ApiError, Exception};
+use crate::credentials::PasswordCheck;
+use crate::srp::{self, ServerChallenge, SrpError, Verifier};
+use crate::store::{ChallengeRow, UserRow};
+
+/// How far a `TIMESTAMP` may be from the pool's clock.
+const TIMESTAMP_SKEW_SECS: i64 = 5 * 60;
+
+/// Answers `SRP_A` with `SRP_B`, `SALT`, `SECRET_BLOCK` and `USER_ID_FOR_SRP`.
+pub(crate) async fn start(
+    cc: &ClientCall<'_>,
+    username: &str,
+    srp_a: &str,
+) -> Result<AuthReply, ApiError> {
+    let user = cc.pool.find_user(&cc.pc.id, username).await?;
+    if user.is_none() && !cc.client.prevent_user_existence_errors {
+        return Err(not_found());
+    }
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.srp.as_ref())
+        .and_then(|(salt, v)| Verifier::from_hex(salt, v).ok());
+    let (sub, user_id) = match (&user, &stored) {
+        (Some(u), Some(_)) => (u.sub.clone(), u.sub.clone()),
+        // No usable verifier: the challenge can only fail.
+        (Some(u), None) => (String::new(), u.sub.clone()),
+        (None, _) => (String::new(), username.to_string()),
+    };
+    let pool_id = cc.pc.id.clone();
+    let srp_a = srp_a.to_string();
+    let for_user = user_id.clone();
+    let started = tokio::task::spawn_blocking(move || {
+        let verifier = match stored {
+            Some(v) => v,
+            None => Verifier::new(&pool_id, &for_user, &crate::tokens::random_secret(32))?,
+        };
+        ServerChallenge::start(&verifier, &pool_id, &for_user, &srp_a)
+    })
+    .await
+    .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+    let (state, params) = started.map_err(srp_parameter_error)?;
+    let params = HashMap::from([
+        ("SALT".to_string(), params.salt),
+        ("SRP_B".to_string(), params.srp_b),
+        ("SECRET_BLOCK".to_string(), params.secret_block),
+        ("USER_ID_FOR_SRP".to_string(), user_id.clone()),
+        ("USERNAME".to_string(), user_id),
+    ]);
+    challenge::issue(
+        cc,
+        &sub,
+        Challenge::PasswordVerifier,
+        params,
+        state.to_secret_bytes(),
+    )
+    .await
+}
+
+/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP`; a wrong one counts towards the
+/// lockout like a wrong password anywhere else.
+pub(crate) async fn verify(
+    cc: &ClientCall<'_>,
+    row: &ChallengeRow,
+    user: Option<UserRow>,
+    responses: &HashMap<String, String>,
+) -> Result<AuthReply, ApiError> {
+    let username = param(responses, "USERNAME")?;
+    let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = param(responses, "TIMESTAMP")?;
+    let state =
+        ServerChallenge::from_secret_bytes(&row.state).map_err(|_| challenge::expired_session())?;
+    let recent = parse_timestamp(timestamp)
+        .is_some_and(|t| (t - cc.pool.now()).abs() <= TIMESTAMP_SKEW_SECS);
+    let claim = state.verify(username, block, timestamp, signature);
+    let Some(user) = user else {
+        return Err(incorrect());
+    };
+    // The attempt is counted before the claim is looked at, as for a password anywhere else
+    // (`credentials.rs`), so parallel claims cannot outrun the lockout.
+    let Some(attempt) = cc.pool.reserve_attempt(&user).await? else {
+        return Err(locked());
+    };
+    match claim {
+        Ok(()) if recent => match cc
+            .pool
+            .finish_attempt(&cc.pc.id, user, attempt, true)
+            .await?
+        {
+            PasswordCheck::Accepted(user) => sign_in::after_password(cc, user).await,
+            PasswordCheck::Disabled => Err(sign_in::disabled()),
+            _ => Err(incorrect()),
+        },
+        Ok(()) => Err(ApiError::new(
+            Exception::NotAuthorizedException,
+            "Invalid TIMESTAMP.",
+        )),
+        Err(SrpError::MalformedClaim) => Err(srp_parameter_error(SrpError::MalformedClaim)),
+        Err(_) => match cc
+            .pool
+            .finish_attempt(&cc.pc.id, user, attempt, false)
+            .await?
+        {
+            PasswordCheck::Locked => Err(locked()),
+            _ => Err(incorrect()),
+        },
+    }
+}
+
+/// `TIMESTAMP` as Cognito's clients write it (`Tue Dec 1 21:16:08 UTC 2026`), in Unix seconds.
+fn parse_timestamp(text: &str) -> Option<i64> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short] [month repr:short] [day padding:none] \
+         [hour]:[minute]:[second] UTC [year]"
+    );
+    let t = time::PrimitiveDateTime::parse(text, &format).ok()?;
+    let unix = t.assume_utc().unix_timestamp();
+    // Parsing ignores a wrong weekday; formatting back catches it.
+    (srp::format_timestamp(unix).as_deref() == Some(text)).then_some(unix)
+}
+
+fn srp_parameter_error(e: SrpError) -> ApiError {
+    ApiError::new(Exception::InvalidParameterException, e.to_string())
+}

@@ -1,0 +1,254 @@
+//! The public (unsigned) operations by which users sign up, confirm, and reset a forgotten
+//! password: `SignUp`, `ConfirmSignUp`, `ResendConfirmationCode`, `ForgotPassword`,
+//! `ConfirmForgotPassword`. With `PreventUserExistenceErrors` on (the default), an unknown
+//! user is answered as a wrong code or as a sent one, so the answers reveal no account.
+
+use serde::{Deserialize, Serialize};
+
+use super::secret_hash::check_secret_hash;
+use super::shapes::{client, find_user, parse_attributes, Attribute, CodeDelivery};
+use super::{ApiError, Call, Exception};
+use crate::config::{valid_email, ClientConfig};
+use crate::error::Error;
+use crate::store::{CodeProblem, UserRow};
+
+const BAD_CODE: &str = "Invalid verification code provided, please try again.";
+const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
+
+/// A user the operation needs, or the answer for an unknown one.
+async fn user_or_unknown(
+    call: &Call,
+    pool_id: &str,
+    client: &ClientConfig,
+    username: &str,
+    prevented: ApiError,
+) -> Result<UserRow, ApiError> {
+    match find_user(&call.pool, pool_id, username).await? {
+        Some(u) => Ok(u),
+        None if client.prevent_user_existence_errors => Err(prevented),
+        None => Err(ApiError::new(
+            Exception::UserNotFoundException,
+            "Username/client id combination not found.",
+        )),
+    }
+}
+
+fn code_error(problem: CodeProblem) -> ApiError {
+    match problem {
+        CodeProblem::Mismatch => ApiError::new(Exception::CodeMismatchException, BAD_CODE),
+        CodeProblem::Expired => ApiError::new(Exception::ExpiredCodeException, EXPIRED_CODE),
+    }
+}
+
+fn password_error(message: String) -> ApiError {
+    ApiError::new(Exception::InvalidPasswordException, message)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SignUpRequest {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    password: String,
+    #[serde(default)]
+    user_attributes: Vec<Attribute>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SignUpResponse {
+    user_confirmed: bool,
+    user_sub: String,
+    code_delivery_details: CodeDelivery,
+}
+
+pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+    let (pc, client) = client(&call.pool, &req.client_id)?;
+    check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
+    let email = req.username.trim();
+    if !valid_email(email) {
+        return Err(ApiError::new(
+            Exception::InvalidParameterException,
+            "Username should be an email.",
+        ));
+    }
+    call.pool
+        .check_new_password(&pc.id, &req.password)?
+        .map_err(password_error)?;
+    let attrs = parse_attributes(&req.user_attributes)?;
+    let sub = uuid::Uuid::new_v4().to_string();
+    let record = call
+        .pool
+        .password_record(&pc.id, &sub, &req.password)
+        .await?;
+    let now = call.pool.now();
+    call.pool
+        .store()
+        .insert_user(
+            &pc.id,
+            &sub,
+            email,
+            &record,
+            false,
+            false,
+            &attrs.others,
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            Error::UserExists => {
+                ApiError::new(Exception::UsernameExistsException, "User already exists")
+            }
+            e => e.into(),
+        })?;
+    call.pool.send_code(&pc.id, &sub, email, "confirm").await?;
+    tracing::info!(pool = %pc.id, sub = %sub, "signed up through the JSON API");
+    Ok(SignUpResponse {
+        user_confirmed: false,
+        user_sub: sub,
+        code_delivery_details: CodeDelivery::email(email),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ConfirmSignUpRequest {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    confirmation_code: String,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Empty {}
+
+pub(crate) async fn confirm_sign_up(
+    call: &Call,
+    req: ConfirmSignUpRequest,
+) -> Result<Empty, ApiError> {
+    let (pc, client) = client(&call.pool, &req.client_id)?;
+    check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
+    let prevented = ApiError::new(Exception::CodeMismatchException, BAD_CODE);
+    let user = user_or_unknown(call, &pc.id, client, &req.username, prevented).await?;
+    if user.confirmed {
+        return Err(ApiError::new(
+            Exception::NotAuthorizedException,
+            "User cannot be confirmed. Current status is CONFIRMED",
+        ));
+    }
+    let now = call.pool.now();
+    call.pool
+        .store()
+        .use_user_code(&user.sub, "confirm", req.confirmation_code.trim(), now)
+        .await?
+        .map_err(code_error)?;
+    call.pool.store().confirm_user(&user.sub, now).await?;
+    Ok(Empty {})
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendCodeRequest {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SendCodeResponse {
+    code_delivery_details: CodeDelivery,
+}
+
+pub(crate) async fn resend_confirmation_code(
+    call: &Call,
+    req: SendCodeRequest,
+) -> Result<SendCodeResponse, ApiError> {
+    send_code(call, req, "confirm").await
+}
+
+pub(crate) async fn forgot_password(
+    call: &Call,
+    req: SendCodeRequest,
+) -> Result<SendCodeResponse, ApiError> {
+    send_code(call, req, "reset").await
+}
+
+async fn send_code(
+    call: &Call,
+    req: SendCodeRequest,
+    purpose: &str,
+) -> Result<SendCodeResponse, ApiError> {
+    let (pc, client) = client(&call.pool, &req.client_id)?;
+    check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
+    let user = match find_user(&call.pool, &pc.id, &req.username).await? {
+        Some(u) => u,
+        None if client.prevent_user_existence_errors => {
+            // The same reply as for a real user: a code was "sent".
+            return Ok(SendCodeResponse {
+                code_delivery_details: CodeDelivery::email(&req.username),
+            });
+        }
+        None => {
+            return Err(ApiError::new(
+                Exception::UserNotFoundException,
+                "Username/client id combination not found.",
+            ))
+        }
+    };
+    if purpose == "confirm" && user.confirmed {
+        return Err(ApiError::new(
+            Exception::InvalidParameterException,
+            "User is already confirmed.",
+        ));
+    }
+    call.pool
+        .send_code(&pc.id, &user.sub, &user.email, purpose)
+        .await?;
+    Ok(SendCodeResponse {
+        code_delivery_details: CodeDelivery::email(&user.email),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ConfirmForgotPasswordRequest {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    confirmation_code: String,
+    password: String,
+}
+
+pub(crate) async fn confirm_forgot_password(
+    call: &Call,
+    req: ConfirmForgotPasswordRequest,
+) -> Result<Empty, ApiError> {
+    let (pc, client) = client(&call.pool, &req.client_id)?;
+    check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
+    call.pool
+        .check_new_password(&pc.id, &req.password)?
+        .map_err(password_error)?;
+    let prevented = ApiError::new(Exception::CodeMismatchException, BAD_CODE);
+    let user = user_or_unknown(call, &pc.id, client, &req.username, prevented).await?;
+    let now = call.pool.now();
+    call.pool
+        .store()
+        .use_user_code(&user.sub, "reset", req.confirmation_code.trim(), now)
+        .await?
+        .map_err(code_error)?;
+    call.pool
+        .set_user_password(&pc.id, &user.sub, &req.password, now)
+        .await?;
+    if !user.confirmed {
+        call.pool.store().confirm_user(&user.sub, now).await?;
+    }
+    // A reset ends every sign-in: whoever knew the old password is signed out.
+    call.pool
+        .store()
+        .end_user_sign_ins(&pc.id, &user.sub)
+        .await?;
+    tracing::info!(pool = %pc.id, sub = %user.sub, "password reset through the JSON API");
+    Ok(Empty {})
+}
