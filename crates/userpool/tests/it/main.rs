@@ -7,6 +7,7 @@ mod admin;
 mod api_auth;
 mod api_envelope;
 mod api_me;
+mod api_mfa;
 mod api_users;
 mod cli;
 mod discovery;
