@@ -145,6 +145,9 @@ impl UserPool {
                 .open(path)
                 .await?;
             f.write_all(line.as_bytes()).await?;
+            // tokio's file writes go through a blocking thread: without the flush the line may
+            // land after the reply that told the user a code was sent.
+            f.flush().await?;
         }
         outbox.push(SentMessage {
             sent_at: now,
