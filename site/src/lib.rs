@@ -1,8 +1,10 @@
 //! The example website: the Next.js + NextAuth + Cognito tutorial's site, in Rust with Hallpass.
 //!
 //! `/` greets the visitor and offers Sign In (straight to the hosted UI) or Sign Out; `/protected`
-//! is for signed-in users only; `/admin` for the `admin` group. With `COGNITO_*` set it signs in with
-//! real Cognito; otherwise it starts the embedded local user pool and prints the demo credentials.
+//! is for signed-in users only; `/admin` for the `admin` group (a signed-out visit goes through
+//! sign-in and comes back). With `COGNITO_*` set it signs in with real Cognito, with `AUTH_OIDC_*`
+//! with any OpenID Connect provider (beside Cognito or alone); with neither it starts the embedded
+//! local user pool and prints the demo credentials.
 //! Built only on Hallpass's public API.
 
 #![forbid(unsafe_code)]
@@ -14,8 +16,8 @@ use std::path::PathBuf;
 
 use axum::routing::get;
 use axum::Router;
-use hallpass::provider::Cognito;
-use hallpass::{Config, Hallpass};
+use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider};
+use hallpass::{Config, ConfigBuilder, Hallpass, Unauthenticated};
 use tokio::net::TcpListener;
 use url::Url;
 use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
@@ -24,8 +26,10 @@ use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// How the site is started. [`Settings::from_env`] reads the environment (after `.env.local` and
-/// `.env`); tests build one by hand with port 0.
-#[derive(Debug, Clone)]
+/// `.env`); [`Settings::from_vars`] the same variables from any lookup (tests pass a map, so that
+/// they never race each other over the process environment); [`Settings::for_tests`] is loopback,
+/// free ports and an embedded in-memory pool.
+#[derive(Clone)]
 pub struct Settings {
     /// Address to bind (default 127.0.0.1).
     pub bind: IpAddr,
@@ -39,49 +43,83 @@ pub struct Settings {
     pub userpool_codes_file: Option<PathBuf>,
     /// Fast password hashing for the embedded pool (tests, benchmarks); never for real users.
     pub fast_password_hashing: bool,
-    /// Sign in with real Cognito (`COGNITO_CLIENT_ID` is set) instead of the embedded pool.
-    pub use_cognito: bool,
-    /// Read `AUTH_*` variables for Hallpass (off in tests, which pass `auth_secret`).
-    pub read_auth_env: bool,
-    /// A fixed secret (tests); otherwise `AUTH_SECRET` or a generated development secret.
-    pub auth_secret: Option<String>,
+    /// Real Cognito, from `COGNITO_*` when `COGNITO_CLIENT_ID` is set.
+    pub cognito: Option<OAuthProvider>,
+    /// A generic OpenID Connect provider, from `AUTH_OIDC_*` when `AUTH_OIDC_ISSUER` is set.
+    pub oidc: Option<OAuthConfig>,
+    /// `COGNITO_USERINFO=true`: the embedded pool's provider also calls `/oauth2/userInfo`.
+    pub cognito_userinfo: bool,
+    /// Hallpass's configuration so far (`AUTH_*` applied; the site's URL is added at start).
+    pub auth: ConfigBuilder,
+    /// Whether `AUTH_URL` (or `NEXTAUTH_URL`) was given; otherwise the URL is `http://localhost:{port}`.
+    pub auth_url_given: bool,
 }
 
-fn env_port(name: &str, default: u16) -> Result<u16, Error> {
-    match std::env::var(name) {
-        Ok(v) if !v.is_empty() => v
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `auth` may hold a secret: not shown.
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("port", &self.port)
+            .field("userpool_port", &self.userpool_port)
+            .field("cognito", &self.cognito.is_some())
+            .field("oidc", &self.oidc.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn port_var(var: &dyn Fn(&str) -> Option<String>, name: &str, default: u16) -> Result<u16, Error> {
+    match var(name) {
+        Some(v) => v
             .parse()
             .map_err(|_| format!("{name}={v:?} is not a port number (0-65535)").into()),
-        _ => Ok(default),
+        None => Ok(default),
+    }
+}
+
+fn bool_var(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<bool, Error> {
+    match var(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(_) => Err(format!("{name} must be true or false").into()),
     }
 }
 
 impl Settings {
-    /// Loads `.env.local` then `.env` (the process environment wins) and reads `PORT`,
-    /// `USERPOOL_PORT`, `USERPOOL_DB`, `USERPOOL_CODES_FILE` and whether `COGNITO_CLIENT_ID` is set.
+    /// Loads `.env.local` then `.env` (the process environment wins), then [`Settings::from_vars`]
+    /// with the process environment.
     pub fn from_env() -> Result<Settings, Error> {
-        for file in [".env.local", ".env"] {
-            let _ = dotenvy::from_filename(file);
-        }
+        Config::load_env_files();
+        Settings::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// Reads `PORT`, `USERPOOL_PORT`, `USERPOOL_DB`, `USERPOOL_CODES_FILE`, `COGNITO_*`,
+    /// `AUTH_OIDC_*` and Hallpass's `AUTH_*` from `var` (empty values count as unset).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
+        let var = move |k: &str| var(k).filter(|v| !v.trim().is_empty());
+        let cognito = match var("COGNITO_CLIENT_ID") {
+            Some(_) => Some(
+                Cognito::from_env_with(&var)?
+                    .ok_or("COGNITO_CLIENT_ID is set but the Cognito provider is not configured")?,
+            ),
+            None => None,
+        };
         Ok(Settings {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: env_port("PORT", 3000)?,
-            userpool_port: env_port("USERPOOL_PORT", 9229)?,
+            port: port_var(&var, "PORT", 3000)?,
+            userpool_port: port_var(&var, "USERPOOL_PORT", 9229)?,
             userpool_db: Some(
-                std::env::var("USERPOOL_DB")
-                    .ok()
-                    .filter(|v| !v.is_empty())
+                var("USERPOOL_DB")
                     .unwrap_or_else(|| ".userpool.db".into())
                     .into(),
             ),
-            userpool_codes_file: std::env::var("USERPOOL_CODES_FILE")
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(Into::into),
+            userpool_codes_file: var("USERPOOL_CODES_FILE").map(Into::into),
             fast_password_hashing: false,
-            use_cognito: std::env::var("COGNITO_CLIENT_ID").is_ok_and(|v| !v.is_empty()),
-            read_auth_env: true,
-            auth_secret: None,
+            cognito,
+            oidc: OAuthConfig::from_env_with(&var)?,
+            cognito_userinfo: bool_var(&var, "COGNITO_USERINFO")?,
+            auth: Config::builder().with_vars(&var)?,
+            auth_url_given: var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")).is_some(),
         })
     }
 
@@ -94,10 +132,17 @@ impl Settings {
             userpool_db: None,
             userpool_codes_file: None,
             fast_password_hashing: true,
-            use_cognito: false,
-            read_auth_env: false,
-            auth_secret: Some(secret.to_string()),
+            cognito: None,
+            oidc: None,
+            cognito_userinfo: false,
+            auth: Config::builder().secret(secret),
+            auth_url_given: false,
         }
+    }
+
+    /// True when the site signs in with the embedded local pool (no Cognito, no OpenID provider).
+    pub fn uses_embedded_pool(&self) -> bool {
+        self.cognito.is_none() && self.oidc.is_none()
     }
 }
 
@@ -125,33 +170,36 @@ impl Site {
                 )
             })?;
         let port = listener.local_addr()?.port();
-        let url = Url::parse(&format!("http://localhost:{port}"))?;
-
-        let mut config = Config::builder().url(url.as_str());
-        if let Some(secret) = &settings.auth_secret {
-            config = config.secret(secret.as_str());
+        let mut config = settings.auth.clone();
+        if !settings.auth_url_given {
+            config = config.url(format!("http://localhost:{port}"));
         }
-        if settings.read_auth_env {
-            config = config.with_env()?;
-        }
-        let config = config.build()?;
+        // Deep links survive sign-in: a signed-out visit to /admin comes back to /admin.
+        let config = config.unauthenticated(Unauthenticated::SignIn).build()?;
+        let url = config.origin().clone();
 
-        let (provider, pool) = if settings.use_cognito {
-            let provider = Cognito::from_env()?
-                .ok_or("COGNITO_CLIENT_ID is set but the Cognito provider is not configured")?;
-            (provider, None)
-        } else {
-            let pool = start_pool(&settings, config.origin()).await?;
-            let issuer = pool.issuer(userpool::DEMO_POOL_ID);
-            let provider = Cognito::builder()
-                .client_id(userpool::DEMO_CLIENT_ID)
-                .client_secret(userpool::DEMO_CLIENT_SECRET.to_string().into())
-                .issuer(issuer.as_str())
-                .federated_sign_out(true)
-                .build()?;
-            (provider, Some(pool))
-        };
-        let hallpass = Hallpass::builder(config).provider(provider).build()?;
+        let mut builder = Hallpass::builder(config.clone());
+        let mut pool = None;
+        if settings.uses_embedded_pool() {
+            let running = start_pool(&settings, config.origin()).await?;
+            builder = builder.provider(
+                Cognito::builder()
+                    .client_id(userpool::DEMO_CLIENT_ID)
+                    .client_secret(userpool::DEMO_CLIENT_SECRET.to_string().into())
+                    .issuer(running.issuer(userpool::DEMO_POOL_ID).as_str())
+                    .federated_sign_out(true)
+                    .userinfo(settings.cognito_userinfo)
+                    .build()?,
+            );
+            pool = Some(running);
+        }
+        if let Some(cognito) = settings.cognito {
+            builder = builder.provider(cognito);
+        }
+        if let Some(oidc) = settings.oidc {
+            builder = builder.provider(OAuthProvider::new(oidc)?);
+        }
+        let hallpass = builder.build()?;
         let app = app(&hallpass);
         Ok(Site {
             url,
@@ -231,5 +279,6 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .merge(protected)
         .merge(admin)
         .merge(hallpass.router())
+        .fallback(pages::not_found)
         .layer(hallpass.layer())
 }

@@ -1,5 +1,7 @@
 //! `cargo run`: the example website on http://localhost:3000, with the local user pool unless
-//! `COGNITO_*` is set.
+//! `COGNITO_*` or `AUTH_OIDC_*` is set.
+
+use std::io::IsTerminal as _;
 
 use hallpass_site::{Settings, Site};
 
@@ -16,6 +18,8 @@ async fn main() {
                 tracing_subscriber::EnvFilter::new(level)
             }),
         )
+        // Colour codes only for a terminal: logs redirected to a file stay plain text.
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     if let Err(e) = run().await {
         eprintln!("error: {e}");
@@ -38,7 +42,13 @@ async fn run() -> Result<(), hallpass_site::Error> {
             userpool::DEMO_USER_PASSWORD
         );
     } else {
-        println!("Signing in with AWS Cognito (COGNITO_* is set).");
+        for provider in site.hallpass.providers() {
+            println!(
+                "Signing in with {} (id `{}`).",
+                provider.name(),
+                provider.id()
+            );
+        }
     }
     println!("Example site: {}", site.url);
     site.serve(async {

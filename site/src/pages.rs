@@ -22,9 +22,22 @@ struct HomePage {
     logo: &'static str,
     user: Option<UserView>,
     csrf_token: String,
-    signin_url: String,
+    providers: Vec<ProviderButton>,
     signout_url: String,
-    provider_name: String,
+}
+
+/// A Sign In button: one per configured provider.
+struct ProviderButton {
+    id: String,
+    name: String,
+    signin_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    signed_in: bool,
+    logo: &'static str,
 }
 
 #[derive(Template)]
@@ -63,7 +76,14 @@ pub(crate) async fn home(
     session: Option<Session>,
     CsrfToken(csrf_token): CsrfToken,
 ) -> Response {
-    let provider = hallpass.providers().next();
+    let providers = hallpass
+        .providers()
+        .map(|p| ProviderButton {
+            id: p.id().to_string(),
+            name: p.name().to_string(),
+            signin_url: hallpass.signin_url(p.id()),
+        })
+        .collect();
     let user = session.as_ref().map(|s| UserView {
         name: s.display_name().to_string(),
         email: s.user().email.map(str::to_string),
@@ -75,9 +95,8 @@ pub(crate) async fn home(
         logo: LOGO,
         user,
         csrf_token,
-        signin_url: hallpass.signin_url(provider.map(|p| p.id()).unwrap_or("cognito")),
+        providers,
         signout_url: hallpass.signout_url(),
-        provider_name: provider.map(|p| p.name().to_string()).unwrap_or_default(),
     })
 }
 
@@ -95,6 +114,16 @@ pub(crate) async fn admin(session: Session) -> Response {
         logo: LOGO,
         name: session.display_name(),
     })
+}
+
+/// Every path without a route: a real page with a way home, not an empty body.
+pub(crate) async fn not_found(session: Option<Session>) -> Response {
+    let mut res = page(&NotFoundPage {
+        signed_in: session.is_some(),
+        logo: LOGO,
+    });
+    *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    res
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -1,6 +1,7 @@
 //! The instance: configuration, providers, hooks, the clock, and the builder that puts them together.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -28,6 +29,8 @@ struct Inner {
     hooks: Arc<dyn DynHooks>,
     refresh: RefreshCoordinator,
     clock: Arc<dyn Clock>,
+    /// Request hosts that differ from `AUTH_URL`'s and were already warned about (debug builds).
+    warned_hosts: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Hallpass {
@@ -109,6 +112,7 @@ impl HallpassBuilder {
                 hooks: self.hooks,
                 refresh: RefreshCoordinator::default(),
                 clock: self.clock,
+                warned_hosts: Mutex::default(),
             }),
         })
     }
@@ -197,6 +201,64 @@ impl Hallpass {
         self.inner.config.url("/signout")
     }
 
+    /// Debug builds: warns once per distinct host when a request's `Host` is not the host of
+    /// `AUTH_URL`, the usual cause of a `redirect_mismatch` at the provider (the app runs on
+    /// another port than the URL it sends as `redirect_uri`).
+    pub(crate) fn check_request_host(&self, headers: &http::HeaderMap) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        let Some(host) = headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+        else {
+            return;
+        };
+        if let Some(warning) = self.host_warning(host) {
+            tracing::warn!("{warning}");
+        }
+    }
+
+    /// The warning for a request to `host`, the first time that host differs from `AUTH_URL`'s.
+    fn host_warning(&self, host: &str) -> Option<String> {
+        let origin = &self.inner.config.origin;
+        let expected = match (origin.host_str(), origin.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return None,
+        };
+        // `Url` leaves the scheme's default port out; a `Host` header may spell it.
+        let default_port = match origin.scheme() {
+            "https" => ":443",
+            _ => ":80",
+        };
+        let given = host.strip_suffix(default_port).unwrap_or(host);
+        if given.eq_ignore_ascii_case(&expected) {
+            return None;
+        }
+        // Request-derived: keep only what a host name or address can hold, bounded.
+        let host: String = host
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+            .take(100)
+            .collect();
+        let mut warned = self
+            .inner
+            .warned_hosts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if warned.len() >= 32 || !warned.insert(host.clone()) {
+            return None;
+        }
+        Some(format!(
+            "a request came for host {host}, but AUTH_URL is {origin}: sign-in sends the provider \
+             redirect_uri={callback}, which fails (redirect_mismatch) unless it is registered. \
+             If the app runs at http://{host}, set AUTH_URL=http://{host}",
+            origin = origin.as_str().trim_end_matches('/'),
+            callback = self.inner.config.url("/callback/{provider}"),
+        ))
+    }
+
     /// Now, by the instance's clock (Unix seconds).
     pub(crate) fn now(&self) -> i64 {
         self.inner.clock.now()
@@ -220,5 +282,51 @@ impl Hallpass {
 
     pub(crate) fn refresher(&self) -> &RefreshCoordinator {
         &self.inner.refresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instance(url: &str) -> Hallpass {
+        let config = Config::builder()
+            .url(url)
+            .secret("0123456789abcdef0123456789abcdef")
+            .build()
+            .unwrap();
+        Hallpass::builder(config).build().unwrap()
+    }
+
+    #[test]
+    fn a_request_host_other_than_auth_url_is_warned_about_once() {
+        let auth = instance("http://localhost:3000");
+        assert_eq!(auth.host_warning("localhost:3000"), None);
+        assert_eq!(auth.host_warning("LOCALHOST:3000"), None);
+        let warning = auth.host_warning("localhost:4000").expect("a warning");
+        assert!(warning.contains("host localhost:4000"), "{warning}");
+        assert!(
+            warning.contains("AUTH_URL is http://localhost:3000"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains("AUTH_URL=http://localhost:4000"),
+            "{warning}"
+        );
+        assert_eq!(auth.host_warning("localhost:4000"), None, "once per host");
+        assert!(auth.host_warning("127.0.0.1:3000").is_some());
+    }
+
+    #[test]
+    fn the_default_port_matches_and_the_host_is_sanitised() {
+        let auth = instance("https://app.example.com");
+        assert_eq!(auth.host_warning("app.example.com"), None);
+        assert_eq!(auth.host_warning("app.example.com:443"), None);
+        let warning = auth.host_warning("evil\u{1b}[31m\n.example").unwrap();
+        assert!(
+            !warning.contains('\u{1b}') && !warning.contains('\n'),
+            "{warning}"
+        );
+        assert!(warning.contains("evil[31m.example"), "{warning}");
     }
 }

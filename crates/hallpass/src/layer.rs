@@ -61,6 +61,7 @@ where
 
     fn call(&mut self, mut req: Request) -> Self::Future {
         let slot = SessionSlot::default();
+        self.hallpass.check_request_host(req.headers());
         req.extensions_mut().insert(self.hallpass.clone());
         req.extensions_mut().insert(slot.clone());
         let fut = self.inner.call(req);

@@ -56,7 +56,15 @@ impl Hallpass {
             Ok(s) => s,
             Err(e) => {
                 tracing::debug!("signed out: {e}");
-                return (None, SetCookies::new());
+                // A cookie that can never become valid is cleared on this very response; a store
+                // that is down may recover, so its cookie is kept.
+                let clear = is_cookie && !matches!(e, StoreError::Backend(_));
+                let set = if clear {
+                    self.cookies().clear_session(&cookies)
+                } else {
+                    SetCookies::new()
+                };
+                return (None, set);
             }
         };
         let token = session.token();

@@ -85,7 +85,7 @@ async fn browser(driver: &Driver) -> Client {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                "--disable-dev-shm-usage", "--window-size=1100,900", format!("--user-data-dir={profile}"),
+                "--disable-dev-shm-usage", "--window-size=1280,800", format!("--user-data-dir={profile}"),
             ]
         }
     });
@@ -167,20 +167,6 @@ async fn submit(c: &Client, form_action: &str) {
     .click()
     .await
     .unwrap();
-}
-
-async fn sign_in(c: &Client, site: &TestSite, email: &str, password: &str) {
-    c.goto(&site.at("/")).await.unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    expect_path(c, "/login").await;
-    fill(c, "username", email).await;
-    fill(c, "password", password).await;
-    submit(c, "/login").await;
 }
 
 #[tokio::test]
@@ -280,36 +266,48 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
         !page.contains("Welcome, New User") && !page.contains("Signed in as"),
         "back after sign-out: {page}"
     );
+    // Signed out, the protected page goes through Hallpass's sign-in page and will come back.
     c.goto(&site.at("/protected")).await?;
-    expect_path(c, "/").await;
+    expect_path(c, "/api/auth/signin").await;
+    shot(c, "09-sign-in-page").await;
 
     // The hosted-UI session ended too: Sign In asks for the password again. A wrong one is refused.
-    c.find(Locator::Id("sign-in")).await?.click().await?;
+    submit(c, "/api/auth/signin/cognito").await;
     expect_path(c, "/login").await;
     fill(c, "username", "new.user@example.com").await;
     fill(c, "password", "not-the-password").await;
     submit(c, "/login").await;
     expect_text(c, "Incorrect username or password.").await;
-    shot(c, "09-wrong-password").await;
-
-    // The demo admin reaches /admin.
-    sign_in(
-        c,
-        site,
-        userpool::DEMO_USER_EMAIL,
-        userpool::DEMO_USER_PASSWORD,
-    )
-    .await;
+    shot(c, "10-wrong-password").await;
+    fill(c, "password", "N3w-User-Passw0rd!").await;
+    submit(c, "/login").await;
     expect_path(c, "/protected").await;
+
+    // Signed out, a deep link to /admin comes back to /admin: the demo admin gets in.
+    c.goto(&site.at("/")).await?;
+    c.find(Locator::Id("sign-out")).await?.click().await?;
+    expect_text(c, "Example Hallpass Sign In").await;
+    c.goto(&site.at("/admin")).await?;
+    expect_path(c, "/api/auth/signin").await;
+    submit(c, "/api/auth/signin/cognito").await;
+    expect_path(c, "/login").await;
+    fill(c, "username", userpool::DEMO_USER_EMAIL).await;
+    fill(c, "password", userpool::DEMO_USER_PASSWORD).await;
+    submit(c, "/login").await;
+    expect_path(c, "/admin").await;
+    assert!(text(c).await.contains("Only members of the admin group"));
+    shot(c, "11-admin").await;
     c.goto(&site.at("/")).await?;
     let page = text(c).await;
     assert!(
         page.contains("Welcome, Demo User") && page.contains("admin"),
         "{page}"
     );
-    shot(c, "10-home-signed-in-admin").await;
-    c.goto(&site.at("/admin")).await?;
-    assert!(text(c).await.contains("Only members of the admin group"));
-    shot(c, "11-admin").await;
+    shot(c, "12-home-signed-in-admin").await;
+
+    // A path without a page: a real 404 page with a way home.
+    c.goto(&site.at("/no/such/page")).await?;
+    expect_text(c, "Page not found").await;
+    shot(c, "13-not-found").await;
     Ok(())
 }

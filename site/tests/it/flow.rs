@@ -9,9 +9,10 @@ async fn sign_in_protected_page_and_federated_sign_out() {
     let site = spawn_site().await;
     let client = browser_client();
 
-    // Signed out: the protected page sends us home.
+    // Signed out: the protected page sends us to the sign-in page, which will bring us back.
     let (url, _, _) = get(&client, &site.at("/protected")).await;
-    assert_eq!(url.path(), "/");
+    assert_eq!(url.path(), "/api/auth/signin");
+    assert_eq!(url.query(), Some("callbackUrl=%2Fprotected"));
 
     // Sign In goes straight to the hosted UI.
     let (url, _, home) = get(&client, &site.at("/")).await;
@@ -81,8 +82,8 @@ async fn sign_in_protected_page_and_federated_sign_out() {
         "Cognito's /logout sent us back home"
     );
     assert!(page.contains("Example Hallpass Sign In"));
-    let (url, _, _) = get(&client, &site.at("/protected")).await;
-    assert_eq!(url.path(), "/");
+    let (signin_url, _, _) = get(&client, &site.at("/protected")).await;
+    assert_eq!(signin_url.path(), "/api/auth/signin", "signed out again");
 
     // The hosted-UI session ended too: the next Sign In asks for the password again.
     let sign_in = form(&page, &url, "/api/auth/signin/cognito");
@@ -121,4 +122,36 @@ async fn non_admins_are_refused_the_admin_page() {
     let (_, status, page) = get(&client, &site.at("/admin")).await;
     assert_eq!(status, 403);
     assert!(page.contains("admin"));
+}
+
+#[tokio::test]
+async fn a_deep_link_survives_sign_in() {
+    let site = spawn_site().await;
+    let client = browser_client();
+    let (url, status, page) = get(&client, &site.at("/admin")).await;
+    assert_eq!(status, 200);
+    assert_eq!(url.path(), "/api/auth/signin", "signed out: to sign-in");
+    let (url, _, login) = submit(&client, &form(&page, &url, "/api/auth/signin/cognito")).await;
+    assert_eq!(url.path(), "/login");
+    let login_form = form(&login, &url, "/login")
+        .set("username", userpool::DEMO_USER_EMAIL)
+        .set("password", userpool::DEMO_USER_PASSWORD);
+    let (url, status, page) = submit(&client, &login_form).await;
+    assert_eq!(
+        url.as_str(),
+        site.at("/admin"),
+        "back on the page asked for"
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("Admin"));
+}
+
+#[tokio::test]
+async fn an_unknown_path_gets_a_real_404_page() {
+    let site = spawn_site().await;
+    let client = browser_client();
+    let (_, status, page) = get(&client, &site.at("/no/such/page")).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Page not found"), "{page}");
+    assert!(page.contains("href=\"/\""), "a way home: {page}");
 }

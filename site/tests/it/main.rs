@@ -3,5 +3,7 @@
 
 mod support;
 
+mod binary;
 mod browser;
 mod flow;
+mod oidc;

@@ -1,5 +1,7 @@
 //! The environment on top of the builder: `.env.local`, `.env` and the variables of the module docs.
 
+use std::sync::Once;
+
 use secrecy::SecretString;
 
 use super::{Compat, ConfigBuilder, ConfigError};
@@ -8,14 +10,7 @@ impl ConfigBuilder {
     /// Loads `.env.local`, then `.env` (neither overrides the process environment), then applies the
     /// variables listed in the module docs on top of what the builder holds.
     pub fn with_env(self) -> Result<Self, ConfigError> {
-        for file in [".env.local", ".env"] {
-            // A missing file is normal; a malformed one is the developer's to see.
-            if let Err(e) = dotenvy::from_filename(file) {
-                if !e.not_found() {
-                    tracing::warn!("could not load {file}: {e}");
-                }
-            }
-        }
+        super::Config::load_env_files();
         self.with_vars(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
     }
 
@@ -85,6 +80,27 @@ fn parse_secs(var: &'static str, v: &str) -> Result<i64, ConfigError> {
         })
 }
 
+impl super::Config {
+    /// Loads `.env.local`, then `.env`, into the process environment (neither overrides a variable
+    /// already set), once per process. Every `from_env` in Hallpass calls it first, so the order
+    /// in which an app calls them does not matter; call it yourself before reading your own
+    /// variables with `std::env::var`.
+    pub fn load_env_files() {
+        static LOADED: Once = Once::new();
+        LOADED.call_once(|| {
+            for file in [".env.local", ".env"] {
+                // A missing file is normal; a malformed one is the developer's to see.
+                if let Err(e) = dotenvy::from_filename(file) {
+                    if !e.not_found() {
+                        tracing::warn!("could not load {file}: {e}");
+                        eprintln!("hallpass: could not load {file}: {e}");
+                    }
+                }
+            }
+        });
+    }
+}
+
 /// Debug builds without a secret keep a generated one in a git-ignored file, so that sessions survive
 /// restarts during development.
 pub(super) fn load_or_create_dev_secret(
@@ -106,12 +122,23 @@ pub(super) fn load_or_create_dev_secret(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = base64::engine::general_purpose::STANDARD.encode(bytes);
     write_private(path, &secret).map_err(err)?;
-    tracing::warn!(
-        "AUTH_SECRET is not set: generated a development secret in {} (git-ignored). \
-         Set AUTH_SECRET before deploying.",
-        path.display()
-    );
+    warn_generated_secret(path);
     Ok(SecretString::from(secret))
+}
+
+/// The generated-secret warning goes to the log and, when the app has installed no `tracing`
+/// subscriber (where it would be lost), to stderr as well, once.
+fn warn_generated_secret(path: &std::path::Path) {
+    let message = format!(
+        "AUTH_SECRET is not set: generated a development secret in {path}. Keep it out of git: \
+         add `{path}` and `.env.local` to your .gitignore. Set AUTH_SECRET before deploying.",
+        path = path.display()
+    );
+    tracing::warn!("{message}");
+    static PRINTED: Once = Once::new();
+    if !tracing::dispatcher::has_been_set() {
+        PRINTED.call_once(|| eprintln!("hallpass warning: {message}"));
+    }
 }
 
 fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {

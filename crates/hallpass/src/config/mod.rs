@@ -133,8 +133,8 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Loads `.env.local` then `.env` (the process environment wins), then reads the variables in the
-    /// module docs.
+    /// Loads `.env.local` then `.env` (the process environment wins; see
+    /// [`Config::load_env_files`]), then reads the variables in the module docs.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::builder().with_env()?.build()
     }

@@ -123,6 +123,7 @@ impl LearnRule {
 /// | `COGNITO_ISSUER` | `https://cognito-idp.{region}.amazonaws.com/{poolId}` (local pool: `http://localhost:{port}/{poolId}`) |
 /// | `COGNITO_DOMAIN` | the hosted-UI domain: `myapp.auth.eu-west-1.amazoncognito.com`, a full URL, or `http://localhost:{port}` for a local pool |
 /// | `COGNITO_FEDERATED_SIGNOUT` | `true` (default) / `false`: also end the hosted-UI session on sign-out |
+/// | `COGNITO_USERINFO` | `true` / `false` (default): also merge the claims of `/oauth2/userInfo` |
 ///
 /// At least one of `COGNITO_ISSUER` and `COGNITO_DOMAIN` is required.
 ///
@@ -180,10 +181,12 @@ impl Cognito {
         }
     }
 
-    /// Reads `COGNITO_CLIENT_ID`, `COGNITO_CLIENT_SECRET`, `COGNITO_ISSUER`, `COGNITO_DOMAIN` and
-    /// `COGNITO_FEDERATED_SIGNOUT`. `Ok(None)` when none of the first four is set; an error that
-    /// names the variable to fix when they are incomplete or mixed up.
+    /// Reads `COGNITO_CLIENT_ID`, `COGNITO_CLIENT_SECRET`, `COGNITO_ISSUER`, `COGNITO_DOMAIN`,
+    /// `COGNITO_FEDERATED_SIGNOUT` and `COGNITO_USERINFO`. `Ok(None)` when none of the first four is set; an error that
+    /// names the variable to fix when they are incomplete or mixed up. Loads `.env.local` and
+    /// `.env` first ([`Config::load_env_files`](crate::Config::load_env_files)).
     pub fn from_env() -> Result<Option<OAuthProvider>, ProviderError> {
+        crate::Config::load_env_files();
         Self::from_env_with(|k| std::env::var(k).ok())
     }
 
@@ -210,18 +213,23 @@ impl Cognito {
         b.issuer = issuer;
         b.domain = domain;
         if let Some(v) = get("COGNITO_FEDERATED_SIGNOUT") {
-            b.federated_sign_out = match v.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => {
-                    return Err(ProviderError::Config(format!(
-                        "COGNITO_FEDERATED_SIGNOUT={:?} is not a boolean; use true or false",
-                        super::http::sanitize(&v)
-                    )))
-                }
-            };
+            b.federated_sign_out = parse_bool("COGNITO_FEDERATED_SIGNOUT", &v)?;
+        }
+        if let Some(v) = get("COGNITO_USERINFO") {
+            b.userinfo = parse_bool("COGNITO_USERINFO", &v)?;
         }
         b.build().map(Some)
+    }
+}
+
+fn parse_bool(var: &str, v: &str) -> Result<bool, ProviderError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ProviderError::Config(format!(
+            "{var}={:?} is not a boolean; use true or false",
+            super::http::sanitize(v)
+        ))),
     }
 }
 

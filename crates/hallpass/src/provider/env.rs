@@ -12,8 +12,10 @@ impl OAuthConfig {
     /// Reads `AUTH_OIDC_ISSUER`, `AUTH_OIDC_CLIENT_ID`, `AUTH_OIDC_CLIENT_SECRET` (optional),
     /// `AUTH_OIDC_NAME` (optional), `AUTH_OIDC_ID` (optional, default `oidc`) and
     /// `AUTH_OIDC_USERINFO` (optional, `true` to merge the userinfo endpoint's claims).
-    /// `Ok(None)` when none of the first two is set.
+    /// `Ok(None)` when none of the first two is set. Loads `.env.local` and `.env` first
+    /// ([`Config::load_env_files`](crate::Config::load_env_files)).
     pub fn from_env() -> Result<Option<Self>, ProviderError> {
+        crate::Config::load_env_files();
         Self::from_env_with(|k| std::env::var(k).ok())
     }
 

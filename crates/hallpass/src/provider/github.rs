@@ -45,8 +45,10 @@ impl GitHub {
         }
     }
 
-    /// From `AUTH_GITHUB_ID` and `AUTH_GITHUB_SECRET`; `Ok(None)` when neither is set.
+    /// From `AUTH_GITHUB_ID` and `AUTH_GITHUB_SECRET`; `Ok(None)` when neither is set. Loads
+    /// `.env.local` and `.env` first ([`Config::load_env_files`](crate::Config::load_env_files)).
     pub fn from_env() -> Result<Option<OAuthProvider>, ProviderError> {
+        crate::Config::load_env_files();
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         match (get("AUTH_GITHUB_ID"), get("AUTH_GITHUB_SECRET")) {
             (None, None) => Ok(None),

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bad_cookie;
 mod core;
 mod credentials;
 mod flow;

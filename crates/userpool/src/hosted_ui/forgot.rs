@@ -44,7 +44,7 @@ fn confirm_forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Pa
     form.page(pool, "confirm_forgot", "Reset your password")
         .user(username)
         .info(
-            "If the account exists, we have sent a code by email. Enter it below with a new password.",
+            "If the account exists, a reset code has been issued. Enter it below with a new password.",
         )
 }
 

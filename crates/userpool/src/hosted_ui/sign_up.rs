@@ -71,7 +71,7 @@ pub(super) async fn signup(
 fn confirm_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
     form.page(pool, "confirm", "Confirm your account")
         .user(username)
-        .info("We have sent a code by email. Enter it below to confirm your account.")
+        .info("Enter the confirmation code to finish signing up.")
 }
 
 pub(super) async fn confirm_page(

@@ -19,6 +19,25 @@ use crate::user_tokens::TokenRequest;
 /// Authorization code lifetime (Cognito: 5 minutes).
 const AUTH_CODE_SECS: i64 = 5 * 60;
 
+/// A refused `redirect_uri` is the classic first-run mistake (the app on another port than its
+/// `AUTH_URL`): log what was received beside what is registered. `{:?}` escapes control characters.
+fn log_redirect_mismatch(pool: &UserPool, params: &OAuthParams) {
+    let Some((_, client)) = params.client_id.as_deref().and_then(|c| pool.client(c)) else {
+        return;
+    };
+    if let Some(uri) = params
+        .redirect_uri
+        .as_deref()
+        .filter(|r| !client.callback_urls.iter().any(|c| c == r))
+    {
+        tracing::warn!(
+            client_id = %client.id,
+            "redirect_mismatch: received redirect_uri {uri:?}; registered callback URLs: {:?}",
+            client.callback_urls
+        );
+    }
+}
+
 pub(super) async fn authorize(
     State(pool): State<UserPool>,
     headers: HeaderMap,
@@ -37,7 +56,10 @@ pub(super) async fn authorize(
     let params = OAuthParams::from_map(&m);
     let auth = match check_authorize(&pool, &params) {
         Ok(a) => a,
-        Err(r) => return Ok(r.into_response(&pool)),
+        Err(r) => {
+            log_redirect_mismatch(&pool, &params);
+            return Ok(r.into_response(&pool));
+        }
     };
     let refuse = |error| {
         Refusal::Callback {

@@ -1,4 +1,6 @@
-//! `spawn_site()` and a small HTML form reader.
+//! `spawn_site()`, a small HTML form reader, and (in `oidc`) an OpenID provider that is not the pool.
+
+pub mod oidc;
 
 use hallpass_site::{Settings, Site};
 use url::Url;
