@@ -93,6 +93,7 @@ pub mod hooks;
 mod jwe;
 mod layer;
 mod lifecycle;
+mod logsafe;
 pub mod provider;
 pub mod redirect;
 mod refresh;
@@ -100,7 +101,7 @@ mod session;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
-pub use error::{CheckError, Error, ErrorCode};
+pub use error::{CheckError, Error, ErrorCode, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};

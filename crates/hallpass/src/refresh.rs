@@ -70,7 +70,10 @@ impl RefreshCoordinator {
                 Ok(tokens) => Outcome::Refreshed(tokens),
                 Err(ProviderError::RefreshTokenDead) => Outcome::Dead,
                 Err(e) => {
-                    tracing::warn!("token refresh failed, keeping the session for now: {e}");
+                    tracing::warn!(
+                        "token refresh failed, keeping the session for now: {}",
+                        crate::logsafe::clean(&e)
+                    );
                     Outcome::Failed
                 }
             }

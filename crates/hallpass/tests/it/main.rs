@@ -6,6 +6,7 @@ mod core;
 mod credentials;
 mod flow;
 mod github;
+mod hardening;
 mod lifecycle;
 mod provider;
 mod vectors;
