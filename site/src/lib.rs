@@ -232,4 +232,5 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .merge(admin)
         .merge(hallpass.router())
         .layer(hallpass.layer())
+        .layer(hallpass::SecurityHeaders::new())
 }

@@ -97,6 +97,7 @@ mod logsafe;
 pub mod provider;
 pub mod redirect;
 mod refresh;
+mod security_headers;
 mod session;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
@@ -106,6 +107,7 @@ pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};
 pub use layer::{HallpassLayer, HallpassService};
+pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{
     BoxFuture, Session, SessionStore, SessionToken, StoreError, User, CLOCK_TOLERANCE_SECS,
 };

@@ -308,3 +308,56 @@ async fn the_error_page_never_shows_a_cause_from_the_url() {
     assert!(res.headers()[CAUSE].to_str().unwrap().contains("missing"));
     let _ = live_cookies(res.headers());
 }
+
+#[tokio::test]
+async fn site_pages_forbid_framing_and_sniffing_and_built_in_pages_keep_their_stricter_policy() {
+    let app = spawn_app().await; // its router ends in `.layer(SecurityHeaders::new())`
+    for path in ["/", "/maybe", "/protected"] {
+        let res = app.client.get(app.at(path)).send().await.unwrap();
+        let h = res.headers();
+        assert_eq!(
+            h["content-security-policy"], "frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+    }
+    let res = app
+        .client
+        .get(app.at("/api/auth/signin"))
+        .send()
+        .await
+        .unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
+    assert_eq!(
+        res.headers()
+            .get_all("content-security-policy")
+            .iter()
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn security_headers_are_configurable() {
+    use axum::routing::get;
+    use tower::ServiceExt;
+    let app = axum::Router::new().route("/", get(|| async { "x" })).layer(
+        hallpass::SecurityHeaders::new()
+            .frame_ancestors("'self'")
+            .nosniff(false),
+    );
+    let res = app
+        .oneshot(
+            http::Request::get("/")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let h = res.headers();
+    assert_eq!(h["content-security-policy"], "frame-ancestors 'self'");
+    assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+    assert!(h.get("x-content-type-options").is_none());
+}
