@@ -77,7 +77,7 @@ impl Hallpass {
                 ),
             }
         }
-        let signed_in = token.error.is_none();
+        let signed_in = token.error.is_none() && !access_expired(&token, now);
         (signed_in.then(|| Session::new(token)), set)
     }
 
@@ -111,11 +111,18 @@ impl Hallpass {
             return (token, false);
         };
         let sub = token.sub.clone().unwrap_or_default();
+        // Owned copies: the refresh runs in a task of its own (see `refresh`).
+        let (owned, tokens_owned) = (provider.clone(), tokens.clone());
+        let budget = self.config().refresh_budget;
         let outcome = self
             .refresher()
-            .run(provider.id(), refresh_token.expose(), now, || {
-                provider.refresh(tokens, &sub, now)
-            })
+            .run(
+                provider.id(),
+                refresh_token.expose(),
+                now,
+                budget,
+                || async move { owned.refresh(&tokens_owned, &sub, now).await },
+            )
             .await;
         match outcome {
             Outcome::Refreshed(new) => {
@@ -130,7 +137,7 @@ impl Hallpass {
                 token.error = Some("RefreshAccessTokenError".into());
                 (token, true)
             }
-            Outcome::Failed => (token, false),
+            Outcome::Failed | Outcome::Late => (token, false),
         }
     }
 
@@ -346,6 +353,17 @@ impl Hallpass {
             );
         }
     }
+}
+
+/// True when the session's access token has expired and could not be refreshed (the token endpoint
+/// failed, or did not answer within the refresh budget): the request counts as signed out, the
+/// cookie stays, and a later request tries again. Sessions without a refresh token are not tied to
+/// their access token's expiry.
+pub(crate) fn access_expired(token: &SessionToken, now: i64) -> bool {
+    token
+        .tokens
+        .as_ref()
+        .is_some_and(|t| t.refresh_token.is_some() && t.expires_at <= now)
 }
 
 fn refresh_due(tokens: &TokenSet, now: i64) -> bool {

@@ -88,6 +88,10 @@ async fn signed_in(
     update: Option<&Value>,
 ) -> Response {
     let (mut token, _) = h.maintain_tokens(token, now).await;
+    if crate::lifecycle::access_expired(&token, now) {
+        // The provider could not renew it in time: signed out for now, the cookie stays.
+        return Json(json!({})).into_response();
+    }
     if let Some(error) = token.error.clone() {
         // Dead tokens end the session: say so once, then the user is simply signed out.
         return (

@@ -9,4 +9,5 @@ mod github;
 mod hardening;
 mod lifecycle;
 mod provider;
+mod refresh;
 mod vectors;
