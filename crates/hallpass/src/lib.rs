@@ -87,6 +87,8 @@ mod csrf;
 mod endpoints;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod guard;
 mod hallpass;
 pub mod hooks;
