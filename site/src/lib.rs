@@ -281,4 +281,5 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .merge(hallpass.router())
         .fallback(pages::not_found)
         .layer(hallpass.layer())
+        .layer(hallpass::SecurityHeaders::new())
 }

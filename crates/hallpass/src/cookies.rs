@@ -11,34 +11,25 @@ use crate::jwe::KeyRing;
 
 /// NextAuth's chunk size: a 4096-byte cookie less an estimate of its name and attributes.
 pub(crate) const CHUNK_SIZE: usize = 4096 - 163;
-/// Check cookies (state, PKCE verifier, nonce, callback URL) live 15 minutes.
+/// A sign-in attempt's cookie lives 15 minutes.
 pub(crate) const CHECK_MAX_AGE: i64 = 15 * 60;
+/// At most this many sign-in attempts (tabs) are kept per browser: starting another one expires the
+/// oldest, so the `Cookie` header stays small.
+pub(crate) const MAX_ATTEMPTS: usize = 5;
 
-/// The kinds of cookie, each with its own name and (for the encrypted ones) its own key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Check {
-    State,
-    PkceVerifier,
-    Nonce,
-    CallbackUrl,
-}
-
-impl Check {
-    pub(crate) const ALL: [Check; 4] = [
-        Check::State,
-        Check::PkceVerifier,
-        Check::Nonce,
-        Check::CallbackUrl,
-    ];
-
-    fn suffix(self) -> &'static str {
-        match self {
-            Check::State => "state",
-            Check::PkceVerifier => "pkce.code_verifier",
-            Check::Nonce => "nonce",
-            Check::CallbackUrl => "callback-url",
-        }
-    }
+/// One sign-in attempt's checks (state, PKCE verifier, nonce, callback URL), in its own encrypted
+/// cookie named after its state, so that two tabs signing in at once do not disturb each other. It is
+/// bound to the provider it was made for and to the browser that started it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Attempt {
+    pub(crate) state: String,
+    pub(crate) pkce_verifier: String,
+    pub(crate) nonce: String,
+    pub(crate) callback_url: String,
+    pub(crate) provider: String,
+    /// The browser that started it: `Hallpass::browser_id`, a hash of its CSRF cookie's token.
+    pub(crate) browser: String,
+    pub(crate) exp: i64,
 }
 
 /// `Set-Cookie` headers for a response, in order. Return it beside a body from a handler, e.g.
@@ -99,30 +90,29 @@ impl IntoResponseParts for SetCookies {
 pub(crate) struct Cookies {
     pub(crate) session_name: String,
     pub(crate) csrf_name: String,
-    check_names: [String; 4],
+    /// `{prefix}{stem}.check`: each attempt's cookie is this and `.` and a hash of its state.
+    attempt_stem: String,
     pub(crate) session_keys: KeyRing,
-    check_keys: [KeyRing; 4],
+    attempt_keys: KeyRing,
     secure: bool,
-}
-
-/// What an encrypted check cookie holds: the value, the provider it was made for, and when it dies.
-#[derive(Serialize, Deserialize)]
-struct CheckPayload<'a> {
-    value: Cow<'a, str>,
-    provider: Cow<'a, str>,
-    exp: i64,
 }
 
 impl Cookies {
     pub(crate) fn new(config: &Config) -> Self {
         let secure = config.is_secure();
-        let prefix = if secure { "__Secure-" } else { "" };
-        let (stem, info) = match config.compat() {
-            Compat::Hallpass => ("hallpass", "Hallpass Generated Encryption Key"),
-            Compat::NextAuthV4 => ("next-auth", "NextAuth.js Generated Encryption Key"),
+        // On https, `__Host-`: a cookie only this host can set (Secure, Path=/, no Domain), so a
+        // sibling subdomain cannot plant one. NextAuth v4's session cookie keeps its own name.
+        let host = if secure { "__Host-" } else { "" };
+        let (stem, info, session_prefix) = match config.compat() {
+            Compat::Hallpass => ("hallpass", "Hallpass Generated Encryption Key", host),
+            Compat::NextAuthV4 => (
+                "next-auth",
+                "NextAuth.js Generated Encryption Key",
+                if secure { "__Secure-" } else { "" },
+            ),
         };
-        let session_name = format!("{prefix}{stem}.session-token");
-        let csrf_name = format!("{}{stem}.csrf-token", if secure { "__Host-" } else { "" });
+        let session_name = format!("{session_prefix}{stem}.session-token");
+        let csrf_name = format!("{host}{stem}.csrf-token");
         let secrets = config.secret_bytes();
         let session_keys = match config.compat() {
             // NextAuth v4 derives the session key with an empty salt and no cookie name.
@@ -131,27 +121,18 @@ impl Cookies {
                 KeyRing::derive(&secrets, &session_name, &format!("{info} ({session_name})"))
             }
         };
-        let check_names = Check::ALL.map(|c| format!("{prefix}{stem}.{}", c.suffix()));
-        // One key per cookie name, so that no cookie can be passed off as another (or as a session).
-        let check_keys = Check::ALL.map(|c| c as usize).map(|i| {
-            KeyRing::derive(
-                &secrets,
-                &check_names[i],
-                &format!("{info} ({})", check_names[i]),
-            )
-        });
+        let attempt_stem = format!("{host}{stem}.check");
+        // Its own key, so that an attempt cannot be passed off as a session or the reverse.
+        let attempt_keys =
+            KeyRing::derive(&secrets, &attempt_stem, &format!("{info} ({attempt_stem})"));
         Self {
             session_name,
             csrf_name,
-            check_names,
+            attempt_stem,
             session_keys,
-            check_keys,
+            attempt_keys,
             secure,
         }
-    }
-
-    pub(crate) fn check_name(&self, check: Check) -> &str {
-        &self.check_names[check as usize]
     }
 
     /// A `Set-Cookie` value with Hallpass's flags: HttpOnly, SameSite=Lax, Path=/, Secure on https.
@@ -231,47 +212,80 @@ impl Cookies {
         out
     }
 
-    /// An encrypted, provider-bound check cookie that lives 15 minutes.
-    pub(crate) fn set_check(
-        &self,
-        check: Check,
-        value: &str,
-        provider: &str,
-        now: i64,
-    ) -> HeaderValue {
-        let payload = CheckPayload {
-            value: value.into(),
-            provider: provider.into(),
-            exp: now + CHECK_MAX_AGE,
-        };
-        let json = serde_json::to_vec(&payload).expect("serialising a small struct cannot fail");
-        let token = self.check_keys[check as usize].encrypt(&json);
-        self.set(self.check_name(check), &token, Some(CHECK_MAX_AGE))
+    /// The cookie name of the attempt with `state`.
+    pub(crate) fn attempt_name(&self, state: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let hash = crate::csrf::hex(&Sha256::digest(state.as_bytes()));
+        format!("{}.{}", self.attempt_stem, &hash[..16])
     }
 
-    /// Opens a check cookie; `Err` says why it is unusable (for the debug log and the error page).
-    pub(crate) fn read_check(
+    /// The encrypted cookie of a new attempt (it dies at `attempt.exp`).
+    pub(crate) fn set_attempt(&self, attempt: &Attempt) -> HeaderValue {
+        let json = serde_json::to_vec(attempt).expect("serialising a small struct cannot fail");
+        let token = self.attempt_keys.encrypt(&json);
+        self.set(
+            &self.attempt_name(&attempt.state),
+            &token,
+            Some(CHECK_MAX_AGE),
+        )
+    }
+
+    fn open_attempt(&self, raw: &str) -> Option<Attempt> {
+        let plain = self.attempt_keys.decrypt(raw).ok()?;
+        serde_json::from_slice(&plain).ok()
+    }
+
+    /// The attempt the callback's `state` names, if it is this provider's, alive, and started by
+    /// `browser`; `Err` says why not (for the log and the debug header).
+    pub(crate) fn read_attempt(
         &self,
-        check: Check,
         request: &RequestCookies<'_>,
+        state: &str,
         provider: &str,
+        browser: Option<&str>,
         now: i64,
-    ) -> Result<String, CheckError> {
+    ) -> Result<Attempt, CheckError> {
+        use subtle::ConstantTimeEq;
         let raw = request
-            .get(self.check_name(check))
+            .get(&self.attempt_name(state))
             .ok_or(CheckError::Missing)?;
-        let plain = self.check_keys[check as usize]
-            .decrypt(raw)
-            .map_err(|_| CheckError::Invalid)?;
-        let payload: CheckPayload<'_> =
-            serde_json::from_slice(&plain).map_err(|_| CheckError::Invalid)?;
-        if payload.provider != provider {
+        let attempt = self.open_attempt(raw).ok_or(CheckError::Invalid)?;
+        if attempt.provider != provider {
             return Err(CheckError::OtherProvider);
         }
-        if payload.exp < now {
+        if attempt.exp < now {
             return Err(CheckError::Expired);
         }
-        Ok(payload.value.into_owned())
+        let same_browser =
+            browser.is_some_and(|b| bool::from(b.as_bytes().ct_eq(attempt.browser.as_bytes())));
+        if !same_browser {
+            return Err(CheckError::OtherBrowser);
+        }
+        Ok(attempt)
+    }
+
+    /// Expirations for the attempts a new one crowds out: unreadable or dead ones, then the oldest
+    /// beyond [`MAX_ATTEMPTS`] less one (room for the new attempt).
+    pub(crate) fn crowded_out_attempts(
+        &self,
+        request: &RequestCookies<'_>,
+        now: i64,
+    ) -> SetCookies {
+        let prefix = format!("{}.", self.attempt_stem);
+        let mut live: Vec<(i64, &str)> = Vec::new();
+        let mut out = SetCookies::new();
+        for (name, raw) in request.with_prefix(&prefix) {
+            match self.open_attempt(raw) {
+                Some(a) if a.exp >= now => live.push((a.exp, name)),
+                _ => out.push(self.expire(name)),
+            }
+        }
+        live.sort_unstable();
+        let excess = live.len().saturating_sub(MAX_ATTEMPTS - 1);
+        for (_, name) in &live[..excess] {
+            out.push(self.expire(name));
+        }
+        out
     }
 }
 
@@ -280,11 +294,11 @@ fn is_cookie_octet(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E)
 }
 
-/// Why a check cookie (state, PKCE verifier, nonce, callback URL) could not be used.
+/// Why a sign-in attempt's cookie (state, PKCE verifier, nonce, callback URL) could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CheckError {
     /// Not sent by the browser.
-    #[error("the cookie is missing (was the sign-in started on this site and URL? Does a proxy drop `__Secure-` cookies, or is AUTH_URL's scheme or host different from the browser's?)")]
+    #[error("the cookie is missing (was the sign-in started on this site and URL? Does a proxy drop `__Host-` cookies, or is AUTH_URL's scheme or host different from the browser's?)")]
     Missing,
     /// Unreadable.
     #[error("the cookie is not readable (tampered, or made with another secret)")]
@@ -295,6 +309,10 @@ pub enum CheckError {
     /// Too old.
     #[error("the cookie is older than 15 minutes")]
     Expired,
+    /// Started in another browser: its CSRF cookie is not the one this browser holds (a sign-in
+    /// attempt planted by someone else, login CSRF).
+    #[error("the sign-in was started in another browser (or this browser's CSRF cookie is gone)")]
+    OtherBrowser,
 }
 
 /// The cookies of one request, parsed lazily from every `Cookie` header without copying.
@@ -337,6 +355,17 @@ impl<'a> RequestCookies<'a> {
     pub(crate) fn get_decoded(&self, name: &str) -> Option<Cow<'a, str>> {
         let raw = self.get(name)?;
         percent_encoding::percent_decode_str(raw).decode_utf8().ok()
+    }
+
+    /// `(name, value)` of every cookie whose name starts with `prefix`, first occurrence of each.
+    pub(crate) fn with_prefix(&self, prefix: &str) -> Vec<(&'a str, &'a str)> {
+        let mut seen: Vec<(&'a str, &'a str)> = Vec::new();
+        for (n, v) in self.pairs() {
+            if n.starts_with(prefix) && !seen.iter().any(|(s, _)| *s == n) {
+                seen.push((n, v));
+            }
+        }
+        seen
     }
 
     /// `(index, value)` of every `name.N` chunk, in index order.

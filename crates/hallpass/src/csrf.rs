@@ -1,7 +1,13 @@
-//! Double-submit CSRF tokens bound to the secret, NextAuth v4's format:
-//! cookie = `{token}|{sha256_hex(token + secret)}`, the form sends `csrfToken = token`.
-//! Both comparisons are constant-time.
+//! Double-submit CSRF tokens bound to the secret and to the browser's session.
+//!
+//! The cookie keeps NextAuth v4's format, `{token}|{sha256_hex(token + secret)}`, so only the server
+//! can make one. The form does not post the cookie's token itself but
+//! `hmac_sha256(secret, token, binding)`, where the binding names the session the request carries
+//! (its `sub`, or the stored session's id; empty when signed out). A pair fetched by someone else (an
+//! anonymous `GET csrf`, or an attacker's own session) therefore fails next to a victim's session
+//! cookie. All comparisons are constant-time.
 
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -27,15 +33,34 @@ pub(crate) fn token_from_cookie<'a>(cookie: &'a str, secrets: &[&[u8]]) -> Optio
         .then_some(token)
 }
 
-/// True when `submitted` equals the token of a valid CSRF cookie.
-pub(crate) fn verify(cookie: Option<&str>, submitted: Option<&str>, secrets: &[&[u8]]) -> bool {
+/// What a form posts for the cookie token `token` in a request bound to `binding`.
+pub(crate) fn form_token(token: &str, binding: &str, secret: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"hallpass csrf v1\0");
+    mac.update(token.as_bytes());
+    mac.update(b"\0");
+    mac.update(binding.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// True when `submitted` is the form token of a valid CSRF cookie for `binding`.
+pub(crate) fn verify(
+    cookie: Option<&str>,
+    submitted: Option<&str>,
+    binding: &str,
+    secrets: &[&[u8]],
+) -> bool {
     let (Some(cookie), Some(submitted)) = (cookie, submitted) else {
         return false;
     };
-    match token_from_cookie(cookie, secrets) {
-        Some(token) => token.as_bytes().ct_eq(submitted.as_bytes()).into(),
-        None => false,
-    }
+    let Some(token) = token_from_cookie(cookie, secrets) else {
+        return false;
+    };
+    // Any secret that could have made the cookie may have made the form token (rotation).
+    secrets.iter().fold(false, |ok, s| {
+        let expected = form_token(token, binding, s);
+        ok | bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
+    })
 }
 
 fn hash(token: &str, secret: &[u8]) -> String {
@@ -63,19 +88,25 @@ mod tests {
 
     #[test]
     fn generated_tokens_verify_and_forgeries_do_not() {
-        let (token, cookie) = generate(SECRET);
-        assert_eq!(token.len(), 64);
-        assert!(verify(Some(&cookie), Some(&token), &[SECRET]));
-        assert!(!verify(Some(&cookie), Some(&token[1..]), &[SECRET]));
-        assert!(!verify(Some(&cookie), None, &[SECRET]));
-        assert!(!verify(None, Some(&token), &[SECRET]));
+        let (raw, cookie) = generate(SECRET);
+        assert_eq!(raw.len(), 64);
+        let token = form_token(&raw, "sub:a", SECRET);
+        assert!(verify(Some(&cookie), Some(&token), "sub:a", &[SECRET]));
+        assert!(!verify(Some(&cookie), Some(&token), "sub:b", &[SECRET]));
+        assert!(!verify(Some(&cookie), Some(&token), "", &[SECRET]));
+        assert!(!verify(Some(&cookie), Some(&raw), "sub:a", &[SECRET]));
         assert!(!verify(
             Some(&cookie),
-            Some(&token),
-            &[b"another-secret-another-secret-xx"]
+            Some(&token[1..]),
+            "sub:a",
+            &[SECRET]
         ));
+        assert!(!verify(Some(&cookie), None, "sub:a", &[SECRET]));
+        assert!(!verify(None, Some(&token), "sub:a", &[SECRET]));
+        let other: &[u8] = b"another-secret-another-secret-xx";
+        assert!(!verify(Some(&cookie), Some(&token), "sub:a", &[other]));
         // An attacker who can set a cookie still needs the secret to make a matching hash.
-        let forged = format!("{token}|{}", "0".repeat(64));
-        assert!(!verify(Some(&forged), Some(&token), &[SECRET]));
+        let forged = format!("{raw}|{}", "0".repeat(64));
+        assert!(!verify(Some(&forged), Some(&token), "sub:a", &[SECRET]));
     }
 }

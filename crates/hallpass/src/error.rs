@@ -11,7 +11,12 @@ use crate::config::Config;
 pub use crate::cookies::CheckError;
 use crate::cookies::SetCookies;
 use crate::endpoints::pages;
+use crate::logsafe::clean;
 use crate::provider::{CredentialsError, ProviderError};
+
+/// The response header that carries a failed sign-in's cause in debug mode (escaped by
+/// [`crate::logsafe`]); the error page itself never shows a cause.
+pub const DEBUG_CAUSE_HEADER: &str = "x-hallpass-debug-cause";
 
 /// NextAuth's error codes, as they appear in `{base}/error?error=CODE` and `{base}/signin?error=CODE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +182,11 @@ pub enum Error {
     /// The request body is not what the endpoint takes.
     #[error("{0}")]
     BadRequest(String),
+    /// The body's `Content-Type` is neither JSON nor a form.
+    #[error(
+        "unsupported Content-Type: post application/json or application/x-www-form-urlencoded"
+    )]
+    UnsupportedMediaType,
     /// No endpoint for this path and method under the base path.
     #[error("Error: the action {path} with HTTP {method} is not supported by Hallpass")]
     UnknownAction {
@@ -206,7 +216,10 @@ impl Error {
             | Error::Store(_)
             | Error::MissingLayer => ErrorCode::Configuration,
             Error::SignedOut => ErrorCode::SessionRequired,
-            Error::Csrf | Error::BadRequest(_) | Error::UnknownAction { .. } => ErrorCode::Default,
+            Error::Csrf
+            | Error::BadRequest(_)
+            | Error::UnsupportedMediaType
+            | Error::UnknownAction { .. } => ErrorCode::Default,
             _ => ErrorCode::OAuthCallback,
         }
     }
@@ -216,6 +229,7 @@ impl Error {
         match self {
             Error::SignedOut => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::BadRequest(_)
             | Error::UnknownAction { .. }
             | Error::WrongProviderType { .. } => StatusCode::BAD_REQUEST,
@@ -235,7 +249,7 @@ impl Error {
             Error::SignedOut => "unauthenticated",
             Error::Forbidden(_) => "forbidden",
             Error::Csrf => "MissingCSRF",
-            Error::BadRequest(_) => "InvalidRequest",
+            Error::BadRequest(_) | Error::UnsupportedMediaType => "InvalidRequest",
             Error::Hook(..) => "Callback",
             _ => self.code().as_str(),
         }
@@ -250,6 +264,7 @@ impl Error {
                 | Error::Forbidden(_)
                 | Error::Csrf
                 | Error::BadRequest(_)
+                | Error::UnsupportedMediaType
                 | Error::UnknownAction { .. }
                 | Error::WrongProviderType { .. }
         )
@@ -268,9 +283,9 @@ impl IntoResponse for Error {
             _ => {}
         }
         if status.is_server_error() {
-            tracing::error!("request failed: {self}");
+            tracing::error!("request failed: {}", clean(&self));
         } else {
-            tracing::debug!("request refused: {self}");
+            tracing::debug!("request refused: {}", clean(&self));
         }
         let message = if self.message_is_public() {
             self.to_string()
@@ -319,14 +334,9 @@ impl Reply<'_> {
                     Some(p) => format!("{}{p}", config.origin.as_str().trim_end_matches('/')),
                     None => config.url("/error"),
                 };
-                let mut query = vec![("error", code.as_str().to_string())];
-                if config.debug {
-                    query.push(("cause", error.to_string()));
-                }
-                format!(
-                    "{page}?{}",
-                    serde_urlencoded::to_string(query).unwrap_or_default()
-                )
+                // Only the code: a cause in the URL would be text anyone can forge and have shown on
+                // the site's origin. Causes go to the log (and, in debug mode, a response header).
+                format!("{page}?error={}", code.as_str())
             }
         }
     }
@@ -334,15 +344,23 @@ impl Reply<'_> {
 
 impl IntoResponse for Reply<'_> {
     fn into_response(self) -> Response {
+        let cause = clean(&self.error);
         match (&self.error, self.error.code()) {
             (Error::Csrf | Error::Credentials(CredentialsError::Invalid), _) => {
-                tracing::debug!("sign-in refused: {}", self.error)
+                tracing::debug!("sign-in refused: {cause}")
             }
-            (_, ErrorCode::Configuration) => tracing::error!("sign-in failed: {}", self.error),
-            _ => tracing::warn!("sign-in failed: {}", self.error),
+            (_, ErrorCode::Configuration) => tracing::error!("sign-in failed: {cause}"),
+            _ => tracing::warn!("sign-in failed: {cause}"),
         }
         let target = self.target();
-        (self.cookies, go(self.json, &target)).into_response()
+        let mut res = (self.cookies, go(self.json, &target)).into_response();
+        if self.config.debug {
+            // Debug mode: the cause for the developer's tools and tests, never on a page.
+            if let Ok(v) = http::HeaderValue::try_from(cause) {
+                res.headers_mut().insert(DEBUG_CAUSE_HEADER, v);
+            }
+        }
+        res
     }
 }
 
@@ -364,9 +382,9 @@ pub(crate) fn found(location: &str) -> Response {
     }
 }
 
-/// The error page for `code`, and the 403 page of a guard.
-pub(crate) fn page(code: ErrorCode, cause: Option<&str>, home: &str) -> Response {
-    pages::error(code.status(), code.message(), cause, home)
+/// The error page for `code`: a fixed message per code, nothing taken from the request.
+pub(crate) fn page(code: ErrorCode, home: &str) -> Response {
+    pages::error(code.status(), code.message(), home)
 }
 
 /// A guard's refusal for a signed-in user outside the allowed set: a page or JSON.

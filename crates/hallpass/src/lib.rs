@@ -87,6 +87,8 @@ mod csrf;
 mod endpoints;
 mod error;
 mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 mod guard;
 mod hallpass;
 pub mod hooks;
@@ -95,18 +97,21 @@ mod jwe;
 mod jwe_cbc;
 mod layer;
 mod lifecycle;
+mod logsafe;
 pub mod provider;
 pub mod redirect;
 mod refresh;
+mod security_headers;
 mod session;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
-pub use error::{CheckError, Error, ErrorCode};
+pub use error::{CheckError, Error, ErrorCode, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};
 pub use layer::{HallpassLayer, HallpassService};
+pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{
     BoxFuture, Session, SessionStore, SessionToken, StoreError, User, CLOCK_TOLERANCE_SECS,
 };

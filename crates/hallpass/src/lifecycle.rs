@@ -55,7 +55,7 @@ impl Hallpass {
         let session = match self.load_session(&parts, now).await {
             Ok(s) => s,
             Err(e) => {
-                tracing::debug!("signed out: {e}");
+                tracing::debug!("signed out: {}", crate::logsafe::clean(&e));
                 // A cookie that can never become valid is cleared on this very response; a store
                 // that is down may recover, so its cookie is kept.
                 let clear = is_cookie && !matches!(e, StoreError::Backend(_));
@@ -79,10 +79,13 @@ impl Hallpass {
         if is_cookie && (changed || reissue_due) {
             match self.issue(token.clone(), now, &cookies).await {
                 Ok((_, c)) => set = c,
-                Err(e) => tracing::warn!("could not re-issue the session cookie: {e}"),
+                Err(e) => tracing::warn!(
+                    "could not re-issue the session cookie: {}",
+                    crate::logsafe::clean(&e)
+                ),
             }
         }
-        let signed_in = token.error.is_none();
+        let signed_in = token.error.is_none() && !access_expired(&token, now);
         (signed_in.then(|| Session::new(token)), set)
     }
 
@@ -116,11 +119,18 @@ impl Hallpass {
             return (token, false);
         };
         let sub = token.sub.clone().unwrap_or_default();
+        // Owned copies: the refresh runs in a task of its own (see `refresh`).
+        let (owned, tokens_owned) = (provider.clone(), tokens.clone());
+        let budget = self.config().refresh_budget;
         let outcome = self
             .refresher()
-            .run(provider.id(), refresh_token.expose(), now, || {
-                provider.refresh(tokens, &sub, now)
-            })
+            .run(
+                provider.id(),
+                refresh_token.expose(),
+                now,
+                budget,
+                || async move { owned.refresh(&tokens_owned, &sub, now).await },
+            )
             .await;
         match outcome {
             Outcome::Refreshed(new) => {
@@ -135,7 +145,7 @@ impl Hallpass {
                 token.error = Some("RefreshAccessTokenError".into());
                 (token, true)
             }
-            Outcome::Failed => (token, false),
+            Outcome::Failed | Outcome::Late => (token, false),
         }
     }
 
@@ -256,7 +266,10 @@ impl Hallpass {
         };
         if let (Some(store), Some(raw)) = (self.store(), raw.as_deref()) {
             if let Err(e) = store.delete(raw).await {
-                tracing::warn!("could not delete the stored session: {e}");
+                tracing::warn!(
+                    "could not delete the stored session: {}",
+                    crate::logsafe::clean(&e)
+                );
             }
         }
         self.event(Event::SignedOut {
@@ -267,26 +280,68 @@ impl Hallpass {
         (token, self.cookies().clear_session(&rc))
     }
 
-    /// The CSRF token for a form: the one of the request's valid CSRF cookie, or a new one together
-    /// with the cookie to set (return it with the response).
+    /// The CSRF token for a form, bound to the request's session (or to "signed out"): made from the
+    /// request's valid CSRF cookie, or from a new one returned with the cookie to set (return it
+    /// with the response). Fetch it again after signing in or out: a token made for one session
+    /// does not pass with another. With a session store the binding is the stored session's id, so
+    /// fetch it after the session's last re-issue.
     pub fn csrf_token(&self, headers: &HeaderMap) -> (String, SetCookies) {
         let cookies = RequestCookies::new(headers);
         let secrets = self.config().secret_bytes();
+        let binding = self.csrf_binding(&cookies);
         if let Some(value) = cookies.get_decoded(&self.cookies().csrf_name) {
             if let Some(token) = csrf::token_from_cookie(&value, &secrets) {
-                return (token.to_string(), SetCookies::new());
+                return (
+                    csrf::form_token(token, &binding, secrets[0]),
+                    SetCookies::new(),
+                );
             }
         }
         let (token, value) = csrf::generate(secrets[0]);
         let cookie = self.cookies().set(&self.cookies().csrf_name, &value, None);
-        (token, SetCookies::from(cookie))
+        (
+            csrf::form_token(&token, &binding, secrets[0]),
+            SetCookies::from(cookie),
+        )
     }
 
-    /// True when `submitted` (a form's `csrfToken`) matches the request's CSRF cookie (constant time).
+    /// True when `submitted` (a form's `csrfToken`) matches the request's CSRF cookie and session
+    /// (constant time).
     pub fn verify_csrf(&self, headers: &HeaderMap, submitted: Option<&str>) -> bool {
         let cookies = RequestCookies::new(headers);
         let value = cookies.get_decoded(&self.cookies().csrf_name);
-        csrf::verify(value.as_deref(), submitted, &self.config().secret_bytes())
+        let binding = self.csrf_binding(&cookies);
+        csrf::verify(
+            value.as_deref(),
+            submitted,
+            &binding,
+            &self.config().secret_bytes(),
+        )
+    }
+
+    /// The request's browser: a hash of its CSRF cookie's token (which only this server can make),
+    /// `None` without a valid one. Sign-in attempts are bound to it.
+    pub(crate) fn browser_id(&self, cookies: &RequestCookies<'_>) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        let value = cookies.get_decoded(&self.cookies().csrf_name)?;
+        let token = csrf::token_from_cookie(&value, &self.config().secret_bytes())?.to_string();
+        Some(csrf::hex(&Sha256::digest(token.as_bytes())))
+    }
+
+    /// What a CSRF token is bound to: the session's `sub` (stable across re-issues), the stored
+    /// session's id, or nothing when the request carries no usable session.
+    fn csrf_binding(&self, cookies: &RequestCookies<'_>) -> String {
+        use sha2::{Digest, Sha256};
+        let Some(parts) = cookies.get_parts(&self.cookies().session_name) else {
+            return String::new();
+        };
+        if self.store().is_some() {
+            return format!("id:{}", csrf::hex(&Sha256::digest(parts.concat())));
+        }
+        match self.jwt().decode_cached(&parts, self.now()) {
+            Ok(s) => format!("sub:{}", s.sub().unwrap_or("")),
+            Err(_) => String::new(),
+        }
     }
 
     /// The checked redirect target for a user-supplied callback URL, through the `redirect` hook.
@@ -300,9 +355,23 @@ impl Hallpass {
     /// Runs the `event` hook; its failure is logged, never fatal.
     pub(crate) async fn event(&self, event: Event<'_>) {
         if let Err(e) = self.hooks().event(event).await {
-            tracing::warn!("an event hook failed (ignored): {e}");
+            tracing::warn!(
+                "an event hook failed (ignored): {}",
+                crate::logsafe::clean(&e)
+            );
         }
     }
+}
+
+/// True when the session's access token has expired and could not be refreshed (the token endpoint
+/// failed, or did not answer within the refresh budget): the request counts as signed out, the
+/// cookie stays, and a later request tries again. Sessions without a refresh token are not tied to
+/// their access token's expiry.
+pub(crate) fn access_expired(token: &SessionToken, now: i64) -> bool {
+    token
+        .tokens
+        .as_ref()
+        .is_some_and(|t| t.refresh_token.is_some() && t.expires_at <= now)
 }
 
 fn refresh_due(tokens: &TokenSet, now: i64) -> bool {

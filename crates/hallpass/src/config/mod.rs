@@ -108,6 +108,7 @@ pub struct Config {
     pub(crate) unauthenticated: Unauthenticated,
     pub(crate) store_tokens: bool,
     pub(crate) max_cookie_bytes: usize,
+    pub(crate) refresh_budget: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -199,6 +200,7 @@ pub struct ConfigBuilder {
     secret_file: PathBuf,
     allow_generated_secret: bool,
     max_cookie_bytes: usize,
+    refresh_budget: std::time::Duration,
 }
 
 impl Default for ConfigBuilder {
@@ -216,6 +218,7 @@ impl Default for ConfigBuilder {
             secret_file: PathBuf::from(".hallpass-secret"),
             allow_generated_secret: cfg!(debug_assertions),
             max_cookie_bytes: 8 * 1024,
+            refresh_budget: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -243,6 +246,13 @@ impl ConfigBuilder {
     /// Debug mode (default: on in debug builds).
     pub fn debug(mut self, on: bool) -> Self {
         self.debug = Some(on);
+        self
+    }
+
+    /// How long a request waits for a refresh of the provider's tokens (default 2 s); the refresh
+    /// goes on in the background. See "Refresh" in `README.md` for what a late or failed one means.
+    pub fn refresh_budget(mut self, budget: std::time::Duration) -> Self {
+        self.refresh_budget = budget;
         self
     }
 
@@ -344,6 +354,7 @@ impl ConfigBuilder {
             unauthenticated: self.unauthenticated,
             store_tokens: self.store_tokens,
             max_cookie_bytes: self.max_cookie_bytes,
+            refresh_budget: self.refresh_budget,
         })
     }
 }

@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use super::{fail, Fields};
-use crate::cookies::{Check, RequestCookies, SetCookies};
+use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::{found, go, Error, ErrorCode};
 use crate::lifecycle::SignInOutcome;
 use crate::provider::{AuthorizationChecks, CredentialsForm, OAuthProvider, Provider};
@@ -45,11 +45,16 @@ async fn redirect_callback(
     params: Fields,
     headers: &HeaderMap,
 ) -> Response {
-    // The check cookies are single use: expire them whatever happens next.
+    // The attempt this callback names is single use: expire its cookie whatever happens next, and
+    // leave every other attempt (another tab's sign-in) alone.
+    let rc = RequestCookies::new(headers);
     let c = h.cookies();
     let mut expired = SetCookies::new();
-    for check in Check::ALL {
-        expired.push(c.expire(c.check_name(check)));
+    if let Some(state) = params.get("state") {
+        let name = c.attempt_name(state);
+        if rc.get(&name).is_some() {
+            expired.push(c.expire(&name));
+        }
     }
     match finish_redirect(h, provider, &params, headers).await {
         // Different names from the session cookie, so their order does not matter.
@@ -84,15 +89,18 @@ async fn finish_redirect(
     };
     let rc = RequestCookies::new(headers);
     let now = h.now();
-    let read = |check, which| {
-        h.cookies()
-            .read_check(check, &rc, provider_id, now)
-            .map_err(|cause| Error::Check { which, cause })
-    };
-    // State first: nothing else of the callback is looked at before it is known to be ours.
-    let state = read(Check::State, "state")?;
+    // The attempt first: nothing else of the callback is looked at before it is known to be one this
+    // browser started with this provider.
     let sent = params.get("state").unwrap_or("");
-    if !bool::from(state.as_bytes().ct_eq(sent.as_bytes())) {
+    let browser = h.browser_id(&rc);
+    let attempt = h
+        .cookies()
+        .read_attempt(&rc, sent, provider_id, browser.as_deref(), now)
+        .map_err(|cause| Error::Check {
+            which: "state",
+            cause,
+        })?;
+    if !bool::from(attempt.state.as_bytes().ct_eq(sent.as_bytes())) {
         return Err(Error::StateMismatch);
     }
     if let Some(error) = params.get("error") {
@@ -109,9 +117,9 @@ async fn finish_redirect(
         .filter(|c| !c.is_empty())
         .ok_or(Error::MissingCode)?;
     let checks = AuthorizationChecks {
-        state,
-        nonce: read(Check::Nonce, "nonce")?,
-        pkce_verifier: read(Check::PkceVerifier, "PKCE verifier")?,
+        state: attempt.state,
+        nonce: attempt.nonce,
+        pkce_verifier: attempt.pkce_verifier,
     };
     let redirect_uri = Url::parse(&h.config().url(&format!("/callback/{provider_id}")))
         .map_err(|e| Error::Hook("callback URL", e.to_string()))?;
@@ -119,10 +127,7 @@ async fn finish_redirect(
         .exchange_code(code, &redirect_uri, &checks, now)
         .await?;
     crate::step!(h, provider = provider_id, "ID token verified");
-    let target = match read(Check::CallbackUrl, "callback URL") {
-        Ok(url) => redirect::callback_url(&url, &h.config().origin),
-        Err(_) => h.config().origin.to_string(),
-    };
+    let target = redirect::callback_url(&attempt.callback_url, &h.config().origin);
     Ok(
         match h.complete_sign_in(headers, provider_id, sign_in).await? {
             SignInOutcome::Issued(cookies) => (cookies, found(&target)).into_response(),

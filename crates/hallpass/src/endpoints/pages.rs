@@ -40,7 +40,6 @@ pub(crate) struct SignOutPage<'a> {
 pub(crate) struct ErrorPage<'a> {
     pub(crate) heading: &'a str,
     pub(crate) message: &'a str,
-    pub(crate) cause: Option<&'a str>,
     pub(crate) home: &'a str,
     pub(crate) link_text: &'a str,
 }
@@ -84,19 +83,13 @@ pub(crate) fn sign_in_error(code: &str) -> &'static str {
     }
 }
 
-/// The error page: `heading`, `message` and (debug mode) the cause.
-pub(crate) fn error(
-    status: StatusCode,
-    (heading, message): (&str, &str),
-    cause: Option<&str>,
-    home: &str,
-) -> Response {
+/// The error page: `heading` and `message` (causes go to the log only).
+pub(crate) fn error(status: StatusCode, (heading, message): (&str, &str), home: &str) -> Response {
     render(
         status,
         &ErrorPage {
             heading,
             message,
-            cause,
             home,
             link_text: "Back to the site",
         },
@@ -109,7 +102,6 @@ pub(crate) fn forbidden(message: &str) -> Response {
         &ErrorPage {
             heading: "Access denied",
             message,
-            cause: None,
             home: "/",
             link_text: "Go home",
         },

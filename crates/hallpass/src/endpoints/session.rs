@@ -22,10 +22,18 @@ pub(super) async fn get(State(h): State<Hallpass>, headers: HeaderMap) -> Respon
 
 /// `POST session`: CSRF required; `{"csrfToken", "data"}` as JSON, or a form with `csrfToken`.
 pub(super) async fn update(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes) -> Response {
-    let is_json = headers
+    let media_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    // JSON or a form, nothing else: `text/plain` is what a cross-site `fetch` may send without a
+    // preflight, and nothing of ours posts it.
+    let is_json = match media_type.as_deref() {
+        Some("application/json") => true,
+        Some("application/x-www-form-urlencoded") => false,
+        _ => return Error::UnsupportedMediaType.into_response(),
+    };
     let (csrf_token, data) = if is_json {
         match serde_json::from_slice::<Value>(&body) {
             Ok(v) => (
@@ -60,7 +68,10 @@ async fn answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Re
     let mut res = match loaded {
         None => Json(json!({})).into_response(),
         Some(Err(e)) => {
-            tracing::debug!("GET session: {e}; clearing the cookie");
+            tracing::debug!(
+                "GET session: {}; clearing the cookie",
+                crate::logsafe::clean(&e)
+            );
             (h.cookies().clear_session(&rc), Json(json!({}))).into_response()
         }
         Some(Ok(token)) => signed_in(h, token, now, &rc, update).await,
@@ -77,6 +88,10 @@ async fn signed_in(
     update: Option<&Value>,
 ) -> Response {
     let (mut token, _) = h.maintain_tokens(token, now).await;
+    if crate::lifecycle::access_expired(&token, now) {
+        // The provider could not renew it in time: signed out for now, the cookie stays.
+        return Json(json!({})).into_response();
+    }
     if let Some(error) = token.error.clone() {
         // Dead tokens end the session: say so once, then the user is simply signed out.
         return (
@@ -98,7 +113,10 @@ async fn signed_in(
             (cookies, Json(body)).into_response()
         }
         Err(e) => {
-            tracing::error!("could not re-issue the session: {e}");
+            tracing::error!(
+                "could not re-issue the session: {}",
+                crate::logsafe::clean(&e)
+            );
             (SetCookies::new(), Json(json!({}))).into_response()
         }
     }

@@ -1,8 +1,6 @@
 //! `GET signin` (the built-in page), `POST signin/{provider}` (start a redirect sign-in) and
 //! `GET error` (the error page).
 
-use std::borrow::Cow;
-
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +10,7 @@ use url::Url;
 
 use super::pages::{self, ProviderButton, SignInPage};
 use super::{fail, with_query, Fields};
-use crate::cookies::{Check, SetCookies};
+use crate::cookies::{Attempt, RequestCookies, SetCookies, CHECK_MAX_AGE};
 use crate::error::{found, go, Error, ErrorCode};
 use crate::provider::{AuthorizationChecks, AuthorizationRequest, Provider};
 use crate::Hallpass;
@@ -53,7 +51,7 @@ pub(super) async fn page(
     (cookie, pages::render(StatusCode::OK, &page)).into_response()
 }
 
-/// `POST signin/{provider}`: CSRF, then the redirect to the provider with fresh check cookies.
+/// `POST signin/{provider}`: CSRF, then the redirect to the provider with this attempt's cookie.
 pub(super) async fn start(
     State(h): State<Hallpass>,
     Path(provider_id): Path<String>,
@@ -107,16 +105,23 @@ pub(super) async fn start(
     };
     let now = h.now();
     let c = h.cookies();
+    let rc = RequestCookies::new(&headers);
+    // The CSRF check above passed, so the browser holds a valid CSRF cookie: the attempt is bound
+    // to it, and a callback arriving in another browser is refused.
+    let Some(browser) = h.browser_id(&rc) else {
+        return failed(Error::Csrf);
+    };
+    let mut cookies = c.crowded_out_attempts(&rc, now);
+    cookies.push(c.set_attempt(&Attempt {
+        state: checks.state.clone(),
+        pkce_verifier: checks.pkce_verifier.clone(),
+        nonce: checks.nonce.clone(),
+        callback_url: callback,
+        provider: provider.id().to_string(),
+        browser,
+        exp: now + CHECK_MAX_AGE,
+    }));
     let id = provider.id();
-    let mut cookies = SetCookies::new();
-    for (check, value) in [
-        (Check::State, &checks.state),
-        (Check::PkceVerifier, &checks.pkce_verifier),
-        (Check::Nonce, &checks.nonce),
-        (Check::CallbackUrl, &callback),
-    ] {
-        cookies.push(c.set_check(check, value, id, now));
-    }
     crate::step!(
         h,
         provider = id,
@@ -132,13 +137,7 @@ pub(super) async fn error_page(State(h): State<Hallpass>, RawQuery(q): RawQuery)
         return found(&with_query(custom, q.as_deref()));
     }
     let q = Fields::query(q.as_deref());
+    // Only the code is read: any other parameter (an old `cause`) is text anyone could forge.
     let code = ErrorCode::parse(q.get("error").unwrap_or("Default"));
-    // The cause travels in the URL, so anyone can forge one: show it only in debug mode.
-    let cause: Option<Cow<'_, str>> = if config.debug {
-        q.get("cause")
-            .map(|c| Cow::Owned(c.chars().take(500).collect()))
-    } else {
-        None
-    };
-    crate::error::page(code, cause.as_deref(), config.origin.as_str())
+    crate::error::page(code, config.origin.as_str())
 }

@@ -64,9 +64,12 @@ pub(super) async fn sign_out(
             Ok(back) => match provider.sign_out(token.tokens.as_ref(), &back).await {
                 Ok(Some(url)) => target = url.to_string(),
                 Ok(None) => {}
-                Err(e) => tracing::warn!("ending the provider's session failed: {e}"),
+                Err(e) => tracing::warn!(
+                    "ending the provider's session failed: {}",
+                    crate::logsafe::clean(&e)
+                ),
             },
-            Err(e) => tracing::warn!("bad sign-out target: {e}"),
+            Err(e) => tracing::warn!("bad sign-out target: {}", crate::logsafe::clean(&e)),
         }
     }
     (cookies, go(json, &target)).into_response()

@@ -7,6 +7,8 @@ mod core;
 mod credentials;
 mod flow;
 mod github;
+mod hardening;
 mod lifecycle;
 mod provider;
+mod refresh;
 mod vectors;

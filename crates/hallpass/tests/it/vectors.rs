@@ -207,20 +207,27 @@ async fn next_auth_csrf_cookie_is_accepted() {
             "a valid cookie is kept"
         );
         let body: Value = res.json().await.unwrap();
-        assert_eq!(body["csrfToken"], csrf["token"]);
-
-        let res = app
-            .client
-            .post(app.at("/api/auth/signout"))
-            .header("cookie", format!("next-auth.csrf-token={cookie_value}"))
-            .form(&[
-                ("csrfToken", csrf["token"].as_str().unwrap()),
-                ("callbackUrl", "/bye"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 302);
-        assert_eq!(res.headers()["location"], app.at("/bye").as_str());
+        // The cookie is next-auth's; the form token is Hallpass's, bound to the session (none
+        // here), so next-auth's raw token alone no longer passes (review finding 5).
+        let bound = body["csrfToken"].as_str().unwrap().to_string();
+        assert_ne!(bound, csrf["token"].as_str().unwrap());
+        for (token, to) in [
+            (
+                csrf["token"].as_str().unwrap(),
+                "/api/auth/signout?csrf=true",
+            ),
+            (bound.as_str(), "/bye"),
+        ] {
+            let res = app
+                .client
+                .post(app.at("/api/auth/signout"))
+                .header("cookie", format!("next-auth.csrf-token={cookie_value}"))
+                .form(&[("csrfToken", token), ("callbackUrl", "/bye")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 302);
+            assert_eq!(res.headers()["location"], app.at(to).as_str());
+        }
     }
 }

@@ -126,7 +126,8 @@ pub async fn spawn_app_with(
         .route("/maybe", get(maybe))
         .route("/", get(|| async { "home" }))
         .merge(hallpass.router())
-        .layer(hallpass.layer());
+        .layer(hallpass.layer())
+        .layer(hallpass::SecurityHeaders::new());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

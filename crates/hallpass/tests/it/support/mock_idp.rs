@@ -103,6 +103,30 @@ pub enum TokenEndpoint {
     NonJson,
     /// 400 with this OAuth error code.
     OAuthError(&'static str),
+    /// Normally, once the test opens the gate (a slow endpoint, without timing).
+    Held(Gate),
+}
+
+/// What a [`TokenEndpoint::Held`] endpoint waits for.
+#[derive(Clone, Debug)]
+pub struct Gate(Arc<tokio::sync::Semaphore>);
+
+impl Gate {
+    /// A closed gate.
+    pub fn new() -> Self {
+        Gate(Arc::new(tokio::sync::Semaphore::new(0)))
+    }
+
+    /// Lets every waiting and later request through.
+    pub fn open(&self) {
+        self.0.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+    }
+}
+
+impl PartialEq for Gate {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// What a refresh returns.
@@ -743,6 +767,7 @@ async fn token(
             return json_error(StatusCode::from_u16(code).unwrap(), "server_error")
         }
         TokenEndpoint::Delay(d) => tokio::time::sleep(d).await,
+        TokenEndpoint::Held(gate) => drop(gate.0.acquire().await),
         TokenEndpoint::NonJson => {
             return (
                 StatusCode::OK,

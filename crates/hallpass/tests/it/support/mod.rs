@@ -1,5 +1,8 @@
-//! Test support: the app under test, an in-test OpenID provider and a local GitHub.
+//! Test support: the app under test, an in-test OpenID provider and a local GitHub, the captured
+//! log, and socket-less requests.
 
 pub mod app;
+pub mod logs;
 pub mod mock_github;
 pub mod mock_idp;
+pub mod oneshot;

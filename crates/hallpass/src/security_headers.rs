@@ -1,0 +1,138 @@
+//! Response headers against clickjacking and MIME sniffing for a whole site, as Hallpass's own pages
+//! send them: `Content-Security-Policy: frame-ancestors 'none'`, `X-Frame-Options: DENY` and
+//! `X-Content-Type-Options: nosniff`. A header the handler already set is kept, so a page that needs
+//! a stricter policy (the built-in pages) or a different one sets its own.
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use hallpass::SecurityHeaders;
+//!
+//! let app: Router = Router::new()
+//!     .route("/", get(|| async { "home" }))
+//!     // Defaults; or e.g. `.frame_ancestors("'self'")` for a site that frames its own pages.
+//!     .layer(SecurityHeaders::new());
+//! ```
+
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
+use axum::response::Response;
+use http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use http::{HeaderName, HeaderValue};
+use tower::{Layer, Service};
+
+use crate::session::BoxFuture;
+
+/// The layer; see the module docs. Each header can be changed or turned off.
+#[derive(Clone, Debug)]
+pub struct SecurityHeaders {
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Default for SecurityHeaders {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SecurityHeaders {
+    /// `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff`.
+    pub fn new() -> Self {
+        Self {
+            headers: vec![
+                (
+                    CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("frame-ancestors 'none'"),
+                ),
+                (X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+                (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            ],
+        }
+    }
+
+    /// Who may frame the pages, as a CSP `frame-ancestors` source list (`'self'`,
+    /// `https://a.example`); `X-Frame-Options` becomes `SAMEORIGIN` for `'self'` and is dropped
+    /// otherwise (it cannot name other origins). Values that are not header text are ignored.
+    pub fn frame_ancestors(mut self, sources: &str) -> Self {
+        let Ok(csp) = HeaderValue::try_from(format!("frame-ancestors {sources}")) else {
+            return self;
+        };
+        self.set(CONTENT_SECURITY_POLICY, Some(csp));
+        let xfo = (sources.trim() == "'self'").then(|| HeaderValue::from_static("SAMEORIGIN"));
+        self.set(X_FRAME_OPTIONS, xfo);
+        self
+    }
+
+    /// A whole `Content-Security-Policy` instead of the framing rule alone (`None`: send none).
+    pub fn content_security_policy(mut self, policy: Option<HeaderValue>) -> Self {
+        self.set(CONTENT_SECURITY_POLICY, policy);
+        self
+    }
+
+    /// `X-Frame-Options` (`None`: send none).
+    pub fn frame_options(mut self, value: Option<HeaderValue>) -> Self {
+        self.set(X_FRAME_OPTIONS, value);
+        self
+    }
+
+    /// Whether to send `X-Content-Type-Options: nosniff`.
+    pub fn nosniff(mut self, on: bool) -> Self {
+        let value = on.then(|| HeaderValue::from_static("nosniff"));
+        self.set(X_CONTENT_TYPE_OPTIONS, value);
+        self
+    }
+
+    fn set(&mut self, name: HeaderName, value: Option<HeaderValue>) {
+        self.headers.retain(|(n, _)| *n != name);
+        if let Some(v) = value {
+            self.headers.push((name, v));
+        }
+    }
+}
+
+impl<S> Layer<S> for SecurityHeaders {
+    type Service = SecurityHeadersService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SecurityHeadersService {
+            inner,
+            headers: self.clone(),
+        }
+    }
+}
+
+/// The service made by [`SecurityHeaders`].
+#[derive(Clone, Debug)]
+pub struct SecurityHeadersService<S> {
+    inner: S,
+    headers: SecurityHeaders,
+}
+
+impl<S> Service<Request> for SecurityHeadersService<S>
+where
+    S: Service<Request, Response = Response> + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let fut = self.inner.call(req);
+        let headers = self.headers.headers.clone();
+        Box::pin(async move {
+            let mut res = fut.await?;
+            let h = res.headers_mut();
+            for (name, value) in headers {
+                if !h.contains_key(&name) {
+                    h.insert(name, value);
+                }
+            }
+            Ok(res)
+        })
+    }
+}
