@@ -58,6 +58,44 @@ pub struct PoolConfig {
     /// Users created on first start (an existing user is left as it is).
     #[serde(default)]
     pub users: Vec<UserSeed>,
+    /// Multi-factor authentication (TOTP): `off`, `optional` (the default) or `on`.
+    /// `SetUserPoolMfaConfig` changes it at run time.
+    #[serde(default)]
+    pub mfa: MfaSetting,
+}
+
+/// A pool's MFA setting (Cognito's `MfaConfiguration`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MfaSetting {
+    /// No MFA, even for users who set up a software token.
+    Off,
+    /// Users who set up a software token are asked for a code.
+    #[default]
+    Optional,
+    /// Every user must use MFA; one without a software token sets it up at sign-in.
+    On,
+}
+
+impl MfaSetting {
+    /// Cognito's name: `OFF`, `OPTIONAL`, `ON`.
+    pub fn cognito_name(self) -> &'static str {
+        match self {
+            MfaSetting::Off => "OFF",
+            MfaSetting::Optional => "OPTIONAL",
+            MfaSetting::On => "ON",
+        }
+    }
+
+    /// From Cognito's name.
+    pub fn from_cognito_name(name: &str) -> Option<MfaSetting> {
+        match name {
+            "OFF" => Some(MfaSetting::Off),
+            "OPTIONAL" => Some(MfaSetting::Optional),
+            "ON" => Some(MfaSetting::On),
+            _ => None,
+        }
+    }
 }
 
 /// Cognito's password policy.
@@ -314,6 +352,7 @@ impl Seed {
         attributes.insert("name".to_string(), "Demo User".to_string());
         Seed {
             pools: vec![PoolConfig {
+                mfa: MfaSetting::Optional,
                 id: DEMO_POOL_ID.to_string(),
                 name: Some("Hallpass demo".to_string()),
                 password_policy: PasswordPolicy::default(),

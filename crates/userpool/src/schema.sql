@@ -117,3 +117,9 @@ CREATE TABLE IF NOT EXISTS auth_challenges (
     state        BLOB NOT NULL,
     expires_at   INTEGER NOT NULL
 );
+
+-- A pool's MFA setting as changed by `SetUserPoolMfaConfig` (the seed's `mfa` until then).
+CREATE TABLE IF NOT EXISTS pool_mfa (
+    pool_id TEXT PRIMARY KEY,
+    mfa     TEXT NOT NULL
+);

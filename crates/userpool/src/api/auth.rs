@@ -235,6 +235,7 @@ impl Challenge {
             Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
             Challenge::SelectChallenge => "SELECT_CHALLENGE",
             Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Challenge::MfaSetup => "MFA_SETUP",
         }
     }
 }

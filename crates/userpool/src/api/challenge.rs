@@ -28,6 +28,8 @@ pub(crate) enum Challenge {
     SelectChallenge,
     /// A TOTP code.
     SoftwareTokenMfa,
+    /// MFA is required and the user has none: set up a software token first.
+    MfaSetup,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -110,6 +112,7 @@ pub(crate) async fn respond(
         "SELECT_CHALLENGE" => select(cc, &row, responses).await,
         "NEW_PASSWORD_REQUIRED" => new_password(cc, known(user)?, responses).await,
         "SOFTWARE_TOKEN_MFA" => super::mfa::answer_totp(cc, known(user)?, responses).await,
+        "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         _ => Err(expired_session()),
     }
 }

@@ -17,7 +17,10 @@ use crate::tokens;
 const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// The user of a valid access token with the scope these operations need.
-async fn signed_in_user(call: &Call, token: &str) -> Result<(AccessToken, UserRow), ApiError> {
+pub(super) async fn signed_in_user(
+    call: &Call,
+    token: &str,
+) -> Result<(AccessToken, UserRow), ApiError> {
     let refused = |m: &str| ApiError::new(Exception::NotAuthorizedException, m);
     let token = match access_token::verify(&call.pool, token).await? {
         Ok(t) => t,

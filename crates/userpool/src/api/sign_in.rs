@@ -7,7 +7,7 @@ use super::auth::{param, AuthReply, AuthenticationResult};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::{srp_flow, ApiError, Exception};
-use crate::config::AuthFlow;
+use crate::config::{AuthFlow, MfaSetting};
 use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::store::UserRow;
 use crate::user_tokens::{TokenRequest, UserTokens};
@@ -94,9 +94,18 @@ pub(crate) async fn after_password(
         )
         .await;
     }
-    if user.totp_enabled && user.totp_secret.is_some() {
+    let mfa = cc.pool.mfa_setting(cc.pc).await?;
+    let has_totp = user.totp_enabled && user.totp_secret.is_some();
+    if mfa != MfaSetting::Off && has_totp {
         let params = HashMap::from([("USER_ID_FOR_SRP".to_string(), user.sub.clone())]);
         return challenge::issue(cc, &user.sub, Challenge::SoftwareTokenMfa, params, vec![]).await;
+    }
+    if mfa == MfaSetting::On {
+        let params = HashMap::from([(
+            "MFAS_CAN_SETUP".to_string(),
+            "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
+        )]);
+        return challenge::issue(cc, &user.sub, Challenge::MfaSetup, params, vec![]).await;
     }
     let tokens = issue_tokens(cc, &user).await?;
     Ok(AuthReply {

@@ -6,6 +6,7 @@
 mod challenges;
 mod database;
 mod grants;
+mod mfa;
 mod signing_keys;
 mod user_admin;
 mod users;

@@ -304,22 +304,3 @@ impl Store {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 }
-
-impl Store {
-    // ---- software tokens (TOTP) ----------------------------------------------------------
-
-    /// Records that the TOTP `step` was used; false when it (or a later one) already was.
-    pub async fn use_totp_step(&self, sub: &str, step: u64) -> Result<bool, Error> {
-        let step = i64::try_from(step).map_err(|e| Error::Internal(e.to_string()))?;
-        let r = sqlx::query(
-            "UPDATE users SET totp_last_step = ?
-             WHERE sub = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
-        )
-        .bind(step)
-        .bind(sub)
-        .bind(step)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-}

@@ -106,7 +106,10 @@ pub async fn srp_sign_in(
         respond = respond.challenge_responses(k, v);
     }
     let done = respond.send().await.map_err(|e| exception(&e))?;
-    Ok(done.authentication_result().cloned().expect("tokens"))
+    // A further challenge (MFA) instead of tokens is an `Err` naming it.
+    done.authentication_result()
+        .cloned()
+        .ok_or_else(|| format!("challenge {:?}", done.challenge_name()))
 }
 
 /// Checks tokens as the OAuth tests do: signature by the JWKS, issuer, `token_use`, the

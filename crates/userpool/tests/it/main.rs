@@ -8,6 +8,7 @@ mod api_admin;
 mod api_auth;
 mod api_envelope;
 mod api_me;
+mod api_mfa;
 mod api_pools;
 mod api_users;
 mod cli;
