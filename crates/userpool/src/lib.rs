@@ -34,6 +34,7 @@ mod outbox;
 mod password;
 mod pool;
 mod refresh;
+mod runtime_pools;
 mod server;
 pub mod srp;
 mod store;
