@@ -29,6 +29,7 @@ mod hosted_session;
 mod hosted_ui;
 mod http;
 mod keys;
+mod mfa;
 mod oauth2;
 mod outbox;
 mod password;

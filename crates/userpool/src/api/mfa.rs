@@ -13,9 +13,7 @@ use super::client_check::ClientCall;
 use super::me::signed_in_user;
 use super::users::Empty;
 use super::{sign_in, ApiError, Call, Exception};
-use crate::config::{MfaSetting, PoolConfig};
-use crate::error::Error;
-use crate::pool::UserPool;
+use crate::config::MfaSetting;
 use crate::store::{ChallengeRow, UserRow};
 use crate::tokens;
 use crate::totp::TotpSecret;
@@ -25,29 +23,12 @@ const SETUP_VERIFIED: &[u8] = b"verified";
 /// The prefix of the `MFA_SETUP` session's state while a secret awaits its first code.
 const SETUP_PENDING: &[u8] = b"pending:";
 
-impl UserPool {
-    /// The pool's MFA setting: as last set by `SetUserPoolMfaConfig`, else the seed's.
-    pub(crate) async fn mfa_setting(&self, pc: &PoolConfig) -> Result<MfaSetting, Error> {
-        let stored = self.store().pool_mfa(&pc.id).await?;
-        Ok(stored
-            .as_deref()
-            .and_then(MfaSetting::from_cognito_name)
-            .unwrap_or(pc.mfa))
-    }
-}
-
 /// A wrong, reused or malformed code.
 fn mismatch() -> ApiError {
     ApiError::new(
         Exception::CodeMismatchException,
         "Invalid code received for user",
     )
-}
-
-/// The step of a current, unused `code` of `secret`.
-fn check_code(pool: &UserPool, secret: &TotpSecret, code: &str, last: Option<i64>) -> Option<u64> {
-    let now = u64::try_from(pool.now()).unwrap_or(0);
-    secret.verify(code, now, last.and_then(|s| u64::try_from(s).ok()))
 }
 
 /// `SOFTWARE_TOKEN_MFA`: a current code of the user's TOTP secret, not used before.
@@ -57,16 +38,7 @@ pub(crate) async fn answer_totp(
     responses: &HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-    let Some(secret) = user
-        .totp_secret
-        .as_deref()
-        .and_then(|s| TotpSecret::from_base32(s).ok())
-    else {
-        return Err(mismatch());
-    };
-    let step = check_code(cc.pool, &secret, code, user.totp_last_step).ok_or_else(mismatch)?;
-    // Recorded only if no answer with this step (or a later one) got there first.
-    if !cc.pool.store().use_totp_step(&user.sub, step).await? {
+    if !cc.pool.use_totp_code(&user, code).await? {
         return Err(mismatch());
     }
     tokens_reply(cc, &user).await
@@ -200,7 +172,10 @@ pub(crate) async fn verify_software_token(
                     "Software token MFA has not been associated with this user.",
                 )
             })?;
-        let step = check_code(&call.pool, &secret, &req.user_code, None).ok_or_else(refused)?;
+        let step = call
+            .pool
+            .totp_step(&secret, &req.user_code, None)
+            .ok_or_else(refused)?;
         call.pool
             .store()
             .set_totp_secret(&user.sub, &secret.base32(), step)
@@ -217,7 +192,10 @@ pub(crate) async fn verify_software_token(
         .and_then(|s| std::str::from_utf8(s).ok())
         .and_then(|s| TotpSecret::from_base32(s).ok())
         .ok_or_else(challenge::expired_session)?;
-    let step = check_code(&call.pool, &secret, &req.user_code, None).ok_or_else(refused)?;
+    let step = call
+        .pool
+        .totp_step(&secret, &req.user_code, None)
+        .ok_or_else(refused)?;
     let store = call.pool.store();
     store
         .set_totp_secret(&row.sub, &secret.base32(), step)

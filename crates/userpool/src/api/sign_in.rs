@@ -94,13 +94,11 @@ pub(crate) async fn after_password(
         )
         .await;
     }
-    let mfa = cc.pool.mfa_setting(cc.pc).await?;
-    let has_totp = user.totp_enabled && user.totp_secret.is_some();
-    if mfa != MfaSetting::Off && has_totp {
+    if cc.pool.totp_required(cc.pc, &user).await? {
         let params = HashMap::from([("USER_ID_FOR_SRP".to_string(), user.sub.clone())]);
         return challenge::issue(cc, &user.sub, Challenge::SoftwareTokenMfa, params, vec![]).await;
     }
-    if mfa == MfaSetting::On {
+    if cc.pool.mfa_setting(cc.pc).await? == MfaSetting::On {
         let params = HashMap::from([(
             "MFAS_CAN_SETUP".to_string(),
             "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
