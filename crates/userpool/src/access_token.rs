@@ -52,7 +52,7 @@ pub(crate) async fn verify(
     else {
         return Ok(Err(AccessRefusal::Invalid));
     };
-    for pc in pool.pools() {
+    for pc in pool.all_pools() {
         let keys = pool.published_keys(pc).await?;
         let Some((_, key)) = keys
             .iter()

@@ -103,7 +103,7 @@ impl UserPool {
     pub async fn rotate_keys(&self, pool_id: Option<&str>) -> Result<(), Error> {
         let ids: Vec<String> = match pool_id {
             Some(id) => vec![self.pool_config(id)?.id.clone()],
-            None => self.pools().iter().map(|p| p.id.clone()).collect(),
+            None => self.all_pools().iter().map(|p| p.id.clone()).collect(),
         };
         for id in ids {
             let now = self.now();
@@ -117,7 +117,7 @@ impl UserPool {
     /// Pools, clients, groups, users and published key ids.
     pub async fn list(&self) -> Result<Vec<PoolSummary>, Error> {
         let mut out = vec![];
-        for p in self.pools() {
+        for p in self.all_pools() {
             let mut users = vec![];
             for u in self.store().users(&p.id).await? {
                 users.push(UserSummary {

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::Error;
@@ -35,7 +35,7 @@ pub struct Seed {
 }
 
 /// One user pool.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoolConfig {
     /// `{region}_{alnum}`, e.g. `eu-west-1_AbC123xyz`.
@@ -56,7 +56,7 @@ pub struct PoolConfig {
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
     /// Users created on first start (an existing user is left as it is).
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     pub users: Vec<UserSeed>,
     /// Multi-factor authentication (TOTP): `off`, `optional` (the default) or `on`.
     /// `SetUserPoolMfaConfig` changes it at run time.
@@ -65,7 +65,7 @@ pub struct PoolConfig {
 }
 
 /// A pool's MFA setting (Cognito's `MfaConfiguration`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MfaSetting {
     /// No MFA, even for users who set up a software token.
@@ -99,7 +99,7 @@ impl MfaSetting {
 }
 
 /// Cognito's password policy.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PasswordPolicy {
     /// Minimum length (6 to 99).
@@ -180,7 +180,7 @@ impl PasswordPolicy {
 }
 
 /// Token lifetimes, within Cognito's limits.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TokenValidity {
     /// ID token lifetime in minutes (5 to 1440, default 60).
@@ -202,7 +202,7 @@ impl Default for TokenValidity {
 }
 
 /// An OAuth flow a client may use (Cognito's `AllowedOAuthFlows`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OAuthFlow {
     /// Authorization code grant.
@@ -214,7 +214,7 @@ pub enum OAuthFlow {
 }
 
 /// An app client.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// 26 lowercase alphanumerics in Cognito; any 1 to 128 of `[A-Za-z0-9_+]` here.
@@ -255,7 +255,7 @@ pub struct ClientConfig {
 }
 
 /// A JSON-API sign-in flow a client may use, by Cognito's `ExplicitAuthFlows` name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[allow(clippy::enum_variant_names)] // Cognito's names, verbatim
 pub enum AuthFlow {
     /// `USER_SRP_AUTH` (and `PASSWORD_SRP` in `USER_AUTH`).

@@ -36,6 +36,9 @@ pub enum Error {
     /// A value given to an admin method is invalid (bad email, password policy, ...).
     #[error("{0}")]
     InvalidParameter(String),
+    /// A limit of the local pool was reached (run-time pools made by one process).
+    #[error("{0}")]
+    LimitExceeded(String),
     /// Rendering a page failed.
     #[error("template: {0}")]
     Template(#[from] askama::Error),

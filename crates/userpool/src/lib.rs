@@ -35,6 +35,7 @@ mod outbox;
 mod password;
 mod pool;
 mod refresh;
+mod runtime_pools;
 mod server;
 pub mod srp;
 mod store;

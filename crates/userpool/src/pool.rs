@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
 use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
+use crate::runtime_pools::RuntimePools;
 use crate::store::Store;
 
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
@@ -25,6 +26,8 @@ pub(crate) struct Inner {
     pools: Vec<PoolConfig>,
     /// client_id → index in `pools`: the hosted UI finds the pool from the client.
     clients: HashMap<String, usize>,
+    /// Pools made at run time (`CreateUserPool`).
+    runtime: RuntimePools,
     store: Store,
     cost: PasswordHashCost,
     outbox: Outbox,
@@ -115,6 +118,7 @@ impl UserPoolBuilder {
             inner: Arc::new(Inner {
                 pools: seed.pools,
                 clients,
+                runtime: RuntimePools::default(),
                 store,
                 cost,
                 outbox: Outbox::new(self.codes_file),
@@ -125,6 +129,7 @@ impl UserPoolBuilder {
             }),
         };
         pool.init().await?;
+        pool.load_runtime_pools().await?;
         Ok(pool)
     }
 }
@@ -284,22 +289,38 @@ impl UserPool {
         self.public_url().is_some_and(|u| u.scheme() == "https")
     }
 
+    /// A pool of the seed or made at run time.
     pub(crate) fn pool_config(&self, pool_id: &str) -> Result<&PoolConfig, Error> {
         self.inner
             .pools
             .iter()
             .find(|p| p.id == pool_id)
+            .or_else(|| self.inner.runtime.pool(pool_id))
             .ok_or_else(|| Error::NoSuchPool(pool_id.to_string()))
     }
 
-    /// The configured pools.
+    /// The pools of the seed (those made at run time are not listed).
     pub fn pools(&self) -> &[PoolConfig] {
         &self.inner.pools
     }
 
+    /// Every pool: the seed's and those made at run time.
+    pub(crate) fn all_pools(&self) -> Vec<&PoolConfig> {
+        let mut all: Vec<&PoolConfig> = self.inner.pools.iter().collect();
+        all.extend(self.inner.runtime.all());
+        all
+    }
+
+    pub(crate) fn runtime_pools(&self) -> &RuntimePools {
+        &self.inner.runtime
+    }
+
     /// The pool and client for a client id.
     pub(crate) fn client(&self, client_id: &str) -> Option<(&PoolConfig, &ClientConfig)> {
-        let pool = &self.inner.pools[*self.inner.clients.get(client_id)?];
+        let pool = match self.inner.clients.get(client_id) {
+            Some(i) => &self.inner.pools[*i],
+            None => self.inner.runtime.pool_of_client(client_id)?,
+        };
         Some((pool, pool.client(client_id)?))
     }
 

@@ -131,3 +131,10 @@ CREATE TABLE IF NOT EXISTS pool_mfa (
     pool_id TEXT PRIMARY KEY,
     mfa     TEXT NOT NULL
 );
+
+-- Pools made at run time (`CreateUserPool`), their configuration (clients included) as JSON.
+CREATE TABLE IF NOT EXISTS runtime_pools (
+    pool_id    TEXT PRIMARY KEY,
+    config     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);

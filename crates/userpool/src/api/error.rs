@@ -93,6 +93,7 @@ impl From<Error> for ApiError {
                 "An account with the given email already exists.",
             ),
             Error::InvalidParameter(m) => ApiError::new(Exception::InvalidParameterException, m),
+            Error::LimitExceeded(m) => ApiError::new(Exception::LimitExceededException, m),
             e => {
                 tracing::error!(error = %e, "JSON API internal error");
                 ApiError::new(Exception::InternalErrorException, "Internal error.")

@@ -28,6 +28,7 @@ mod groups;
 mod list_users;
 mod me;
 mod mfa;
+mod pool_admin;
 mod pools;
 mod secret_hash;
 mod shapes;
@@ -55,6 +56,8 @@ pub(crate) fn router(pool: UserPool) -> Router {
 pub(crate) struct Call {
     pub pool: UserPool,
     pub signed: bool,
+    /// The region of the SigV4 credential scope, when signed (names new pools).
+    pub region: Option<String>,
 }
 
 impl Call {
@@ -91,6 +94,7 @@ async fn call(
         let call = Call {
             pool,
             signed: is_signed(&headers),
+            region: signed_region(&headers),
         };
         dispatch(&call, operation, &body).await
     };
@@ -121,6 +125,19 @@ fn is_signed(headers: &HeaderMap) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "))
+}
+
+/// The region in a SigV4 `Credential=KEY/DATE/REGION/SERVICE/aws4_request`, if well formed.
+fn signed_region(headers: &HeaderMap) -> Option<String> {
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let scope = auth.split("Credential=").nth(1)?.split(',').next()?;
+    let region = scope.split('/').nth(2)?;
+    let ok = !region.is_empty()
+        && region.len() <= 32
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then(|| region.to_string())
 }
 
 /// Every operation, by its name in `X-Amz-Target`.
@@ -178,6 +195,10 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "ListUsersInGroup" => run(call, body, groups::list_users_in_group).await,
         "ListUsers" => run(call, body, list_users::list_users).await,
         "DescribeUserPool" => run(call, body, pools::describe_user_pool).await,
+        "CreateUserPool" => run(call, body, pool_admin::create_user_pool).await,
+        "DeleteUserPool" => run(call, body, pool_admin::delete_user_pool).await,
+        "CreateUserPoolClient" => run(call, body, pool_admin::create_user_pool_client).await,
+        "DeleteUserPoolClient" => run(call, body, pool_admin::delete_user_pool_client).await,
         "DescribeUserPoolClient" => run(call, body, pools::describe_user_pool_client).await,
         "ListUserPoolClients" => run(call, body, pools::list_user_pool_clients).await,
         _ => Err(ApiError::new(

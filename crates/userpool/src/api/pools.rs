@@ -1,12 +1,12 @@
 //! The signed operations that describe pools and their app clients: `DescribeUserPool`,
-//! `DescribeUserPoolClient`, `ListUserPoolClients`. Pools and clients come from the seed;
-//! making them at run time (`CreateUserPool` & co) is not done yet.
+//! `DescribeUserPoolClient`, `ListUserPoolClients`, of the seed's pools and those made at
+//! run time (see `pool_admin`).
 
 use serde::{Deserialize, Serialize};
 
 use super::shapes::pool_config;
 use super::{ApiError, Call, Exception};
-use crate::config::{ClientConfig, OAuthFlow, PoolConfig};
+use crate::config::{ClientConfig, MfaSetting, OAuthFlow, PoolConfig};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -32,7 +32,7 @@ struct Policies {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserPoolType {
+pub(crate) struct UserPoolType {
     id: String,
     name: String,
     arn: String,
@@ -40,6 +40,7 @@ struct UserPoolType {
     username_attributes: [&'static str; 1],
     auto_verified_attributes: [&'static str; 1],
     estimated_number_of_users: usize,
+    mfa_configuration: &'static str,
 }
 
 #[derive(Serialize)]
@@ -60,10 +61,18 @@ pub(crate) async fn describe_user_pool(
 ) -> Result<DescribeUserPoolResponse, ApiError> {
     call.require_signed()?;
     let pc = pool_config(&call.pool, &req.user_pool_id)?;
-    let p = &pc.password_policy;
     let users = call.pool.store().users(&pc.id).await?.len();
+    let mfa = call.pool.mfa_setting(pc).await?;
     Ok(DescribeUserPoolResponse {
-        user_pool: UserPoolType {
+        user_pool: user_pool_type(pc, users, mfa),
+    })
+}
+
+/// A pool as `DescribeUserPool` and `CreateUserPool` show it.
+pub(crate) fn user_pool_type(pc: &PoolConfig, users: usize, mfa: MfaSetting) -> UserPoolType {
+    let p = &pc.password_policy;
+    {
+        UserPoolType {
             id: pc.id.clone(),
             name: pc.name.clone().unwrap_or_else(|| pc.id.clone()),
             arn: arn(&pc.id),
@@ -79,8 +88,9 @@ pub(crate) async fn describe_user_pool(
             username_attributes: ["email"],
             auto_verified_attributes: ["email"],
             estimated_number_of_users: users,
-        },
-    })
+            mfa_configuration: mfa.cognito_name(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -93,7 +103,7 @@ struct TokenValidityUnits {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserPoolClientType {
+pub(crate) struct UserPoolClientType {
     user_pool_id: String,
     client_id: String,
     client_name: String,
@@ -114,7 +124,7 @@ struct UserPoolClientType {
     token_validity_units: TokenValidityUnits,
 }
 
-fn client_type(pc: &PoolConfig, c: &ClientConfig) -> UserPoolClientType {
+pub(crate) fn client_type(pc: &PoolConfig, c: &ClientConfig) -> UserPoolClientType {
     let t = pc.token_validity;
     UserPoolClientType {
         user_pool_id: pc.id.clone(),

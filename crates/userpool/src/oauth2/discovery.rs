@@ -49,7 +49,7 @@ pub(super) async fn discovery(
 /// the issuer. Say so, and name the real issuers.
 pub(super) async fn not_the_issuer(State(pool): State<UserPool>) -> Response {
     let issuers: Vec<String> = pool
-        .pools()
+        .all_pools()
         .iter()
         .map(|p| format!("{}/{}", pool.base(), p.id))
         .collect();

@@ -7,6 +7,7 @@ mod challenges;
 mod database;
 mod grants;
 mod mfa;
+mod runtime_pools;
 mod signing_keys;
 mod user_admin;
 mod users;

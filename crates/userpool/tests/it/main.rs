@@ -10,6 +10,7 @@ mod api_envelope;
 mod api_me;
 mod api_mfa;
 mod api_pools;
+mod api_pools_runtime;
 mod api_users;
 mod cli;
 mod discovery;

@@ -1,0 +1,275 @@
+//! The signed operations that make and remove pools and app clients at run time:
+//! `CreateUserPool`, `DeleteUserPool`, `CreateUserPoolClient`, `DeleteUserPoolClient`.
+//! Only pools made at run time change; the seed's pools are fixed.
+
+use rand::distributions::{Alphanumeric, DistString};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::pools::{client_type, user_pool_type, UserPoolClientType, UserPoolType};
+use super::shapes::pool_config;
+use super::{ApiError, Call, Exception};
+use crate::config::{
+    AuthFlow, ClientConfig, MfaSetting, OAuthFlow, PasswordPolicy, PoolConfig, TokenValidity,
+};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PasswordPolicyRequest {
+    minimum_length: Option<usize>,
+    require_uppercase: Option<bool>,
+    require_lowercase: Option<bool>,
+    require_numbers: Option<bool>,
+    require_symbols: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoliciesRequest {
+    password_policy: Option<PasswordPolicyRequest>,
+}
+
+/// Cognito's `CreateUserPool`; the fields the local pool has no use for are ignored.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct CreateUserPoolRequest {
+    pool_name: String,
+    policies: Option<PoliciesRequest>,
+    mfa_configuration: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct CreateUserPoolResponse {
+    user_pool: UserPoolType,
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(Exception::InvalidParameterException, message)
+}
+
+/// Cognito's pool ids: `{region}_` and 9 alphanumerics.
+fn new_pool_id(region: &str) -> String {
+    let tail = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 9);
+    format!("{region}_{tail}")
+}
+
+/// Cognito's client ids: 26 lowercase alphanumerics.
+fn new_client_id() -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..26)
+        .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
+        .collect()
+}
+
+/// A client secret as Cognito makes them: 51 lowercase alphanumerics.
+fn new_client_secret() -> String {
+    Alphanumeric
+        .sample_string(&mut rand::rngs::OsRng, 51)
+        .to_lowercase()
+}
+
+fn password_policy(p: Option<PasswordPolicyRequest>) -> PasswordPolicy {
+    let d = PasswordPolicy::default();
+    let Some(p) = p else { return d };
+    PasswordPolicy {
+        minimum_length: p.minimum_length.unwrap_or(d.minimum_length),
+        require_uppercase: p.require_uppercase.unwrap_or(d.require_uppercase),
+        require_lowercase: p.require_lowercase.unwrap_or(d.require_lowercase),
+        require_numbers: p.require_numbers.unwrap_or(d.require_numbers),
+        require_symbols: p.require_symbols.unwrap_or(d.require_symbols),
+    }
+}
+
+pub(crate) async fn create_user_pool(
+    call: &Call,
+    req: CreateUserPoolRequest,
+) -> Result<CreateUserPoolResponse, ApiError> {
+    call.require_signed()?;
+    if req.pool_name.is_empty() || req.pool_name.chars().count() > 128 {
+        return Err(invalid("PoolName must be 1 to 128 characters."));
+    }
+    let mfa = match req.mfa_configuration.as_deref() {
+        None => MfaSetting::Off,
+        Some(name) => MfaSetting::from_cognito_name(name)
+            .ok_or_else(|| invalid("MfaConfiguration must be OFF, ON or OPTIONAL."))?,
+    };
+    let region = call.region.as_deref().unwrap_or("us-east-1");
+    let config = PoolConfig {
+        id: new_pool_id(region),
+        name: Some(req.pool_name),
+        password_policy: password_policy(req.policies.and_then(|p| p.password_policy)),
+        token_validity: TokenValidity::default(),
+        groups: vec![],
+        clients: vec![],
+        users: vec![],
+        mfa,
+    };
+    let _changes = call.pool.runtime_pools().lock_changes().await;
+    let pc = call.pool.create_runtime_pool(config).await?;
+    Ok(CreateUserPoolResponse {
+        user_pool: user_pool_type(pc, 0, mfa),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteUserPoolRequest {
+    user_pool_id: String,
+}
+
+/// A pool made at run time (the seed's cannot be changed).
+fn runtime_pool<'a>(call: &'a Call, pool_id: &str) -> Result<&'a PoolConfig, ApiError> {
+    let pc = pool_config(&call.pool, pool_id)?;
+    if call.pool.runtime_pools().pool(pool_id).is_none() {
+        return Err(invalid(
+            "This pool comes from the seed file; only pools made by CreateUserPool change.",
+        ));
+    }
+    Ok(pc)
+}
+
+pub(crate) async fn delete_user_pool(
+    call: &Call,
+    req: DeleteUserPoolRequest,
+) -> Result<Value, ApiError> {
+    call.require_signed()?;
+    let _changes = call.pool.runtime_pools().lock_changes().await;
+    runtime_pool(call, &req.user_pool_id)?;
+    call.pool.delete_runtime_pool(&req.user_pool_id).await?;
+    Ok(Value::Object(Default::default()))
+}
+
+/// Cognito's `CreateUserPoolClient`; token validity and other fields are ignored.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct CreateUserPoolClientRequest {
+    user_pool_id: String,
+    client_name: String,
+    #[serde(default)]
+    generate_secret: bool,
+    explicit_auth_flows: Option<Vec<String>>,
+    #[serde(rename = "CallbackURLs", default)]
+    callback_urls: Vec<String>,
+    #[serde(rename = "LogoutURLs", default)]
+    logout_urls: Vec<String>,
+    #[serde(default)]
+    allowed_o_auth_flows: Vec<OAuthFlow>,
+    allowed_o_auth_scopes: Option<Vec<String>>,
+    #[serde(default)]
+    allowed_o_auth_flows_user_pool_client: bool,
+    prevent_user_existence_errors: Option<String>,
+    /// Accepted; the local pool always lets tokens be revoked.
+    #[allow(dead_code)]
+    enable_token_revocation: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct CreateUserPoolClientResponse {
+    user_pool_client: UserPoolClientType,
+}
+
+/// `ExplicitAuthFlows`; without it, Cognito's API default (SRP and refresh). The legacy
+/// names and `ALLOW_CUSTOM_AUTH` (no Lambda triggers here) are accepted and do nothing.
+fn auth_flows(names: Option<Vec<String>>) -> Result<Vec<AuthFlow>, ApiError> {
+    let Some(names) = names else {
+        return Ok(vec![AuthFlow::UserSrpAuth, AuthFlow::RefreshTokenAuth]);
+    };
+    let mut flows = vec![];
+    for name in names {
+        match serde_json::from_value::<AuthFlow>(Value::String(name.clone())) {
+            Ok(f) => flows.push(f),
+            Err(_) if is_ignored_flow(&name) => {}
+            Err(_) => return Err(invalid("ExplicitAuthFlows has an unknown value.")),
+        }
+    }
+    Ok(flows)
+}
+
+fn is_ignored_flow(name: &str) -> bool {
+    matches!(
+        name,
+        "ALLOW_CUSTOM_AUTH" | "ADMIN_NO_SRP_AUTH" | "CUSTOM_AUTH_FLOW_ONLY"
+    )
+}
+
+fn new_client(req: CreateUserPoolClientRequest) -> Result<ClientConfig, ApiError> {
+    if req.client_name.is_empty() || req.client_name.chars().count() > 128 {
+        return Err(invalid("ClientName must be 1 to 128 characters."));
+    }
+    let prevent = match req.prevent_user_existence_errors.as_deref() {
+        None | Some("ENABLED") => true,
+        Some("LEGACY") => false,
+        Some(_) => {
+            return Err(invalid(
+                "PreventUserExistenceErrors must be ENABLED or LEGACY.",
+            ))
+        }
+    };
+    let oauth = req.allowed_o_auth_flows_user_pool_client;
+    Ok(ClientConfig {
+        id: new_client_id(),
+        name: Some(req.client_name),
+        secret: req.generate_secret.then(new_client_secret),
+        callback_urls: req.callback_urls,
+        logout_urls: req.logout_urls,
+        allowed_scopes: req.allowed_o_auth_scopes.unwrap_or_default(),
+        allowed_flows: if oauth {
+            req.allowed_o_auth_flows
+        } else {
+            vec![]
+        },
+        refresh_token_rotation: false,
+        refresh_token_grace_seconds: 0,
+        explicit_auth_flows: auth_flows(req.explicit_auth_flows)?,
+        prevent_user_existence_errors: prevent,
+    })
+}
+
+pub(crate) async fn create_user_pool_client(
+    call: &Call,
+    req: CreateUserPoolClientRequest,
+) -> Result<CreateUserPoolClientResponse, ApiError> {
+    call.require_signed()?;
+    let _changes = call.pool.runtime_pools().lock_changes().await;
+    let mut config = runtime_pool(call, &req.user_pool_id)?.clone();
+    let client = new_client(req)?;
+    let client_id = client.id.clone();
+    config.clients.push(client);
+    let pc = call.pool.update_runtime_pool(config).await?;
+    let client = pc
+        .client(&client_id)
+        .ok_or_else(|| ApiError::from(crate::error::Error::Internal("client lost".into())))?;
+    Ok(CreateUserPoolClientResponse {
+        user_pool_client: client_type(pc, client),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteUserPoolClientRequest {
+    user_pool_id: String,
+    client_id: String,
+}
+
+pub(crate) async fn delete_user_pool_client(
+    call: &Call,
+    req: DeleteUserPoolClientRequest,
+) -> Result<Value, ApiError> {
+    call.require_signed()?;
+    let _changes = call.pool.runtime_pools().lock_changes().await;
+    let mut config = runtime_pool(call, &req.user_pool_id)?.clone();
+    let before = config.clients.len();
+    config.clients.retain(|c| c.id != req.client_id);
+    if config.clients.len() == before {
+        return Err(ApiError::new(
+            Exception::ResourceNotFoundException,
+            "User pool client does not exist.",
+        ));
+    }
+    call.pool.update_runtime_pool(config).await?;
+    Ok(Value::Object(Default::default()))
+}
