@@ -282,4 +282,7 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .fallback(pages::not_found)
         .layer(hallpass.layer())
         .layer(hallpass::SecurityHeaders::new())
+        // Turns every handler into its finished route once, here, instead of on every request
+        // (axum keeps handlers of a router whose state is not yet given in a to-be-built form).
+        .with_state(())
 }

@@ -223,7 +223,8 @@ impl<S> Layer<S> for Guard {
     fn layer(&self, inner: S) -> Self::Service {
         GuardService {
             inner,
-            guard: self.clone(),
+            // Shared: axum clones the service for every request.
+            guard: Arc::new(self.clone()),
         }
     }
 }
@@ -232,7 +233,7 @@ impl<S> Layer<S> for Guard {
 #[derive(Clone, Debug)]
 pub struct GuardService<S> {
     inner: S,
-    guard: Guard,
+    guard: Arc<Guard>,
 }
 
 impl<S> Service<Request> for GuardService<S>
@@ -252,7 +253,7 @@ where
         // The clone is ready only after `poll_ready`; keep the ready one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let guard = self.guard.clone();
+        let guard = Arc::clone(&self.guard);
         Box::pin(async move {
             let (parts, body) = req.into_parts();
             let Some(hallpass) = parts.extensions.get::<Hallpass>().cloned() else {

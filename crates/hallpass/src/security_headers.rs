@@ -13,6 +13,7 @@
 //!     .layer(SecurityHeaders::new());
 //! ```
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
@@ -96,7 +97,8 @@ impl<S> Layer<S> for SecurityHeaders {
     fn layer(&self, inner: S) -> Self::Service {
         SecurityHeadersService {
             inner,
-            headers: self.clone(),
+            // Shared: axum clones the service for every request.
+            headers: self.headers.clone().into(),
         }
     }
 }
@@ -105,7 +107,7 @@ impl<S> Layer<S> for SecurityHeaders {
 #[derive(Clone, Debug)]
 pub struct SecurityHeadersService<S> {
     inner: S,
-    headers: SecurityHeaders,
+    headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl<S> Service<Request> for SecurityHeadersService<S>
@@ -123,14 +125,13 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let fut = self.inner.call(req);
-        let headers = self.headers.headers.clone();
+        let headers = Arc::clone(&self.headers);
         Box::pin(async move {
             let mut res = fut.await?;
             let h = res.headers_mut();
-            for (name, value) in headers {
-                if !h.contains_key(&name) {
-                    h.insert(name, value);
-                }
+            for (name, value) in headers.iter() {
+                // A header the handler set wins.
+                h.entry(name).or_insert_with(|| value.clone());
             }
             Ok(res)
         })
