@@ -40,6 +40,7 @@
 
 mod checks;
 mod cognito;
+pub mod cognito_api;
 mod credentials;
 mod env;
 mod github;
