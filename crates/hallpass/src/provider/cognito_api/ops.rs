@@ -130,16 +130,18 @@ impl CognitoApi {
         auth_reply(&self.call("InitiateAuth", &body).await?)
     }
 
-    /// `RespondToAuthChallenge`; `USERNAME` and `SECRET_HASH` are added to the responses.
+    /// `RespondToAuthChallenge`; `USERNAME` and `SECRET_HASH` (over `secret_hash_for`, the name the
+    /// user signed in with) are added to the responses.
     pub async fn respond_to_auth_challenge(
         &self,
         name: &str,
         session: Option<&Secret>,
         username: &str,
+        secret_hash_for: &str,
         mut responses: Map<String, Value>,
     ) -> Result<AuthReply, CognitoApiError> {
         responses.insert("USERNAME".into(), Value::String(username.into()));
-        self.with_secret_hash(&mut responses, "SECRET_HASH", username);
+        self.with_secret_hash(&mut responses, "SECRET_HASH", secret_hash_for);
         let mut body = json!({ "ChallengeName": name, "ClientId": self.client_id, "ChallengeResponses": responses });
         if let Some(s) = session {
             body["Session"] = Value::String(s.expose().into());
