@@ -41,7 +41,7 @@
 mod checks;
 mod cognito;
 pub mod cognito_api;
-mod cognito_form;
+pub(crate) mod cognito_form;
 mod credentials;
 mod env;
 mod github;

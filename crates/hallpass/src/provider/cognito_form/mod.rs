@@ -9,7 +9,7 @@
 //! `endpoints::cognito` module docs in the README for the routes and the page model).
 
 mod error;
-mod flow;
+pub(crate) mod flow;
 mod limits;
 
 pub use error::FormError;
@@ -248,7 +248,7 @@ impl CognitoForm {
             }
             Err(CognitoApiError::Transport(e)) => return Err(e),
             Err(e) => {
-                log_api_failure("refresh", &e);
+                log_api_failure("refresh", &e, cfg!(debug_assertions));
                 return Err(ProviderError::Http {
                     endpoint: "Cognito API",
                     url: api.endpoint().to_string(),
@@ -273,12 +273,18 @@ impl CognitoForm {
     }
 }
 
-/// Logs a failed API call: the cause, and in debug builds of the app (`AUTH_DEBUG`) the caller adds
-/// the hint; here the hint goes with the error line whenever there is one, on the server log only.
-pub(crate) fn log_api_failure(step: &str, e: &CognitoApiError) {
+/// Logs a failed API call: the cause (a configuration cause at error level), and in debug mode
+/// (`AUTH_DEBUG`) the hint saying what to change, on the server log only.
+pub(crate) fn log_api_failure(step: &str, e: &CognitoApiError, debug: bool) {
     let cause = crate::logsafe::clean(e);
     match e.hint() {
-        Some(hint) => tracing::error!(step, "Cognito form sign-in: {cause}; fix: {hint}"),
+        Some(hint) if debug => {
+            tracing::error!(step, "Cognito form sign-in: {cause}; to fix: {hint}")
+        }
+        Some(_) => tracing::error!(
+            step,
+            "Cognito form sign-in: {cause} (AUTH_DEBUG=1 logs what to change)"
+        ),
         None => tracing::warn!(step, "Cognito form sign-in: {cause}"),
     }
 }
@@ -318,7 +324,7 @@ impl CredentialsProvider for CognitoForm {
                 Ok(_) | Err(FormError::Refused) => Err(CredentialsError::Invalid),
                 Err(FormError::Provider(p)) => Err(p.into()),
                 Err(FormError::Service(e)) => {
-                    log_api_failure("sign-in", &e);
+                    log_api_failure("sign-in", &e, cfg!(debug_assertions));
                     Err(CredentialsError::Invalid)
                 }
                 Err(_) => Err(CredentialsError::Invalid),
@@ -338,7 +344,7 @@ impl CredentialsProvider for CognitoForm {
         Box::pin(async move {
             if let Some(r) = &tokens.refresh_token {
                 if let Err(e) = self.inner.api.revoke_token(r.expose()).await {
-                    log_api_failure("sign-out", &e);
+                    log_api_failure("sign-out", &e, cfg!(debug_assertions));
                 }
             }
             Ok(())
