@@ -3,6 +3,7 @@
 mod support;
 
 mod bad_cookie;
+mod cognito_form;
 mod core;
 mod credentials;
 mod flow;

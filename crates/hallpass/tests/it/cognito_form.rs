@@ -1,0 +1,695 @@
+//! The Cognito form sign-in against a real local pool (userpool's JSON API): SRP sign-in, wrong
+//! password, sign-up and confirm with the code from the pool's outbox, forgot and reset, a temporary
+//! password, TOTP set-up and sign-in, refresh after expiry, sign-out revoking the refresh token,
+//! attempt limits, and the configuration mistakes that get a hint.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use hallpass::provider::{Cognito, PasswordFlow, Provider, SignInMode};
+use hallpass::Config;
+use serde_json::Value;
+use url::Url;
+use userpool::{
+    MessageKind, MfaSetting, PasswordHashCost, RunningUserPool, Seed, UserPool, UserSeed,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
+};
+
+use crate::support::app::{spawn_app_with, TestApp, SECRET};
+use crate::support::logs;
+
+/// A pool from the demo seed (plus `users`, and `mfa`), on a free port.
+async fn pool(users: Vec<UserSeed>, mfa: MfaSetting) -> RunningUserPool {
+    let mut seed = Seed::demo(&Url::parse("http://127.0.0.1:1").unwrap());
+    seed.pools[0].users.extend(users);
+    seed.pools[0].mfa = mfa;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    UserPool::builder()
+        .seed(seed)
+        .password_hash_cost(PasswordHashCost::Testing)
+        .build()
+        .await
+        .unwrap()
+        .serve(listener)
+        .await
+        .unwrap()
+}
+
+fn providers(pool: &RunningUserPool, flow: PasswordFlow) -> Vec<Provider> {
+    Cognito::builder()
+        .client_id(DEMO_CLIENT_ID)
+        .client_secret(DEMO_CLIENT_SECRET.to_string().into())
+        .issuer(pool.issuer(DEMO_POOL_ID).as_str())
+        .sign_in_mode(SignInMode::Both)
+        .password_flow(flow)
+        .build_providers()
+        .unwrap()
+}
+
+async fn app(pool: &RunningUserPool) -> TestApp {
+    app_with(providers(pool, PasswordFlow::Srp)).await
+}
+
+async fn app_with(providers: Vec<Provider>) -> TestApp {
+    spawn_app_with(
+        Config::builder().secret(SECRET).debug(true),
+        providers,
+        None,
+    )
+    .await
+}
+
+/// A browser: a cookie jar over the app's client (which follows no redirect).
+struct Browser<'a> {
+    app: &'a TestApp,
+    jar: BTreeMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            jar: BTreeMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, res: &reqwest::Response) {
+        for c in res.headers().get_all(reqwest::header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") || value.is_empty() {
+                self.jar.remove(name);
+            } else {
+                self.jar.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    /// GET a path (or a full URL); returns status, Location and body.
+    async fn get(&mut self, path: &str) -> (u16, String, String) {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            self.app.at(path)
+        };
+        let res = self
+            .app
+            .client
+            .get(url)
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        let loc = location(&res);
+        (res.status().as_u16(), loc, res.text().await.unwrap())
+    }
+
+    /// GET the page, then POST its main form (CSRF token and callback URL from the page) with `fields`
+    /// to `action` (a path under `/api/auth/cognito/`). Returns status and Location.
+    async fn post(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let (status, _, html) = self.get(&format!("/api/auth/cognito/{page}")).await;
+        assert_eq!(status, 200, "{page}: {html}");
+        let csrf = attr_after(&html, "name=\"csrfToken\" value=\"");
+        let mut form: Vec<(&str, &str)> = vec![("csrfToken", &csrf)];
+        form.extend_from_slice(fields);
+        let res = self
+            .app
+            .client
+            .post(self.app.at(&format!("/api/auth/cognito/{action}")))
+            .header("cookie", self.cookie_header())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        (res.status().as_u16(), location(&res))
+    }
+
+    async fn session(&mut self) -> Value {
+        let (_, _, body) = self.get("/api/auth/session").await;
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(reqwest::header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn attr_after(html: &str, marker: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// The newest code the pool sent `to` (the outbox lists the newest first).
+fn code_for(pool: &RunningUserPool, to: &str, kind: MessageKind) -> String {
+    pool.pool()
+        .outbox_messages()
+        .into_iter()
+        .find(|m| m.to == to && m.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} message for {to}"))
+        .code_or_password
+}
+
+fn assert_signed_in_at(loc: &str, app: &TestApp) {
+    assert!(
+        loc == app.at("/") || loc == app.at(""),
+        "signed in and sent home: {loc}"
+    );
+}
+
+#[tokio::test]
+async fn srp_sign_in_issues_the_hosted_ui_session_and_a_wrong_password_is_refused() {
+    let log = logs::capture();
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let wrong = "Wrong-password-1!";
+    let (status, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[("username", DEMO_USER_EMAIL), ("password", wrong)],
+        )
+        .await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (
+            302,
+            app.at("/api/auth/cognito/signin?error=refused").as_str()
+        )
+    );
+    let (_, _, page) = b.get(&loc).await;
+    assert!(page.contains("Incorrect username or password."), "{page}");
+    assert_eq!(b.session().await, serde_json::json!({}));
+
+    let (status, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 302);
+    assert_signed_in_at(&loc, &app);
+    let session = b.session().await;
+    assert_eq!(session["user"]["email"], DEMO_USER_EMAIL);
+    assert_eq!(session["user"]["name"], "Demo User");
+    let (status, _, me) = b.get("/api/me").await;
+    assert_eq!(status, 200);
+    let me: Value = serde_json::from_str(&me).unwrap();
+    assert_eq!(
+        me["groups"],
+        serde_json::json!(["admin"]),
+        "groups from cognito:groups, as after the hosted UI"
+    );
+    let token = app
+        .hallpass
+        .decode_session(b.jar.get(app.hallpass.session_cookie_name()).unwrap())
+        .unwrap();
+    assert_eq!(token.provider.as_deref(), Some("cognito-form"));
+    assert!(token.tokens.as_ref().unwrap().refresh_token.is_some());
+    for secret in [DEMO_USER_PASSWORD, wrong, DEMO_CLIENT_SECRET] {
+        assert!(
+            log.lines_containing(secret).is_empty(),
+            "a secret in the log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn user_password_auth_signs_in_too() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app_with(providers(&pool, PasswordFlow::Password)).await;
+    let mut b = Browser::new(&app);
+    let (status, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 302);
+    assert_signed_in_at(&loc, &app);
+    assert_eq!(b.session().await["user"]["email"], DEMO_USER_EMAIL);
+}
+
+#[tokio::test]
+async fn sign_up_confirm_with_the_outbox_code_then_sign_in() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let email = "new.user@example.com";
+    let password = "Sign-up-pass-9";
+    // A password against the rules comes back to the sign-up page, whose rules are listed.
+    let (_, loc) = b
+        .post(
+            "signup",
+            "signup",
+            &[("username", email), ("password", "short")],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/signup?error=password"));
+    let (_, _, page) = b.get(&loc).await;
+    assert!(
+        page.contains("At least 8 characters") && page.contains("autocomplete=\"new-password\""),
+        "{page}"
+    );
+
+    let (_, loc) = b
+        .post(
+            "signup",
+            "signup",
+            &[
+                ("username", email),
+                ("password", password),
+                ("name", "New User"),
+            ],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/confirm?notice=confirm"));
+    // Signing in before confirming leads to the confirm page.
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[("username", email), ("password", password)],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/confirm?notice=confirm"));
+    let (_, _, page) = b.get(&loc).await;
+    assert!(
+        page.contains(&format!("value=\"{email}\"")),
+        "the address is remembered: {page}"
+    );
+    let code = code_for(&pool, email, MessageKind::Confirm);
+    let (_, loc) = b
+        .post(
+            "confirm",
+            "confirm",
+            &[("username", email), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/confirm?error=code"));
+    let (_, loc) = b
+        .post(
+            "confirm",
+            "confirm",
+            &[("username", email), ("code", &code)],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/signin?notice=confirmed"));
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[("username", email), ("password", password)],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+    assert_eq!(b.session().await["user"]["name"], "New User");
+    // Signing up again with the same address does not say it is taken.
+    let mut other = Browser::new(&app);
+    let (_, loc) = other
+        .post(
+            "signup",
+            "signup",
+            &[("username", email), ("password", password)],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/confirm?notice=confirm"));
+}
+
+#[tokio::test]
+async fn forgot_and_reset_and_an_unknown_address_gets_the_same_answer() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (_, unknown) = b
+        .post("forgot", "forgot", &[("username", "nobody@example.com")])
+        .await;
+    let (_, loc) = b
+        .post("forgot", "forgot", &[("username", DEMO_USER_EMAIL)])
+        .await;
+    assert_eq!(
+        loc, unknown,
+        "the same next step for a known and an unknown address"
+    );
+    assert_eq!(loc, app.at("/api/auth/cognito/reset?notice=code-sent"));
+    let code = code_for(&pool, DEMO_USER_EMAIL, MessageKind::Reset);
+    let new_password = "Brand-new-pass-7";
+    let (_, loc) = b
+        .post(
+            "reset",
+            "reset",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("code", &code),
+                ("password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/signin?notice=reset"));
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        loc,
+        app.at("/api/auth/cognito/signin?error=refused"),
+        "the old password is gone"
+    );
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[("username", DEMO_USER_EMAIL), ("password", new_password)],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+}
+
+fn temporary_user(email: &str, password: &str) -> UserSeed {
+    UserSeed {
+        email: email.into(),
+        password: password.into(),
+        sub: None,
+        confirmed: true,
+        email_verified: Some(true),
+        attributes: BTreeMap::new(),
+        groups: vec![],
+        password_temporary: true,
+    }
+}
+
+#[tokio::test]
+async fn a_temporary_password_leads_to_choosing_a_new_one() {
+    let pool = pool(
+        vec![temporary_user("temp@example.com", "Temporary-pass-1")],
+        MfaSetting::Optional,
+    )
+    .await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", "temp@example.com"),
+                ("password", "Temporary-pass-1"),
+            ],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
+    let (_, _, page) = b.get(&loc).await;
+    assert!(
+        page.contains("Choose a new password") && page.contains("autocomplete=\"new-password\""),
+        "{page}"
+    );
+    assert!(!page.contains("Temporary-pass-1"));
+    let (_, loc) = b
+        .post("challenge", "challenge", &[("password", "Chosen-pass-42")])
+        .await;
+    assert_signed_in_at(&loc, &app);
+    assert_eq!(b.session().await["user"]["email"], "temp@example.com");
+    // The challenge cookie is gone, and the challenge page says so.
+    let (status, loc, _) = b.get("/api/auth/cognito/challenge").await;
+    assert_eq!(
+        (status, loc),
+        (302, app.at("/api/auth/cognito/signin?error=step-expired"))
+    );
+}
+
+#[tokio::test]
+async fn totp_set_up_then_a_totp_sign_in() {
+    let pool = pool(vec![], MfaSetting::On).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
+    let (_, _, page) = b.get(&loc).await;
+    assert!(
+        page.contains("<svg") && page.contains("autocomplete=\"one-time-code\""),
+        "{page}"
+    );
+    let secret = attr_after(&page, "<code id=\"totp-secret\">")
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let secret = userpool::totp::TotpSecret::from_base32(&secret).unwrap();
+    let now = app.hallpass_now();
+    let (_, loc) = b
+        .post("challenge", "challenge", &[("code", &secret.code_at(now))])
+        .await;
+    assert_signed_in_at(&loc, &app);
+
+    let mut again = Browser::new(&app);
+    let (_, loc) = again
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
+    let (_, _, page) = again.get(&loc).await;
+    assert!(page.contains("Enter your authenticator code"), "{page}");
+    // The next step's code: the set-up used this one.
+    let (_, loc) = again
+        .post(
+            "challenge",
+            "challenge",
+            &[("code", &secret.code_at(now + 30))],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+}
+
+trait Now {
+    fn hallpass_now(&self) -> u64;
+}
+
+impl Now for TestApp {
+    fn hallpass_now(&self) -> u64 {
+        use hallpass::clock::Clock;
+        self.clock.now() as u64
+    }
+}
+
+#[tokio::test]
+async fn refresh_after_expiry_and_sign_out_revokes_the_refresh_token() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+    let name = app.hallpass.session_cookie_name().to_string();
+    let before = app
+        .hallpass
+        .decode_session(&b.jar[&name])
+        .unwrap()
+        .tokens
+        .unwrap();
+    let hour = Duration::from_secs(3600);
+    app.clock.advance(hour);
+    pool.pool().advance_clock(hour);
+    let (status, _, _) = b.get("/api/me").await;
+    assert_eq!(status, 200, "refreshed through REFRESH_TOKEN_AUTH");
+    let after = app
+        .hallpass
+        .decode_session(&b.jar[&name])
+        .unwrap()
+        .tokens
+        .unwrap();
+    assert_ne!(after.access_token, before.access_token);
+    assert!(after.expires_at > before.expires_at);
+    let kept = b.jar[&name].clone();
+
+    // Sign out: RevokeToken ends the refresh token, so the old cookie cannot refresh any more.
+    let (_, _, html) = b.get("/api/auth/signout").await;
+    let csrf = attr_after(&html, "name=\"csrfToken\" value=\"");
+    let res = app
+        .client
+        .post(app.at("/api/auth/signout"))
+        .header("cookie", b.cookie_header())
+        .form(&[("csrfToken", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    app.clock.advance(hour);
+    pool.pool().advance_clock(hour);
+    let res = app
+        .client
+        .get(app.at("/api/me"))
+        .header("cookie", format!("{name}={kept}"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        res.status(),
+        200,
+        "the revoked refresh token no longer refreshes"
+    );
+}
+
+#[tokio::test]
+async fn attempts_are_limited_per_username() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    for _ in 0..10 {
+        let (_, loc) = b
+            .post(
+                "signin",
+                "signin",
+                &[
+                    ("username", "victim@example.com"),
+                    ("password", "Guess-1234!"),
+                ],
+            )
+            .await;
+        assert_eq!(loc, app.at("/api/auth/cognito/signin?error=refused"));
+    }
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", "VICTIM@example.com"),
+                ("password", "Guess-1234!"),
+            ],
+        )
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/signin?error=too-many"));
+    // Another user is not affected.
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_secret_a_wrong_pool_and_an_unreachable_api_log_what_to_change() {
+    let log = logs::capture();
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let issuer = pool.issuer(DEMO_POOL_ID);
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}/", l.local_addr().unwrap().port())
+    };
+    let cases: Vec<(&str, hallpass::provider::CognitoBuilder)> = vec![
+        (
+            "set COGNITO_CLIENT_SECRET",
+            Cognito::builder()
+                .client_id(DEMO_CLIENT_ID)
+                .issuer(issuer.as_str()),
+        ),
+        (
+            "is not this app client's secret",
+            Cognito::builder()
+                .client_id(DEMO_CLIENT_ID)
+                .client_secret("not-the-secret".to_string().into())
+                .issuer(issuer.as_str()),
+        ),
+        (
+            "check COGNITO_CLIENT_ID",
+            Cognito::builder()
+                .client_id("no-such-client")
+                .issuer(issuer.as_str()),
+        ),
+        (
+            "cannot be reached",
+            Cognito::builder()
+                .client_id(DEMO_CLIENT_ID)
+                .issuer(issuer.as_str())
+                .api_url(closed),
+        ),
+    ];
+    for (i, (hint, builder)) in cases.into_iter().enumerate() {
+        let app = app_with(
+            builder
+                .sign_in_mode(SignInMode::Form)
+                .build_providers()
+                .unwrap(),
+        )
+        .await;
+        let mut b = Browser::new(&app);
+        let user = format!("case{i}@example.com");
+        let (_, loc) = b
+            .post(
+                "signin",
+                "signin",
+                &[("username", &user), ("password", "Whatever-123!")],
+            )
+            .await;
+        assert_eq!(
+            loc,
+            app.at("/api/auth/cognito/signin?error=unavailable"),
+            "case {i}"
+        );
+        assert!(
+            log.lines_containing(hint)
+                .iter()
+                .any(|l| l.contains("ERROR")),
+            "case {i}: a log line with the fix ({hint})"
+        );
+    }
+}
