@@ -83,7 +83,7 @@ pub(crate) fn field<'a>(value: Option<&'a str>, what: &'static str) -> Result<&'
 }
 
 /// Passwords are not trimmed: spaces may be part of one.
-pub(crate) fn password<'a>(value: Option<&'a str>) -> Result<&'a str, FormError> {
+pub(crate) fn password(value: Option<&str>) -> Result<&str, FormError> {
     match value {
         Some(v) if !v.is_empty() && v.len() <= MAX_FIELD => Ok(v),
         _ => Err(FormError::BadInput("password")),
