@@ -110,7 +110,9 @@ impl Settings {
             None => Vec::new(),
         };
         let embedded_sign_in = match var("COGNITO_SIGNIN") {
-            Some(v) => SignInMode::parse(&v).ok_or("COGNITO_SIGNIN must be hosted, form or both")?,
+            Some(v) => {
+                SignInMode::parse(&v).ok_or("COGNITO_SIGNIN must be hosted, form or both")?
+            }
             None => SignInMode::Both,
         };
         Ok(Settings {

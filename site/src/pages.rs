@@ -1,10 +1,10 @@
 //! The site's pages. Each one is a plain handler: Hallpass's extractors say who is signed in.
 
 use askama::Template;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::{Html, IntoResponse, Response};
 use axum::extract::{Path, RawQuery};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 use hallpass::provider::ProviderKind;
 use hallpass::{CognitoPage, CsrfToken, Hallpass, PageStep, Session};
@@ -140,7 +140,10 @@ pub(crate) async fn account(
     let Some(step) = PageStep::from_path(&step) else {
         return not_found(session).await;
     };
-    match hallpass.cognito_page(&headers, step, query.as_deref()).await {
+    match hallpass
+        .cognito_page(&headers, step, query.as_deref())
+        .await
+    {
         Some((page_model, cookies)) => {
             let mut res = page(&AccountPage {
                 signed_in: session.is_some(),
