@@ -41,6 +41,11 @@ async fn srp_sign_in_issues_the_hosted_ui_session_and_a_wrong_password_is_refuse
     );
     let (_, _, page) = b.get(&loc).await;
     assert!(page.contains("Incorrect username or password."), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{DEMO_USER_EMAIL}\"")),
+        "the address is kept: {page}"
+    );
+    assert!(!page.contains(wrong));
     assert_eq!(b.session().await, serde_json::json!({}));
 
     let (status, loc) = b

@@ -50,6 +50,24 @@ impl Post<'_> {
         )
     }
 
+    /// [`Post::fail`], remembering the address the user typed for the page.
+    fn fail_remembering(
+        &self,
+        step: PageStep,
+        e: &FormError,
+        username: &str,
+        callback: &str,
+    ) -> Response {
+        let res = self.fail(step, e);
+        match self
+            .h
+            .write_flow(self.form, self.headers, username, callback, None)
+        {
+            Some(c) => (c, res).into_response(),
+            None => res,
+        }
+    }
+
     fn to(&self, step: PageStep, query: &str) -> Response {
         go(self.json, &self.h.cognito_page_url(step, query))
     }
@@ -188,12 +206,15 @@ async fn run(p: &Post<'_>, action: &str, callback: &str) -> Result<Response, Fai
         "signin" => {
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignIn))?;
             let pw = flow::password(p.get("password")).map_err(at(PageStep::SignIn))?;
-            p.allow("signin", user).map_err(at(PageStep::SignIn))?;
-            let step = form
-                .sign_in(user, pw, p.now)
-                .await
-                .map_err(at(PageStep::SignIn))?;
-            Ok(p.after(step, user, callback, PageStep::SignIn).await)
+            let step = match p.allow("signin", user) {
+                Ok(()) => form.sign_in(user, pw, p.now).await,
+                Err(e) => Err(e),
+            };
+            match step {
+                Ok(step) => Ok(p.after(step, user, callback, PageStep::SignIn).await),
+                // Back to the form with the address kept, so only the password is typed again.
+                Err(e) => Ok(p.fail_remembering(PageStep::SignIn, &e, user, callback)),
+            }
         }
         "code-signin" => {
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignIn))?;

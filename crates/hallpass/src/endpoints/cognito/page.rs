@@ -121,15 +121,12 @@ impl Hallpass {
             PageStep::SignIn => {
                 page.title = "Sign in";
                 page.submit = "Sign in";
-                page.fields = vec![PageField::email(None), PageField::password()];
+                page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
                 page.extra_forms.push(ExtraForm {
                     action: action("code-signin"),
                     label: "E-mail me a sign-in code",
                     hidden: Vec::new(),
-                    fields: vec![PageField {
-                        name: "username",
-                        ..PageField::email(None)
-                    }],
+                    fields: vec![PageField::email(remembered)],
                 });
                 page.links = vec![
                     link(PageStep::Forgot, "Forgot your password?"),
