@@ -13,8 +13,8 @@ use userpool::{
 };
 
 use crate::support::cognito::{
-    app, app_with, assert_signed_in_at, attr_after, code_for, pool, providers, temporary_user,
-    Browser, Now,
+    app, app_with, assert_signed_in_at, attr_after, code_for, location, pool, providers,
+    temporary_user, Browser, Now,
 };
 use crate::support::logs;
 
@@ -518,4 +518,89 @@ async fn a_missing_or_wrong_secret_a_wrong_pool_and_an_unreachable_api_log_what_
             "case {i}: a log line with the fix ({hint})"
         );
     }
+}
+
+#[tokio::test]
+async fn the_code_sign_in_offers_the_pools_choices_and_a_password_choice_signs_in() {
+    // This pool offers no e-mail codes yet: USER_AUTH answers SELECT_CHALLENGE with the password
+    // choices, and the form asks which one (with the password).
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post("signin", "code-signin", &[("username", DEMO_USER_EMAIL)])
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
+    let (_, _, page) = b.get(&loc).await;
+    assert!(page.contains("How do you want to sign in?"), "{page}");
+    assert!(page.contains("value=\"PASSWORD_SRP\""), "{page}");
+    let (_, loc) = b
+        .post(
+            "challenge",
+            "challenge",
+            &[("answer", "PASSWORD_SRP"), ("password", DEMO_USER_PASSWORD)],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+    assert_eq!(b.session().await["user"]["email"], DEMO_USER_EMAIL);
+}
+
+#[tokio::test]
+async fn the_built_in_sign_in_page_posts_the_form_and_the_page_model_is_json() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (status, _, page) = b.get("/api/auth/signin").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "action=\"{}\"",
+            app.at("/api/auth/cognito/signin")
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "action=\"{}\"",
+            app.at("/api/auth/signin/cognito")
+        )),
+        "the hosted-UI button too: {page}"
+    );
+    let res = app
+        .client
+        .get(app.at("/api/auth/cognito/reset?error=code"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let model: Value = res.json().await.unwrap();
+    assert_eq!(model["step"], "reset");
+    assert_eq!(
+        model["error"],
+        "That code is not right. Check it and try again."
+    );
+    let names: Vec<&str> = model["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["username", "code", "password"]);
+    assert_eq!(model["fields"][1]["autocomplete"], "one-time-code");
+    assert_eq!(model["fields"][2]["autocomplete"], "new-password");
+    assert!(model["csrfToken"].as_str().is_some_and(|t| t.len() == 64));
+    // A POST without the CSRF token changes nothing and goes back to the form.
+    let res = app
+        .client
+        .post(app.at("/api/auth/cognito/forgot"))
+        .form(&[("username", DEMO_USER_EMAIL)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&res),
+        app.at("/api/auth/cognito/forgot?error=csrf")
+    );
+    assert!(pool.pool().outbox_messages().is_empty(), "no code was sent");
 }

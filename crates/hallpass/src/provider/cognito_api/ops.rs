@@ -31,6 +31,8 @@ pub struct ChallengeStep {
     pub parameters: BTreeMap<String, String>,
     /// `Session`: names this sign-in at Cognito for 3 minutes.
     pub session: Option<Secret>,
+    /// `AvailableChallenges` (`USER_AUTH`'s choices: `PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`, …).
+    pub available: Vec<String>,
 }
 
 /// What `InitiateAuth` and `RespondToAuthChallenge` answer: tokens, or the next challenge.
@@ -96,6 +98,10 @@ fn auth_reply(body: &Map<String, Value>) -> Result<AuthReply, CognitoApiError> {
         name: sanitize(&name),
         parameters,
         session: string(body, "Session").map(Secret::new),
+        available: match body.get("AvailableChallenges") {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(sanitize).collect(),
+            _ => Vec::new(),
+        },
     }))
 }
 

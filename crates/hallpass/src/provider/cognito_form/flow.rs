@@ -347,11 +347,7 @@ impl CognitoForm {
                 destination: c.parameters.get("CODE_DELIVERY_DESTINATION").cloned(),
             },
             "SELECT_CHALLENGE" => Challenge::Select {
-                choices: c
-                    .parameters
-                    .get("AVAILABLE_CHALLENGES")
-                    .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok())
-                    .unwrap_or_default(),
+                choices: c.available.clone(),
             },
             "MFA_SETUP" => {
                 let (secret, next) = self.inner.api.associate_software_token(&session).await?;

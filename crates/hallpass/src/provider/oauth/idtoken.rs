@@ -482,6 +482,29 @@ mod tests {
     }
 
     #[test]
+    fn no_nonce_sent_means_none_is_required_but_every_other_check_runs() {
+        let now = 1_700_000_000;
+        let mut c = claims(good(now));
+        c.remove("nonce");
+        let e = Expect {
+            nonce: Nonce::NotSent,
+            ..expect(now)
+        };
+        assert_eq!(check_claims(&c, &e), Ok(()));
+        c.insert("token_use".into(), json!("access"));
+        assert!(matches!(
+            check_claims(&c, &e),
+            Err(IdTokenError::RequiredClaim { .. })
+        ));
+        let mut c = claims(good(now));
+        c.insert("exp".into(), json!(now - 16));
+        assert!(matches!(
+            check_claims(&c, &e),
+            Err(IdTokenError::Expired { .. })
+        ));
+    }
+
+    #[test]
     fn header_algorithms_are_allow_listed() {
         let tok = |h: Value| {
             format!(
