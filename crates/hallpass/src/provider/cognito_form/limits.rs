@@ -115,7 +115,11 @@ mod tests {
         );
         assert!(l.allow("signup", "ada", "1.2.3.4", 2), "another action");
         assert!(
-            !l.allow("signin", "bob", "1.2.3.4", 3),
+            l.allow("signin", "bob", "1.2.3.4", 3),
+            "the address's third"
+        );
+        assert!(
+            !l.allow("signin", "carol", "1.2.3.4", 3),
             "the address is over"
         );
         assert!(l.allow("signin", "ada", "9.9.9.9", 61), "a new window");
