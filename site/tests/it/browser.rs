@@ -62,7 +62,8 @@ pub(crate) async fn start_driver() -> Option<Driver> {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let profile = std::env::temp_dir().join(format!("hallpass-e2e-{}", std::process::id()));
+    // One profile per driver: two journeys in one test binary run two browsers at once.
+    let profile = std::env::temp_dir().join(format!("hallpass-e2e-{}-{port}", std::process::id()));
     let driver = Driver {
         child,
         port,
