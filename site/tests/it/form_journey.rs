@@ -101,6 +101,15 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
         "{page}"
     );
     shot(c, "form-01-home").await;
+    // Hallpass's own sign-in page offers the hosted UI and the form too (in Hallpass's look).
+    c.goto(&site.at("/api/auth/signin")).await?;
+    let page = text(c).await;
+    assert!(
+        page.contains("Sign in with Cognito") && page.contains("Sign in with Email and password"),
+        "{page}"
+    );
+    shot(c, "form-01b-built-in-sign-in").await;
+    c.goto(&site.at("/")).await?;
 
     // Sign up on the site's page; the rules are shown.
     c.find(Locator::LinkText("Create an account"))

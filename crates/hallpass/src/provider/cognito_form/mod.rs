@@ -293,8 +293,9 @@ impl CredentialsProvider for CognitoForm {
     fn id(&self) -> &str {
         &self.inner.id
     }
+    /// "Email and password": beside the hosted UI's "Cognito" button, the two must read differently.
     fn name(&self) -> &str {
-        "Cognito"
+        "Email and password"
     }
     fn fields(&self) -> &[CredentialField] {
         &self.inner.fields
