@@ -6,15 +6,17 @@
 use std::time::Duration;
 
 use hallpass::provider::{Cognito, PasswordFlow, SignInMode};
+use hallpass::Config;
 use serde_json::Value;
 use userpool::{
     MessageKind, MfaSetting, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL,
     DEMO_USER_PASSWORD,
 };
 
+use crate::support::app::{spawn_app_with, SECRET};
 use crate::support::cognito::{
-    app, app_with, assert_signed_in_at, attr_after, code_for, location, pool, providers,
-    temporary_user, Browser, Now,
+    app, app_with, assert_signed_in_at, attr_after, code_for, location, pool, pool_with_flows,
+    providers, temporary_user, Browser, Now,
 };
 use crate::support::logs;
 
@@ -603,4 +605,55 @@ async fn the_built_in_sign_in_page_posts_the_form_and_the_page_model_is_json() {
         app.at("/api/auth/cognito/forgot?error=csrf")
     );
     assert!(pool.pool().outbox_messages().is_empty(), "no code was sent");
+}
+
+#[tokio::test]
+async fn a_client_without_srp_gets_the_flow_hint_and_debug_mode_decides_whether_the_fix_is_logged()
+{
+    let log = logs::capture();
+    let pool = pool_with_flows(vec![
+        userpool::AuthFlow::UserPasswordAuth,
+        userpool::AuthFlow::RefreshTokenAuth,
+    ])
+    .await;
+    let quiet = spawn_app_with(
+        Config::builder().secret(SECRET).debug(false),
+        providers(&pool, PasswordFlow::Srp),
+        None,
+    )
+    .await;
+    let mut b = Browser::new(&quiet);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", "quiet@example.com"),
+                ("password", "Whatever-123!"),
+            ],
+        )
+        .await;
+    assert_eq!(loc, quiet.at("/api/auth/cognito/signin?error=unavailable"));
+    let lines = log.lines_containing("quiet@example.com");
+    assert!(lines.is_empty(), "the address is not logged: {lines:?}");
+    let debug = app(&pool).await;
+    let mut b = Browser::new(&debug);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[("username", DEMO_USER_EMAIL), ("password", "Whatever-123!")],
+        )
+        .await;
+    assert_eq!(loc, debug.at("/api/auth/cognito/signin?error=unavailable"));
+    assert!(
+        !log.lines_containing("enable ALLOW_USER_SRP_AUTH")
+            .is_empty(),
+        "debug mode logs what to change"
+    );
+    assert!(
+        !log.lines_containing("(AUTH_DEBUG=1 logs what to change)")
+            .is_empty(),
+        "without debug mode the line says how to see the fix"
+    );
 }

@@ -19,6 +19,17 @@ pub async fn pool(users: Vec<UserSeed>, mfa: MfaSetting) -> RunningUserPool {
     let mut seed = Seed::demo(&Url::parse("http://127.0.0.1:1").unwrap());
     seed.pools[0].users.extend(users);
     seed.pools[0].mfa = mfa;
+    serve(seed).await
+}
+
+/// The demo pool whose app client allows only `flows`.
+pub async fn pool_with_flows(flows: Vec<userpool::AuthFlow>) -> RunningUserPool {
+    let mut seed = Seed::demo(&Url::parse("http://127.0.0.1:1").unwrap());
+    seed.pools[0].clients[0].explicit_auth_flows = flows;
+    serve(seed).await
+}
+
+async fn serve(seed: Seed) -> RunningUserPool {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     UserPool::builder()
         .seed(seed)
