@@ -26,6 +26,7 @@ use crate::error::Error;
 use crate::hooks::{Event, JwtTrigger, SignInDecision};
 use crate::provider::{Profile, SignIn, TokenSet};
 use crate::refresh::{Outcome, REFRESH_MARGIN_SECS};
+use crate::session::reissue::Reissue;
 use crate::session::{Session, SessionToken, StoreError};
 use crate::{csrf, redirect, Hallpass};
 
@@ -77,7 +78,10 @@ impl Hallpass {
         let (token, changed) = self.maintain_tokens(token.clone(), now).await;
         let mut set = SetCookies::new();
         if is_cookie && (changed || reissue_due) {
-            match self.issue(token.clone(), now, &cookies).await {
+            match self
+                .reissue(token.clone(), session.token(), &parts, now, &cookies)
+                .await
+            {
                 Ok((_, c)) => set = c,
                 Err(e) => tracing::warn!(
                     "could not re-issue the session cookie: {}",
@@ -153,13 +157,67 @@ impl Hallpass {
     /// (chunked when needed, stale chunks expired).
     pub(crate) async fn issue(
         &self,
-        mut token: SessionToken,
+        token: SessionToken,
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, SetCookies), Error> {
-        let max_age = self.config().session_max_age;
+        let (token, value) = self.stamp_and_encode(token, now).await?;
+        let cookies = self
+            .cookies()
+            .set_session(&value, self.config().session_max_age, request);
+        Ok((token, cookies))
+    }
+
+    /// [`Hallpass::issue`] for a session the request brought (`incoming`, in cookie chunks
+    /// `parts`), now `token` after refresh and hooks: NextAuth's rolling expiry, but encrypted at
+    /// most once a minute when the claims did not change (see [`crate::session::reissue`]).
+    pub(crate) async fn reissue(
+        &self,
+        token: SessionToken,
+        incoming: &SessionToken,
+        parts: &[&str],
+        now: i64,
+        request: &RequestCookies<'_>,
+    ) -> Result<(SessionToken, SetCookies), Error> {
+        if self.store().is_some() {
+            return self.issue(token, now, request).await;
+        }
+        let reissues = self.jwt().reissues();
+        let fresh_exp = now + self.config().session_max_age;
+        match reissues.plan(&token, incoming, parts, fresh_exp) {
+            // Set again (not skipped) so that stale chunks are still expired as on any issue.
+            Reissue::KeepIncoming => {
+                let cookies =
+                    self.cookies()
+                        .set_session(&parts.concat(), incoming.exp - now, request);
+                Ok((incoming.clone(), cookies))
+            }
+            Reissue::Reuse(done) => {
+                let cookies =
+                    self.cookies()
+                        .set_session(&done.value, done.token.exp - now, request);
+                Ok((done.token.clone(), cookies))
+            }
+            Reissue::Encrypt => {
+                let (token, value) = self.stamp_and_encode(token, now).await?;
+                reissues.remember(parts, &token, &value);
+                let cookies =
+                    self.cookies()
+                        .set_session(&value, self.config().session_max_age, request);
+                Ok((token, cookies))
+            }
+        }
+    }
+
+    /// Stamps `token` (`iat`, `exp`, a new `jti`) and makes the session cookie's value (the store's
+    /// id, or the JWE), refusing one over the cookie budget.
+    async fn stamp_and_encode(
+        &self,
+        mut token: SessionToken,
+        now: i64,
+    ) -> Result<(SessionToken, String), Error> {
         token.iat = now;
-        token.exp = now + max_age;
+        token.exp = now + self.config().session_max_age;
         token.jti = uuid::Builder::from_random_bytes(rand::random())
             .into_uuid()
             .to_string();
@@ -174,8 +232,7 @@ impl Hallpass {
                 budget,
             });
         }
-        let cookies = self.cookies().set_session(&value, max_age, request);
-        Ok((token, cookies))
+        Ok((token, value))
     }
 
     /// Signs a verified user in, as a provider callback does: the `sign_in` hook decides, the `jwt`

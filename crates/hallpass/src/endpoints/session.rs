@@ -61,20 +61,18 @@ pub(super) async fn update(State(h): State<Hallpass>, headers: HeaderMap, body: 
 async fn answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Response {
     let rc = RequestCookies::new(headers);
     let now = h.now();
-    let loaded = match rc.get_parts(&h.cookies().session_name) {
-        Some(parts) => Some(h.load_session(&parts, now).await.map(|s| s.token().clone())),
-        None => None,
-    };
-    let mut res = match loaded {
+    let mut res = match rc.get_parts(&h.cookies().session_name) {
         None => Json(json!({})).into_response(),
-        Some(Err(e)) => {
-            tracing::debug!(
-                "GET session: {}; clearing the cookie",
-                crate::logsafe::clean(&e)
-            );
-            (h.cookies().clear_session(&rc), Json(json!({}))).into_response()
-        }
-        Some(Ok(token)) => signed_in(h, token, now, &rc, update).await,
+        Some(parts) => match h.load_session(&parts, now).await {
+            Err(e) => {
+                tracing::debug!(
+                    "GET session: {}; clearing the cookie",
+                    crate::logsafe::clean(&e)
+                );
+                (h.cookies().clear_session(&rc), Json(json!({}))).into_response()
+            }
+            Ok(session) => signed_in(h, session.token(), &parts, now, &rc, update).await,
+        },
     };
     no_store(&mut res);
     res
@@ -82,12 +80,13 @@ async fn answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Re
 
 async fn signed_in(
     h: &Hallpass,
-    token: SessionToken,
+    incoming: &SessionToken,
+    parts: &[&str],
     now: i64,
     rc: &RequestCookies<'_>,
     update: Option<&Value>,
 ) -> Response {
-    let (mut token, _) = h.maintain_tokens(token, now).await;
+    let (mut token, _) = h.maintain_tokens(incoming.clone(), now).await;
     if crate::lifecycle::access_expired(&token, now) {
         // The provider could not renew it in time: signed out for now, the cookie stays.
         return Json(json!({})).into_response();
@@ -106,7 +105,7 @@ async fn signed_in(
             Err(e) => return Error::Hook("jwt", e.to_string()).into_response(),
         };
     }
-    match h.issue(token, now, rc).await {
+    match h.reissue(token, incoming, parts, now, rc).await {
         Ok((token, cookies)) => {
             let body = h.hooks().session(session_json(&token), &token).await;
             h.event(Event::Session { token: &token }).await;

@@ -1,6 +1,7 @@
 //! Sessions: the claims Hallpass keeps ([`SessionToken`]), the [`Session`] handlers see, and where
 //! sessions live ([`SessionStore`]).
 
+pub(crate) mod reissue;
 mod store;
 
 use std::future::Future;

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use super::reissue::ReissueCache;
 use super::{BoxFuture, Session, SessionToken, CLOCK_TOLERANCE_SECS};
 use crate::jwe::KeyRing;
 
@@ -48,6 +49,7 @@ pub trait SessionStore: Send + Sync + 'static {
 pub(crate) struct JwtStore {
     keys: KeyRing,
     cache: Arc<DecodeCache>,
+    reissues: Arc<ReissueCache>,
 }
 
 /// How many decrypted sessions [`JwtStore`] keeps (a few MB at most with 5 KB Cognito cookies).
@@ -87,7 +89,7 @@ impl DecodeCache {
 }
 
 /// `value == parts.concat()`, without the concatenation.
-fn equals_joined(value: &str, parts: &[&str]) -> bool {
+pub(super) fn equals_joined(value: &str, parts: &[&str]) -> bool {
     let mut rest = value;
     for part in parts {
         match rest.strip_prefix(part) {
@@ -103,7 +105,13 @@ impl JwtStore {
         Self {
             keys,
             cache: Arc::default(),
+            reissues: Arc::default(),
         }
+    }
+
+    /// The cookies re-issued this minute (see [`super::reissue`]).
+    pub(crate) fn reissues(&self) -> &ReissueCache {
+        &self.reissues
     }
 
     /// [`JwtStore::decode`] through the decode cache: the per-request path. `parts` are the cookie's

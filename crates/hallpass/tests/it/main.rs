@@ -13,4 +13,5 @@ mod hardening;
 mod lifecycle;
 mod provider;
 mod refresh;
+mod reissue;
 mod vectors;
