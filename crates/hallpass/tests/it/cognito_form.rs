@@ -10,8 +10,8 @@ use serde_json::Value;
 use userpool::{MessageKind, MfaSetting, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 
 use crate::support::cognito::{
-    app, app_with, assert_signed_in_at, attr_after, code_for, location, pool, providers,
-    temporary_user, Browser, Now,
+    app, app_with, assert_signed_in_at, attr_after, code_for, location, pool, pool_with_client,
+    providers, temporary_user, Browser, Now,
 };
 use crate::support::logs;
 
@@ -489,4 +489,53 @@ async fn the_built_in_sign_in_page_posts_the_form_and_the_page_model_is_json() {
         app.at("/api/auth/cognito/forgot?error=csrf")
     );
     assert!(pool.pool().outbox_messages().is_empty(), "no code was sent");
+}
+
+#[tokio::test]
+async fn a_rotating_client_refreshes_through_get_tokens_from_refresh_token() {
+    let pool = pool_with_client(|c| c.refresh_token_rotation = true).await;
+    let providers = hallpass::provider::Cognito::builder()
+        .client_id(userpool::DEMO_CLIENT_ID)
+        .client_secret(DEMO_CLIENT_SECRET.to_string().into())
+        .issuer(pool.issuer(userpool::DEMO_POOL_ID).as_str())
+        .sign_in_mode(hallpass::provider::SignInMode::Form)
+        .refresh_rotation(true)
+        .build_providers()
+        .unwrap();
+    let app = app_with(providers).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_signed_in_at(&loc, &app);
+    let name = app.hallpass.session_cookie_name().to_string();
+    let before = app
+        .hallpass
+        .decode_session(&b.jar[&name])
+        .unwrap()
+        .tokens
+        .unwrap();
+    let hour = Duration::from_secs(3600);
+    app.clock.advance(hour);
+    pool.pool().advance_clock(hour);
+    let (status, _, _) = b.get("/api/me").await;
+    assert_eq!(status, 200);
+    let after = app
+        .hallpass
+        .decode_session(&b.jar[&name])
+        .unwrap()
+        .tokens
+        .unwrap();
+    assert_ne!(after.access_token, before.access_token);
+    assert_ne!(
+        after.refresh_token, before.refresh_token,
+        "the client rotates: a new refresh token is kept"
+    );
 }

@@ -8,7 +8,7 @@ use userpool::{MfaSetting, DEMO_CLIENT_ID, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_U
 
 use crate::support::app::{spawn_app_with, SECRET};
 use crate::support::cognito::{
-    app, app_with, assert_signed_in_at, pool, pool_with_flows, providers, Browser,
+    app, app_with, assert_signed_in_at, pool, pool_with_client, providers, Browser,
 };
 use crate::support::logs;
 
@@ -127,10 +127,12 @@ async fn a_missing_or_wrong_secret_a_wrong_pool_and_an_unreachable_api_log_what_
 async fn a_client_without_srp_gets_the_flow_hint_and_debug_mode_decides_whether_the_fix_is_logged()
 {
     let log = logs::capture();
-    let pool = pool_with_flows(vec![
-        userpool::AuthFlow::UserPasswordAuth,
-        userpool::AuthFlow::RefreshTokenAuth,
-    ])
+    let pool = pool_with_client(|c| {
+        c.explicit_auth_flows = vec![
+            userpool::AuthFlow::UserPasswordAuth,
+            userpool::AuthFlow::RefreshTokenAuth,
+        ]
+    })
     .await;
     let quiet = spawn_app_with(
         Config::builder().secret(SECRET).debug(false),

@@ -22,10 +22,10 @@ pub async fn pool(users: Vec<UserSeed>, mfa: MfaSetting) -> RunningUserPool {
     serve(seed).await
 }
 
-/// The demo pool whose app client allows only `flows`.
-pub async fn pool_with_flows(flows: Vec<userpool::AuthFlow>) -> RunningUserPool {
+/// The demo pool with its app client changed by `change`.
+pub async fn pool_with_client(change: impl FnOnce(&mut userpool::ClientConfig)) -> RunningUserPool {
     let mut seed = Seed::demo(&Url::parse("http://127.0.0.1:1").unwrap());
-    seed.pools[0].clients[0].explicit_auth_flows = flows;
+    change(&mut seed.pools[0].clients[0]);
     serve(seed).await
 }
 
