@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 cp -r "corpus/$target/." "$work/"
 log="artifacts/$target.long.log"
 cargo fuzz run --release "$target" "$work" -- \
-  -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -runs="$runs" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
   >"$log" 2>&1
 grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$log"
 # Minimise in place (cmin keeps the smallest inputs that cover the same edges), then replace the

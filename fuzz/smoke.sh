@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for N seconds each (default 60) from its committed corpus; a crash, a
 # failed property, a leak or a timeout fails the run. Needs cargo-fuzz; only the stable toolchain
-# is assumed, hence RUSTC_BOOTSTRAP for the sanitizer flags.
+# is assumed, hence RUSTC_BOOTSTRAP for the sanitizer flags. A 30 s timeout per input: the userpool
+# targets rebuild their pool (RSA key generation under the sanitizer) every 20 000 inputs.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
@@ -15,7 +16,7 @@ for target in $(cargo fuzz list); do
   log=$(mktemp)
   status=0
   cargo fuzz run --release "$target" "$scratch" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|DONE|SUMMARY|panicked" "$log" || true
   rm -rf "$scratch"

@@ -56,7 +56,7 @@ const OPERATIONS: &[&str] = &[
 
 const SIGNED: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261201/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00";
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+libfuzzer_sys::fuzz_target!(init: hallpass_fuzz::init(), |data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };

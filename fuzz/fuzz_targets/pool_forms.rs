@@ -24,7 +24,7 @@ const ROUTES: &[&str] = &[
     "/us-east-1_HallpassDemo/.well-known/openid-configuration",
 ];
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+libfuzzer_sys::fuzz_target!(init: hallpass_fuzz::init(), |data: &[u8]| {
     let Some((&selector, input)) = data.split_first() else {
         return;
     };

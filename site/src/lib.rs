@@ -16,8 +16,9 @@ use std::path::PathBuf;
 
 use axum::routing::get;
 use axum::Router;
-use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider};
-use hallpass::{Config, ConfigBuilder, Hallpass, Unauthenticated};
+use hallpass::clock::ManualClock;
+use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider, Provider, SignInMode};
+use hallpass::{Config, ConfigBuilder, Hallpass, Pages, Unauthenticated};
 use tokio::net::TcpListener;
 use url::Url;
 use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
@@ -43,8 +44,15 @@ pub struct Settings {
     pub userpool_codes_file: Option<PathBuf>,
     /// Fast password hashing for the embedded pool (tests, benchmarks); never for real users.
     pub fast_password_hashing: bool,
-    /// Real Cognito, from `COGNITO_*` when `COGNITO_CLIENT_ID` is set.
-    pub cognito: Option<OAuthProvider>,
+    /// Real Cognito, from `COGNITO_*` when `COGNITO_CLIENT_ID` is set: the hosted-UI provider,
+    /// and the form provider with `COGNITO_SIGNIN=form|both`.
+    pub cognito: Vec<Provider>,
+    /// How the embedded pool signs in (`COGNITO_SIGNIN`, default `both`: the hosted UI and the
+    /// site's own pages).
+    pub embedded_sign_in: SignInMode,
+    /// A clock for Hallpass that tests move (the embedded pool's is moved with
+    /// `UserPool::advance_clock`); `None` is the system clock.
+    pub clock: Option<ManualClock>,
     /// A generic OpenID Connect provider, from `AUTH_OIDC_*` when `AUTH_OIDC_ISSUER` is set.
     pub oidc: Option<OAuthConfig>,
     /// `COGNITO_USERINFO=true`: the embedded pool's provider also calls `/oauth2/userInfo`.
@@ -62,7 +70,7 @@ impl std::fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("port", &self.port)
             .field("userpool_port", &self.userpool_port)
-            .field("cognito", &self.cognito.is_some())
+            .field("cognito", &self.cognito.len())
             .field("oidc", &self.oidc.is_some())
             .finish_non_exhaustive()
     }
@@ -98,11 +106,14 @@ impl Settings {
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
         let var = move |k: &str| var(k).filter(|v| !v.trim().is_empty());
         let cognito = match var("COGNITO_CLIENT_ID") {
-            Some(_) => Some(
-                Cognito::from_env_with(&var)?
-                    .ok_or("COGNITO_CLIENT_ID is set but the Cognito provider is not configured")?,
-            ),
-            None => None,
+            Some(_) => Cognito::providers_from_env_with(&var)?,
+            None => Vec::new(),
+        };
+        let embedded_sign_in = match var("COGNITO_SIGNIN") {
+            Some(v) => {
+                SignInMode::parse(&v).ok_or("COGNITO_SIGNIN must be hosted, form or both")?
+            }
+            None => SignInMode::Both,
         };
         Ok(Settings {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -116,6 +127,8 @@ impl Settings {
             userpool_codes_file: var("USERPOOL_CODES_FILE").map(Into::into),
             fast_password_hashing: false,
             cognito,
+            embedded_sign_in,
+            clock: None,
             oidc: OAuthConfig::from_env_with(&var)?,
             cognito_userinfo: bool_var(&var, "COGNITO_USERINFO")?,
             auth: Config::builder().with_vars(&var)?,
@@ -132,7 +145,9 @@ impl Settings {
             userpool_db: None,
             userpool_codes_file: None,
             fast_password_hashing: true,
-            cognito: None,
+            cognito: Vec::new(),
+            embedded_sign_in: SignInMode::Both,
+            clock: None,
             oidc: None,
             cognito_userinfo: false,
             auth: Config::builder().secret(secret),
@@ -142,7 +157,7 @@ impl Settings {
 
     /// True when the site signs in with the embedded local pool (no Cognito, no OpenID provider).
     pub fn uses_embedded_pool(&self) -> bool {
-        self.cognito.is_none() && self.oidc.is_none()
+        self.cognito.is_empty() && self.oidc.is_none()
     }
 }
 
@@ -174,26 +189,39 @@ impl Site {
         if !settings.auth_url_given {
             config = config.url(format!("http://localhost:{port}"));
         }
-        // Deep links survive sign-in: a signed-out visit to /admin comes back to /admin.
-        let config = config.unauthenticated(Unauthenticated::SignIn).build()?;
+        // Deep links survive sign-in: a signed-out visit to /admin comes back to /admin. The
+        // Cognito form's steps are the site's own pages under /account.
+        let config = config
+            .unauthenticated(Unauthenticated::SignIn)
+            .pages(Pages {
+                cognito: Some("/account".into()),
+                ..Pages::default()
+            })
+            .build()?;
         let url = config.origin().clone();
 
         let mut builder = Hallpass::builder(config.clone());
+        if let Some(clock) = &settings.clock {
+            builder = builder.clock(clock.clone());
+        }
         let mut pool = None;
         if settings.uses_embedded_pool() {
             let running = start_pool(&settings, config.origin()).await?;
-            builder = builder.provider(
-                Cognito::builder()
-                    .client_id(userpool::DEMO_CLIENT_ID)
-                    .client_secret(userpool::DEMO_CLIENT_SECRET.to_string().into())
-                    .issuer(running.issuer(userpool::DEMO_POOL_ID).as_str())
-                    .federated_sign_out(true)
-                    .userinfo(settings.cognito_userinfo)
-                    .build()?,
-            );
+            // The pool serves Cognito's JSON API at its root, which is where the form goes.
+            let providers = Cognito::builder()
+                .client_id(userpool::DEMO_CLIENT_ID)
+                .client_secret(userpool::DEMO_CLIENT_SECRET.to_string().into())
+                .issuer(running.issuer(userpool::DEMO_POOL_ID).as_str())
+                .federated_sign_out(true)
+                .userinfo(settings.cognito_userinfo)
+                .sign_in_mode(settings.embedded_sign_in)
+                .build_providers()?;
+            for p in providers {
+                builder = builder.provider(p);
+            }
             pool = Some(running);
         }
-        if let Some(cognito) = settings.cognito {
+        for cognito in settings.cognito {
             builder = builder.provider(cognito);
         }
         if let Some(oidc) = settings.oidc {
@@ -276,6 +304,7 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .route("/static/site.css", get(pages::css))
         .route("/static/session-sync.js", get(pages::script))
         .route("/static/logo.svg", get(pages::logo))
+        .route("/account/{step}", get(pages::account))
         .merge(protected)
         .merge(admin)
         .merge(hallpass.router())

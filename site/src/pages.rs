@@ -1,10 +1,13 @@
 //! The site's pages. Each one is a plain handler: Hallpass's extractors say who is signed in.
 
 use askama::Template;
+use axum::extract::{Path, RawQuery};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
-use hallpass::{CsrfToken, Hallpass, Session};
+use hallpass::provider::ProviderKind;
+use hallpass::{CognitoPage, CsrfToken, Hallpass, PageStep, Session};
 
 const LOGO: &str = include_str!("../static/logo.svg");
 
@@ -24,6 +27,17 @@ struct HomePage {
     csrf_token: String,
     providers: Vec<ProviderButton>,
     signout_url: String,
+    /// The site's own Cognito sign-in form, when the form provider is on.
+    form: Option<CognitoPage>,
+}
+
+/// A step of the Cognito form sign-in, in the site's look (Hallpass's page model, the site's template).
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    signed_in: bool,
+    logo: &'static str,
+    page: CognitoPage,
 }
 
 /// A Sign In button: one per configured provider.
@@ -75,9 +89,12 @@ pub(crate) async fn home(
     Extension(hallpass): Extension<Hallpass>,
     session: Option<Session>,
     CsrfToken(csrf_token): CsrfToken,
+    headers: HeaderMap,
 ) -> Response {
+    // Redirect providers get a button; the Cognito form is shown as a form.
     let providers = hallpass
         .providers()
+        .filter(|p| p.kind() != ProviderKind::Credentials)
         .map(|p| ProviderButton {
             id: p.id().to_string(),
             name: p.name().to_string(),
@@ -90,6 +107,17 @@ pub(crate) async fn home(
         groups: s.groups().to_vec(),
         is_admin: s.in_group("admin"),
     });
+    let form = match &user {
+        None => hallpass
+            .cognito_page(&headers, PageStep::SignIn, Some("callbackUrl=/protected"))
+            .await
+            .map(|(mut p, _)| {
+                // The CSRF cookie is the one the extractor above set or read.
+                p.csrf_token = csrf_token.clone();
+                p
+            }),
+        Some(_) => None,
+    };
     page(&HomePage {
         signed_in: user.is_some(),
         logo: LOGO,
@@ -97,7 +125,40 @@ pub(crate) async fn home(
         csrf_token,
         providers,
         signout_url: hallpass.signout_url(),
+        form,
     })
+}
+
+/// `/account/{step}`: the Cognito form's steps in the site's look.
+pub(crate) async fn account(
+    Extension(hallpass): Extension<Hallpass>,
+    session: Option<Session>,
+    Path(step): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let Some(step) = PageStep::from_path(&step) else {
+        return not_found(session).await;
+    };
+    match hallpass
+        .cognito_page(&headers, step, query.as_deref())
+        .await
+    {
+        Some((page_model, cookies)) => {
+            let mut res = page(&AccountPage {
+                signed_in: session.is_some(),
+                logo: LOGO,
+                page: page_model,
+            });
+            for c in cookies.iter() {
+                res.headers_mut()
+                    .append(axum::http::header::SET_COOKIE, c.clone());
+            }
+            res
+        }
+        // The challenge expired (or the form provider is off): start again.
+        None => axum::response::Redirect::to("/account/signin?error=step-expired").into_response(),
+    }
 }
 
 pub(crate) async fn protected(session: Session) -> Response {

@@ -94,6 +94,9 @@ pub(crate) struct Cookies {
     attempt_stem: String,
     pub(crate) session_keys: KeyRing,
     attempt_keys: KeyRing,
+    /// The Cognito form sign-in's step cookie: its own name and key.
+    pub(crate) flow_name: String,
+    flow_keys: KeyRing,
     secure: bool,
 }
 
@@ -125,12 +128,16 @@ impl Cookies {
         // Its own key, so that an attempt cannot be passed off as a session or the reverse.
         let attempt_keys =
             KeyRing::derive(&secrets, &attempt_stem, &format!("{info} ({attempt_stem})"));
+        let flow_name = format!("{host}{stem}.cognito-flow");
+        let flow_keys = KeyRing::derive(&secrets, &flow_name, &format!("{info} ({flow_name})"));
         Self {
             session_name,
             csrf_name,
             attempt_stem,
             session_keys,
             attempt_keys,
+            flow_name,
+            flow_keys,
             secure,
         }
     }
@@ -210,6 +217,20 @@ impl Cookies {
             out.push(self.expire(&format!("{name}.{i}")));
         }
         out
+    }
+
+    /// The Cognito form's step cookie holding `json`, encrypted, for `max_age` seconds.
+    pub(crate) fn set_flow(&self, json: &[u8], max_age: i64) -> HeaderValue {
+        self.set(
+            &self.flow_name,
+            &self.flow_keys.encrypt(json),
+            Some(max_age),
+        )
+    }
+
+    /// The decrypted step cookie of the request, if any opens.
+    pub(crate) fn read_flow(&self, request: &RequestCookies<'_>) -> Option<Vec<u8>> {
+        self.flow_keys.decrypt(request.get(&self.flow_name)?).ok()
     }
 
     /// The cookie name of the attempt with `state`.

@@ -136,7 +136,7 @@ impl Hallpass {
     pub fn from_env() -> Result<Hallpass, Error> {
         let config = Config::from_env()?;
         let mut builder = Hallpass::builder(config);
-        if let Some(cognito) = provider::Cognito::from_env()? {
+        for cognito in provider::Cognito::providers_from_env()? {
             builder = builder.provider(cognito);
         }
         if let Some(oidc) = provider::OAuthConfig::from_env()? {
@@ -188,10 +188,11 @@ impl Hallpass {
     /// The URL a sign-in form for `provider` posts to (`{base}/signin/{provider}`; for a credentials
     /// provider, `{base}/callback/{provider}`).
     pub fn signin_url(&self, provider: &str) -> String {
-        match self.provider(provider).map(Provider::kind) {
-            Some(provider::ProviderKind::Credentials) => {
-                self.inner.config.url(&format!("/callback/{provider}"))
-            }
+        match self.provider(provider) {
+            Some(Provider::Credentials(c)) => match c.form_path() {
+                Some(path) => self.inner.config.url(path),
+                None => self.inner.config.url(&format!("/callback/{provider}")),
+            },
             _ => self.inner.config.url(&format!("/signin/{provider}")),
         }
     }

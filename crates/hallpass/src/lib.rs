@@ -106,6 +106,9 @@ mod session;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
+pub use endpoints::cognito::model::{
+    CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
+};
 pub use error::{CheckError, Error, ErrorCode, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardService};

@@ -14,7 +14,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// chromedriver on a free loopback port, killed on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: TempDir,
@@ -39,7 +39,7 @@ fn required() -> bool {
     std::env::var("HALLPASS_E2E").is_ok_and(|v| v == "1")
 }
 
-async fn start_driver() -> Option<Driver> {
+pub(crate) async fn start_driver() -> Option<Driver> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
         assert!(
             !required(),
@@ -62,7 +62,8 @@ async fn start_driver() -> Option<Driver> {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let profile = std::env::temp_dir().join(format!("hallpass-e2e-{}", std::process::id()));
+    // One profile per driver: two journeys in one test binary run two browsers at once.
+    let profile = std::env::temp_dir().join(format!("hallpass-e2e-{}-{port}", std::process::id()));
     let driver = Driver {
         child,
         port,
@@ -77,7 +78,7 @@ async fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start on port {port}");
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let profile = driver._profile.0.display().to_string();
     let caps = serde_json::json!({
         "goog:chromeOptions": {
@@ -105,12 +106,12 @@ fn screenshot_dir() -> std::path::PathBuf {
     dir
 }
 
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
 }
 
-async fn text(c: &Client) -> String {
+pub(crate) async fn text(c: &Client) -> String {
     // Mid-navigation the body can vanish between find and read: that is "nothing yet", not a failure.
     match c.find(Locator::Css("body")).await {
         Ok(body) => body.text().await.unwrap_or_default(),
@@ -118,13 +119,13 @@ async fn text(c: &Client) -> String {
     }
 }
 
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     c.current_url().await.unwrap().path().to_string()
 }
 
 /// Waits (up to 15 s) for the browser to arrive at `want`: a click that submits a form can return
 /// before the next page has loaded, more so on a busy machine.
-async fn expect_path(c: &Client, want: &str) {
+pub(crate) async fn expect_path(c: &Client, want: &str) {
     for _ in 0..150 {
         if path(c).await == want {
             return;
@@ -139,7 +140,7 @@ async fn expect_path(c: &Client, want: &str) {
 }
 
 /// Waits (up to 15 s) for the page to show `needle`, for clicks that stay on the same path.
-async fn expect_text(c: &Client, needle: &str) {
+pub(crate) async fn expect_text(c: &Client, needle: &str) {
     for _ in 0..150 {
         if text(c).await.contains(needle) {
             return;
@@ -152,13 +153,13 @@ async fn expect_text(c: &Client, needle: &str) {
     );
 }
 
-async fn fill(c: &Client, id: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, value: &str) {
     let el = c.find(Locator::Id(id)).await.unwrap();
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
 }
 
-async fn submit(c: &Client, form_action: &str) {
+pub(crate) async fn submit(c: &Client, form_action: &str) {
     c.find(Locator::Css(&format!(
         "form[action*='{form_action}'] button[type=submit]"
     )))

@@ -6,4 +6,6 @@ mod support;
 mod binary;
 mod browser;
 mod flow;
+mod form_flow;
+mod form_journey;
 mod oidc;

@@ -92,6 +92,9 @@ pub struct Pages {
     pub sign_out: Option<String>,
     /// Replaces `GET {base}/error`.
     pub error: Option<String>,
+    /// Replaces the Cognito form sign-in's pages: a path prefix (`/account` → `/account/signin`,
+    /// `/account/challenge`, …) where the app renders [`Hallpass::cognito_page`](crate::Hallpass::cognito_page).
+    pub cognito: Option<String>,
 }
 
 /// The validated configuration. Build one with [`Config::builder`] or [`Config::from_env`].
@@ -402,6 +405,7 @@ fn check_pages(pages: &Pages, unauthenticated: &Unauthenticated) -> Result<(), C
         ("pages.sign_in", &pages.sign_in),
         ("pages.sign_out", &pages.sign_out),
         ("pages.error", &pages.error),
+        ("pages.cognito", &pages.cognito),
     ] {
         if let Some(p) = page {
             if crate::redirect::same_origin_path(p).is_none() {

@@ -9,6 +9,7 @@
 //! | `GET error` | [`signin`] (the error page) |
 
 mod callback;
+pub mod cognito;
 pub(crate) mod pages;
 mod session;
 mod signin;
@@ -43,6 +44,7 @@ impl Hallpass {
             .route("/csrf", get(session::csrf))
             .route("/providers", get(session::providers))
             .route("/error", get(signin::error_page))
+            .merge(cognito::routes(self))
             .fallback(unknown_action)
             .layer(DefaultBodyLimit::max(MAX_BODY))
             .with_state(self.clone());

@@ -116,6 +116,17 @@ pub trait CredentialsProvider: Send + Sync + 'static {
         let _ = (tokens, sub, now);
         Box::pin(async { Err(ProviderError::NoRefreshToken) })
     }
+    /// Where the built-in sign-in page posts this provider's form, under the base path. Default
+    /// `None`: `{base}/callback/{id}`. A provider with pages of its own (the Cognito form) names its
+    /// first page.
+    fn form_path(&self) -> Option<&str> {
+        None
+    }
+    /// The provider itself, for Hallpass to find the providers that bring their own routes.
+    #[doc(hidden)]
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
     /// Called at sign-out with the session's tokens, e.g. to revoke them. Default: nothing.
     fn sign_out<'a>(&'a self, tokens: &'a TokenSet) -> BoxFuture<'a, Result<(), ProviderError>> {
         let _ = tokens;

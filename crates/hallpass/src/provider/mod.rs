@@ -40,6 +40,8 @@
 
 mod checks;
 mod cognito;
+pub mod cognito_api;
+pub(crate) mod cognito_form;
 mod credentials;
 mod env;
 mod github;
@@ -48,6 +50,10 @@ mod oauth;
 
 pub use checks::AuthorizationChecks;
 pub use cognito::{Cognito, CognitoBuilder};
+pub use cognito_form::{
+    Answer, AttemptLimits, Challenge, CognitoForm, FormError, Limit, PasswordFlow, PasswordRules,
+    Pending, SignInMode, Step,
+};
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, CredentialsForm, CredentialsProvider,
 };

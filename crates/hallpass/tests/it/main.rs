@@ -3,6 +3,8 @@
 mod support;
 
 mod bad_cookie;
+mod cognito_form;
+mod cognito_form_errors;
 mod core;
 mod credentials;
 mod flow;

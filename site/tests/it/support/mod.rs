@@ -21,9 +21,12 @@ impl TestSite {
 }
 
 pub async fn spawn_site() -> TestSite {
-    let site = Site::start(Settings::for_tests(SECRET))
-        .await
-        .expect("site starts");
+    spawn_site_with(Settings::for_tests(SECRET)).await
+}
+
+/// A site started from `settings` (with an embedded pool).
+pub async fn spawn_site_with(settings: Settings) -> TestSite {
+    let site = Site::start(settings).await.expect("site starts");
     let (url, pool) = site.spawn();
     TestSite {
         url,

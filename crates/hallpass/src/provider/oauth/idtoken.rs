@@ -207,12 +207,22 @@ pub(crate) fn verify_signature(
     }
 }
 
+/// The nonce check of step 12, chosen explicitly by each caller.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Nonce<'a> {
+    /// An authorization request carried this nonce: the token must carry it back.
+    Sent(&'a str),
+    /// No request carried one: a refresh, or a sign-in through Cognito's API (`InitiateAuth`), whose
+    /// tokens come straight back over TLS from the API the server called, not through the browser.
+    NotSent,
+}
+
 /// What the claims must say.
 pub(crate) struct Expect<'a> {
     pub issuer: &'a str,
     pub client_id: &'a str,
-    /// `Some`: the nonce sent with the authorization request (sign-in). `None`: refresh.
-    pub nonce: Option<&'a str>,
+    /// Whether a nonce was sent, and so must come back.
+    pub nonce: Nonce<'a>,
     pub access_token: Option<&'a str>,
     pub alg: Algorithm,
     pub skew: Duration,
@@ -295,7 +305,7 @@ pub(crate) fn check_claims(
         _ => return Err(IdTokenError::MissingSub),
     }
     // 12. nonce, constant time (it is a secret of this attempt).
-    if let Some(expected) = e.nonce {
+    if let Nonce::Sent(expected) = e.nonce {
         match claims.get("nonce") {
             None | Some(Value::Null) => return Err(IdTokenError::MissingNonce),
             Some(Value::String(got)) => {
@@ -348,7 +358,7 @@ mod tests {
         Expect {
             issuer: "https://issuer.example",
             client_id: "client",
-            nonce: Some("n-1"),
+            nonce: Nonce::Sent("n-1"),
             access_token: Some("access"),
             alg: Algorithm::RS256,
             skew: Duration::from_secs(15),
@@ -469,6 +479,29 @@ mod tests {
         c.insert("aud".into(), json!(["client", "other"]));
         c.insert("azp".into(), json!("client"));
         assert_eq!(check_claims(&c, &expect(now)), Ok(()));
+    }
+
+    #[test]
+    fn no_nonce_sent_means_none_is_required_but_every_other_check_runs() {
+        let now = 1_700_000_000;
+        let mut c = claims(good(now));
+        c.remove("nonce");
+        let e = Expect {
+            nonce: Nonce::NotSent,
+            ..expect(now)
+        };
+        assert_eq!(check_claims(&c, &e), Ok(()));
+        c.insert("token_use".into(), json!("access"));
+        assert!(matches!(
+            check_claims(&c, &e),
+            Err(IdTokenError::RequiredClaim { .. })
+        ));
+        let mut c = claims(good(now));
+        c.insert("exp".into(), json!(now - 16));
+        assert!(matches!(
+            check_claims(&c, &e),
+            Err(IdTokenError::Expired { .. })
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Seams: `config` (the builder and its checks), `discovery`, `token` (token endpoint and client
 //! authentication), `idtoken` + `jwks` (ID-token checks and keys), `profile` (claim mapping).
 
+mod api_tokens;
 mod config;
 mod discovery;
 mod idtoken;
@@ -19,13 +20,14 @@ use serde_json::{Map, Value};
 use tokio::sync::OnceCell;
 use url::Url;
 
+pub(crate) use api_tokens::ApiTokens;
 pub(crate) use config::{check_url, is_loopback};
 pub use config::{ClientAuth, Endpoints, IssuerPolicy, IssuerRule, LogoutStyle, OAuthConfig};
 pub use idtoken::IdTokenError;
 pub use profile::{ClaimMapping, ProfileLoader};
 
 use discovery::{discover, Resolved};
-use idtoken::Expect;
+use idtoken::{Expect, Nonce};
 use token::TokenReply;
 
 use super::http::{self, sanitize};
@@ -283,7 +285,7 @@ impl OAuthProvider {
         let reply = token::request(cfg, &self.inner.http, &token_url, form).await?;
         let mut claims = if cfg.is_oidc() {
             let raw = reply.id_token.as_deref().ok_or(IdTokenError::Missing)?;
-            self.verify_id_token(raw, Some(&checks.nonce), &reply.access_token, now)
+            self.verify_id_token(raw, Nonce::Sent(&checks.nonce), &reply.access_token, now)
                 .await?
         } else {
             Map::new()
@@ -328,7 +330,7 @@ impl OAuthProvider {
     async fn verify_id_token(
         &self,
         raw: &str,
-        nonce: Option<&str>,
+        nonce: Nonce<'_>,
         access_token: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ProviderError> {
@@ -394,7 +396,7 @@ impl OAuthProvider {
             .filter(|_| self.inner.cfg.is_oidc())
         {
             let claims = self
-                .verify_id_token(raw, None, &reply.access_token, now)
+                .verify_id_token(raw, Nonce::NotSent, &reply.access_token, now)
                 .await?;
             same_identity(&claims, sub, tokens)?;
             expires_claims = claims;

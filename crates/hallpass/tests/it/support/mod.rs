@@ -2,6 +2,7 @@
 //! log, and socket-less requests.
 
 pub mod app;
+pub mod cognito;
 pub mod logs;
 pub mod mock_github;
 pub mod mock_idp;

@@ -1,3 +1,5 @@
+mod form;
+
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -161,6 +163,7 @@ pub struct CognitoBuilder {
     clock_skew: Option<Duration>,
     http_timeout: Option<Duration>,
     http_client: Option<reqwest::Client>,
+    form: form::FormOptions,
 }
 
 impl Cognito {
@@ -178,6 +181,7 @@ impl Cognito {
             clock_skew: None,
             http_timeout: None,
             http_client: None,
+            form: form::FormOptions::default(),
         }
     }
 

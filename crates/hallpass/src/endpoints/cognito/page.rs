@@ -1,0 +1,225 @@
+//! `GET {base}/cognito/{step}`: the page model of each step, rendered by the built-in template or
+//! answered as JSON.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use http::header::{HeaderMap, ACCEPT};
+use http::StatusCode;
+
+use super::model::{self, CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep};
+use crate::cookies::SetCookies;
+use crate::endpoints::{no_store, pages, Fields};
+use crate::error::found;
+use crate::provider::{Challenge, CognitoForm, Provider};
+use crate::Hallpass;
+
+#[derive(Template)]
+#[template(path = "cognito.html")]
+struct CognitoTemplate<'a> {
+    page: &'a CognitoPage,
+}
+
+/// `GET cognito/{step}`.
+pub(super) async fn show(
+    State(h): State<Hallpass>,
+    Extension(form): Extension<CognitoForm>,
+    Path(step): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let Some(step) = PageStep::from_path(&step) else {
+        return crate::error::Error::UnknownAction {
+            method: "GET".into(),
+            path: format!("/cognito/{}", crate::logsafe::Clean(&step)),
+        }
+        .into_response();
+    };
+    if h.config().pages.cognito.is_some() {
+        return found(&h.cognito_page_url(step, q.as_deref().unwrap_or("")));
+    }
+    let Some((page, cookies)) = h.page_for(&form, &headers, step, q.as_deref()).await else {
+        return found(&h.cognito_page_url(PageStep::SignIn, "error=step-expired"));
+    };
+    let wants_json = headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let mut res = if wants_json {
+        let mut r = Json(&page).into_response();
+        no_store(&mut r);
+        r
+    } else {
+        pages::render(StatusCode::OK, &CognitoTemplate { page: &page })
+    };
+    cookies.append_to(res.headers_mut());
+    res
+}
+
+impl Hallpass {
+    /// The page model of a step of the Cognito form sign-in, for an app that renders the pages with
+    /// its own templates (set [`Pages::cognito`](crate::Pages::cognito) so that Hallpass sends the
+    /// browser to them): the fields, the error (`?error=` of `query`), the notice, and where the
+    /// form posts. Return the cookies with the page (a new CSRF cookie, when the request had none).
+    /// `None` for the challenge page when no challenge is pending (it expired): send the user to
+    /// the sign-in page. Also `None` when no Cognito form provider is configured.
+    pub async fn cognito_page(
+        &self,
+        headers: &HeaderMap,
+        step: PageStep,
+        query: Option<&str>,
+    ) -> Option<(CognitoPage, SetCookies)> {
+        let form = self.providers().find_map(|p| match p {
+            Provider::Credentials(c) => c.as_any()?.downcast_ref::<CognitoForm>(),
+            _ => None,
+        })?;
+        self.page_for(form, headers, step, query).await
+    }
+
+    async fn page_for(
+        &self,
+        form: &CognitoForm,
+        headers: &HeaderMap,
+        step: PageStep,
+        query: Option<&str>,
+    ) -> Option<(CognitoPage, SetCookies)> {
+        let q = Fields::query(query);
+        let flow = self.read_flow(form, headers);
+        let callback_url = match (q.get("callbackUrl"), &flow) {
+            (Some(c), _) => self.callback_target(Some(c)).await,
+            (None, Some(f)) => f.callback_url.clone(),
+            (None, None) => self.callback_target(None).await,
+        };
+        let (csrf_token, cookies) = self.csrf_token(headers);
+        let remembered = flow.as_ref().map(|f| f.username.clone());
+        let action = |s: &str| self.config().url(&format!("/cognito/{s}"));
+        let link = |step: PageStep, text| PageLink {
+            href: self.cognito_page_url(step, ""),
+            text,
+        };
+        let rules = form.password_rules().describe();
+        let mut page = CognitoPage {
+            step,
+            title: "",
+            intro: None,
+            action: action(step.path()),
+            submit: "Continue",
+            csrf_token,
+            callback_url,
+            fields: Vec::new(),
+            error: q.get("error").and_then(model::error),
+            notice: q.get("notice").and_then(model::notice),
+            password_rules: Vec::new(),
+            challenge: None,
+            choices: Vec::new(),
+            totp: None,
+            extra_forms: Vec::new(),
+            links: Vec::new(),
+        };
+        match step {
+            PageStep::SignIn => {
+                page.title = "Sign in";
+                page.submit = "Sign in";
+                page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
+                page.extra_forms.push(ExtraForm {
+                    action: action("code-signin"),
+                    label: "E-mail me a sign-in code",
+                    hidden: Vec::new(),
+                    fields: vec![PageField::email(remembered)],
+                });
+                page.links = vec![
+                    link(PageStep::Forgot, "Forgot your password?"),
+                    link(PageStep::SignUp, "Create an account"),
+                ];
+            }
+            PageStep::SignUp => {
+                page.title = "Create an account";
+                page.submit = "Sign up";
+                page.fields = vec![
+                    PageField::email(None),
+                    PageField::name(),
+                    PageField::new_password(),
+                ];
+                page.password_rules = rules;
+                page.links = vec![link(PageStep::SignIn, "Already have an account? Sign in")];
+            }
+            PageStep::Confirm => {
+                page.title = "Confirm your account";
+                page.submit = "Confirm";
+                page.intro = Some("Enter the code we e-mailed you.".into());
+                page.fields = vec![
+                    PageField::email(remembered.clone()),
+                    PageField::code("Confirmation code"),
+                ];
+                page.extra_forms.push(ExtraForm {
+                    action: action("resend"),
+                    label: "Send a new code",
+                    hidden: Vec::new(),
+                    fields: vec![PageField::email(remembered)],
+                });
+                page.links = vec![link(PageStep::SignIn, "Back to sign in")];
+            }
+            PageStep::Forgot => {
+                page.title = "Reset your password";
+                page.submit = "Send a reset code";
+                page.intro = Some("Enter your e-mail address and we will send you a code.".into());
+                page.fields = vec![PageField::email(remembered)];
+                page.links = vec![link(PageStep::SignIn, "Back to sign in")];
+            }
+            PageStep::Reset => {
+                page.title = "Choose a new password";
+                page.submit = "Change password";
+                page.fields = vec![
+                    PageField::email(remembered.clone()),
+                    PageField::code("Reset code"),
+                    PageField::new_password(),
+                ];
+                page.password_rules = rules;
+                page.extra_forms.push(ExtraForm {
+                    action: action("forgot"),
+                    label: "Send a new code",
+                    hidden: Vec::new(),
+                    fields: vec![PageField::email(remembered)],
+                });
+                page.links = vec![link(PageStep::SignIn, "Back to sign in")];
+            }
+            PageStep::Challenge => {
+                let pending = flow.as_ref()?.pending.as_ref()?;
+                let (name, title, fields, intro) = model::challenge_parts(&pending.challenge);
+                page.challenge = Some(name);
+                page.title = title;
+                page.fields = fields;
+                page.intro = Some(intro);
+                match &pending.challenge {
+                    Challenge::NewPassword => page.password_rules = rules,
+                    Challenge::Select { choices } => {
+                        page.choices = choices
+                            .iter()
+                            .map(|c| PageChoice {
+                                value: c.clone(),
+                                label: model::choice_label(c),
+                            })
+                            .collect();
+                    }
+                    Challenge::MfaSetup { secret } => {
+                        let issuer = self
+                            .config()
+                            .origin
+                            .host_str()
+                            .unwrap_or("Hallpass")
+                            .to_string();
+                        page.totp = Some(model::totp_setup(
+                            secret.expose(),
+                            &pending.username,
+                            &issuer,
+                        ));
+                    }
+                    _ => {}
+                }
+                page.links = vec![link(PageStep::SignIn, "Start again")];
+            }
+        }
+        Some((page, cookies))
+    }
+}

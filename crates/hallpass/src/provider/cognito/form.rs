@@ -1,0 +1,193 @@
+//! The builder's form sign-in settings (`COGNITO_SIGNIN=form|both`) and the providers they make.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+use super::{
+    is_cognito_idp_host, parse_bool, parse_issuer, parse_loose_url, Cognito, CognitoBuilder,
+};
+use crate::provider::cognito_form::{
+    AttemptLimits, CognitoForm, FormSettings, PasswordFlow, PasswordRules, SignInMode,
+};
+use crate::provider::oauth::check_url;
+use crate::provider::{Provider, ProviderError};
+
+/// The form sign-in's settings on the builder.
+#[derive(Clone, Debug, Default)]
+pub(super) struct FormOptions {
+    mode: SignInMode,
+    api_url: Option<String>,
+    flow: PasswordFlow,
+    rotation: bool,
+    rules: PasswordRules,
+    limits: AttemptLimits,
+}
+
+impl FormOptions {
+    fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, ProviderError> {
+        let mut o = FormOptions::default();
+        if let Some(v) = get("COGNITO_SIGNIN") {
+            o.mode = SignInMode::parse(&v).ok_or_else(|| {
+                ProviderError::Config(format!(
+                    "COGNITO_SIGNIN={:?} is not hosted, form or both",
+                    crate::provider::http::sanitize(&v)
+                ))
+            })?;
+        }
+        o.api_url = get("COGNITO_API_URL");
+        if let Some(v) = get("COGNITO_FORM_FLOW") {
+            o.flow = match v.to_ascii_lowercase().as_str() {
+                "srp" => PasswordFlow::Srp,
+                "password" => PasswordFlow::Password,
+                _ => {
+                    return Err(ProviderError::Config(format!(
+                        "COGNITO_FORM_FLOW={:?} is not srp or password",
+                        crate::provider::http::sanitize(&v)
+                    )))
+                }
+            };
+        }
+        if let Some(v) = get("COGNITO_REFRESH_ROTATION") {
+            o.rotation = parse_bool("COGNITO_REFRESH_ROTATION", &v)?;
+        }
+        Ok(o)
+    }
+}
+
+impl Cognito {
+    /// The providers `COGNITO_*` configure: [`Cognito::from_env`]'s hosted-UI provider, and with
+    /// `COGNITO_SIGNIN=form|both` the form provider ([`CognitoBuilder::build_providers`]). Also
+    /// reads `COGNITO_API_URL`, `COGNITO_FORM_FLOW` (`srp`, default, or `password`) and
+    /// `COGNITO_REFRESH_ROTATION` (`true` when the app client rotates refresh tokens). Empty
+    /// when no `COGNITO_*` variable is set. Loads `.env.local` and `.env` first.
+    pub fn providers_from_env() -> Result<Vec<Provider>, ProviderError> {
+        crate::Config::load_env_files();
+        Self::providers_from_env_with(|k| std::env::var(k).ok())
+    }
+
+    /// [`Cognito::providers_from_env`] with another source of variables.
+    pub fn providers_from_env_with(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<Provider>, ProviderError> {
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let keys = [
+            "COGNITO_CLIENT_ID",
+            "COGNITO_CLIENT_SECRET",
+            "COGNITO_ISSUER",
+            "COGNITO_DOMAIN",
+        ];
+        if keys.iter().all(|k| get(k).is_none()) {
+            return Ok(Vec::new());
+        }
+        let mut b = Cognito::builder();
+        b.client_id = get("COGNITO_CLIENT_ID");
+        b.client_secret = get("COGNITO_CLIENT_SECRET").map(SecretString::from);
+        b.issuer = get("COGNITO_ISSUER");
+        b.domain = get("COGNITO_DOMAIN");
+        if let Some(v) = get("COGNITO_FEDERATED_SIGNOUT") {
+            b.federated_sign_out = parse_bool("COGNITO_FEDERATED_SIGNOUT", &v)?;
+        }
+        if let Some(v) = get("COGNITO_USERINFO") {
+            b.userinfo = parse_bool("COGNITO_USERINFO", &v)?;
+        }
+        b.form = FormOptions::from_lookup(&get)?;
+        b.build_providers()
+    }
+}
+
+impl CognitoBuilder {
+    /// Hosted UI, form or both (default hosted); see [`CognitoBuilder::build_providers`].
+    pub fn sign_in_mode(mut self, mode: SignInMode) -> Self {
+        self.form.mode = mode;
+        self
+    }
+    /// The JSON API's URL (default `https://cognito-idp.{region}.amazonaws.com/` for the issuer's
+    /// region; a local pool's base URL for userpool).
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.form.api_url = Some(url.into());
+        self
+    }
+    /// SRP (default) or `USER_PASSWORD_AUTH` for the form sign-in.
+    pub fn password_flow(mut self, flow: PasswordFlow) -> Self {
+        self.form.flow = flow;
+        self
+    }
+    /// The app client rotates refresh tokens: refresh with `GetTokensFromRefreshToken`.
+    pub fn refresh_rotation(mut self, on: bool) -> Self {
+        self.form.rotation = on;
+        self
+    }
+    /// The password rules the sign-up page shows (default: Cognito's default policy).
+    pub fn password_rules(mut self, rules: PasswordRules) -> Self {
+        self.form.rules = rules;
+        self
+    }
+    /// The form's attempt limits per username and client address.
+    pub fn attempt_limits(mut self, limits: AttemptLimits) -> Self {
+        self.form.limits = limits;
+        self
+    }
+
+    /// The providers for the sign-in mode: the hosted-UI provider (`cognito`), the form provider
+    /// (`cognito-form`, which verifies its ID tokens with the hosted-UI provider's verifier), or
+    /// both. The form needs `COGNITO_ISSUER` (its pool id and region).
+    pub fn build_providers(self) -> Result<Vec<Provider>, ProviderError> {
+        let form = self.form.clone();
+        let issuer = self.issuer.clone();
+        let secret = self.client_secret.clone();
+        let client_id = self.client_id.clone().unwrap_or_default();
+        let http_timeout = self.http_timeout;
+        let http_client = self.http_client.clone();
+        let hosted = self.build()?;
+        if form.mode == SignInMode::Hosted {
+            return Ok(vec![hosted.into()]);
+        }
+        let issuer = issuer.as_deref().map(parse_issuer).transpose()?.ok_or_else(|| {
+            ProviderError::Config("COGNITO_SIGNIN=form needs COGNITO_ISSUER=https://cognito-idp.{region}.amazonaws.com/{poolId}: the form talks to that pool's API and verifies its tokens".into())
+        })?;
+        let pool_id = issuer
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or_default()
+            .to_string();
+        let endpoint = match &form.api_url {
+            Some(u) => {
+                let url = parse_loose_url("COGNITO_API_URL", u)?;
+                check_url("COGNITO_API_URL", &url)?;
+                url
+            }
+            None if is_cognito_idp_host(&issuer) => {
+                let region = pool_id.split('_').next().unwrap_or_default();
+                crate::provider::cognito_api::regional_endpoint(region)
+            }
+            // A local pool serves the API at its root.
+            None => Url::parse(&format!("{}/", issuer.origin().ascii_serialization()))
+                .map_err(|e| ProviderError::Config(format!("COGNITO_ISSUER's origin: {e}")))?,
+        };
+        let http = match http_client {
+            Some(c) => c,
+            None => crate::provider::http::client(http_timeout.unwrap_or(Duration::from_secs(10)))?,
+        };
+        let api = crate::provider::cognito_api::CognitoApi::new(http, endpoint, client_id, secret);
+        let form_provider = CognitoForm::new(FormSettings {
+            api,
+            pool_id,
+            verifier: hosted.clone(),
+            flow: form.flow,
+            rotation: form.rotation,
+            rules: form.rules,
+            limits: form.limits,
+        });
+        let form_provider = Provider::credentials(form_provider);
+        Ok(match form.mode {
+            SignInMode::Both => vec![hosted.into(), form_provider],
+            _ => vec![form_provider],
+        })
+    }
+}

@@ -1,0 +1,443 @@
+//! The steps of a form sign-in against Cognito's JSON API: sign-in (SRP or password), the
+//! challenges, sign-up, confirmation and password reset. Each call returns what comes next.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::FormError;
+use super::{CognitoForm, PasswordFlow};
+use crate::provider::cognito_api::srp::{self, SrpClient};
+use crate::provider::cognito_api::{AuthReply, ChallengeStep, CodeDelivery};
+use crate::provider::oauth::ApiTokens;
+use crate::provider::{Secret, SignIn};
+
+/// Longest username, password or code accepted from a form (Cognito's own limits are lower).
+const MAX_FIELD: usize = 256;
+
+/// A challenge the user answers on the challenge page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Challenge {
+    /// `NEW_PASSWORD_REQUIRED`: an administrator created the account with a temporary password.
+    NewPassword,
+    /// `SOFTWARE_TOKEN_MFA`: the code of the user's authenticator app.
+    Totp,
+    /// `EMAIL_OTP`: a code sent by e-mail.
+    EmailOtp {
+        /// Where it went, masked by Cognito.
+        destination: Option<String>,
+    },
+    /// `SELECT_CHALLENGE`: how to sign in (`PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`, …).
+    Select {
+        /// The choices Cognito offers.
+        choices: Vec<String>,
+    },
+    /// `MFA_SETUP`: set up an authenticator app with this secret, then enter its code.
+    MfaSetup {
+        /// The TOTP secret (base32), shown once on the page and as a QR code.
+        secret: Secret,
+    },
+}
+
+/// A sign-in half-way: the challenge, the name the user signed in with, and Cognito's `Session`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Pending {
+    /// What to ask.
+    pub challenge: Challenge,
+    /// The name the user typed (for `USERNAME` and `SECRET_HASH`).
+    pub username: String,
+    /// Cognito's `Session` (3 minutes).
+    pub session: Secret,
+}
+
+/// What a step leads to.
+#[derive(Debug)]
+pub enum Step {
+    /// Signed in: verified tokens and the profile.
+    SignedIn(SignIn),
+    /// Another challenge.
+    Challenge(Pending),
+    /// The account is not confirmed: the confirm page (a code was sent, or can be resent).
+    ConfirmSignUp,
+    /// A password reset is required: the reset page (a code was sent).
+    ResetPassword,
+}
+
+/// The answer to a [`Challenge`].
+#[derive(Debug)]
+pub enum Answer<'a> {
+    /// A new password (`NEW_PASSWORD_REQUIRED`).
+    NewPassword(&'a str),
+    /// A code (TOTP, e-mail, MFA set-up).
+    Code(&'a str),
+    /// A choice of `SELECT_CHALLENGE`, with the password when the choice needs one.
+    Choice(&'a str, Option<&'a str>),
+}
+
+pub(crate) fn field<'a>(value: Option<&'a str>, what: &'static str) -> Result<&'a str, FormError> {
+    let v = value.map(str::trim).unwrap_or("");
+    if v.is_empty() || v.len() > MAX_FIELD {
+        return Err(FormError::BadInput(what));
+    }
+    Ok(v)
+}
+
+/// Passwords are not trimmed: spaces may be part of one.
+pub(crate) fn password(value: Option<&str>) -> Result<&str, FormError> {
+    match value {
+        Some(v) if !v.is_empty() && v.len() <= MAX_FIELD => Ok(v),
+        _ => Err(FormError::BadInput("password")),
+    }
+}
+
+fn params(pairs: &[(&str, &str)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), Value::String((*v).to_string())))
+        .collect()
+}
+
+impl CognitoForm {
+    /// Signs in with a username and password: `USER_SRP_AUTH` (the password stays here) or
+    /// `USER_PASSWORD_AUTH`, as configured.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<Step, FormError> {
+        let reply = match self.inner.flow {
+            PasswordFlow::Srp => self.srp_sign_in(username, password, None, now).await,
+            PasswordFlow::Password => self
+                .inner
+                .api
+                .initiate_auth(
+                    "USER_PASSWORD_AUTH",
+                    params(&[("USERNAME", username), ("PASSWORD", password)]),
+                    username,
+                )
+                .await
+                .map_err(Into::into),
+        };
+        self.next_after(reply, username, now).await
+    }
+
+    /// Starts a sign-in without a password: `USER_AUTH` preferring `EMAIL_OTP`.
+    pub async fn sign_in_with_email_code(
+        &self,
+        username: &str,
+        now: i64,
+    ) -> Result<Step, FormError> {
+        let reply = self
+            .inner
+            .api
+            .initiate_auth(
+                "USER_AUTH",
+                params(&[("USERNAME", username), ("PREFERRED_CHALLENGE", "EMAIL_OTP")]),
+                username,
+            )
+            .await
+            .map_err(Into::into);
+        self.next_after(reply, username, now).await
+    }
+
+    /// `USER_SRP_AUTH` up to the answer of `PASSWORD_VERIFIER` (or, with `session`, the
+    /// `PASSWORD_SRP` choice of a `SELECT_CHALLENGE`).
+    async fn srp_sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        select: Option<&Secret>,
+        now: i64,
+    ) -> Result<AuthReply, FormError> {
+        let client = SrpClient::new(&self.inner.pool_id).map_err(|e| {
+            FormError::Provider(crate::provider::ProviderError::Config(e.to_string()))
+        })?;
+        let api = &self.inner.api;
+        let srp_a = client.srp_a();
+        let first = match select {
+            None => {
+                api.initiate_auth(
+                    "USER_SRP_AUTH",
+                    params(&[("USERNAME", username), ("SRP_A", &srp_a)]),
+                    username,
+                )
+                .await?
+            }
+            Some(session) => {
+                api.respond_to_auth_challenge(
+                    "SELECT_CHALLENGE",
+                    Some(session),
+                    username,
+                    username,
+                    params(&[("ANSWER", "PASSWORD_SRP"), ("SRP_A", &srp_a)]),
+                )
+                .await?
+            }
+        };
+        let step = match first {
+            AuthReply::Challenge(c) if c.name == "PASSWORD_VERIFIER" => c,
+            other => return Ok(other),
+        };
+        let p = |k: &str| step.parameters.get(k).map(String::as_str).unwrap_or("");
+        let user_id = p("USER_ID_FOR_SRP");
+        let timestamp = srp::timestamp(now);
+        let signature = client
+            .claim_signature(
+                user_id,
+                password,
+                p("SALT"),
+                p("SRP_B"),
+                p("SECRET_BLOCK"),
+                &timestamp,
+            )
+            .map_err(|e| {
+                FormError::Service(crate::provider::cognito_api::CognitoApiError::Other {
+                    kind: "SRP".into(),
+                    message: e.to_string(),
+                })
+            })?;
+        let answer = params(&[
+            ("PASSWORD_CLAIM_SECRET_BLOCK", p("SECRET_BLOCK")),
+            ("PASSWORD_CLAIM_SIGNATURE", &signature),
+            ("TIMESTAMP", &timestamp),
+        ]);
+        Ok(api
+            .respond_to_auth_challenge(
+                "PASSWORD_VERIFIER",
+                step.session.as_ref(),
+                user_id,
+                username,
+                answer,
+            )
+            .await?)
+    }
+
+    /// Answers the pending challenge.
+    pub async fn answer(
+        &self,
+        pending: &Pending,
+        answer: Answer<'_>,
+        now: i64,
+    ) -> Result<Step, FormError> {
+        let api = &self.inner.api;
+        let user = pending.username.as_str();
+        let session = Some(&pending.session);
+        let reply = match (&pending.challenge, answer) {
+            (Challenge::NewPassword, Answer::NewPassword(new)) => {
+                api.respond_to_auth_challenge(
+                    "NEW_PASSWORD_REQUIRED",
+                    session,
+                    user,
+                    user,
+                    params(&[("NEW_PASSWORD", new)]),
+                )
+                .await
+            }
+            (Challenge::Totp, Answer::Code(code)) => {
+                api.respond_to_auth_challenge(
+                    "SOFTWARE_TOKEN_MFA",
+                    session,
+                    user,
+                    user,
+                    params(&[("SOFTWARE_TOKEN_MFA_CODE", code)]),
+                )
+                .await
+            }
+            (Challenge::EmailOtp { .. }, Answer::Code(code)) => {
+                api.respond_to_auth_challenge(
+                    "EMAIL_OTP",
+                    session,
+                    user,
+                    user,
+                    params(&[("EMAIL_OTP_CODE", code)]),
+                )
+                .await
+            }
+            (Challenge::MfaSetup { .. }, Answer::Code(code)) => {
+                let next = api.verify_software_token(&pending.session, code).await?;
+                api.respond_to_auth_challenge(
+                    "MFA_SETUP",
+                    next.as_ref().or(session),
+                    user,
+                    user,
+                    Map::new(),
+                )
+                .await
+            }
+            (Challenge::Select { choices }, Answer::Choice(choice, pw))
+                if choices.iter().any(|c| c == choice) =>
+            {
+                match (choice, pw) {
+                    ("PASSWORD_SRP", Some(pw)) => {
+                        let reply = self.srp_sign_in(user, pw, session, now).await;
+                        return self.next_after(reply, user, now).await;
+                    }
+                    ("PASSWORD", Some(pw)) => {
+                        api.respond_to_auth_challenge(
+                            "SELECT_CHALLENGE",
+                            session,
+                            user,
+                            user,
+                            params(&[("ANSWER", "PASSWORD"), ("PASSWORD", pw)]),
+                        )
+                        .await
+                    }
+                    ("PASSWORD" | "PASSWORD_SRP", None) => {
+                        return Err(FormError::BadInput("password"))
+                    }
+                    (other, _) => {
+                        api.respond_to_auth_challenge(
+                            "SELECT_CHALLENGE",
+                            session,
+                            user,
+                            user,
+                            params(&[("ANSWER", other)]),
+                        )
+                        .await
+                    }
+                }
+            }
+            _ => return Err(FormError::BadInput("answer")),
+        };
+        self.next_after(reply.map_err(Into::into), user, now).await
+    }
+
+    /// What a reply leads to; the exceptions that have a page of their own become that step.
+    async fn next_after(
+        &self,
+        reply: Result<AuthReply, FormError>,
+        username: &str,
+        now: i64,
+    ) -> Result<Step, FormError> {
+        use crate::provider::cognito_api::CognitoApiError as C;
+        let reply = match reply {
+            Ok(r) => r,
+            Err(FormError::Service(C::UserNotConfirmed(_))) => return Ok(Step::ConfirmSignUp),
+            Err(FormError::Service(C::PasswordResetRequired(_))) => return Ok(Step::ResetPassword),
+            Err(e) => return Err(e),
+        };
+        match reply {
+            AuthReply::Tokens(t) => {
+                let sign_in = self
+                    .inner
+                    .verifier
+                    .sign_in_with_api_tokens(
+                        ApiTokens {
+                            id_token: &t.id_token,
+                            access_token: &t.access_token,
+                            refresh_token: t.refresh_token.as_ref(),
+                            expires_in: t.expires_in,
+                        },
+                        now,
+                    )
+                    .await?;
+                Ok(Step::SignedIn(sign_in))
+            }
+            AuthReply::Challenge(c) => self.pending(c, username).await.map(Step::Challenge),
+        }
+    }
+
+    async fn pending(&self, c: ChallengeStep, username: &str) -> Result<Pending, FormError> {
+        let session = c.session.clone().ok_or(FormError::StepExpired)?;
+        let challenge = match c.name.as_str() {
+            "NEW_PASSWORD_REQUIRED" => Challenge::NewPassword,
+            "SOFTWARE_TOKEN_MFA" => Challenge::Totp,
+            "EMAIL_OTP" => Challenge::EmailOtp {
+                destination: c.parameters.get("CODE_DELIVERY_DESTINATION").cloned(),
+            },
+            "SELECT_CHALLENGE" => Challenge::Select {
+                choices: c.available.clone(),
+            },
+            "MFA_SETUP" => {
+                let (secret, next) = self.inner.api.associate_software_token(&session).await?;
+                return Ok(Pending {
+                    challenge: Challenge::MfaSetup { secret },
+                    username: username.to_string(),
+                    session: next.unwrap_or(session),
+                });
+            }
+            other => {
+                tracing::error!(challenge = %crate::logsafe::Clean(other), "Cognito asked for a challenge the form sign-in does not handle (SMS_MFA, CUSTOM_CHALLENGE, DEVICE_SRP_AUTH…); turn it off for this app client or use the hosted UI");
+                return Err(FormError::Service(
+                    crate::provider::cognito_api::CognitoApiError::Other {
+                        kind: "UnsupportedChallenge".into(),
+                        message: other.to_string(),
+                    },
+                ));
+            }
+        };
+        Ok(Pending {
+            challenge,
+            username: username.to_string(),
+            session,
+        })
+    }
+
+    /// `SignUp` with the e-mail address as the username (and `email` attribute), plus `name` if
+    /// given. Whether the name was taken is not told: the next step is the confirm page either way.
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &str,
+        name: Option<&str>,
+    ) -> Result<Option<CodeDelivery>, FormError> {
+        let mut attrs = vec![("email", email)];
+        if let Some(n) = name.filter(|n| !n.is_empty()) {
+            attrs.push(("name", n));
+        }
+        match self.inner.api.sign_up(email, password, &attrs).await {
+            Ok((_, delivery)) => Ok(Some(delivery)),
+            Err(crate::provider::cognito_api::CognitoApiError::UsernameExists(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `ConfirmSignUp`.
+    pub async fn confirm(&self, username: &str, code: &str) -> Result<(), FormError> {
+        Ok(self.inner.api.confirm_sign_up(username, code).await?)
+    }
+
+    /// `ResendConfirmationCode`; an unknown user gets the same answer.
+    pub async fn resend(&self, username: &str) -> Result<(), FormError> {
+        match self.inner.api.resend_confirmation_code(username).await {
+            Ok(_) => Ok(()),
+            Err(e) => hide_unknown(e),
+        }
+    }
+
+    /// `ForgotPassword`; an unknown user gets the same answer.
+    pub async fn forgot(&self, username: &str) -> Result<(), FormError> {
+        match self.inner.api.forgot_password(username).await {
+            Ok(_) => Ok(()),
+            Err(e) => hide_unknown(e),
+        }
+    }
+
+    /// `ConfirmForgotPassword`.
+    pub async fn reset(&self, username: &str, code: &str, password: &str) -> Result<(), FormError> {
+        match self
+            .inner
+            .api
+            .confirm_forgot_password(username, code, password)
+            .await
+        {
+            Ok(()) => Ok(()),
+            // An unknown user is told what a wrong code is told.
+            Err(crate::provider::cognito_api::CognitoApiError::UserNotFound(_)) => {
+                Err(FormError::CodeMismatch)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Resend and forgot answer an unknown (or, for resend, already confirmed) user as a known one.
+fn hide_unknown(e: crate::provider::cognito_api::CognitoApiError) -> Result<(), FormError> {
+    use crate::provider::cognito_api::CognitoApiError as C;
+    match e {
+        C::UserNotFound(_) => Ok(()),
+        C::InvalidParameter(ref m) if m.contains("already confirmed") => Ok(()),
+        other => Err(other.into()),
+    }
+}

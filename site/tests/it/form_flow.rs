@@ -1,0 +1,123 @@
+//! The site's Cognito form sign-in over HTTP: the session is the hosted UI's (the same JSON shape,
+//! the same values), it refreshes after the access token expires (both clocks moved), and no log
+//! line carries the password, a code or a token.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use hallpass::clock::ManualClock;
+use hallpass_site::{Settings, Site};
+use serde_json::Value;
+
+use crate::support::{browser_client, form, get, submit, SECRET};
+
+/// The log of the whole test binary, in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture() -> Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+            captured
+        })
+        .clone()
+}
+
+/// The shape of a JSON value: its keys and their types, not the values.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        Value::String(_) => Value::String("string".into()),
+        Value::Number(_) => Value::String("number".into()),
+        Value::Bool(_) => Value::String("bool".into()),
+        Value::Null => Value::Null,
+    }
+}
+
+async fn session(client: &reqwest::Client, url: &str) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_form_session_is_the_hosted_ui_session_and_refreshes_and_nothing_secret_is_logged() {
+    let log = capture();
+    let clock = ManualClock::starting_now();
+    let mut settings = Settings::for_tests(SECRET);
+    settings.clock = Some(clock.clone());
+    let (url, pool) = Site::start(settings).await.unwrap().spawn();
+    let pool = pool.unwrap();
+    let at = |p: &str| url.join(p).unwrap().to_string();
+
+    // The hosted UI.
+    let hosted = browser_client();
+    let (page_url, _, home) = get(&hosted, &at("/")).await;
+    let (login_url, _, login) =
+        submit(&hosted, &form(&home, &page_url, "/api/auth/signin/cognito")).await;
+    let login_form = form(&login, &login_url, "/login")
+        .set("username", userpool::DEMO_USER_EMAIL)
+        .set("password", userpool::DEMO_USER_PASSWORD);
+    let (landed, _, _) = submit(&hosted, &login_form).await;
+    assert_eq!(landed.path(), "/protected");
+    let via_hosted = session(&hosted, &at("/api/auth/session")).await;
+
+    // The site's own form, from the home page.
+    let own = browser_client();
+    let (page_url, _, home) = get(&own, &at("/")).await;
+    let sign_in = form(&home, &page_url, "/api/auth/cognito/signin")
+        .set("username", userpool::DEMO_USER_EMAIL)
+        .set("password", userpool::DEMO_USER_PASSWORD);
+    let (landed, _, page) = submit(&own, &sign_in).await;
+    assert_eq!(landed.path(), "/protected", "{page}");
+    let via_form = session(&own, &at("/api/auth/session")).await;
+    assert_eq!(
+        shape(&via_form),
+        shape(&via_hosted),
+        "{via_form} vs {via_hosted}"
+    );
+    assert_eq!(
+        via_form["user"], via_hosted["user"],
+        "the same profile, groups included"
+    );
+
+    // An hour and more later the access token has expired: the form session refreshes.
+    let later = Duration::from_secs(3600 + 120);
+    clock.advance(later);
+    pool.pool().advance_clock(later);
+    let refreshed = session(&own, &at("/api/auth/session")).await;
+    assert_eq!(
+        refreshed["user"], via_form["user"],
+        "still signed in after the refresh"
+    );
+    assert!(refreshed.get("error").is_none(), "{refreshed}");
+    let (_, status, _) = get(&own, &at("/protected")).await;
+    assert_eq!(status, 200);
+
+    // The log: no password or secret, and no JWT or JWE at all (tokens and session cookies all
+    // start with a base64url JSON header, `eyJ`).
+    let text = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
+    assert!(text.contains("signed in"), "the log was captured");
+    assert!(!text.contains(userpool::DEMO_USER_PASSWORD));
+    assert!(!text.contains(userpool::DEMO_CLIENT_SECRET));
+    assert!(!text.contains("eyJ"), "a token in the log");
+}
