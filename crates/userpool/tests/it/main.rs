@@ -16,6 +16,7 @@ mod cli;
 mod discovery;
 mod flow;
 mod hosted_ui;
+mod hosted_ui_csrf;
 mod oidc;
 mod outbox;
 mod persistence;
