@@ -13,7 +13,7 @@ const OAUTH: [(&str, &str); 5] = [
 async fn post(t: &TestPool, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let mut form: Vec<(&str, &str)> = OAUTH.to_vec();
     form.extend_from_slice(fields);
-    t.http.post(t.url(path)).form(&form).send().await.unwrap()
+    t.post_form(path, &form).await
 }
 
 async fn get(t: &TestPool, path: &str, extra: &[(&str, &str)]) -> reqwest::Response {
@@ -148,18 +148,17 @@ async fn sign_up_confirm_and_sign_in() {
     assert_eq!(id["cognito:username"], id["sub"]);
     assert!(uuid::Uuid::parse_str(id["sub"].as_str().unwrap()).is_ok());
     assert!(id.get("cognito:groups").is_none(), "no groups, no claim");
-    // Confirming again.
+    // Confirming again: the client hides which users exist, so a confirmed user's answer is a
+    // wrong code's, like an unknown user's (`hosted_ui_enumeration` has the revealing client).
     let r = post(
         &t,
         "/confirmUser",
         &[("username", "eve@example.com"), ("code", &code2)],
     )
     .await;
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("Current status is CONFIRMED"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Invalid verification code provided, please try again."));
+    assert!(!html.contains("CONFIRMED"));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -243,6 +242,8 @@ async fn concurrent_sign_ups_of_one_email_make_one_user() {
                 OAUTH.iter().map(|(k, v)| (*k, v.to_string())).collect();
             form.push(("username", "race@example.com".into()));
             form.push(("password", format!("Race!pass{i}")));
+            let page = http.get(&url).query(&OAUTH).send().await.unwrap();
+            form.push(("_csrf", csrf_field(&page.text().await.unwrap())));
             http.post(url).form(&form).send().await.unwrap()
         }));
     }
@@ -276,7 +277,9 @@ async fn concurrent_sign_ups_of_one_email_make_one_user() {
 
 #[tokio::test]
 async fn wrong_passwords_are_generic_then_lock_the_user() {
-    let t = spawn_pool().await;
+    // A client that tells a lockout apart; with the default, it answers as a wrong password
+    // (see `hosted_ui_enumeration`).
+    let t = spawn_with(seed_revealing_users(), "sqlite::memory:").await;
     let params = [
         ("response_type", "code"),
         ("client_id", CONF),
@@ -364,7 +367,9 @@ async fn wrong_passwords_are_generic_then_lock_the_user() {
 
 #[tokio::test]
 async fn forgot_password_resets_it() {
-    let t = spawn_pool().await;
+    // A client that tells an expired code apart (the default answers every refused code as a
+    // wrong one: `hosted_ui_enumeration`).
+    let t = spawn_with(seed_revealing_users(), "sqlite::memory:").await;
     let page = get(&t, "/forgotPassword", &[]).await;
     assert!(page.text().await.unwrap().contains("id=\"username\""));
     // An unknown user sees the same next page, and no code is made.
@@ -447,7 +452,8 @@ async fn forgot_password_resets_it() {
 
 #[tokio::test]
 async fn resend_code_and_expired_codes() {
-    let t = spawn_pool().await;
+    // A client that tells an expired code apart, as above.
+    let t = spawn_with(seed_revealing_users(), "sqlite::memory:").await;
     // Bob is seeded unconfirmed.
     let r = get(&t, "/resendcode", &[("username", "bob@example.com")]).await;
     assert_eq!(location(&r).path(), "/confirmUser");
@@ -595,7 +601,8 @@ async fn pages_render_for_a_person() {
 /// guesses overlap as an attacker's do.
 #[tokio::test]
 async fn parallel_guesses_are_counted_before_they_are_checked() {
-    let t = spawn_with_real_hashing().await;
+    // A client that tells a lockout apart, so that the answers can be counted.
+    let t = spawn_with_real_hashing(seed_revealing_users()).await;
     let r = t
         .authorize(&[
             ("response_type", "code"),
@@ -611,11 +618,17 @@ async fn parallel_guesses_are_counted_before_they_are_checked() {
         f.push(("password".into(), password.into()));
         f
     };
-    let mut burst = Vec::new();
+    // Each guess from its own browser, its form page fetched before the burst starts.
+    let mut guesses = Vec::new();
     for i in 0..40 {
-        let req = browser()
-            .post(t.url("/login"))
-            .form(&form(&format!("wrong-{i}")));
+        let http = browser();
+        let mut f = form(&format!("wrong-{i}"));
+        let page = http.get(login.clone()).send().await.unwrap();
+        f.push(("_csrf".into(), csrf_field(&page.text().await.unwrap())));
+        guesses.push(http.post(t.url("/login")).form(&f));
+    }
+    let mut burst = Vec::new();
+    for req in guesses {
         burst.push(tokio::spawn(async move {
             req.send().await.unwrap().text().await.unwrap()
         }));
@@ -623,12 +636,7 @@ async fn parallel_guesses_are_counted_before_they_are_checked() {
     // Behind the burst (ordering only, nothing is timed): the wrong passwords are still being
     // hashed, so a lock read before counting would not be set yet.
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    let right = browser()
-        .post(t.url("/login"))
-        .form(&form(PASSWORD))
-        .send()
-        .await
-        .unwrap();
+    let right = post_form(&browser(), &t, "/login", &form(PASSWORD)).await;
     assert_eq!(
         right.status(),
         200,
@@ -656,4 +664,9 @@ async fn parallel_guesses_are_counted_before_they_are_checked() {
         "{checked} checked"
     );
     assert_eq!(checked + locked, 40);
+    // The same from the pool's side: at most LOCKOUT_AFTER passwords met Alice's hash; every
+    // other attempt (the right one included) met the dummy hash instead, at the same cost.
+    let work = t.pool().password_verifications();
+    assert!(work.real <= userpool::LOCKOUT_AFTER as u64, "{work:?}");
+    assert_eq!(work.real + work.dummy, 41, "{work:?}");
 }
