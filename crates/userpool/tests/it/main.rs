@@ -17,6 +17,7 @@ mod discovery;
 mod flow;
 mod hosted_ui;
 mod hosted_ui_csrf;
+mod hosted_ui_enumeration;
 mod oidc;
 mod outbox;
 mod persistence;
