@@ -18,6 +18,7 @@ mod flow;
 mod hosted_ui;
 mod hosted_ui_csrf;
 mod hosted_ui_enumeration;
+mod hosted_ui_lockout;
 mod hosted_ui_mfa;
 mod oidc;
 mod outbox;
