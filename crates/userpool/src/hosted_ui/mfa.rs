@@ -217,7 +217,7 @@ fn step_page(pool: &UserPool, form: &HostedForm, user: &UserRow, pending: &Pendi
             let otpauth = TotpSecret::from_base32(secret_base32)
                 .map(|s| s.otpauth_uri(&issuer, &user.email))
                 .unwrap_or_default();
-            form.page(pool, "mfa_setup", "Set up an authenticator app")
+            form.page(pool, "mfa_setup", "Set up two-step sign-in")
                 .info(
                     "This app requires a second step at sign-in: a code from an authenticator app.",
                 )

@@ -503,5 +503,13 @@ async fn pages_render_for_a_person() {
         assert!(html.contains("Test Pool"), "the pool's name is shown");
         assert!(html.contains("type=\"submit\""));
         assert!(!html.contains("<script"), "{path}: no JavaScript");
+        // No page claims a mail was (or will be) sent; the code pages point at the outbox.
+        assert!(
+            !html.contains("we have sent") && !html.contains("will send"),
+            "{path}"
+        );
+        if path.starts_with("/confirm") {
+            assert!(html.contains(r#"<a href="/_outbox">outbox</a>"#), "{path}");
+        }
     }
 }
