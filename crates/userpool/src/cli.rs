@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use url::Url;
 
 use crate::admin::NewUser;
-use crate::config::{Seed, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
+use crate::config::{ClientConfig, Seed, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 use crate::error::Error;
 use crate::password::PasswordHashCost;
 use crate::pool::UserPool;
@@ -245,20 +245,35 @@ async fn serve(
     for p in &seed.pools {
         println!("issuer:    {}", running.issuer(&p.id));
         for c in &p.clients {
-            let kind = if c.secret.is_some() {
-                "confidential"
-            } else {
-                "public"
-            };
-            println!("  client {} ({kind})", c.id);
+            println!("  {}", client_line(c, common.config.as_deref()));
         }
     }
     if common.config.is_none() {
         println!("demo user: {DEMO_USER_EMAIL} / {DEMO_USER_PASSWORD}");
     }
+    println!("press Ctrl-C to stop");
     tokio::signal::ctrl_c().await?;
     running.shutdown().await;
     Ok(())
+}
+
+/// A client as `serve` prints it: its id and where its secret is. Only the built-in demo
+/// seed's secret is printed, since it is public in this source code anyway; a seed file's
+/// secrets stay in the file, out of terminals and logs.
+fn client_line(c: &ClientConfig, seed_file: Option<&Path>) -> String {
+    match (&c.secret, seed_file) {
+        (None, _) => format!("client {} (public, no secret)", c.id),
+        (Some(secret), None) if secret == DEMO_CLIENT_SECRET => format!(
+            "client {} (confidential), secret {secret} (the demo's development secret)",
+            c.id
+        ),
+        (Some(_), Some(file)) => format!(
+            "client {} (confidential), secret in {} (not printed)",
+            c.id,
+            file.display()
+        ),
+        (Some(_), None) => format!("client {} (confidential), secret not printed", c.id),
+    }
 }
 
 /// `user add`.

@@ -1,6 +1,7 @@
 //! Checking a user's password, with the lockout after repeated failures, and checking a new
 //! password against the pool's policy. Any front door that signs users in calls these.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::error::Error;
@@ -30,6 +31,43 @@ pub(crate) enum PasswordCheck {
     Disabled,
 }
 
+/// How many Argon2 verifications a pool has run: against users' hashes, and against the
+/// dummy hash that stands in for an unknown or locked user. Lets a test check that such a
+/// user costs the same work as a known one, without timing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PasswordVerifications {
+    /// Verifications against a user's own hash.
+    pub real: u64,
+    /// Verifications against the dummy hash.
+    pub dummy: u64,
+}
+
+/// The counters behind [`PasswordVerifications`].
+#[derive(Debug, Default)]
+pub(crate) struct VerificationCounter {
+    real: AtomicU64,
+    dummy: AtomicU64,
+}
+
+impl VerificationCounter {
+    /// Counts one verification.
+    pub(crate) fn count(&self, against_dummy: bool) {
+        let c = if against_dummy {
+            &self.dummy
+        } else {
+            &self.real
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(&self) -> PasswordVerifications {
+        PasswordVerifications {
+            real: self.real.load(Ordering::Relaxed),
+            dummy: self.dummy.load(Ordering::Relaxed),
+        }
+    }
+}
+
 /// Cognito's message for a disabled user, on every front door.
 pub(crate) const USER_DISABLED: &str = "User is disabled.";
 
@@ -37,7 +75,8 @@ impl UserPool {
     /// Checks `password` for the user `username` of the pool. The attempt is reserved (and
     /// counted) atomically before the password is verified, so at most [`LOCKOUT_AFTER`]
     /// passwords are ever verified between two lockouts, however many arrive at once; only a
-    /// right password resets the count. An unknown user costs as long as a known one.
+    /// right password resets the count. An unknown user, and a locked one, cost one
+    /// verification against a dummy hash: every answer takes as long.
     pub(crate) async fn check_password(
         &self,
         pool_id: &str,
@@ -48,7 +87,11 @@ impl UserPool {
         let attempt = match &user {
             Some(u) => match self.reserve_attempt(u).await? {
                 Some(n) => Some(n),
-                None => return Ok(PasswordCheck::Locked),
+                None => {
+                    // Locked: the user's own hash is not tried, but the time is spent.
+                    self.verify_password(None, password).await;
+                    return Ok(PasswordCheck::Locked);
+                }
             },
             None => None,
         };
@@ -86,7 +129,7 @@ impl UserPool {
         password_ok: bool,
     ) -> Result<PasswordCheck, Error> {
         if !password_ok {
-            tracing::info!(pool = %pool_id, sub = %user.sub, failures = attempt, "sign-in refused: wrong password");
+            tracing::info!(pool = %pool_id, sub = %user.sub, failures = attempt, "sign-in refused: wrong password or code");
             return Ok(if attempt >= LOCKOUT_AFTER {
                 PasswordCheck::Locked
             } else {

@@ -1,6 +1,6 @@
 //! The hosted-UI session: started when a user signs in on the hosted UI, read by
-//! `/oauth2/authorize` to skip the form, ended by `/logout`. Its cookie is built in one
-//! place, so the cookie that sets it and the one that clears it carry the same flags.
+//! `/oauth2/authorize` to skip the form, ended by `/logout`; and the builder of every
+//! hosted-UI cookie.
 
 use axum::http::{header, HeaderMap, HeaderValue};
 
@@ -18,31 +18,35 @@ fn cookie_name(pool_id: &str) -> String {
     format!("cognito_{pool_id}")
 }
 
-/// A `Set-Cookie` value for the session cookie: `HttpOnly`, `SameSite=Lax`, `Secure` on
-/// https, scoped to the public URL's path.
-fn set_cookie(
+/// A `Set-Cookie` value for one of the hosted UI's cookies (the session, the anti-CSRF token,
+/// a pending second factor): `HttpOnly`, `SameSite=Lax`, `Secure` on https, scoped to the
+/// public URL's path; `max_age_secs` `None` makes a browser-session cookie, `Some(0)` clears it.
+/// Every hosted-UI cookie is built here, so the one that sets it and the one that clears it
+/// carry the same flags.
+pub(crate) fn pool_cookie(
     pool: &UserPool,
-    pool_id: &str,
+    name: String,
     value: String,
-    max_age_secs: i64,
+    max_age_secs: Option<i64>,
 ) -> Result<HeaderValue, Error> {
     let path = match pool.base_path() {
         p if p.is_empty() => "/".to_string(),
         p => p,
     };
-    let c = cookie::Cookie::build((cookie_name(pool_id), value))
+    let mut c = cookie::Cookie::build((name, value))
         .path(path)
         .http_only(true)
         .secure(pool.is_https())
-        .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::seconds(max_age_secs))
-        .build();
-    HeaderValue::from_str(&c.to_string()).map_err(|e| Error::Internal(e.to_string()))
+        .same_site(cookie::SameSite::Lax);
+    if let Some(secs) = max_age_secs {
+        c = c.max_age(cookie::time::Duration::seconds(secs));
+    }
+    HeaderValue::from_str(&c.build().to_string()).map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// The values of this pool's session cookie in the request (a browser may send several).
-fn sent_ids(headers: &HeaderMap, pool_id: &str) -> Vec<String> {
-    let name = cookie_name(pool_id);
+/// The values of the cookie `name` in the request (a browser may send several, for
+/// several paths).
+pub(crate) fn sent_cookies(headers: &HeaderMap, name: &str) -> Vec<String> {
     let mut out = vec![];
     for h in headers.get_all(header::COOKIE) {
         let Ok(s) = h.to_str() else { continue };
@@ -53,6 +57,20 @@ fn sent_ids(headers: &HeaderMap, pool_id: &str) -> Vec<String> {
         }
     }
     out
+}
+
+fn set_cookie(
+    pool: &UserPool,
+    pool_id: &str,
+    value: String,
+    max_age_secs: i64,
+) -> Result<HeaderValue, Error> {
+    pool_cookie(pool, cookie_name(pool_id), value, Some(max_age_secs))
+}
+
+/// The values of this pool's session cookie in the request.
+fn sent_ids(headers: &HeaderMap, pool_id: &str) -> Vec<String> {
+    sent_cookies(headers, &cookie_name(pool_id))
 }
 
 /// Starts a session (1 h) for `sub`; returns the `Set-Cookie` value that carries it.

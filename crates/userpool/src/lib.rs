@@ -50,7 +50,7 @@ pub use config::{
     UserSeed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL,
     DEMO_USER_PASSWORD, DEMO_USER_SUB,
 };
-pub use credentials::{LOCKOUT_AFTER, LOCKOUT_DURATION};
+pub use credentials::{PasswordVerifications, LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
 pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;

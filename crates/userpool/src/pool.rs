@@ -10,6 +10,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config::{ClientConfig, PoolConfig, Seed};
+use crate::credentials::{PasswordVerifications, VerificationCounter};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
 use crate::outbox::{Message, MessageKind, Outbox};
@@ -37,6 +38,7 @@ pub(crate) struct Inner {
     key_cache: KeyCache,
     /// Verified against when the user does not exist, so timing does not reveal it.
     dummy_hash: String,
+    verifications: VerificationCounter,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -126,6 +128,7 @@ impl UserPoolBuilder {
                 clock_offset: AtomicI64::new(0),
                 key_cache: KeyCache::default(),
                 dummy_hash,
+                verifications: VerificationCounter::default(),
             }),
         };
         pool.init().await?;
@@ -370,8 +373,14 @@ impl UserPool {
         hash_password(self.inner.cost, password.to_string()).await
     }
 
+    /// How many password verifications this pool has run, real and against the dummy hash.
+    pub fn password_verifications(&self) -> PasswordVerifications {
+        self.inner.verifications.get()
+    }
+
     /// Verifies a password; with no user, verifies against a dummy hash to take as long.
     pub(crate) async fn verify_password(&self, hash: Option<&str>, password: &str) -> bool {
+        self.inner.verifications.count(hash.is_none());
         let ok = verify_password(
             hash.unwrap_or(&self.inner.dummy_hash).to_string(),
             password.to_string(),

@@ -19,7 +19,7 @@ pub(super) async fn forgot_page(
     form: HostedForm,
 ) -> Result<Response, HttpError> {
     forgot_form(&pool, &form, form.field("username"))
-        .info("Enter your email below and we will send a code to reset your password.")
+        .info("Enter your email below to get a code that resets your password.")
         .ok()
 }
 
@@ -70,6 +70,7 @@ pub(super) async fn confirm_forgot(
     if let Err(msg) = pool.check_new_password(pool_id, password)? {
         return page().error(&msg).ok();
     }
+    // An unknown user's answer is a wrong code's.
     let Some(user) = pool.store().user_by_email(pool_id, username).await? else {
         return page().error(BAD_CODE).ok();
     };
@@ -78,7 +79,9 @@ pub(super) async fn confirm_forgot(
         .use_user_code(&user.sub, "reset", code, pool.now())
         .await?;
     if let Err(problem) = used {
-        return page().error(code_message(problem)).ok();
+        return page()
+            .error(code_message(problem, form.hides_users(&pool)))
+            .ok();
     }
     pool.set_user_password(pool_id, &user.sub, password, pool.now())
         .await?;

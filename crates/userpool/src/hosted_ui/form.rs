@@ -1,16 +1,17 @@
 //! `HostedForm`: what every hosted-UI page and form starts with. It reads the fields (the
 //! query of a GET, the form body of a POST), checks the OAuth request they carry (client,
-//! redirect URI, response type, PKCE, scopes), and answers for the handler when they are
-//! unreadable or untrustworthy.
+//! redirect URI, response type, PKCE, scopes) and, for a POST, the browser's anti-CSRF token;
+//! it answers for the handler when they are unreadable or untrustworthy.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Query, Request};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 
-use super::page::{bad_form, Page};
+use super::csrf::{self, BrowserToken};
+use super::page::{bad_form, forbidden, Page};
 use crate::http::{found, parse_form};
 use crate::oauth2::params::{check_authorize, Authorized, OAuthParams};
 use crate::pool::UserPool;
@@ -29,13 +30,20 @@ pub(super) struct HostedForm {
     pub params: OAuthParams,
     /// The checked authorization request.
     pub auth: Authorized,
+    /// The request's headers (its cookies).
+    pub headers: HeaderMap,
+    /// The browser's anti-CSRF token, for the forms of the page answered.
+    pub csrf: BrowserToken,
 }
 
 impl FromRequest<UserPool> for HostedForm {
     type Rejection = Response;
 
     async fn from_request(req: Request, pool: &UserPool) -> Result<Self, Response> {
-        let fields = if req.method() == Method::POST {
+        let headers = req.headers().clone();
+        let path = req.uri().path().to_string();
+        let is_post = req.method() == Method::POST;
+        let fields = if is_post {
             let body = Bytes::from_request(req, pool)
                 .await
                 .map_err(IntoResponse::into_response)?;
@@ -48,10 +56,21 @@ impl FromRequest<UserPool> for HostedForm {
         };
         let params = OAuthParams::from_map(&fields);
         let auth = check_authorize(pool, &params).map_err(|r| r.into_response(pool))?;
+        // Checked after the OAuth parameters, so that the refusal can link back to the form.
+        if is_post
+            && !csrf::is_from_this_browser(&headers, fields.get(csrf::FIELD).map(String::as_str))
+        {
+            return Err(forbidden(pool, &params, &auth.pool_id, &path)
+                .unwrap_or_else(IntoResponse::into_response));
+        }
+        let csrf = csrf::for_page(pool, &headers)
+            .map_err(|e| crate::error::HttpError::from(e).into_response())?;
         Ok(HostedForm {
             fields,
             params,
             auth,
+            headers,
+            csrf,
         })
     }
 }
@@ -62,9 +81,17 @@ impl HostedForm {
         self.fields.get(name).map(String::as_str).unwrap_or("")
     }
 
-    /// A page of this request's pool, carrying its OAuth parameters.
+    /// A page of this request's pool, carrying its OAuth parameters and the browser's
+    /// anti-CSRF token.
     pub fn page(&self, pool: &UserPool, kind: &'static str, title: &str) -> Page {
-        Page::new(pool, kind, title, &self.params, Some(&self.auth.pool_id))
+        Page::new(pool, kind, title, &self.params, Some(&self.auth.pool_id)).csrf(&self.csrf)
+    }
+
+    /// Whether the client hides which users exist (Cognito's `PreventUserExistenceErrors`,
+    /// on by default); true if the client cannot be found, to fail closed.
+    pub fn hides_users(&self, pool: &UserPool) -> bool {
+        pool.client(&self.auth.client_id)
+            .is_none_or(|(_, c)| c.prevent_user_existence_errors)
     }
 
     /// A redirect to another hosted-UI page (`path` like "/login"), carrying the OAuth

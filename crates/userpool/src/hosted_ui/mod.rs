@@ -1,5 +1,6 @@
-//! The hosted UI's pages: sign in, sign up, confirm, forgot password, and the error page.
-//! This module only routes; every handler starts from a checked [`form::HostedForm`].
+//! The hosted UI's pages: sign in (and its second factor), sign up, confirm, forgot password,
+//! and the error page. This module only routes; every handler starts from a checked
+//! [`form::HostedForm`], which also refuses a POST without the browser's anti-CSRF token.
 
 use axum::routing::get;
 use axum::Router;
@@ -7,8 +8,10 @@ use axum::Router;
 use crate::http::MAX_BODY;
 use crate::pool::UserPool;
 
+mod csrf;
 mod forgot;
 mod form;
+mod mfa;
 mod page;
 mod sign_in;
 mod sign_up;
@@ -16,6 +19,7 @@ mod sign_up;
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
         .route("/login", get(sign_in::login_page).post(sign_in::login))
+        .route("/mfa", get(mfa::mfa_page).post(mfa::answer))
         .route("/signup", get(sign_up::signup_page).post(sign_up::signup))
         .route(
             "/confirmUser",

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
+
+use super::csrf::BrowserToken;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::HttpError;
@@ -20,12 +22,18 @@ pub(super) const USER_EXISTS: &str = "An account with the given email already ex
 pub(super) const BAD_CODE: &str = "Invalid verification code provided, please try again.";
 pub(super) const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
 pub(super) const BAD_EMAIL: &str = "Username should be an email.";
+/// A wrong or reused TOTP code (the `SOFTWARE_TOKEN_MFA` challenge's `CodeMismatchException`).
+pub(super) const BAD_TOTP: &str = "Invalid code received for user";
+/// The second factor's pending step is gone: expired, used, or of another browser.
+pub(super) const SESSION_EXPIRED: &str = "Invalid session for the user, session is expired.";
 
-/// The message for a refused confirmation or reset code.
-pub(super) fn code_message(problem: CodeProblem) -> &'static str {
+/// The message for a refused confirmation or reset code. When the client hides which users
+/// exist, every refusal is the wrong-code message: "expired" would tell a known user with no
+/// live code (or one killed by wrong guesses) from an unknown one.
+pub(super) fn code_message(problem: CodeProblem, hides_users: bool) -> &'static str {
     match problem {
-        CodeProblem::Mismatch => BAD_CODE,
-        CodeProblem::Expired => EXPIRED_CODE,
+        CodeProblem::Expired if !hides_users => EXPIRED_CODE,
+        CodeProblem::Mismatch | CodeProblem::Expired => BAD_CODE,
     }
 }
 
@@ -48,6 +56,16 @@ pub(super) struct Page {
     error_code: String,
     /// The pool's password policy in words.
     password_hint: String,
+    /// The browser's anti-CSRF token, a hidden field of every form.
+    csrf: String,
+    /// Cookies the response sets (the anti-CSRF token, a pending second factor).
+    set_cookies: Vec<HeaderValue>,
+    /// MFA set-up: the new TOTP secret (base32, in groups of four) and its `otpauth://` URI.
+    /// Shown to the user who is setting up their app, on this page only.
+    totp_secret: String,
+    otpauth: String,
+    /// Where "open the form again" goes on the 403 page.
+    reload: String,
 }
 
 impl Page {
@@ -97,10 +115,38 @@ impl Page {
         self
     }
 
+    /// The browser's anti-CSRF token in the forms, and its cookie if it is new.
+    pub(super) fn csrf(mut self, token: &BrowserToken) -> Self {
+        self.csrf = token.value.clone();
+        self.set_cookies.extend(token.set_cookie.clone());
+        self
+    }
+
+    /// A cookie to set with the page.
+    pub(super) fn cookie(mut self, c: HeaderValue) -> Self {
+        self.set_cookies.push(c);
+        self
+    }
+
+    /// The TOTP secret being set up, and its `otpauth://` URI.
+    pub(super) fn totp_setup(mut self, secret_base32: &str, otpauth: String) -> Self {
+        let chars: Vec<char> = secret_base32.chars().collect();
+        self.totp_secret = chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.otpauth = otpauth;
+        self
+    }
+
     fn render_with(self, status: StatusCode) -> Result<Response, HttpError> {
         let html = self.render()?;
         let mut resp = (status, Html(html)).into_response();
         let h = resp.headers_mut();
+        for c in self.set_cookies {
+            h.append(header::SET_COOKIE, c);
+        }
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         // No scripts, no framing: the pages need neither.
         h.insert(
@@ -129,6 +175,26 @@ pub(super) fn bad_form(pool: &UserPool) -> Result<Response, HttpError> {
         ..Page::default()
     }
     .render_with(StatusCode::BAD_REQUEST)
+}
+
+/// The answer to a form posted without this browser's anti-CSRF token (from another site, or
+/// with another browser's token): 403, nothing done, and a link to the form (`path`) again.
+pub(super) fn forbidden(
+    pool: &UserPool,
+    params: &OAuthParams,
+    pool_id: &str,
+    path: &str,
+) -> Result<Response, HttpError> {
+    let mut page = Page::new(
+        pool,
+        "forbidden",
+        "This form has expired",
+        params,
+        Some(pool_id),
+    );
+    // `path` is one of the router's own routes (only those reach a handler), below the base.
+    page.reload = format!("{}{path}?{}", pool.base_path(), params.query(&[]));
+    page.render_with(StatusCode::FORBIDDEN)
 }
 
 // ---- error ---------------------------------------------------------------------------------

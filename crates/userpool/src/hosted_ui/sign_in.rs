@@ -5,6 +5,7 @@ use axum::http::header;
 use axum::response::Response;
 
 use super::form::{HostedForm, MAX_USERNAME};
+use super::mfa;
 use super::page::{BAD_CREDENTIALS, LOCKED};
 use crate::credentials::{PasswordCheck, MAX_PASSWORD, USER_DISABLED};
 use crate::error::HttpError;
@@ -62,6 +63,11 @@ pub(super) async fn login(
         PasswordCheck::Accepted(user) => user,
         // Same answer for a wrong password and an unknown user: existence is not revealed.
         PasswordCheck::Refused => return page().error(BAD_CREDENTIALS).ok(),
+        // A lockout only happens to a user who exists, so it is told apart only when the
+        // client does not hide users (`PreventUserExistenceErrors` off).
+        PasswordCheck::Locked if form.hides_users(&pool) => {
+            return page().error(BAD_CREDENTIALS).ok()
+        }
         PasswordCheck::Locked => return page().error(LOCKED).ok(),
         PasswordCheck::Disabled => return page().error(USER_DISABLED).ok(),
     };
@@ -71,5 +77,5 @@ pub(super) async fn login(
             .await?;
         return Ok(form.redirect(&pool, "/confirmUser", &[("username", &user.email)]));
     }
-    signed_in(&pool, &form.auth, &user.sub).await
+    mfa::after_password(&pool, &form, user).await
 }

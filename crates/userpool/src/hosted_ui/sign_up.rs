@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::form::{HostedForm, MAX_CODE, MAX_NAME, MAX_USERNAME};
+use super::mfa;
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL, USER_EXISTS};
-use super::sign_in::signed_in;
 use crate::config::valid_email;
 use crate::error::{Error, HttpError};
 use crate::pool::UserPool;
@@ -92,25 +92,32 @@ pub(super) async fn confirm(
         return page().error(BAD_CODE).ok();
     }
     let pool_id = &form.auth.pool_id;
+    let hides_users = form.hides_users(&pool);
+    // An unknown user's answer is a wrong code's.
     let Some(user) = pool.store().user_by_email(pool_id, username).await? else {
         return page().error(BAD_CODE).ok();
     };
     if user.confirmed {
-        return page()
-            .error("User cannot be confirmed. Current status is CONFIRMED")
-            .ok();
+        // Only a user who exists can be confirmed already: hidden like the rest.
+        let msg = if hides_users {
+            BAD_CODE
+        } else {
+            "User cannot be confirmed. Current status is CONFIRMED"
+        };
+        return page().error(msg).ok();
     }
     let used = pool
         .store()
         .use_user_code(&user.sub, "confirm", code, pool.now())
         .await?;
     if let Err(problem) = used {
-        return page().error(code_message(problem)).ok();
+        return page().error(code_message(problem, hides_users)).ok();
     }
     pool.store().confirm_user(&user.sub, pool.now()).await?;
     tracing::info!(pool = %pool_id, sub = %user.sub, "user confirmed");
-    // Cognito's hosted UI signs the user in once the code is accepted.
-    signed_in(&pool, &form.auth, &user.sub).await
+    // Cognito's hosted UI signs the user in once the code is accepted (after the second
+    // factor, where the pool requires one).
+    mfa::after_password(&pool, &form, user).await
 }
 
 pub(super) async fn resend_code(

@@ -668,7 +668,8 @@ async fn a_user_signed_up_on_the_hosted_ui_signs_in_through_the_sdk() {
         let mut form: Vec<(&str, String)> =
             oauth.iter().map(|(k, v)| (*k, v.to_string())).collect();
         form.extend(fields);
-        t.http.post(t.url(path)).form(&form).send()
+        let t = &t;
+        async move { Ok::<_, ()>(t.post_form(path, &form).await) }
     };
     let r = post(
         "/signup",

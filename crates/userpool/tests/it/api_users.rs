@@ -435,12 +435,7 @@ async fn a_reset_on_the_hosted_ui_revokes_the_old_sign_ins() {
     let mut form = oauth.to_vec();
     form.push(("username", ALICE));
     let other = browser();
-    other
-        .post(t.url("/forgotPassword"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    post_form(&other, &t, "/forgotPassword", &form).await;
     let code = outbox_code(&t, ALICE);
     let mut form = oauth.to_vec();
     form.extend([
@@ -448,12 +443,7 @@ async fn a_reset_on_the_hosted_ui_revokes_the_old_sign_ins() {
         ("code", code.as_str()),
         ("password", "N3w!password"),
     ]);
-    let r = other
-        .post(t.url("/confirmForgotPassword"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&other, &t, "/confirmForgotPassword", &form).await;
     assert_eq!(location(&r).path(), "/login");
     assert!(!refreshes(&t, rt).await, "old refresh token revoked");
     assert_eq!(

@@ -129,3 +129,66 @@ fn logs_to_a_pipe_have_no_colour_codes() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `serve`'s start-up lines (up to "press Ctrl-C to stop"); the server is then stopped.
+fn serve_banner(extra: &[&str]) -> String {
+    use std::io::BufRead;
+    let dir = std::env::temp_dir().join(format!("userpool-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_userpool"))
+        .args(["serve", "--port", "0", "--db"])
+        .arg(dir.join("pool.db"))
+        .args(extra)
+        .env("RUST_LOG", "off")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if line == "press Ctrl-C to stop" {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(banner.ends_with("press Ctrl-C to stop\n"), "{banner}");
+    banner
+}
+
+/// At start, `serve` prints each client's id and where its secret is: the demo's well-known
+/// development secret itself, a seed file's secrets only by the file's name.
+#[test]
+fn serve_prints_the_clients_and_where_their_secrets_are() {
+    let demo = serve_banner(&[]);
+    assert!(
+        demo.contains(&format!(
+            "client {} (confidential), secret {}",
+            userpool::DEMO_CLIENT_ID,
+            userpool::DEMO_CLIENT_SECRET
+        )),
+        "{demo}"
+    );
+    assert!(demo.contains("demo user: demo@example.com"), "{demo}");
+
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/userpool.example.toml");
+    let seeded = serve_banner(&["--config", config]);
+    assert!(
+        seeded.contains(&format!(
+            "client 1example0web0client0000001 (confidential), secret in {config} (not printed)"
+        )),
+        "{seeded}"
+    );
+    assert!(seeded.contains("client 2example0spa0client0000001 (public, no secret)"));
+    for secret in ["change-me-dev-only-secret", "another-dev-only-secret"] {
+        assert!(
+            !seeded.contains(secret),
+            "a seed file's secret printed: {seeded}"
+        );
+    }
+    assert!(!seeded.contains("demo user"));
+}

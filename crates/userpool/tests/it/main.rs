@@ -16,6 +16,10 @@ mod cli;
 mod discovery;
 mod flow;
 mod hosted_ui;
+mod hosted_ui_csrf;
+mod hosted_ui_enumeration;
+mod hosted_ui_lockout;
+mod hosted_ui_mfa;
 mod oidc;
 mod outbox;
 mod persistence;
@@ -79,9 +83,22 @@ pub async fn spawn_at(seed: Seed, db: &str, port: u16) -> TestPool {
     spawn_full(seed, db, port, PasswordHashCost::Testing).await
 }
 
-/// A pool with the real password-hash cost: for tests whose point is that hashing takes time.
-pub async fn spawn_with_real_hashing() -> TestPool {
-    spawn_full(test_seed(), "sqlite::memory:", 0, PasswordHashCost::Default).await
+/// A pool of `seed` with the real password-hash cost: for tests whose point is that hashing
+/// takes time.
+pub async fn spawn_with_real_hashing(seed: Seed) -> TestPool {
+    spawn_full(seed, "sqlite::memory:", 0, PasswordHashCost::Default).await
+}
+
+/// The test seed with `PreventUserExistenceErrors` off for the confidential client, whose
+/// pages then tell a lockout apart (Cognito's `LEGACY`).
+pub fn seed_revealing_users() -> Seed {
+    let mut seed = test_seed();
+    for c in seed.pools.iter_mut().flat_map(|p| p.clients.iter_mut()) {
+        if c.id == CONF {
+            c.prevent_user_existence_errors = false;
+        }
+    }
+    seed
 }
 
 async fn spawn_full(seed: Seed, db: &str, port: u16, cost: PasswordHashCost) -> TestPool {
@@ -158,7 +175,65 @@ pub fn escaped_in(html: &str, raw: &str) -> bool {
     !html.contains(raw) && (html.contains(&named) || html.contains(&numeric))
 }
 
+/// The `_csrf` hidden field of a hosted-UI page: the browser's anti-CSRF token.
+pub fn csrf_field(html: &str) -> String {
+    let marker = r#"name="_csrf" value=""#;
+    let start = html.find(marker).expect("the page has a _csrf field") + marker.len();
+    let len = html[start..].find('"').unwrap();
+    html[start..start + len].to_string()
+}
+
+/// The OAuth parameters a hosted-UI form carries (the other fields are the user's).
+const OAUTH_FIELDS: [&str; 8] = [
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+/// Posts a hosted-UI form as a browser does: first GETs the sign-in page with the form's
+/// OAuth fields (so `http`'s cookie jar holds the anti-CSRF cookie), then POSTs `fields` to
+/// `path` with the page's `_csrf` token.
+pub async fn post_form<K: AsRef<str>, V: AsRef<str>>(
+    http: &reqwest::Client,
+    t: &TestPool,
+    path: &str,
+    fields: &[(K, V)],
+) -> reqwest::Response {
+    let fields: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
+        .collect();
+    let oauth: Vec<&(String, String)> = fields
+        .iter()
+        .filter(|(k, _)| OAUTH_FIELDS.contains(&k.as_str()))
+        .collect();
+    let page = http
+        .get(t.url("/login"))
+        .query(&oauth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "the form's page");
+    let mut form = fields.clone();
+    form.push(("_csrf".into(), csrf_field(&page.text().await.unwrap())));
+    http.post(t.url(path)).form(&form).send().await.unwrap()
+}
+
 impl TestPool {
+    /// [`post_form`] with this pool's browser.
+    pub async fn post_form<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: &[(K, V)],
+    ) -> reqwest::Response {
+        post_form(&self.http, self, path, fields).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!(
             "http://localhost:{}{path}",
@@ -210,6 +285,7 @@ impl TestPool {
         form.retain(|(k, _)| k != "login_hint" && k != "lang");
         form.push(("username".into(), username.into()));
         form.push(("password".into(), password.into()));
+        form.push(("_csrf".into(), csrf_field(&html)));
         self.http
             .post(self.url("/login"))
             .form(&form)

@@ -50,13 +50,7 @@ async fn openidconnect_crate_signs_in_refreshes_and_revokes() {
     let mut form: Vec<(String, String)> = login.query_pairs().into_owned().collect();
     form.push(("username".into(), ALICE.into()));
     form.push(("password".into(), PASSWORD.into()));
-    let r = t
-        .http
-        .post(t.url("/login"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_form("/login", &form).await;
     let cb = location(&r);
     assert_eq!(param(&cb, "state").as_deref(), Some(csrf.secret().as_str()));
     let code = param(&cb, "code").unwrap();

@@ -15,13 +15,7 @@ const OAUTH: [(&str, &str); 4] = [
 async fn forgot(t: &TestPool, username: &str) {
     let mut form: Vec<(&str, &str)> = OAUTH.to_vec();
     form.push(("username", username));
-    let r = t
-        .http
-        .post(t.url("/forgotPassword"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_form("/forgotPassword", &form).await;
     assert_eq!(location(&r).path(), "/confirmForgotPassword");
 }
 

@@ -21,28 +21,21 @@ async fn a_file_database_survives_a_restart() {
         ("password", "K1m!password"),
         ("name", "Kim"),
     ];
-    let r = t
-        .http
-        .post(t.url("/signup"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_form("/signup", &form).await;
     assert_eq!(location(&r).path(), "/confirmUser");
     let code = t.pool().latest_code("kim@example.com").await.unwrap();
     let r = t
-        .http
-        .post(t.url("/confirmUser"))
-        .form(&[
-            ("response_type", "code"),
-            ("client_id", CONF),
-            ("redirect_uri", CB),
-            ("username", "kim@example.com"),
-            ("code", &code),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            "/confirmUser",
+            &[
+                ("response_type", "code"),
+                ("client_id", CONF),
+                ("redirect_uri", CB),
+                ("username", "kim@example.com"),
+                ("code", &code),
+            ],
+        )
+        .await;
     assert!(param(&location(&r), "code").is_some());
     let tokens = t.alice_tokens().await;
     let port = t.running.local_addr().port();

@@ -51,16 +51,35 @@ async fn clearing_cookie_has_the_same_flags_as_the_session_cookie_on_https() {
             .unwrap(),
     };
 
+    let oauth = [
+        ("response_type", "code"),
+        ("client_id", CONF),
+        ("redirect_uri", CB),
+    ];
+    // The form's page gives the anti-CSRF cookie, with the same flags as the session's.
+    let page = t
+        .http
+        .get(t.url("/login"))
+        .query(&oauth)
+        .send()
+        .await
+        .unwrap();
+    let xsrf = set_cookie(&page);
+    let xsrf_pair = xsrf.split(';').next().unwrap().to_string();
+    assert!(xsrf_pair.starts_with("XSRF-TOKEN="), "{xsrf}");
+    let token = csrf_field(&page.text().await.unwrap());
+    assert_eq!(xsrf_pair, format!("XSRF-TOKEN={token}"));
+    let mut form = oauth.to_vec();
+    form.extend([
+        ("username", ALICE),
+        ("password", PASSWORD),
+        ("_csrf", &token),
+    ]);
     let r = t
         .http
         .post(t.url("/login"))
-        .form(&[
-            ("response_type", "code"),
-            ("client_id", CONF),
-            ("redirect_uri", CB),
-            ("username", ALICE),
-            ("password", PASSWORD),
-        ])
+        .header("cookie", &xsrf_pair)
+        .form(&form)
         .send()
         .await
         .unwrap();
@@ -94,4 +113,5 @@ async fn clearing_cookie_has_the_same_flags_as_the_session_cookie_on_https() {
     let expected = ["httponly", "path=/auth", "samesite=lax", "secure"];
     assert_eq!(attributes(&session), expected, "{session}");
     assert_eq!(attributes(&cleared), expected, "{cleared}");
+    assert_eq!(attributes(&xsrf), expected, "{xsrf}");
 }
