@@ -11,4 +11,5 @@ mod hardening;
 mod lifecycle;
 mod provider;
 mod refresh;
+mod theme;
 mod vectors;
