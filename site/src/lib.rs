@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use axum::routing::get;
 use axum::Router;
 use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider};
-use hallpass::{Config, ConfigBuilder, Hallpass, Unauthenticated};
+use hallpass::{Config, ConfigBuilder, Hallpass, Theme, Unauthenticated};
 use tokio::net::TcpListener;
 use url::Url;
 use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
@@ -85,6 +85,20 @@ fn bool_var(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<bool, Er
     }
 }
 
+/// The site's name, as in `templates/base.html`'s titles.
+pub const SITE_NAME: &str = "Example Hallpass";
+
+/// The site's brand for Hallpass's built-in pages (sign-in, sign-out, error, 403), so that they
+/// look like the site: its name, its logo badge and `static/site.css`'s accent on the buttons.
+/// `AUTH_THEME_*` still override it part by part.
+pub fn theme() -> Theme {
+    Theme::new()
+        .name(SITE_NAME)
+        .logo("/static/brand.svg")
+        .brand_color("#4f46e5")
+        .button_text("#ffffff")
+}
+
 impl Settings {
     /// Loads `.env.local` then `.env` (the process environment wins), then [`Settings::from_vars`]
     /// with the process environment.
@@ -118,7 +132,7 @@ impl Settings {
             cognito,
             oidc: OAuthConfig::from_env_with(&var)?,
             cognito_userinfo: bool_var(&var, "COGNITO_USERINFO")?,
-            auth: Config::builder().with_vars(&var)?,
+            auth: Config::builder().theme(theme()).with_vars(&var)?,
             auth_url_given: var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")).is_some(),
         })
     }
@@ -135,7 +149,7 @@ impl Settings {
             cognito: None,
             oidc: None,
             cognito_userinfo: false,
-            auth: Config::builder().secret(secret),
+            auth: Config::builder().theme(theme()).secret(secret),
             auth_url_given: false,
         }
     }
@@ -276,6 +290,7 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .route("/static/site.css", get(pages::css))
         .route("/static/session-sync.js", get(pages::script))
         .route("/static/logo.svg", get(pages::logo))
+        .route("/static/brand.svg", get(pages::brand))
         .merge(protected)
         .merge(admin)
         .merge(hallpass.router())

@@ -93,7 +93,7 @@ impl Theme {
         self
     }
 
-    /// Buttons, links and the card's top edge: `#rgb` or `#rrggbb` (`AUTH_THEME_BRAND_COLOR`).
+    /// Buttons, links and focus rings: `#rgb` or `#rrggbb` (`AUTH_THEME_BRAND_COLOR`).
     pub fn brand_color(mut self, color: impl Into<String>) -> Self {
         self.brand_color = Some(color.into());
         self

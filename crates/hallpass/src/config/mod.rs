@@ -11,7 +11,7 @@
 //! | `AUTH_SESSION_UPDATE_AGE` | re-issue a page's session cookie once it is this old, in seconds | 86400 (24 h) |
 //! | `AUTH_THEME_NAME` | the app's name in the built-in pages' titles and sign-in heading | none |
 //! | `AUTH_THEME_LOGO` | the pages' logo: a same-origin path or an `https://` URL | none |
-//! | `AUTH_THEME_BRAND_COLOR` | buttons, links and the card's top edge: `#rgb` or `#rrggbb` | Hallpass's neutral look |
+//! | `AUTH_THEME_BRAND_COLOR` | buttons, links and focus rings: `#rgb` or `#rrggbb` | Hallpass's neutral look |
 //! | `AUTH_THEME_BUTTON_TEXT` | the button text colour: `#rgb` or `#rrggbb` | white |
 //! | `AUTH_THEME_COLOR_SCHEME` | `auto`, `light` or `dark` | `auto` |
 
