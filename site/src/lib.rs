@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::Router;
 use hallpass::clock::ManualClock;
 use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider, Provider, SignInMode};
-use hallpass::{Config, ConfigBuilder, Hallpass, Pages, Unauthenticated};
+use hallpass::{Config, ConfigBuilder, Hallpass, Pages, Theme, Unauthenticated};
 use tokio::net::TcpListener;
 use url::Url;
 use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
@@ -93,6 +93,20 @@ fn bool_var(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<bool, Er
     }
 }
 
+/// The site's name, as in `templates/base.html`'s titles.
+pub const SITE_NAME: &str = "Example Hallpass";
+
+/// The site's brand for Hallpass's built-in pages (sign-in, sign-out, error, 403), so that they
+/// look like the site: its name, its logo badge and `static/site.css`'s accent on the buttons.
+/// `AUTH_THEME_*` still override it part by part.
+pub fn theme() -> Theme {
+    Theme::new()
+        .name(SITE_NAME)
+        .logo("/static/brand.svg")
+        .brand_color("#4f46e5")
+        .button_text("#ffffff")
+}
+
 impl Settings {
     /// Loads `.env.local` then `.env` (the process environment wins), then [`Settings::from_vars`]
     /// with the process environment.
@@ -131,7 +145,7 @@ impl Settings {
             clock: None,
             oidc: OAuthConfig::from_env_with(&var)?,
             cognito_userinfo: bool_var(&var, "COGNITO_USERINFO")?,
-            auth: Config::builder().with_vars(&var)?,
+            auth: Config::builder().theme(theme()).with_vars(&var)?,
             auth_url_given: var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")).is_some(),
         })
     }
@@ -150,7 +164,7 @@ impl Settings {
             clock: None,
             oidc: None,
             cognito_userinfo: false,
-            auth: Config::builder().secret(secret),
+            auth: Config::builder().theme(theme()).secret(secret),
             auth_url_given: false,
         }
     }
@@ -305,6 +319,7 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .route("/static/session-sync.js", get(pages::script))
         .route("/static/logo.svg", get(pages::logo))
         .route("/account/{step}", get(pages::account))
+        .route("/static/brand.svg", get(pages::brand))
         .merge(protected)
         .merge(admin)
         .merge(hallpass.router())

@@ -215,3 +215,9 @@ pub(crate) async fn script() -> Response {
 pub(crate) async fn logo() -> Response {
     asset("image/svg+xml", LOGO)
 }
+
+/// The logo on its badge, self-contained, for Hallpass's built-in pages (an `<img>` cannot take
+/// the site's colours from CSS the way the inline logo does).
+pub(crate) async fn brand() -> Response {
+    asset("image/svg+xml", include_str!("../static/brand.svg"))
+}

@@ -383,14 +383,19 @@ pub(crate) fn found(location: &str) -> Response {
 }
 
 /// The error page for `code`: a fixed message per code, nothing taken from the request.
-pub(crate) fn page(code: ErrorCode, home: &str) -> Response {
-    pages::error(code.status(), code.message(), home)
+pub(crate) fn page(config: &Config, code: ErrorCode) -> Response {
+    pages::error(
+        &config.theme,
+        code.status(),
+        code.message(),
+        config.origin.as_str(),
+    )
 }
 
 /// A guard's refusal for a signed-in user outside the allowed set: a page or JSON.
-pub(crate) fn forbidden(wants_html: bool, message: String) -> Response {
+pub(crate) fn forbidden(config: &Config, wants_html: bool, message: String) -> Response {
     if wants_html {
-        pages::forbidden(&message)
+        pages::forbidden(&config.theme, &message)
     } else {
         Error::Forbidden(message).into_response()
     }

@@ -147,7 +147,7 @@ impl Guard {
             (Fallback::Redirect(path), _) => found(path),
             (Fallback::Unauthorized, _) => Error::SignedOut.into_response(),
             (Fallback::Forbidden, _) | (Fallback::Default | Fallback::SignIn, true) => {
-                forbidden(html, self.refused_message())
+                forbidden(hallpass.config(), html, self.refused_message())
             }
             (_, false) if !html => Error::SignedOut.into_response(),
             (Fallback::SignIn, false) => sign_in_page(hallpass, parts),

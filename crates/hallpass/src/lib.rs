@@ -103,6 +103,7 @@ pub mod redirect;
 mod refresh;
 mod security_headers;
 mod session;
+mod theme;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
@@ -118,3 +119,4 @@ pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{
     BoxFuture, Session, SessionStore, SessionToken, StoreError, User, CLOCK_TOLERANCE_SECS,
 };
+pub use theme::{ColorScheme, Theme};

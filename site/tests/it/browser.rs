@@ -270,6 +270,13 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     // Signed out, the protected page goes through Hallpass's sign-in page and will come back.
     c.goto(&site.at("/protected")).await?;
     expect_path(c, "/api/auth/signin").await;
+    // Hallpass's built-in page wears the site's brand (site::theme()).
+    let logo = c.find(Locator::Css("img.logo")).await?;
+    assert_eq!(
+        logo.attr("alt").await?.as_deref(),
+        Some("Example Hallpass logo")
+    );
+    assert!(text(c).await.contains("Sign in to Example Hallpass"));
     shot(c, "09-sign-in-page").await;
 
     // The hosted-UI session ended too: Sign In asks for the password again. A wrong one is refused.
@@ -310,5 +317,36 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     c.goto(&site.at("/no/such/page")).await?;
     expect_text(c, "Page not found").await;
     shot(c, "13-not-found").await;
+
+    // Hallpass's own error page, in the site's brand.
+    c.goto(&site.at("/api/auth/error?error=Verification"))
+        .await?;
+    expect_text(c, "The sign in link is no longer valid").await;
+    shot(c, "14-error-page").await;
+
+    // Hallpass's own sign-out page: its button signs out and comes home.
+    c.goto(&site.at("/api/auth/signout")).await?;
+    expect_text(c, "Are you sure you want to sign out?").await;
+    shot(c, "15-sign-out-page").await;
+    submit(c, "/api/auth/signout").await;
+    expect_text(c, "Example Hallpass Sign In").await;
+
+    // The home title stays on one line at common widths, phone to desktop.
+    for width in [360, 390, 768, 1280] {
+        c.set_window_size(width, 800).await?;
+        let lines = c
+            .execute(
+                "const r = document.createRange(); r.selectNodeContents(document.querySelector('h1'));\
+                 return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            lines,
+            serde_json::json!(1),
+            "the home title wraps at {width} px"
+        );
+        shot(c, &format!("16-home-{width}px")).await;
+    }
     Ok(())
 }

@@ -147,11 +147,29 @@ async fn a_deep_link_survives_sign_in() {
 }
 
 #[tokio::test]
-async fn an_unknown_path_gets_a_real_404_page() {
+async fn every_unknown_path_gets_the_real_404_page() {
     let site = spawn_site().await;
     let client = browser_client();
-    let (_, status, page) = get(&client, &site.at("/no/such/page")).await;
-    assert_eq!(status, 404);
-    assert!(page.contains("Page not found"), "{page}");
-    assert!(page.contains("href=\"/\""), "a way home: {page}");
+    // Top-level, nested, beside a static file, below real pages, encoded, and a file-like name.
+    for path in [
+        "/no/such/page",
+        "/nope",
+        "/static/nope.css",
+        "/protected/extra",
+        "/admin/",
+        "/%E2%9C%93",
+        "/index.html",
+    ] {
+        let (_, status, page) = get(&client, &site.at(path)).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            page.contains("<title>Not found · Example Hallpass</title>"),
+            "{path}: {page}"
+        );
+        assert!(page.contains("Page not found"), "{path}: {page}");
+        assert!(
+            page.contains("href=\"/\""),
+            "a way home from {path}: {page}"
+        );
+    }
 }

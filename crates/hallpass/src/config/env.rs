@@ -5,6 +5,7 @@ use std::sync::Once;
 use secrecy::SecretString;
 
 use super::{Compat, ConfigBuilder, ConfigError};
+use crate::theme::{ColorScheme, Theme};
 
 impl ConfigBuilder {
     /// Loads `.env.local`, then `.env` (neither overrides the process environment), then applies the
@@ -55,8 +56,36 @@ impl ConfigBuilder {
         if let Some(v) = var("AUTH_SESSION_UPDATE_AGE") {
             self.session_update_age = parse_secs("AUTH_SESSION_UPDATE_AGE", &v)?;
         }
+        self.theme = theme_vars(self.theme, &var)?;
         Ok(self)
     }
+}
+
+/// `AUTH_THEME_*` on top of the builder's theme, part by part; `build` checks the values.
+fn theme_vars(
+    mut theme: Theme,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Theme, ConfigError> {
+    if let Some(v) = var("AUTH_THEME_NAME") {
+        theme = theme.name(v);
+    }
+    if let Some(v) = var("AUTH_THEME_LOGO") {
+        theme = theme.logo(v);
+    }
+    if let Some(v) = var("AUTH_THEME_BRAND_COLOR") {
+        theme = theme.brand_color(v);
+    }
+    if let Some(v) = var("AUTH_THEME_BUTTON_TEXT") {
+        theme = theme.button_text(v);
+    }
+    if let Some(v) = var("AUTH_THEME_COLOR_SCHEME") {
+        let scheme = ColorScheme::parse(&v).ok_or_else(|| ConfigError::InvalidValue {
+            var: "AUTH_THEME_COLOR_SCHEME",
+            reason: format!("`{v}`; use `auto`, `light` or `dark`"),
+        })?;
+        theme = theme.color_scheme(scheme);
+    }
+    Ok(theme)
 }
 
 fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {

@@ -9,6 +9,11 @@
 //! | `AUTH_DEBUG` | `1`/`true`: log each step at debug level and show causes on the error page | on in debug builds |
 //! | `AUTH_SESSION_MAX_AGE` | session lifetime in seconds | 2592000 (30 days) |
 //! | `AUTH_SESSION_UPDATE_AGE` | re-issue a page's session cookie once it is this old, in seconds | 86400 (24 h) |
+//! | `AUTH_THEME_NAME` | the app's name in the built-in pages' titles and sign-in heading | none |
+//! | `AUTH_THEME_LOGO` | the pages' logo: a same-origin path or an `https://` URL | none |
+//! | `AUTH_THEME_BRAND_COLOR` | buttons, links and focus rings: `#rgb` or `#rrggbb` | Hallpass's neutral look |
+//! | `AUTH_THEME_BUTTON_TEXT` | the button text colour: `#rgb` or `#rrggbb` | white |
+//! | `AUTH_THEME_COLOR_SCHEME` | `auto`, `light` or `dark` | `auto` |
 
 mod env;
 
@@ -16,6 +21,8 @@ use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
+
+use crate::theme::Theme;
 
 /// A configuration that cannot work; the message names the variable and how to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +115,7 @@ pub struct Config {
     pub(crate) session_max_age: i64,
     pub(crate) session_update_age: i64,
     pub(crate) pages: Pages,
+    pub(crate) theme: Theme,
     pub(crate) unauthenticated: Unauthenticated,
     pub(crate) store_tokens: bool,
     pub(crate) max_cookie_bytes: usize,
@@ -174,6 +182,11 @@ impl Config {
         self.compat
     }
 
+    /// The built-in pages' brand, as checked by [`ConfigBuilder::build`].
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
     /// Session lifetime in seconds.
     pub fn session_max_age(&self) -> i64 {
         self.session_max_age
@@ -198,6 +211,7 @@ pub struct ConfigBuilder {
     session_max_age: i64,
     session_update_age: i64,
     pages: Pages,
+    theme: Theme,
     unauthenticated: Unauthenticated,
     store_tokens: bool,
     secret_file: PathBuf,
@@ -216,6 +230,7 @@ impl Default for ConfigBuilder {
             session_max_age: 30 * 24 * 60 * 60,
             session_update_age: 24 * 60 * 60,
             pages: Pages::default(),
+            theme: Theme::default(),
             unauthenticated: Unauthenticated::RedirectTo("/".into()),
             store_tokens: true,
             secret_file: PathBuf::from(".hallpass-secret"),
@@ -274,6 +289,13 @@ impl ConfigBuilder {
     /// Custom pages.
     pub fn pages(mut self, pages: Pages) -> Self {
         self.pages = pages;
+        self
+    }
+
+    /// The built-in pages' brand: name, logo, colours (see [`Theme`]); `AUTH_THEME_*` override its
+    /// parts one by one.
+    pub fn theme(mut self, theme: Theme) -> Self {
+        self.theme = theme;
         self
     }
 
@@ -345,6 +367,7 @@ impl ConfigBuilder {
             });
         }
         check_pages(&self.pages, &self.unauthenticated)?;
+        let theme = self.theme.checked()?;
         Ok(Config {
             origin,
             base_path,
@@ -354,6 +377,7 @@ impl ConfigBuilder {
             session_max_age: self.session_max_age,
             session_update_age: self.session_update_age.clamp(0, self.session_max_age),
             pages: self.pages,
+            theme,
             unauthenticated: self.unauthenticated,
             store_tokens: self.store_tokens,
             max_cookie_bytes: self.max_cookie_bytes,

@@ -1,5 +1,5 @@
 //! The built-in pages: sign-in, sign-out confirmation, error and 403. Server-rendered with askama
-//! (which escapes everything it prints), no JavaScript, light and dark.
+//! (which escapes everything it prints), no JavaScript, light and dark, in the app's [`Theme`].
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -9,6 +9,7 @@ use http::header::{
 use http::{HeaderValue, StatusCode};
 
 use crate::provider::CredentialField;
+use crate::theme::Theme;
 
 /// One way to sign in on the built-in page: a button (redirect providers) or a form with `fields`
 /// (credentials providers).
@@ -21,6 +22,7 @@ pub(crate) struct ProviderButton {
 #[derive(Template)]
 #[template(path = "signin.html")]
 pub(crate) struct SignInPage<'a> {
+    pub(crate) theme: &'a Theme,
     pub(crate) providers: Vec<ProviderButton>,
     pub(crate) csrf_token: &'a str,
     pub(crate) callback_url: &'a str,
@@ -30,6 +32,7 @@ pub(crate) struct SignInPage<'a> {
 #[derive(Template)]
 #[template(path = "signout.html")]
 pub(crate) struct SignOutPage<'a> {
+    pub(crate) theme: &'a Theme,
     pub(crate) action: String,
     pub(crate) csrf_token: &'a str,
     pub(crate) callback_url: &'a str,
@@ -38,26 +41,22 @@ pub(crate) struct SignOutPage<'a> {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub(crate) struct ErrorPage<'a> {
+    pub(crate) theme: &'a Theme,
     pub(crate) heading: &'a str,
     pub(crate) message: &'a str,
     pub(crate) home: &'a str,
     pub(crate) link_text: &'a str,
 }
 
-/// Renders a template into an HTML response that no cache keeps.
-pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
+/// Renders a template into an HTML response that no cache keeps, under `theme`'s CSP.
+pub(crate) fn render(status: StatusCode, theme: &Theme, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => {
             let mut res = (status, Html(html)).into_response();
             let h = res.headers_mut();
             h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            // The pages load nothing and run no script: forbid both, and framing (clickjacking).
-            h.insert(
-                CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
-                ),
-            );
+            // The pages load nothing but the logo and run no script; no framing (clickjacking).
+            h.insert(CONTENT_SECURITY_POLICY, theme.content_security_policy());
             h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
             h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             res
@@ -84,10 +83,17 @@ pub(crate) fn sign_in_error(code: &str) -> &'static str {
 }
 
 /// The error page: `heading` and `message` (causes go to the log only).
-pub(crate) fn error(status: StatusCode, (heading, message): (&str, &str), home: &str) -> Response {
+pub(crate) fn error(
+    theme: &Theme,
+    status: StatusCode,
+    (heading, message): (&str, &str),
+    home: &str,
+) -> Response {
     render(
         status,
+        theme,
         &ErrorPage {
+            theme,
             heading,
             message,
             home,
@@ -96,10 +102,13 @@ pub(crate) fn error(status: StatusCode, (heading, message): (&str, &str), home: 
     )
 }
 
-pub(crate) fn forbidden(message: &str) -> Response {
+/// The 403 page a guard shows a signed-in user it refuses.
+pub(crate) fn forbidden(theme: &Theme, message: &str) -> Response {
     render(
         StatusCode::FORBIDDEN,
+        theme,
         &ErrorPage {
+            theme,
             heading: "Access denied",
             message,
             home: "/",

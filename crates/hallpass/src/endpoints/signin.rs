@@ -32,7 +32,9 @@ pub(super) async fn page(
     } else {
         q.get("error").map(pages::sign_in_error)
     };
+    let theme = &h.config().theme;
     let page = SignInPage {
+        theme,
         providers: h
             .providers()
             .map(|p| ProviderButton {
@@ -48,7 +50,7 @@ pub(super) async fn page(
         callback_url: &callback,
         error,
     };
-    (cookie, pages::render(StatusCode::OK, &page)).into_response()
+    (cookie, pages::render(StatusCode::OK, theme, &page)).into_response()
 }
 
 /// `POST signin/{provider}`: CSRF, then the redirect to the provider with this attempt's cookie.
@@ -139,5 +141,5 @@ pub(super) async fn error_page(State(h): State<Hallpass>, RawQuery(q): RawQuery)
     let q = Fields::query(q.as_deref());
     // Only the code is read: any other parameter (an old `cause`) is text anyone could forge.
     let code = ErrorCode::parse(q.get("error").unwrap_or("Default"));
-    crate::error::page(code, config.origin.as_str())
+    crate::error::page(config, code)
 }

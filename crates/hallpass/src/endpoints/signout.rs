@@ -26,12 +26,14 @@ pub(super) async fn page(
     let q = Fields::query(q.as_deref());
     let callback = h.callback_target(q.get("callbackUrl")).await;
     let (token, cookie) = h.csrf_token(&headers);
+    let theme = &h.config().theme;
     let page = SignOutPage {
+        theme,
         action: h.signout_url(),
         csrf_token: &token,
         callback_url: &callback,
     };
-    (cookie, pages::render(StatusCode::OK, &page)).into_response()
+    (cookie, pages::render(StatusCode::OK, theme, &page)).into_response()
 }
 
 /// `POST signout`: CSRF, end the session, then (federated) the provider's sign-out URL or the

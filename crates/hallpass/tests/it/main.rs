@@ -14,4 +14,5 @@ mod lifecycle;
 mod provider;
 mod refresh;
 mod reissue;
+mod theme;
 mod vectors;

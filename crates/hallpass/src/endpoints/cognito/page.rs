@@ -18,6 +18,7 @@ use crate::Hallpass;
 #[derive(Template)]
 #[template(path = "cognito.html")]
 struct CognitoTemplate<'a> {
+    theme: &'a crate::Theme,
     page: &'a CognitoPage,
 }
 
@@ -51,7 +52,9 @@ pub(super) async fn show(
         no_store(&mut r);
         r
     } else {
-        pages::render(StatusCode::OK, &CognitoTemplate { page: &page })
+        let theme = &h.config().theme;
+        let template = CognitoTemplate { theme, page: &page };
+        pages::render(StatusCode::OK, theme, &template)
     };
     cookies.append_to(res.headers_mut());
     res
