@@ -236,6 +236,7 @@ impl Challenge {
             Challenge::SelectChallenge => "SELECT_CHALLENGE",
             Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
             Challenge::MfaSetup => "MFA_SETUP",
+            Challenge::EmailOtp => "EMAIL_OTP",
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Challenges and their `Session`: issued with a challenge, answered once.
+//! Challenges and their `Session`: issued with a challenge, answered once (only `EMAIL_OTP`
+//! puts its session back after a wrong code, a few times).
 //!
 //! The state lives in SQLite (table `auth_challenges`), keyed by a hash of the session value:
 //! the value the client holds is a random secret and carries nothing, a session is taken with
@@ -9,7 +10,7 @@ use std::collections::HashMap;
 
 use super::auth::{param, Answer, AuthReply};
 use super::client_check::ClientCall;
-use super::{sign_in, srp_flow, ApiError, Exception};
+use super::{email_otp, sign_in, srp_flow, ApiError, Exception};
 use crate::store::{ChallengeRow, UserRow};
 use crate::tokens;
 
@@ -30,6 +31,8 @@ pub(crate) enum Challenge {
     SoftwareTokenMfa,
     /// MFA is required and the user has none: set up a software token first.
     MfaSetup,
+    /// A one-time code sent to the user's verified e-mail (`USER_AUTH`'s passwordless factor).
+    EmailOtp,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -56,11 +59,11 @@ pub(crate) async fn issue(
         sub: sub.to_string(),
         challenge: challenge.name().to_string(),
         state,
+        expires_at: cc.pool.now() + SESSION_SECS,
     };
-    let expires = cc.pool.now() + SESSION_SECS;
     cc.pool
         .store()
-        .insert_challenge(&tokens::hash_secret(&session), &row, expires)
+        .insert_challenge(&tokens::hash_secret(&session), &row)
         .await?;
     Ok(AuthReply {
         challenge_name: Some(challenge.name().to_string()),
@@ -84,10 +87,11 @@ pub(crate) async fn respond(
             "Missing required parameter Session",
         ));
     };
+    let session_hash = tokens::hash_secret(session);
     let row = cc
         .pool
         .store()
-        .take_challenge(&tokens::hash_secret(session), cc.pool.now())
+        .take_challenge(&session_hash, cc.pool.now())
         .await?
         .filter(|r| {
             r.pool_id == cc.pc.id && r.client_id == cc.client.id && r.challenge == answer.name
@@ -109,10 +113,11 @@ pub(crate) async fn respond(
     }
     match answer.name {
         "PASSWORD_VERIFIER" => srp_flow::verify(cc, &row, user, responses).await,
-        "SELECT_CHALLENGE" => select(cc, &row, responses).await,
+        "SELECT_CHALLENGE" => select(cc, &row, user.as_ref(), responses).await,
         "NEW_PASSWORD_REQUIRED" => new_password(cc, known(user)?, responses).await,
         "SOFTWARE_TOKEN_MFA" => super::mfa::answer_totp(cc, known(user)?, responses).await,
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
+        "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
         _ => Err(expired_session()),
     }
 }
@@ -122,25 +127,27 @@ fn known(user: Option<UserRow>) -> Result<UserRow, ApiError> {
     user.ok_or_else(expired_session)
 }
 
-/// `SELECT_CHALLENGE`: the `ANSWER` picks the first factor.
+/// `SELECT_CHALLENGE`: the `ANSWER` picks the first factor, one of those offered to this
+/// user (`user` is `None` for an unknown one).
 async fn select(
     cc: &ClientCall<'_>,
     row: &ChallengeRow,
+    user: Option<&UserRow>,
     responses: &HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     // The name given at `InitiateAuth`, kept as the session's state.
     let username = String::from_utf8_lossy(&row.state).into_owned();
     let answer = param(responses, "ANSWER")?;
-    if !sign_in::available_choices(cc).contains(&answer) {
+    if !sign_in::available_choices(cc, user).contains(&answer) {
         return Err(ApiError::new(
             Exception::InvalidParameterException,
             "The challenge answer is not one of the available challenges.",
         ));
     }
-    if answer == "PASSWORD" {
-        sign_in::with_password(cc, &username, param(responses, "PASSWORD")?).await
-    } else {
-        srp_flow::start(cc, &username, param(responses, "SRP_A")?).await
+    match answer {
+        "PASSWORD" => sign_in::with_password(cc, &username, param(responses, "PASSWORD")?).await,
+        "EMAIL_OTP" => email_otp::start(cc, &username, user).await,
+        _ => srp_flow::start(cc, &username, param(responses, "SRP_A")?).await,
     }
 }
 

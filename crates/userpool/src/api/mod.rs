@@ -23,6 +23,7 @@ mod admin_users;
 mod auth;
 mod challenge;
 mod client_check;
+mod email_otp;
 mod error;
 mod groups;
 mod list_users;
@@ -198,6 +199,7 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "CreateUserPool" => run(call, body, pool_admin::create_user_pool).await,
         "DeleteUserPool" => run(call, body, pool_admin::delete_user_pool).await,
         "CreateUserPoolClient" => run(call, body, pool_admin::create_user_pool_client).await,
+        "UpdateUserPoolClient" => run(call, body, pool_admin::update_user_pool_client).await,
         "DeleteUserPoolClient" => run(call, body, pool_admin::delete_user_pool_client).await,
         "DescribeUserPoolClient" => run(call, body, pools::describe_user_pool_client).await,
         "ListUserPoolClients" => run(call, body, pools::list_user_pool_clients).await,

@@ -1,6 +1,6 @@
-//! The signed operations that make and remove pools and app clients at run time:
-//! `CreateUserPool`, `DeleteUserPool`, `CreateUserPoolClient`, `DeleteUserPoolClient`.
-//! Only pools made at run time change; the seed's pools are fixed.
+//! The signed operations that make, change and remove pools and app clients at run time:
+//! `CreateUserPool`, `DeleteUserPool`, `CreateUserPoolClient`, `UpdateUserPoolClient`,
+//! `DeleteUserPoolClient`. Only pools made at run time change; the seed's pools are fixed.
 
 use rand::distributions::{Alphanumeric, DistString};
 use rand::Rng;
@@ -142,14 +142,20 @@ pub(crate) async fn delete_user_pool(
     Ok(Value::Object(Default::default()))
 }
 
-/// Cognito's `CreateUserPoolClient`; token validity and other fields are ignored.
+/// `RefreshTokenRotationType`.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct CreateUserPoolClientRequest {
-    user_pool_id: String,
-    client_name: String,
-    #[serde(default)]
-    generate_secret: bool,
+struct RefreshTokenRotationRequest {
+    feature: String,
+    retry_grace_period_seconds: Option<u32>,
+}
+
+/// The client settings `CreateUserPoolClient` and `UpdateUserPoolClient` share. An update sets
+/// every one of them as a create does: one left out goes back to its default, as in Cognito.
+/// Token validity and other fields are ignored.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ClientSettings {
     explicit_auth_flows: Option<Vec<String>>,
     #[serde(rename = "CallbackURLs", default)]
     callback_urls: Vec<String>,
@@ -164,11 +170,66 @@ pub(crate) struct CreateUserPoolClientRequest {
     /// Accepted; the local pool always lets tokens be revoked.
     #[allow(dead_code)]
     enable_token_revocation: Option<bool>,
+    refresh_token_rotation: Option<RefreshTokenRotationRequest>,
 }
 
+impl ClientSettings {
+    /// Sets `client`'s settings to these (checked; on an error `client` may be half changed,
+    /// so callers change a copy).
+    fn apply(self, client: &mut ClientConfig) -> Result<(), ApiError> {
+        client.prevent_user_existence_errors = match self.prevent_user_existence_errors.as_deref() {
+            None | Some("ENABLED") => true,
+            Some("LEGACY") => false,
+            Some(_) => {
+                return Err(invalid(
+                    "PreventUserExistenceErrors must be ENABLED or LEGACY.",
+                ))
+            }
+        };
+        (
+            client.refresh_token_rotation,
+            client.refresh_token_grace_seconds,
+        ) = match self.refresh_token_rotation {
+            None => (false, 0),
+            Some(r) => match r.feature.as_str() {
+                "ENABLED" => (true, r.retry_grace_period_seconds.unwrap_or(0)),
+                "DISABLED" => (false, 0),
+                _ => {
+                    return Err(invalid(
+                        "RefreshTokenRotation Feature must be ENABLED or DISABLED.",
+                    ))
+                }
+            },
+        };
+        client.explicit_auth_flows = auth_flows(self.explicit_auth_flows)?;
+        client.callback_urls = self.callback_urls;
+        client.logout_urls = self.logout_urls;
+        client.allowed_scopes = self.allowed_o_auth_scopes.unwrap_or_default();
+        client.allowed_flows = if self.allowed_o_auth_flows_user_pool_client {
+            self.allowed_o_auth_flows
+        } else {
+            vec![]
+        };
+        Ok(())
+    }
+}
+
+/// Cognito's `CreateUserPoolClient`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct CreateUserPoolClientRequest {
+    user_pool_id: String,
+    client_name: String,
+    #[serde(default)]
+    generate_secret: bool,
+    #[serde(flatten)]
+    settings: ClientSettings,
+}
+
+/// The reply of `CreateUserPoolClient` and `UpdateUserPoolClient`.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct CreateUserPoolClientResponse {
+pub(crate) struct UserPoolClientResponse {
     user_pool_client: UserPoolClientType,
 }
 
@@ -196,56 +257,96 @@ fn is_ignored_flow(name: &str) -> bool {
     )
 }
 
-fn new_client(req: CreateUserPoolClientRequest) -> Result<ClientConfig, ApiError> {
-    if req.client_name.is_empty() || req.client_name.chars().count() > 128 {
+fn client_name(name: String) -> Result<String, ApiError> {
+    if name.is_empty() || name.chars().count() > 128 {
         return Err(invalid("ClientName must be 1 to 128 characters."));
     }
-    let prevent = match req.prevent_user_existence_errors.as_deref() {
-        None | Some("ENABLED") => true,
-        Some("LEGACY") => false,
-        Some(_) => {
-            return Err(invalid(
-                "PreventUserExistenceErrors must be ENABLED or LEGACY.",
-            ))
-        }
-    };
-    let oauth = req.allowed_o_auth_flows_user_pool_client;
-    Ok(ClientConfig {
+    Ok(name)
+}
+
+fn new_client(req: CreateUserPoolClientRequest) -> Result<ClientConfig, ApiError> {
+    let mut client = ClientConfig {
         id: new_client_id(),
-        name: Some(req.client_name),
+        name: Some(client_name(req.client_name)?),
         secret: req.generate_secret.then(new_client_secret),
-        callback_urls: req.callback_urls,
-        logout_urls: req.logout_urls,
-        allowed_scopes: req.allowed_o_auth_scopes.unwrap_or_default(),
-        allowed_flows: if oauth {
-            req.allowed_o_auth_flows
-        } else {
-            vec![]
-        },
+        callback_urls: vec![],
+        logout_urls: vec![],
+        allowed_scopes: vec![],
+        allowed_flows: vec![],
         refresh_token_rotation: false,
         refresh_token_grace_seconds: 0,
-        explicit_auth_flows: auth_flows(req.explicit_auth_flows)?,
-        prevent_user_existence_errors: prevent,
-    })
+        explicit_auth_flows: vec![],
+        prevent_user_existence_errors: true,
+    };
+    req.settings.apply(&mut client)?;
+    Ok(client)
 }
 
 pub(crate) async fn create_user_pool_client(
     call: &Call,
     req: CreateUserPoolClientRequest,
-) -> Result<CreateUserPoolClientResponse, ApiError> {
+) -> Result<UserPoolClientResponse, ApiError> {
     call.require_signed()?;
     let _changes = call.pool.runtime_pools().lock_changes().await;
     let mut config = runtime_pool(call, &req.user_pool_id)?.clone();
     let client = new_client(req)?;
     let client_id = client.id.clone();
     config.clients.push(client);
+    save_client(call, config, &client_id).await
+}
+
+/// Stores a run-time pool's changed configuration; answers its client `client_id` as
+/// `CreateUserPoolClient` and `UpdateUserPoolClient` do.
+async fn save_client(
+    call: &Call,
+    config: PoolConfig,
+    client_id: &str,
+) -> Result<UserPoolClientResponse, ApiError> {
     let pc = call.pool.update_runtime_pool(config).await?;
     let client = pc
-        .client(&client_id)
+        .client(client_id)
         .ok_or_else(|| ApiError::from(crate::error::Error::Internal("client lost".into())))?;
-    Ok(CreateUserPoolClientResponse {
+    Ok(UserPoolClientResponse {
         user_pool_client: client_type(pc, client),
     })
+}
+
+/// Cognito's `UpdateUserPoolClient`: the id and secret stay; `ClientName` stays when left out.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct UpdateUserPoolClientRequest {
+    user_pool_id: String,
+    client_id: String,
+    client_name: Option<String>,
+    #[serde(flatten)]
+    settings: ClientSettings,
+}
+
+/// Changes a client of a run-time pool; sign-ins that follow use the new settings.
+pub(crate) async fn update_user_pool_client(
+    call: &Call,
+    req: UpdateUserPoolClientRequest,
+) -> Result<UserPoolClientResponse, ApiError> {
+    call.require_signed()?;
+    let _changes = call.pool.runtime_pools().lock_changes().await;
+    let mut config = runtime_pool(call, &req.user_pool_id)?.clone();
+    let client = config
+        .clients
+        .iter_mut()
+        .find(|c| c.id == req.client_id)
+        .ok_or_else(client_not_found)?;
+    if let Some(name) = req.client_name {
+        client.name = Some(client_name(name)?);
+    }
+    req.settings.apply(client)?;
+    save_client(call, config, &req.client_id).await
+}
+
+fn client_not_found() -> ApiError {
+    ApiError::new(
+        Exception::ResourceNotFoundException,
+        "User pool client does not exist.",
+    )
 }
 
 #[derive(Deserialize)]
@@ -265,10 +366,7 @@ pub(crate) async fn delete_user_pool_client(
     let before = config.clients.len();
     config.clients.retain(|c| c.id != req.client_id);
     if config.clients.len() == before {
-        return Err(ApiError::new(
-            Exception::ResourceNotFoundException,
-            "User pool client does not exist.",
-        ));
+        return Err(client_not_found());
     }
     call.pool.update_runtime_pool(config).await?;
     Ok(Value::Object(Default::default()))

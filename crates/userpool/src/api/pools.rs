@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shapes::pool_config;
 use super::{ApiError, Call, Exception};
-use crate::config::{ClientConfig, MfaSetting, OAuthFlow, PoolConfig};
+use crate::config::{AuthFlow, ClientConfig, MfaSetting, OAuthFlow, PoolConfig};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -116,12 +116,22 @@ pub(crate) struct UserPoolClientType {
     allowed_o_auth_scopes: Vec<String>,
     allowed_o_auth_flows: Vec<&'static str>,
     allowed_o_auth_flows_user_pool_client: bool,
+    explicit_auth_flows: Vec<AuthFlow>,
     prevent_user_existence_errors: &'static str,
     enable_token_revocation: bool,
+    refresh_token_rotation: RefreshTokenRotationType,
     access_token_validity: u32,
     id_token_validity: u32,
     refresh_token_validity: u32,
     token_validity_units: TokenValidityUnits,
+}
+
+/// `RefreshTokenRotationType`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RefreshTokenRotationType {
+    feature: &'static str,
+    retry_grace_period_seconds: u32,
 }
 
 pub(crate) fn client_type(pc: &PoolConfig, c: &ClientConfig) -> UserPoolClientType {
@@ -145,12 +155,21 @@ pub(crate) fn client_type(pc: &PoolConfig, c: &ClientConfig) -> UserPoolClientTy
             })
             .collect(),
         allowed_o_auth_flows_user_pool_client: !c.allowed_flows.is_empty(),
+        explicit_auth_flows: c.explicit_auth_flows.clone(),
         prevent_user_existence_errors: if c.prevent_user_existence_errors {
             "ENABLED"
         } else {
             "LEGACY"
         },
         enable_token_revocation: true,
+        refresh_token_rotation: RefreshTokenRotationType {
+            feature: if c.refresh_token_rotation {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            },
+            retry_grace_period_seconds: c.refresh_token_grace_seconds,
+        },
         access_token_validity: t.access_token_minutes,
         id_token_validity: t.id_token_minutes,
         refresh_token_validity: t.refresh_token_minutes,

@@ -42,7 +42,7 @@ impl CodeDelivery {
 }
 
 /// `a***@e***`: the first letter of each side, as Cognito shows a destination.
-fn mask_email(address: &str) -> String {
+pub(crate) fn mask_email(address: &str) -> String {
     let (local, domain) = address.split_once('@').unwrap_or((address, ""));
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
     format!("{}***@{}***", first(local), first(domain))

@@ -1,12 +1,12 @@
 //! Signing a user in with a password, by refresh token, or by the choice-based `USER_AUTH`;
-//! and what follows a proven password: the next challenge, or the tokens.
+//! and what follows a proven first factor: the next challenge, or the tokens.
 
 use std::collections::HashMap;
 
 use super::auth::{param, AuthReply, AuthenticationResult};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
-use super::{srp_flow, ApiError, Exception};
+use super::{email_otp, srp_flow, ApiError, Exception};
 use crate::config::{AuthFlow, MfaSetting};
 use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::store::UserRow;
@@ -66,8 +66,10 @@ pub(crate) async fn with_password(
     }
 }
 
-/// A proven password: an unconfirmed user is told so; then a temporary password must be
-/// replaced, and a user with TOTP must give a code; otherwise the tokens.
+/// A proven first factor (a password, over SRP or not, or an e-mail code): an unconfirmed user
+/// is told so; then a temporary password must be replaced, and a user with TOTP must give a
+/// code; otherwise the tokens. The e-mail code takes the same steps: it is one factor, and a
+/// temporary password still has to go.
 pub(crate) async fn after_password(
     cc: &ClientCall<'_>,
     user: UserRow,
@@ -189,15 +191,13 @@ pub(crate) async fn choice(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
-    let available = available_choices(cc);
+    let available = available_choices(cc, user.as_ref());
     match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
-        Some(c @ ("PASSWORD" | "PASSWORD_SRP")) if available.contains(&c) => {
-            if c == "PASSWORD" {
-                with_password(cc, username, param(params, "PASSWORD")?).await
-            } else {
-                srp_flow::start(cc, username, param(params, "SRP_A")?).await
-            }
-        }
+        Some(c) if available.contains(&c) => match c {
+            "PASSWORD" => with_password(cc, username, param(params, "PASSWORD")?).await,
+            "EMAIL_OTP" => email_otp::start(cc, username, user.as_ref()).await,
+            _ => srp_flow::start(cc, username, param(params, "SRP_A")?).await,
+        },
         _ => {
             let sub = user.map(|u| u.sub).unwrap_or_default();
             let params = HashMap::from([("USERNAME".to_string(), username.to_string())]);
@@ -215,14 +215,18 @@ pub(crate) async fn choice(
     }
 }
 
-/// The first factors `USER_AUTH` offers this client.
-pub(crate) fn available_choices(cc: &ClientCall<'_>) -> Vec<&'static str> {
+/// The first factors `USER_AUTH` offers this client and user (`None`: unknown): the password
+/// ones the client's flows allow, and `EMAIL_OTP` when the user can receive it.
+pub(crate) fn available_choices(cc: &ClientCall<'_>, user: Option<&UserRow>) -> Vec<&'static str> {
     let mut out = vec![];
     if cc.client.allows_auth(AuthFlow::UserPasswordAuth) {
         out.push("PASSWORD");
     }
     if cc.client.allows_auth(AuthFlow::UserSrpAuth) {
         out.push("PASSWORD_SRP");
+    }
+    if email_otp::offered(cc, user) {
+        out.push("EMAIL_OTP");
     }
     out
 }

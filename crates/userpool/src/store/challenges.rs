@@ -15,15 +15,17 @@ pub(crate) struct ChallengeRow {
     pub challenge: String,
     /// What the next step needs (the SRP state, ...); secret, never sent.
     pub state: Vec<u8>,
+    /// When the session stops working, epoch seconds by the pool's clock.
+    pub expires_at: i64,
 }
 
 impl Store {
-    /// Stores a challenge until `expires_at`.
+    /// Stores a challenge until its `expires_at`; also puts a taken one back, under the same
+    /// session, when its challenge allows another answer (a wrong e-mail code).
     pub async fn insert_challenge(
         &self,
         session_hash: &str,
         row: &ChallengeRow,
-        expires_at: i64,
     ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO auth_challenges (session_hash, pool_id, client_id, sub, challenge, state, expires_at)
@@ -35,7 +37,7 @@ impl Store {
         .bind(&row.sub)
         .bind(&row.challenge)
         .bind(&row.state)
-        .bind(expires_at)
+        .bind(row.expires_at)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -56,7 +58,8 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        if r.try_get::<i64, _>("expires_at")? <= now {
+        let expires_at: i64 = r.try_get("expires_at")?;
+        if expires_at <= now {
             return Ok(None);
         }
         Ok(Some(ChallengeRow {
@@ -65,6 +68,7 @@ impl Store {
             sub: r.try_get("sub")?,
             challenge: r.try_get("challenge")?,
             state: r.try_get("state")?,
+            expires_at,
         }))
     }
 }

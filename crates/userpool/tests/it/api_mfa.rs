@@ -14,7 +14,7 @@ use crate::sdk::{exception, signed, unsigned};
 use crate::*;
 
 /// The code of `secret` at the wall clock plus `ahead` seconds.
-fn code(secret: &str, ahead: u64) -> String {
+pub fn code(secret: &str, ahead: u64) -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

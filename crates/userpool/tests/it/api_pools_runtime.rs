@@ -12,7 +12,7 @@ use crate::*;
 const NEW_CB: &str = "http://localhost:4100/cb";
 
 /// Makes a pool (minimum length 10) and a public client; returns their ids.
-async fn make_pool(admin: &Client) -> (String, String) {
+pub async fn make_pool(admin: &Client) -> (String, String) {
     let policy = PasswordPolicyType::builder().minimum_length(10).build();
     let pool = admin
         .create_user_pool()
@@ -55,7 +55,7 @@ async fn make_pool(admin: &Client) -> (String, String) {
 
 /// Signs up, confirms (code from the outbox) and signs in over `USER_PASSWORD_AUTH`;
 /// returns the ID token.
-async fn sign_up_and_in(t: &TestPool, client_id: &str, email: &str) -> String {
+pub async fn sign_up_and_in(t: &TestPool, client_id: &str, email: &str) -> String {
     let api = unsigned(t);
     let err = api
         .sign_up()

@@ -6,9 +6,11 @@
 mod admin;
 mod api_admin;
 mod api_auth;
+mod api_email_otp;
 mod api_envelope;
 mod api_me;
 mod api_mfa;
+mod api_pool_clients;
 mod api_pools;
 mod api_pools_runtime;
 mod api_users;
