@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use hallpass::provider::PasswordFlow;
 use serde_json::Value;
-use userpool::{MessageKind, MfaSetting, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
+use userpool::{
+    MessageKind, MfaSetting, UserSeed, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
+};
 
 use crate::support::cognito::{
     app, app_with, assert_signed_in_at, attr_after, code_for, location, pool, pool_with_client,
@@ -408,18 +410,33 @@ async fn refresh_after_expiry_and_sign_out_revokes_the_refresh_token() {
 
 #[tokio::test]
 async fn the_code_sign_in_offers_the_pools_choices_and_a_password_choice_signs_in() {
-    // This pool offers no e-mail codes yet: USER_AUTH answers SELECT_CHALLENGE with the password
-    // choices, and the form asks which one (with the password).
-    let pool = pool(vec![], MfaSetting::Optional).await;
+    // A user without a verified e-mail gets no e-mail code: USER_AUTH answers SELECT_CHALLENGE
+    // with the password choices, and the form asks which one (with the password).
+    let unverified = UserSeed {
+        email: "unverified@example.com".into(),
+        password: DEMO_USER_PASSWORD.into(),
+        sub: None,
+        confirmed: true,
+        email_verified: Some(false),
+        attributes: Default::default(),
+        groups: vec![],
+        password_temporary: false,
+    };
+    let pool = pool(vec![unverified], MfaSetting::Optional).await;
     let app = app(&pool).await;
     let mut b = Browser::new(&app);
     let (_, loc) = b
-        .post("signin", "code-signin", &[("username", DEMO_USER_EMAIL)])
+        .post(
+            "signin",
+            "code-signin",
+            &[("username", "unverified@example.com")],
+        )
         .await;
     assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
     let (_, _, page) = b.get(&loc).await;
     assert!(page.contains("How do you want to sign in?"), "{page}");
     assert!(page.contains("value=\"PASSWORD_SRP\""), "{page}");
+    assert!(!page.contains("value=\"EMAIL_OTP\""), "{page}");
     let (_, loc) = b
         .post(
             "challenge",
@@ -428,7 +445,7 @@ async fn the_code_sign_in_offers_the_pools_choices_and_a_password_choice_signs_i
         )
         .await;
     assert_signed_in_at(&loc, &app);
-    assert_eq!(b.session().await["user"]["email"], DEMO_USER_EMAIL);
+    assert_eq!(b.session().await["user"]["email"], "unverified@example.com");
 }
 
 #[tokio::test]
@@ -538,4 +555,26 @@ async fn a_rotating_client_refreshes_through_get_tokens_from_refresh_token() {
         after.refresh_token, before.refresh_token,
         "the client rotates: a new refresh token is kept"
     );
+}
+
+#[tokio::test]
+async fn an_email_code_signs_in_without_a_password() {
+    // USER_AUTH preferring EMAIL_OTP: the pool mails a code (its outbox), the form asks for it,
+    // and the right code ends in the same session a password gives.
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post("signin", "code-signin", &[("username", DEMO_USER_EMAIL)])
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
+    let (_, _, page) = b.get(&loc).await;
+    assert!(page.contains("autocomplete=\"one-time-code\""), "{page}");
+    let code = code_for(&pool, DEMO_USER_EMAIL, MessageKind::EmailOtp);
+    assert!(!page.contains(&code), "the code is not on the page");
+    let (_, loc) = b
+        .post("challenge", "challenge", &[("code", code.as_str())])
+        .await;
+    assert_signed_in_at(&loc, &app);
+    assert_eq!(b.session().await["user"]["email"], DEMO_USER_EMAIL);
 }

@@ -266,9 +266,10 @@ async fn store(
         sub: sub.to_string(),
         challenge: pending.challenge().to_string(),
         state: pending.state(),
+        expires_at: pending.deadline,
     };
     pool.store()
-        .insert_challenge(&tokens::hash_secret(id), &row, pending.deadline)
+        .insert_challenge(&tokens::hash_secret(id), &row)
         .await
 }
 
