@@ -14,8 +14,8 @@ use crate::endpoints::pages;
 use crate::logsafe::clean;
 use crate::provider::{CredentialsError, ProviderError};
 
-/// The response header that carries a failed sign-in's cause in debug mode (escaped by
-/// [`crate::logsafe`]); the error page itself never shows a cause.
+/// The response header that carries a failed sign-in's cause in debug mode (escaped like every
+/// logged value, so it cannot split the header or a log line); the error page never shows a cause.
 pub const DEBUG_CAUSE_HEADER: &str = "x-hallpass-debug-cause";
 
 /// NextAuth's error codes, as they appear in `{base}/error?error=CODE` and `{base}/signin?error=CODE`.
