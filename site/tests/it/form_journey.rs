@@ -1,9 +1,9 @@
 //! The Cognito form sign-in on the site's own pages, in headless Chromium, against the embedded
 //! pool's JSON API only: sign-up → confirm with the code from the pool's outbox (`/_outbox.json`) →
 //! signed in on /protected; sign-out; SRP sign-in; a wrong password; an unconfirmed user sent to
-//! confirm; forgot and reset; an admin-created user choosing a new password; TOTP set-up and a TOTP
-//! sign-in. Every step is screenshotted (target/e2e-screenshots/form-*.png), and no page source
-//! carries a password, code or token.
+//! confirm; forgot and reset; an admin-created user choosing a new password; a sign-in with an
+//! e-mail code and no password; TOTP set-up and a TOTP sign-in. Every step is screenshotted
+//! (target/e2e-screenshots/form-*.png), and no page source carries a password, code or token.
 
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
@@ -212,6 +212,23 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     fill(c, "password", "Ch0sen-Passw0rd!").await;
     submit(c, "/api/auth/cognito/challenge").await;
     expect_path(c, "/protected").await;
+    sign_out(c, site).await;
+
+    // A sign-in without a password: a code e-mailed by the pool, read from its outbox.
+    c.goto(&site.at("/account/signin")).await?;
+    fill(c, "extra-1-username", admin_made).await;
+    submit(c, "/api/auth/cognito/code-signin").await;
+    expect_path(c, "/account/challenge").await;
+    expect_text(c, "Enter the code we e-mailed you").await;
+    shot(c, "form-12b-email-code").await;
+    let code = outbox_code(site, admin_made, "email_otp").await;
+    source_is_clean(c, &[&code]).await;
+    fill(c, "code", &code).await;
+    submit(c, "/api/auth/cognito/challenge").await;
+    // Started from the sign-in page itself, so it lands home, signed in.
+    expect_text(c, "You are signed in as made.by.admin@example.com").await;
+    shot(c, "form-12c-email-code-signed-in").await;
+    source_is_clean(c, &[&code]).await;
     sign_out(c, site).await;
 
     // TOTP: with MFA required, the next sign-in sets up an authenticator, then asks for its code.
