@@ -61,6 +61,12 @@ libfuzzer_sys::fuzz_target!(init: hallpass_fuzz::init(), |data: &[u8]| {
         return;
     };
     let operation = OPERATIONS[usize::from(selector & 0x7f) % OPERATIONS.len()];
+    if operation == "CreateUserPool" {
+        // Not fuzzed: a new pool generates an RSA key, about 15 s of CPU under the sanitizer, so
+        // every such input would be a timeout. Its request is covered by the SDK suite
+        // (crates/userpool/tests/it/api_pools_runtime.rs) instead.
+        return;
+    }
     let mut request = Request::post("/")
         .header("content-type", "application/x-amz-json-1.1")
         .header(
