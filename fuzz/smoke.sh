@@ -2,7 +2,7 @@
 # Runs every fuzz target for N seconds each (default 60) from its committed corpus; a crash, a
 # failed property, a leak or a timeout fails the run. Needs cargo-fuzz; only the stable toolchain
 # is assumed, hence RUSTC_BOOTSTRAP for the sanitizer flags. A 30 s timeout per input: the userpool
-# targets rebuild their pool (RSA key generation under the sanitizer) every 20 000 inputs.
+# targets rebuild their pool (RSA key generation under the sanitizer, ~15 s) every 200 000 inputs.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"

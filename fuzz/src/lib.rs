@@ -18,7 +18,7 @@ use tower::ServiceExt;
 use userpool::{PasswordHashCost, Seed, UserPool};
 
 /// Inputs served by one pool before it is rebuilt.
-pub const INPUTS_PER_POOL: u32 = 20_000;
+pub const INPUTS_PER_POOL: u32 = 200_000;
 
 const PUBLIC_URL: &str = "http://localhost:9229";
 const SITE: &str = "http://localhost:3000";
