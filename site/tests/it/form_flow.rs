@@ -2,46 +2,14 @@
 //! the same values), it refreshes after the access token expires (both clocks moved), and no log
 //! line carries the password, a code or a token.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use hallpass::clock::ManualClock;
 use hallpass_site::{Settings, Site};
 use serde_json::Value;
 
+use crate::support::log::capture;
 use crate::support::{browser_client, form, get, submit, SECRET};
-
-/// The log of the whole test binary, in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture() -> Captured {
-    static CAPTURED: OnceLock<Captured> = OnceLock::new();
-    CAPTURED
-        .get_or_init(|| {
-            let captured = Captured::default();
-            let writer = captured.clone();
-            let subscriber = tracing_subscriber::fmt()
-                .with_max_level(tracing::Level::TRACE)
-                .with_ansi(false)
-                .with_writer(move || writer.clone())
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-            captured
-        })
-        .clone()
-}
 
 /// The shape of a JSON value: its keys and their types, not the values.
 fn shape(v: &Value) -> Value {
@@ -115,7 +83,7 @@ async fn the_form_session_is_the_hosted_ui_session_and_refreshes_and_nothing_sec
 
     // The log: no password or secret, and no JWT or JWE at all (tokens and session cookies all
     // start with a base64url JSON header, `eyJ`).
-    let text = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
+    let text = log.text();
     assert!(text.contains("signed in"), "the log was captured");
     assert!(!text.contains(userpool::DEMO_USER_PASSWORD));
     assert!(!text.contains(userpool::DEMO_CLIENT_SECRET));

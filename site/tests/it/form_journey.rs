@@ -9,6 +9,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 use crate::browser::{browser, expect_path, expect_text, fill, shot, start_driver, submit, text};
+use crate::support::log::capture;
 use crate::support::{spawn_site, TestSite};
 
 const PASSWORD: &str = "F0rm-User-Passw0rd!";
@@ -84,15 +85,23 @@ async fn the_form_sign_in_journey_in_chromium() {
     let Some(driver) = start_driver().await else {
         return;
     };
+    let log = capture();
     let site = spawn_site().await;
     let c = browser(&driver).await;
     let result = journey(&c, &site).await;
     let _ = c.close().await;
-    result.unwrap();
+    let secrets = result.unwrap();
+    // Every password typed and every code read from the outbox: in no line of Hallpass's or the
+    // site's log (the pool's own log lists the codes it "sent", on purpose).
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    assert!(secrets.len() >= 8, "the journey collected its secrets");
+    log.assert_none_outside_the_pool(&secrets);
 }
 
-async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::CmdError> {
+/// The journey; returns every password typed and code entered, for the log check.
+async fn journey(c: &Client, site: &TestSite) -> Result<Vec<String>, fantoccini::error::CmdError> {
     let email = "form.user@example.com";
+    let mut secrets: Vec<String> = vec![PASSWORD.into(), userpool::DEMO_USER_PASSWORD.into()];
     // Home: the hosted UI's button and the site's own form.
     c.goto(&site.at("/")).await?;
     let page = text(c).await;
@@ -127,6 +136,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     expect_text(c, "Check your e-mail").await;
     shot(c, "form-03-confirm").await;
     let code = outbox_code(site, email, "confirm").await;
+    secrets.push(code.clone());
     fill(c, "code", &code).await;
     submit(c, "/api/auth/cognito/confirm").await;
     expect_path(c, "/account/signin").await;
@@ -148,6 +158,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     // Sign out, then a wrong password on the home page's form.
     sign_out(c, site).await;
     shot(c, "form-06-signed-out").await;
+    secrets.push("Wr0ng-Password!".into());
     home_sign_in(c, site, email, "Wr0ng-Password!").await;
     expect_path(c, "/account/signin").await;
     expect_text(c, "Incorrect username or password.").await;
@@ -185,7 +196,9 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     submit(c, "/api/auth/cognito/forgot").await;
     expect_path(c, "/account/reset").await;
     let code = outbox_code(site, email, "reset").await;
+    secrets.push(code.clone());
     let new_password = "N3w-Form-Passw0rd!";
+    secrets.push(new_password.into());
     fill(c, "code", &code).await;
     fill(c, "password", new_password).await;
     shot(c, "form-11-reset").await;
@@ -199,6 +212,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     // An admin-created user with a temporary password chooses a new one.
     let admin_made = "made.by.admin@example.com";
     let temporary = "Temp0rary-Pass!";
+    secrets.extend([temporary.into(), "Ch0sen-Passw0rd!".into()]);
     admin(site, "AdminCreateUser", json!({
         "UserPoolId": userpool::DEMO_POOL_ID, "Username": admin_made, "TemporaryPassword": temporary,
         "MessageAction": "SUPPRESS",
@@ -222,6 +236,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     expect_text(c, "Enter the code we e-mailed you").await;
     shot(c, "form-12b-email-code").await;
     let code = outbox_code(site, admin_made, "email_otp").await;
+    secrets.push(code.clone());
     source_is_clean(c, &[&code]).await;
     fill(c, "code", &code).await;
     submit(c, "/api/auth/cognito/challenge").await;
@@ -256,7 +271,9 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    fill(c, "code", &secret.code_at(now)).await;
+    let setup_code = secret.code_at(now);
+    secrets.push(setup_code.clone());
+    fill(c, "code", &setup_code).await;
     submit(c, "/api/auth/cognito/challenge").await;
     expect_path(c, "/protected").await;
     sign_out(c, site).await;
@@ -266,10 +283,11 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     shot(c, "form-14-totp-sign-in").await;
     // The set-up used this step's code; the next step's is accepted (one step of drift).
     let code = secret.code_at(now + 30);
+    secrets.push(code.clone());
     fill(c, "code", &code).await;
     submit(c, "/api/auth/cognito/challenge").await;
     expect_path(c, "/protected").await;
     source_is_clean(c, &[&code, new_password]).await;
     shot(c, "form-15-totp-protected").await;
-    Ok(())
+    Ok(secrets)
 }

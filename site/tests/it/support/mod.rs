@@ -1,5 +1,6 @@
 //! `spawn_site()`, a small HTML form reader, and (in `oidc`) an OpenID provider that is not the pool.
 
+pub mod log;
 pub mod oidc;
 
 use hallpass_site::{Settings, Site};
