@@ -8,4 +8,5 @@ mod browser;
 mod flow;
 mod form_flow;
 mod form_journey;
+mod form_refresh;
 mod oidc;
