@@ -11,11 +11,8 @@ use std::collections::HashMap;
 use super::auth::{param, Answer, AuthReply};
 use super::client_check::ClientCall;
 use super::{email_otp, sign_in, srp_flow, ApiError, Exception};
-use crate::store::{ChallengeRow, UserRow};
+use crate::store::{ChallengeRow, UserRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
-
-/// How long a session lasts (Cognito's default `AuthSessionValidity`: 3 minutes).
-pub(crate) const SESSION_SECS: i64 = 3 * 60;
 
 /// The challenges this pool asks.
 #[allow(clippy::enum_variant_names)] // `SelectChallenge` is Cognito's `SELECT_CHALLENGE`
@@ -59,7 +56,7 @@ pub(crate) async fn issue(
         sub: sub.to_string(),
         challenge: challenge.name().to_string(),
         state,
-        expires_at: cc.pool.now() + SESSION_SECS,
+        expires_at: cc.pool.now() + CHALLENGE_VALIDITY_SECS,
     };
     cc.pool
         .store()

@@ -20,13 +20,10 @@ use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::error::{Error, HttpError};
 use crate::hosted_session::{pool_cookie, sent_cookies};
 use crate::pool::UserPool;
-use crate::store::{ChallengeRow, UserRow};
+use crate::store::{ChallengeRow, UserRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
 use crate::totp::TotpSecret;
 
-/// How long the second step waits (Cognito's `AuthSessionValidity` default, as for the JSON
-/// API's challenge `Session`).
-const PENDING_SECS: i64 = 3 * 60;
 /// The challenge names of the pending steps, apart from the JSON API's.
 const TOTP_STEP: &str = "HOSTED_UI_SOFTWARE_TOKEN_MFA";
 const SETUP_STEP: &str = "HOSTED_UI_MFA_SETUP";
@@ -103,7 +100,7 @@ pub(super) async fn after_password(
     };
     let pending = Pending {
         step,
-        deadline: pool.now() + PENDING_SECS,
+        deadline: pool.now() + CHALLENGE_VALIDITY_SECS,
     };
     let id = tokens::random_secret(32);
     store(pool, form, &user.sub, &id, &pending).await?;
@@ -111,7 +108,7 @@ pub(super) async fn after_password(
         pool,
         cookie_name(&form.auth.pool_id),
         id,
-        Some(PENDING_SECS),
+        Some(CHALLENGE_VALIDITY_SECS),
     )?;
     step_page(pool, form, &user, &pending).cookie(cookie).ok()
 }

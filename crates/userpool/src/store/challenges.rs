@@ -6,6 +6,10 @@ use sqlx::Row;
 use super::database::Store;
 use crate::error::Error;
 
+/// How long a challenge in progress lasts, whichever front door started it (Cognito's default
+/// `AuthSessionValidity`: 3 minutes).
+pub(crate) const CHALLENGE_VALIDITY_SECS: i64 = 3 * 60;
+
 /// A stored challenge.
 #[derive(Debug, Clone)]
 pub(crate) struct ChallengeRow {

@@ -12,5 +12,5 @@ mod signing_keys;
 mod user_admin;
 mod users;
 
-pub(crate) use challenges::ChallengeRow;
+pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow};
