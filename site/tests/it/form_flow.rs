@@ -8,20 +8,9 @@ use hallpass::clock::ManualClock;
 use hallpass_site::{Settings, Site};
 use serde_json::Value;
 
+use crate::support::json_shape as shape;
 use crate::support::log::capture;
 use crate::support::{browser_client, form, get, submit, SECRET};
-
-/// The shape of a JSON value: its keys and their types, not the values.
-fn shape(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
-        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
-        Value::String(_) => Value::String("string".into()),
-        Value::Number(_) => Value::String("number".into()),
-        Value::Bool(_) => Value::String("bool".into()),
-        Value::Null => Value::Null,
-    }
-}
 
 async fn session(client: &reqwest::Client, url: &str) -> Value {
     client.get(url).send().await.unwrap().json().await.unwrap()

@@ -9,19 +9,8 @@ use hallpass_site::Settings;
 use serde_json::Value;
 
 use crate::browser::{browser, expect_path, expect_text, fill, shot, start_driver, submit, text};
+use crate::support::json_shape as shape;
 use crate::support::{spawn_site_with, TestSite, SECRET};
-
-/// The shape of a JSON value: its keys and their types, not the values.
-fn shape(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
-        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
-        Value::String(_) => Value::String("string".into()),
-        Value::Number(_) => Value::String("number".into()),
-        Value::Bool(_) => Value::String("bool".into()),
-        Value::Null => Value::Null,
-    }
-}
 
 /// `/api/auth/session` as the browser shows it.
 async fn session(c: &fantoccini::Client, site: &TestSite) -> Value {

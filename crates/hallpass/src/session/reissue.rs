@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use super::store::{equals_joined, jwe_tag};
 use super::SessionToken;
 
 /// How often, at most, a session whose claims did not change is re-encrypted.
@@ -69,10 +70,10 @@ impl ReissueCache {
             return Reissue::KeepIncoming;
         }
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        match map.get(tag(parts)) {
+        match map.get(jwe_tag(parts)) {
             Some(r)
                 if close_enough(r.token.exp)
-                    && super::store::equals_joined(&r.old_value, parts)
+                    && equals_joined(&r.old_value, parts)
                     && same_claims(&r.token, token) =>
             {
                 Reissue::Reuse(Arc::clone(r))
@@ -88,7 +89,7 @@ impl ReissueCache {
             map.clear();
         }
         map.insert(
-            tag(parts).into(),
+            jwe_tag(parts).into(),
             Arc::new(Reissued {
                 old_value: parts.concat().into(),
                 token: token.clone(),
@@ -96,14 +97,6 @@ impl ReissueCache {
             }),
         );
     }
-}
-
-/// The JWE's authentication tag: the last segment of the last chunk (the decode cache's key too).
-fn tag<'a>(parts: &[&'a str]) -> &'a str {
-    parts
-        .last()
-        .and_then(|p| p.rsplit('.').next())
-        .unwrap_or_default()
 }
 
 /// Equal but for the fields an encoding sets (`iat`, `exp`, `jti`). Destructured, so that a new

@@ -88,6 +88,15 @@ impl DecodeCache {
     }
 }
 
+/// The key of both caches: the last JWE segment, the GCM tag, unique per encryption (taken from the
+/// last chunk, the same way on lookup and insert).
+pub(super) fn jwe_tag<'a>(parts: &[&'a str]) -> &'a str {
+    parts
+        .last()
+        .and_then(|p| p.rsplit('.').next())
+        .unwrap_or_default()
+}
+
 /// `value == parts.concat()`, without the concatenation.
 pub(super) fn equals_joined(value: &str, parts: &[&str]) -> bool {
     let mut rest = value;
@@ -117,12 +126,7 @@ impl JwtStore {
     /// [`JwtStore::decode`] through the decode cache: the per-request path. `parts` are the cookie's
     /// chunks in order (one part when it is not chunked), so a hit costs no concatenation.
     pub(crate) fn decode_cached(&self, parts: &[&str], now: i64) -> Result<Session, StoreError> {
-        // The last JWE segment is the GCM tag: unique per encryption, a cheap key (taken from the
-        // last chunk, the same way on lookup and insert).
-        let tag = parts
-            .last()
-            .and_then(|p| p.rsplit('.').next())
-            .unwrap_or_default();
+        let tag = jwe_tag(parts);
         let session = match self.cache.get(tag, parts) {
             Some(session) => session,
             None => {

@@ -124,3 +124,18 @@ pub async fn submit(client: &reqwest::Client, form: &Form) -> (Url, reqwest::Sta
         .unwrap();
     (res.url().clone(), res.status(), res.text().await.unwrap())
 }
+
+/// The shape of a JSON value: its keys and their types, not the values (to compare two sessions).
+pub fn json_shape(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), json_shape(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(json_shape).collect()),
+        Value::String(_) => Value::String("string".into()),
+        Value::Number(_) => Value::String("number".into()),
+        Value::Bool(_) => Value::String("bool".into()),
+        Value::Null => Value::Null,
+    }
+}
