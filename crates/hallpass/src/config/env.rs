@@ -20,6 +20,9 @@ impl ConfigBuilder {
         if let Some(url) = var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")) {
             self.url = Some(url);
         }
+        if let Some(c) = var("AUTH_COMPAT") {
+            self.compat = parse_compat(&c)?;
+        }
         let mut env_secrets = Vec::new();
         for name in ["AUTH_SECRET", "NEXTAUTH_SECRET"] {
             if let Some(s) = var(name) {
@@ -32,20 +35,13 @@ impl ConfigBuilder {
                 env_secrets.push((name.to_string(), SecretString::from(s)));
             }
         }
+        if self.compat == Compat::AuthJsV5 {
+            // Auth.js pushes AUTH_SECRET, then puts AUTH_SECRET_1, _2, _3 each in front: the same
+            // list (the first encrypts; its CSRF cookie hashes the whole list) needs the same order.
+            env_secrets.reverse();
+        }
         if !env_secrets.is_empty() {
             self.secrets = env_secrets;
-        }
-        if let Some(c) = var("AUTH_COMPAT") {
-            self.compat = match c.as_str() {
-                "next-auth-v4" | "nextauth-v4" => Compat::NextAuthV4,
-                "hallpass" => Compat::Hallpass,
-                other => {
-                    return Err(ConfigError::InvalidValue {
-                        var: "AUTH_COMPAT",
-                        reason: format!("`{other}`; use `next-auth-v4` or `hallpass`"),
-                    })
-                }
-            };
         }
         if let Some(d) = var("AUTH_DEBUG") {
             self.debug = Some(parse_bool("AUTH_DEBUG", &d)?);
@@ -59,6 +55,22 @@ impl ConfigBuilder {
         self.theme = theme_vars(self.theme, &var)?;
         Ok(self)
     }
+}
+
+fn parse_compat(value: &str) -> Result<Compat, ConfigError> {
+    Ok(match value {
+        "hallpass" => Compat::Hallpass,
+        "next-auth-v4" | "nextauth-v4" => Compat::NextAuthV4,
+        "authjs-v5" | "auth-js-v5" => Compat::AuthJsV5,
+        other => {
+            return Err(ConfigError::InvalidValue {
+                var: "AUTH_COMPAT",
+                reason: format!(
+                    "`{other}`; use `hallpass`, `next-auth-v4` (or `nextauth-v4`), or `authjs-v5` (or `auth-js-v5`)"
+                ),
+            })
+        }
+    })
 }
 
 /// `AUTH_THEME_*` on top of the builder's theme, part by part; `build` checks the values.

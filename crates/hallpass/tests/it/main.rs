@@ -2,6 +2,7 @@
 
 mod support;
 
+mod authjs;
 mod bad_cookie;
 mod cognito_form;
 mod cognito_form_errors;
