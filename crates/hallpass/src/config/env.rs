@@ -195,3 +195,68 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
     f.write_all(contents.as_bytes())?;
     f.write_all(b"\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Config;
+    use super::*;
+
+    const S: &str = "0123456789abcdef0123456789abcdef";
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn compat_values() {
+        for (value, want) in [
+            ("hallpass", Compat::Hallpass),
+            ("next-auth-v4", Compat::NextAuthV4),
+            ("nextauth-v4", Compat::NextAuthV4),
+            ("authjs-v5", Compat::AuthJsV5),
+            ("auth-js-v5", Compat::AuthJsV5),
+        ] {
+            let c = Config::builder()
+                .with_vars(vars(&[("AUTH_COMPAT", value), ("AUTH_SECRET", S)]))
+                .unwrap()
+                .build()
+                .unwrap();
+            assert_eq!(c.compat(), want, "{value}");
+        }
+        let e = Config::builder()
+            .with_vars(vars(&[("AUTH_COMPAT", "authjs-v4")]))
+            .err()
+            .unwrap()
+            .to_string();
+        for accepted in ["hallpass", "next-auth-v4", "authjs-v5", "auth-js-v5"] {
+            assert!(e.contains(&format!("`{accepted}`")), "{e}");
+        }
+    }
+
+    #[test]
+    fn authjs_takes_the_secrets_in_its_own_order() {
+        let env = [
+            ("AUTH_SECRET", "00000000000000000000000000000000"),
+            ("AUTH_SECRET_1", "11111111111111111111111111111111"),
+            ("AUTH_SECRET_3", "33333333333333333333333333333333"),
+        ];
+        let order = |compat: &'static str| {
+            let mut pairs = env.to_vec();
+            pairs.push(("AUTH_COMPAT", compat));
+            let c = Config::builder()
+                .with_vars(vars(&pairs))
+                .unwrap()
+                .build()
+                .unwrap();
+            c.secret_bytes().iter().map(|s| s[0]).collect::<Vec<u8>>()
+        };
+        // Auth.js: `AUTH_SECRET` first, then each of `_1`, `_2`, `_3` put in front of the list.
+        assert_eq!(order("authjs-v5"), b"310");
+        assert_eq!(order("hallpass"), b"013");
+    }
+}

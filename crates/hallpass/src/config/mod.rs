@@ -525,54 +525,6 @@ mod tests {
     }
 
     #[test]
-    fn compat_values() {
-        for (value, want) in [
-            ("hallpass", Compat::Hallpass),
-            ("next-auth-v4", Compat::NextAuthV4),
-            ("nextauth-v4", Compat::NextAuthV4),
-            ("authjs-v5", Compat::AuthJsV5),
-            ("auth-js-v5", Compat::AuthJsV5),
-        ] {
-            let c = Config::builder()
-                .with_vars(vars(&[("AUTH_COMPAT", value), ("AUTH_SECRET", S)]))
-                .unwrap()
-                .build()
-                .unwrap();
-            assert_eq!(c.compat(), want, "{value}");
-        }
-        let e = Config::builder()
-            .with_vars(vars(&[("AUTH_COMPAT", "authjs-v4")]))
-            .err()
-            .unwrap()
-            .to_string();
-        for accepted in ["hallpass", "next-auth-v4", "authjs-v5", "auth-js-v5"] {
-            assert!(e.contains(&format!("`{accepted}`")), "{e}");
-        }
-    }
-
-    #[test]
-    fn authjs_takes_the_secrets_in_its_own_order() {
-        let env = [
-            ("AUTH_SECRET", "00000000000000000000000000000000"),
-            ("AUTH_SECRET_1", "11111111111111111111111111111111"),
-            ("AUTH_SECRET_3", "33333333333333333333333333333333"),
-        ];
-        let order = |compat: &'static str| {
-            let mut pairs = env.to_vec();
-            pairs.push(("AUTH_COMPAT", compat));
-            let c = Config::builder()
-                .with_vars(vars(&pairs))
-                .unwrap()
-                .build()
-                .unwrap();
-            c.secret_bytes().iter().map(|s| s[0]).collect::<Vec<u8>>()
-        };
-        // Auth.js: `AUTH_SECRET` first, then each of `_1`, `_2`, `_3` put in front of the list.
-        assert_eq!(order("authjs-v5"), b"310");
-        assert_eq!(order("hallpass"), b"013");
-    }
-
-    #[test]
     fn rotation_list_keeps_order() {
         let c = Config::builder()
             .with_vars(vars(&[
