@@ -7,6 +7,7 @@ use http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Compat, Config};
+use crate::csrf::CookieHashKeys;
 use crate::jwe::KeyRing;
 
 /// NextAuth's chunk size: a 4096-byte cookie less an estimate of its name and attributes.
@@ -90,6 +91,8 @@ impl IntoResponseParts for SetCookies {
 pub(crate) struct Cookies {
     pub(crate) session_name: String,
     pub(crate) csrf_name: String,
+    /// What the CSRF cookie's hash is made with (per mode, see [`CookieHashKeys`]).
+    pub(crate) csrf_hash_keys: CookieHashKeys,
     /// `{prefix}{stem}.check`: each attempt's cookie is this and `.` and a hash of its state.
     attempt_stem: String,
     pub(crate) session_keys: KeyRing,
@@ -104,15 +107,20 @@ impl Cookies {
     pub(crate) fn new(config: &Config) -> Self {
         let secure = config.is_secure();
         // On https, `__Host-`: a cookie only this host can set (Secure, Path=/, no Domain), so a
-        // sibling subdomain cannot plant one. NextAuth v4's session cookie keeps its own name.
+        // sibling subdomain cannot plant one. NextAuth v4's and Auth.js v5's session cookies keep
+        // their own `__Secure-` names. The sign-in attempt and Cognito-form cookies are Hallpass's
+        // own in every mode (a sign-in started here ends here), so they stay `__Host-` and
+        // A256GCM; only their stem follows the mode.
         let host = if secure { "__Host-" } else { "" };
+        let next_prefix = if secure { "__Secure-" } else { "" };
         let (stem, info, session_prefix) = match config.compat() {
             Compat::Hallpass => ("hallpass", "Hallpass Generated Encryption Key", host),
             Compat::NextAuthV4 => (
                 "next-auth",
                 "NextAuth.js Generated Encryption Key",
-                if secure { "__Secure-" } else { "" },
+                next_prefix,
             ),
+            Compat::AuthJsV5 => ("authjs", "Auth.js Generated Encryption Key", next_prefix),
         };
         let session_name = format!("{session_prefix}{stem}.session-token");
         let csrf_name = format!("{host}{stem}.csrf-token");
@@ -123,6 +131,8 @@ impl Cookies {
             Compat::Hallpass => {
                 KeyRing::derive(&secrets, &session_name, &format!("{info} ({session_name})"))
             }
+            // A256CBC-HS512, salted with the cookie name, a `kid` naming the key.
+            Compat::AuthJsV5 => KeyRing::derive_authjs(&secrets, &session_name),
         };
         let attempt_stem = format!("{host}{stem}.check");
         // Its own key, so that an attempt cannot be passed off as a session or the reverse.
@@ -133,6 +143,7 @@ impl Cookies {
         Self {
             session_name,
             csrf_name,
+            csrf_hash_keys: CookieHashKeys::new(&secrets, config.compat()),
             attempt_stem,
             session_keys,
             attempt_keys,

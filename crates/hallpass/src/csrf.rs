@@ -1,7 +1,9 @@
 //! Double-submit CSRF tokens bound to the secret and to the browser's session.
 //!
 //! The cookie keeps NextAuth v4's format, `{token}|{sha256_hex(token + secret)}`, so only the server
-//! can make one. The form does not post the cookie's token itself but
+//! can make one. Auth.js v5 writes the same format, but hashes `${token}${secret}` with its list of
+//! secrets, which JavaScript prints comma-joined: with one secret that is v4's cookie, with several
+//! it is one hash over `a,b` ([`CookieHashKeys`]). The form does not post the cookie's token itself but
 //! `hmac_sha256(secret, token, binding)`, where the binding names the session the request carries
 //! (its `sub`, or the stored session's id; empty when signed out). A pair fetched by someone else (an
 //! anonymous `GET csrf`, or an attacker's own session) therefore fails next to a victim's session
@@ -12,22 +14,50 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// A fresh token and the cookie value that vouches for it (hashed with the first secret).
-pub(crate) fn generate(secret: &[u8]) -> (String, String) {
+use crate::config::Compat;
+
+/// What a CSRF cookie's hash is made with: each secret alone (Hallpass, NextAuth v4), or for
+/// Auth.js v5 the secret list joined by commas. The first makes new cookies; any one verifies.
+#[derive(Clone)]
+pub(crate) struct CookieHashKeys(Vec<Vec<u8>>);
+
+impl std::fmt::Debug for CookieHashKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CookieHashKeys([redacted])")
+    }
+}
+
+impl CookieHashKeys {
+    pub(crate) fn new(secrets: &[&[u8]], compat: Compat) -> Self {
+        Self(match compat {
+            Compat::AuthJsV5 => vec![secrets.join(&b","[..])],
+            Compat::Hallpass | Compat::NextAuthV4 => secrets.iter().map(|s| s.to_vec()).collect(),
+        })
+    }
+
+    /// The keys, newest first.
+    pub(crate) fn as_slices(&self) -> Vec<&[u8]> {
+        self.0.iter().map(Vec::as_slice).collect()
+    }
+}
+
+/// A fresh token and the cookie value that vouches for it (hashed with the first of
+/// [`CookieHashKeys`]).
+pub(crate) fn generate(hash_key: &[u8]) -> (String, String) {
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let token = hex(&raw);
-    let cookie = format!("{token}|{}", hash(&token, secret));
+    let cookie = format!("{token}|{}", hash(&token, hash_key));
     (token, cookie)
 }
 
-/// The token inside a CSRF cookie, if the cookie was made with one of `secrets`.
-pub(crate) fn token_from_cookie<'a>(cookie: &'a str, secrets: &[&[u8]]) -> Option<&'a str> {
+/// The token inside a CSRF cookie, if the cookie was made with one of `hash_keys`.
+pub(crate) fn token_from_cookie<'a>(cookie: &'a str, hash_keys: &[&[u8]]) -> Option<&'a str> {
     let (token, mac) = cookie.split_once('|')?;
     if token.len() != 64 || mac.len() != 64 {
         return None;
     }
-    secrets
+    hash_keys
         .iter()
         .any(|s| bool::from(hash(token, s).as_bytes().ct_eq(mac.as_bytes())))
         .then_some(token)
@@ -43,17 +73,19 @@ pub(crate) fn form_token(token: &str, binding: &str, secret: &[u8]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// True when `submitted` is the form token of a valid CSRF cookie for `binding`.
+/// True when `submitted` is the form token of a valid CSRF cookie (made with one of `hash_keys`)
+/// for `binding`.
 pub(crate) fn verify(
     cookie: Option<&str>,
     submitted: Option<&str>,
     binding: &str,
+    hash_keys: &[&[u8]],
     secrets: &[&[u8]],
 ) -> bool {
     let (Some(cookie), Some(submitted)) = (cookie, submitted) else {
         return false;
     };
-    let Some(token) = token_from_cookie(cookie, secrets) else {
+    let Some(token) = token_from_cookie(cookie, hash_keys) else {
         return false;
     };
     // Any secret that could have made the cookie may have made the form token (rotation).
@@ -91,22 +123,84 @@ mod tests {
         let (raw, cookie) = generate(SECRET);
         assert_eq!(raw.len(), 64);
         let token = form_token(&raw, "sub:a", SECRET);
-        assert!(verify(Some(&cookie), Some(&token), "sub:a", &[SECRET]));
-        assert!(!verify(Some(&cookie), Some(&token), "sub:b", &[SECRET]));
-        assert!(!verify(Some(&cookie), Some(&token), "", &[SECRET]));
-        assert!(!verify(Some(&cookie), Some(&raw), "sub:a", &[SECRET]));
+        assert!(verify(
+            Some(&cookie),
+            Some(&token),
+            "sub:a",
+            &[SECRET],
+            &[SECRET]
+        ));
+        assert!(!verify(
+            Some(&cookie),
+            Some(&token),
+            "sub:b",
+            &[SECRET],
+            &[SECRET]
+        ));
+        assert!(!verify(
+            Some(&cookie),
+            Some(&token),
+            "",
+            &[SECRET],
+            &[SECRET]
+        ));
+        assert!(!verify(
+            Some(&cookie),
+            Some(&raw),
+            "sub:a",
+            &[SECRET],
+            &[SECRET]
+        ));
         assert!(!verify(
             Some(&cookie),
             Some(&token[1..]),
             "sub:a",
+            &[SECRET],
             &[SECRET]
         ));
-        assert!(!verify(Some(&cookie), None, "sub:a", &[SECRET]));
-        assert!(!verify(None, Some(&token), "sub:a", &[SECRET]));
+        assert!(!verify(Some(&cookie), None, "sub:a", &[SECRET], &[SECRET]));
+        assert!(!verify(None, Some(&token), "sub:a", &[SECRET], &[SECRET]));
         let other: &[u8] = b"another-secret-another-secret-xx";
-        assert!(!verify(Some(&cookie), Some(&token), "sub:a", &[other]));
+        assert!(!verify(
+            Some(&cookie),
+            Some(&token),
+            "sub:a",
+            &[other],
+            &[other]
+        ));
         // An attacker who can set a cookie still needs the secret to make a matching hash.
         let forged = format!("{raw}|{}", "0".repeat(64));
-        assert!(!verify(Some(&forged), Some(&token), "sub:a", &[SECRET]));
+        assert!(!verify(
+            Some(&forged),
+            Some(&token),
+            "sub:a",
+            &[SECRET],
+            &[SECRET]
+        ));
+    }
+
+    #[test]
+    fn authjs_hashes_its_secret_list_joined_by_commas() {
+        let other: &[u8] = b"another-secret-another-secret-xx";
+        // One secret: the same cookie as NextAuth v4's.
+        let one = CookieHashKeys::new(&[SECRET], Compat::AuthJsV5);
+        assert_eq!(
+            one.as_slices(),
+            CookieHashKeys::new(&[SECRET], Compat::NextAuthV4).as_slices()
+        );
+        // Several: one hash over `a,b`, as `${token}${["a", "b"]}` prints in JavaScript.
+        let two = CookieHashKeys::new(&[SECRET, other], Compat::AuthJsV5);
+        let mut joined = SECRET.to_vec();
+        joined.push(b',');
+        joined.extend_from_slice(other);
+        assert_eq!(two.as_slices(), [joined.as_slice()]);
+        let (raw, cookie) = generate(two.as_slices()[0]);
+        assert_eq!(cookie, format!("{raw}|{}", hash(&raw, &joined)));
+        assert_eq!(
+            token_from_cookie(&cookie, &two.as_slices()),
+            Some(raw.as_str())
+        );
+        assert_eq!(token_from_cookie(&cookie, &[SECRET, other]), None);
+        assert!(!format!("{two:?}").contains("secret"));
     }
 }

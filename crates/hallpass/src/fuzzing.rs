@@ -83,18 +83,38 @@ pub fn csrf_cookie(data: &[u8]) {
         return;
     };
     let secrets = h.config().secret_bytes();
-    let Some(token) = csrf::token_from_cookie(cookie, &secrets) else {
-        assert!(!csrf::verify(Some(cookie), Some(submitted), "", &secrets));
+    let keys = h.cookies().csrf_hash_keys.as_slices();
+    let Some(token) = csrf::token_from_cookie(cookie, &keys) else {
+        assert!(!csrf::verify(
+            Some(cookie),
+            Some(submitted),
+            "",
+            &keys,
+            &secrets
+        ));
         return;
     };
     let form = csrf::form_token(token, "sub:a", secrets[0]);
-    assert!(csrf::verify(Some(cookie), Some(&form), "sub:a", &secrets));
-    assert!(!csrf::verify(Some(cookie), Some(&form), "sub:b", &secrets));
+    assert!(csrf::verify(
+        Some(cookie),
+        Some(&form),
+        "sub:a",
+        &keys,
+        &secrets
+    ));
+    assert!(!csrf::verify(
+        Some(cookie),
+        Some(&form),
+        "sub:b",
+        &keys,
+        &secrets
+    ));
     if submitted != form {
         assert!(!csrf::verify(
             Some(cookie),
             Some(submitted),
             "sub:a",
+            &keys,
             &secrets
         ));
     }
@@ -202,7 +222,7 @@ mod seeds {
         write("jwe", "valid", small.as_bytes());
         write("jwe", "five-parts", b"eyJhbGciOiJkaXIifQ..AAAA.BBBB.CCCC");
         let secrets = h.config().secret_bytes();
-        let (raw, cookie) = csrf::generate(secrets[0]);
+        let (raw, cookie) = csrf::generate(h.cookies().csrf_hash_keys.as_slices()[0]);
         let form = csrf::form_token(&raw, "sub:a", secrets[0]);
         write(
             "csrf_cookie",

@@ -179,6 +179,15 @@ impl Hallpass {
         self.inner.jwt.encode(token)
     }
 
+    /// Encrypts `payload` (the session's JSON, as given) exactly as [`Hallpass::encode_session`]
+    /// does, but with `iv` instead of a random IV: for interop tests that reproduce another
+    /// implementation's token byte for byte. `None` when `iv` is not the cipher's IV length (12
+    /// bytes for `A256GCM`, 16 for Auth.js v5's `A256CBC-HS512`). Never reuse an IV for real.
+    #[doc(hidden)]
+    pub fn encode_session_payload_with_iv(&self, payload: &[u8], iv: &[u8]) -> Option<String> {
+        self.inner.cookies.session_keys.encrypt_with_iv(payload, iv)
+    }
+
     /// Decrypts and checks a session cookie value at the instance's clock (for tests, tools and
     /// interop; handlers use the [`Session`](crate::Session) extractor).
     pub fn decode_session(&self, value: &str) -> Result<SessionToken, StoreError> {

@@ -1,5 +1,6 @@
 //! JWE compact serialisation with `alg: dir` and `enc: A256GCM`: the format of NextAuth v4's session
-//! token, used for every encrypted cookie Hallpass writes.
+//! token, used for every encrypted cookie Hallpass writes, and [`KeyRing`], which also holds
+//! Auth.js v5's `A256CBC-HS512` session keys (`crate::jwe_cbc`) so that callers need not know which.
 //!
 //! Keys are derived once, when the configuration is built, so that reading a cookie on a request costs
 //! one base64 decode and one AES-GCM open: no HKDF, no allocation beyond the plaintext.
@@ -10,6 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hkdf::Hkdf;
 use sha2::Sha256;
+
+use crate::jwe_cbc::CbcKey;
 
 /// `base64url({"alg":"dir","enc":"A256GCM"})`: the only protected header we write or accept.
 const HEADER_B64: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
@@ -23,8 +26,9 @@ pub enum JweError {
     /// Not five dot-separated parts, or bad base64, or a wrong IV/tag length.
     #[error("not a compact JWE (malformed or truncated)")]
     Malformed,
-    /// The protected header is not `{"alg":"dir","enc":"A256GCM"}`.
-    #[error("unsupported JWE header: only alg=dir with enc=A256GCM is accepted")]
+    /// The protected header is not the one this cookie is written with (`alg` `dir` with `enc`
+    /// `A256GCM`, or `A256CBC-HS512` for Auth.js v5's session).
+    #[error("unsupported JWE header: not the alg/enc this cookie is written with")]
     UnsupportedHeader,
     /// No configured secret opens it: tampered, or made with another secret or for another cookie.
     #[error(
@@ -62,10 +66,15 @@ impl JweKey {
     pub fn encrypt(&self, plaintext: &[u8]) -> String {
         // thread_rng is a CSPRNG seeded from the OS: a random 96-bit IV without a syscall per cookie.
         let iv = Aes256Gcm::generate_nonce(&mut rand::thread_rng());
+        self.seal(plaintext, iv.into())
+    }
+
+    /// Encrypts with the given IV: the body of [`JweKey::encrypt`].
+    fn seal(&self, plaintext: &[u8], iv: [u8; IV_LEN]) -> String {
         let sealed = self
             .cipher
             .encrypt(
-                &iv,
+                aes_gcm::Nonce::from_slice(&iv),
                 Payload {
                     msg: plaintext,
                     aad: HEADER_B64.as_bytes(),
@@ -162,32 +171,75 @@ fn split_compact(token: &str) -> Result<CompactParts<'_>, JweError> {
 }
 
 /// The keys of one cookie purpose: the first encrypts, all of them decrypt (secret rotation).
+///
+/// Either cipher produces a compact JWE whose last segment is its authentication tag, so the
+/// session caches (keyed by the tag), chunking and the size budget work the same with both.
 #[derive(Clone, Debug)]
 pub struct KeyRing {
-    keys: Vec<JweKey>,
+    keys: Keys,
+}
+
+#[derive(Clone, Debug)]
+enum Keys {
+    /// `A256GCM`: every Hallpass cookie, and NextAuth v4's session.
+    Gcm(Vec<JweKey>),
+    /// `A256CBC-HS512` with a `kid` header: Auth.js v5's session.
+    Cbc(Vec<CbcKey>),
 }
 
 impl KeyRing {
-    /// Derives one key per secret with the same salt and info.
+    /// Derives one `A256GCM` key per secret with the same salt and info.
     pub fn derive<S: AsRef<[u8]>>(secrets: &[S], salt: &str, info: &str) -> Self {
         assert!(!secrets.is_empty(), "a key ring needs at least one secret");
         Self {
-            keys: secrets
-                .iter()
-                .map(|s| JweKey::derive(s.as_ref(), salt, info))
-                .collect(),
+            keys: Keys::Gcm(
+                secrets
+                    .iter()
+                    .map(|s| JweKey::derive(s.as_ref(), salt, info))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Derives one Auth.js v5 session key (`A256CBC-HS512`, salted with `cookie_name`) per secret.
+    pub(crate) fn derive_authjs<S: AsRef<[u8]>>(secrets: &[S], cookie_name: &str) -> Self {
+        assert!(!secrets.is_empty(), "a key ring needs at least one secret");
+        Self {
+            keys: Keys::Cbc(
+                secrets
+                    .iter()
+                    .map(|s| CbcKey::derive(s.as_ref(), cookie_name))
+                    .collect(),
+            ),
         }
     }
 
     /// Encrypts with the newest (first) key.
     pub fn encrypt(&self, plaintext: &[u8]) -> String {
-        self.keys[0].encrypt(plaintext)
+        match &self.keys {
+            Keys::Gcm(keys) => keys[0].encrypt(plaintext),
+            Keys::Cbc(keys) => keys[0].encrypt(plaintext),
+        }
+    }
+
+    /// [`KeyRing::encrypt`] with a given IV instead of a random one, so that interop tests can
+    /// reproduce another implementation's token byte for byte. `None` when `iv` has the wrong
+    /// length for the cipher (12 bytes for `A256GCM`, 16 for `A256CBC-HS512`). Never reuse an IV.
+    pub(crate) fn encrypt_with_iv(&self, plaintext: &[u8], iv: &[u8]) -> Option<String> {
+        Some(match &self.keys {
+            Keys::Gcm(keys) => keys[0].seal(plaintext, iv.try_into().ok()?),
+            Keys::Cbc(keys) => keys[0].seal(plaintext, iv.try_into().ok()?),
+        })
     }
 
     /// Decrypts with whichever key opens the token.
     pub fn decrypt(&self, token: &str) -> Result<Vec<u8>, JweError> {
+        let keys = match &self.keys {
+            Keys::Gcm(keys) => keys,
+            Keys::Cbc(keys) => return CbcKey::decrypt_with(keys, token),
+        };
         let parts = split_compact(token)?;
-        for key in &self.keys {
+        for key in keys {
             if let Ok(plain) = key.open(&parts) {
                 return Ok(plain);
             }
@@ -250,5 +302,36 @@ mod tests {
         let t = old.encrypt(b"x");
         assert_eq!(both.decrypt(&t).unwrap(), b"x");
         assert!(old.decrypt(&both.encrypt(b"y")).is_err());
+    }
+
+    #[test]
+    fn the_two_ciphers_refuse_each_others_tokens() {
+        let secrets = [b"0123456789abcdef0123456789abcdef"];
+        let gcm = KeyRing::derive(&secrets, "authjs.session-token", "i");
+        let cbc = KeyRing::derive_authjs(&secrets, "authjs.session-token");
+        assert_eq!(
+            cbc.decrypt(&gcm.encrypt(b"x")),
+            Err(JweError::UnsupportedHeader)
+        );
+        assert_eq!(
+            gcm.decrypt(&cbc.encrypt(b"x")),
+            Err(JweError::UnsupportedHeader)
+        );
+        assert_eq!(cbc.decrypt(&cbc.encrypt(b"x")).unwrap(), b"x");
+    }
+
+    #[test]
+    fn an_injected_iv_is_used_and_checked() {
+        let secrets = [b"0123456789abcdef0123456789abcdef"];
+        let gcm = KeyRing::derive(&secrets, "", "i");
+        let cbc = KeyRing::derive_authjs(&secrets, "authjs.session-token");
+        let a = gcm.encrypt_with_iv(b"x", &[7; 12]).unwrap();
+        assert_eq!(Some(a.clone()), gcm.encrypt_with_iv(b"x", &[7; 12]));
+        assert_eq!(a.split('.').nth(2), Some("BwcHBwcHBwcHBwcH"));
+        assert_eq!(gcm.decrypt(&a).unwrap(), b"x");
+        assert_eq!(gcm.encrypt_with_iv(b"x", &[7; 16]), None);
+        let b = cbc.encrypt_with_iv(b"x", &[7; 16]).unwrap();
+        assert_eq!(cbc.decrypt(&b).unwrap(), b"x");
+        assert_eq!(cbc.encrypt_with_iv(b"x", &[7; 12]), None);
     }
 }

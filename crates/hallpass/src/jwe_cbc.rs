@@ -83,6 +83,11 @@ impl CbcKey {
     pub(crate) fn encrypt(&self, plaintext: &[u8]) -> String {
         let mut iv = [0u8; IV_LEN];
         rand::thread_rng().fill_bytes(&mut iv);
+        self.seal(plaintext, iv)
+    }
+
+    /// Encrypts with the given IV: the body of [`CbcKey::encrypt`].
+    pub(crate) fn seal(&self, plaintext: &[u8], iv: [u8; IV_LEN]) -> String {
         let ciphertext = cbc::Encryptor::<Aes256>::new(&self.enc_key.into(), &iv.into())
             .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
         let tag = self.tag(self.header_b64.as_bytes(), &iv, &ciphertext);
@@ -172,6 +177,21 @@ mod tests {
     }
 
     #[test]
+    fn reproduces_authjs_tokens_byte_for_byte() {
+        let v = vectors();
+        let secret = v["secret"].as_str().unwrap().as_bytes();
+        for e in v["v5"].as_array().unwrap() {
+            let token = e["token"].as_str().unwrap();
+            let key = CbcKey::derive(secret, e["salt"].as_str().unwrap());
+            let plain = CbcKey::decrypt_with(std::slice::from_ref(&key), token).unwrap();
+            let iv = URL_SAFE_NO_PAD
+                .decode(token.split('.').nth(2).unwrap())
+                .unwrap();
+            assert_eq!(key.seal(&plain, iv.try_into().unwrap()), token);
+        }
+    }
+
+    #[test]
     fn writes_the_kid_authjs_picks_its_secret_by() {
         let v = vectors();
         let secret = v["secret"].as_str().unwrap().as_bytes();
@@ -180,7 +200,21 @@ mod tests {
             let theirs = token.split('.').next().unwrap();
             let key = CbcKey::derive(secret, e["salt"].as_str().unwrap());
             assert_eq!(key.header_b64, theirs, "{}", e["cookie_name"]);
+            let header: serde_json::Value =
+                serde_json::from_slice(&URL_SAFE_NO_PAD.decode(theirs).unwrap()).unwrap();
+            assert_eq!(header["kid"].as_str(), Some(key.kid.as_str()));
+            assert_eq!(key.kid.len(), 86, "a base64url SHA-512 thumbprint");
         }
+        // The kid names the key: another secret or cookie name gives another one.
+        let a = CbcKey::derive(secret, "authjs.session-token");
+        assert_ne!(
+            a.kid,
+            CbcKey::derive(secret, "__Secure-authjs.session-token").kid
+        );
+        assert_ne!(
+            a.kid,
+            CbcKey::derive(b"another-secret-another-secret-xx", "authjs.session-token").kid
+        );
     }
 
     #[test]

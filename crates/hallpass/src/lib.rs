@@ -28,7 +28,7 @@
 //! ```
 //!
 //! Sessions are encrypted cookies (JWE `dir` + `A256GCM`), byte-compatible with NextAuth v4 when
-//! [`Compat::NextAuthV4`] is on. A protected page costs one cookie decrypt and no network.
+//! [`Compat::NextAuthV4`] is on, or with Auth.js v5 (`A256CBC-HS512`) when [`Compat::AuthJsV5`] is. A protected page costs one cookie decrypt and no network.
 //!
 //! ```
 //! use hallpass::{Compat, Config, Hallpass, SessionToken};
@@ -93,7 +93,6 @@ mod guard;
 mod hallpass;
 pub mod hooks;
 mod jwe;
-#[allow(dead_code)] // Auth.js v5 cookies (`AUTH_COMPAT=authjs-v5`) are wired to it next
 mod jwe_cbc;
 mod layer;
 mod lifecycle;

@@ -345,16 +345,17 @@ impl Hallpass {
     pub fn csrf_token(&self, headers: &HeaderMap) -> (String, SetCookies) {
         let cookies = RequestCookies::new(headers);
         let secrets = self.config().secret_bytes();
+        let hash_keys = self.cookies().csrf_hash_keys.as_slices();
         let binding = self.csrf_binding(&cookies);
         if let Some(value) = cookies.get_decoded(&self.cookies().csrf_name) {
-            if let Some(token) = csrf::token_from_cookie(&value, &secrets) {
+            if let Some(token) = csrf::token_from_cookie(&value, &hash_keys) {
                 return (
                     csrf::form_token(token, &binding, secrets[0]),
                     SetCookies::new(),
                 );
             }
         }
-        let (token, value) = csrf::generate(secrets[0]);
+        let (token, value) = csrf::generate(hash_keys[0]);
         let cookie = self.cookies().set(&self.cookies().csrf_name, &value, None);
         (
             csrf::form_token(&token, &binding, secrets[0]),
@@ -372,6 +373,7 @@ impl Hallpass {
             value.as_deref(),
             submitted,
             &binding,
+            &self.cookies().csrf_hash_keys.as_slices(),
             &self.config().secret_bytes(),
         )
     }
@@ -381,7 +383,8 @@ impl Hallpass {
     pub(crate) fn browser_id(&self, cookies: &RequestCookies<'_>) -> Option<String> {
         use sha2::{Digest, Sha256};
         let value = cookies.get_decoded(&self.cookies().csrf_name)?;
-        let token = csrf::token_from_cookie(&value, &self.config().secret_bytes())?.to_string();
+        let hash_keys = self.cookies().csrf_hash_keys.as_slices();
+        let token = csrf::token_from_cookie(&value, &hash_keys)?.to_string();
         Some(csrf::hex(&Sha256::digest(token.as_bytes())))
     }
 

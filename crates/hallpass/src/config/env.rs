@@ -20,6 +20,9 @@ impl ConfigBuilder {
         if let Some(url) = var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")) {
             self.url = Some(url);
         }
+        if let Some(c) = var("AUTH_COMPAT") {
+            self.compat = parse_compat(&c)?;
+        }
         let mut env_secrets = Vec::new();
         for name in ["AUTH_SECRET", "NEXTAUTH_SECRET"] {
             if let Some(s) = var(name) {
@@ -32,20 +35,13 @@ impl ConfigBuilder {
                 env_secrets.push((name.to_string(), SecretString::from(s)));
             }
         }
+        if self.compat == Compat::AuthJsV5 {
+            // Auth.js pushes AUTH_SECRET, then puts AUTH_SECRET_1, _2, _3 each in front: the same
+            // list (the first encrypts; its CSRF cookie hashes the whole list) needs the same order.
+            env_secrets.reverse();
+        }
         if !env_secrets.is_empty() {
             self.secrets = env_secrets;
-        }
-        if let Some(c) = var("AUTH_COMPAT") {
-            self.compat = match c.as_str() {
-                "next-auth-v4" | "nextauth-v4" => Compat::NextAuthV4,
-                "hallpass" => Compat::Hallpass,
-                other => {
-                    return Err(ConfigError::InvalidValue {
-                        var: "AUTH_COMPAT",
-                        reason: format!("`{other}`; use `next-auth-v4` or `hallpass`"),
-                    })
-                }
-            };
         }
         if let Some(d) = var("AUTH_DEBUG") {
             self.debug = Some(parse_bool("AUTH_DEBUG", &d)?);
@@ -59,6 +55,22 @@ impl ConfigBuilder {
         self.theme = theme_vars(self.theme, &var)?;
         Ok(self)
     }
+}
+
+fn parse_compat(value: &str) -> Result<Compat, ConfigError> {
+    Ok(match value {
+        "hallpass" => Compat::Hallpass,
+        "next-auth-v4" | "nextauth-v4" => Compat::NextAuthV4,
+        "authjs-v5" | "auth-js-v5" => Compat::AuthJsV5,
+        other => {
+            return Err(ConfigError::InvalidValue {
+                var: "AUTH_COMPAT",
+                reason: format!(
+                    "`{other}`; use `hallpass`, `next-auth-v4` (or `nextauth-v4`), or `authjs-v5` (or `auth-js-v5`)"
+                ),
+            })
+        }
+    })
 }
 
 /// `AUTH_THEME_*` on top of the builder's theme, part by part; `build` checks the values.
@@ -182,4 +194,69 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
     let mut f = opts.open(path)?;
     f.write_all(contents.as_bytes())?;
     f.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Config;
+    use super::*;
+
+    const S: &str = "0123456789abcdef0123456789abcdef";
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn compat_values() {
+        for (value, want) in [
+            ("hallpass", Compat::Hallpass),
+            ("next-auth-v4", Compat::NextAuthV4),
+            ("nextauth-v4", Compat::NextAuthV4),
+            ("authjs-v5", Compat::AuthJsV5),
+            ("auth-js-v5", Compat::AuthJsV5),
+        ] {
+            let c = Config::builder()
+                .with_vars(vars(&[("AUTH_COMPAT", value), ("AUTH_SECRET", S)]))
+                .unwrap()
+                .build()
+                .unwrap();
+            assert_eq!(c.compat(), want, "{value}");
+        }
+        let e = Config::builder()
+            .with_vars(vars(&[("AUTH_COMPAT", "authjs-v4")]))
+            .err()
+            .unwrap()
+            .to_string();
+        for accepted in ["hallpass", "next-auth-v4", "authjs-v5", "auth-js-v5"] {
+            assert!(e.contains(&format!("`{accepted}`")), "{e}");
+        }
+    }
+
+    #[test]
+    fn authjs_takes_the_secrets_in_its_own_order() {
+        let env = [
+            ("AUTH_SECRET", "00000000000000000000000000000000"),
+            ("AUTH_SECRET_1", "11111111111111111111111111111111"),
+            ("AUTH_SECRET_3", "33333333333333333333333333333333"),
+        ];
+        let order = |compat: &'static str| {
+            let mut pairs = env.to_vec();
+            pairs.push(("AUTH_COMPAT", compat));
+            let c = Config::builder()
+                .with_vars(vars(&pairs))
+                .unwrap()
+                .build()
+                .unwrap();
+            c.secret_bytes().iter().map(|s| s[0]).collect::<Vec<u8>>()
+        };
+        // Auth.js: `AUTH_SECRET` first, then each of `_1`, `_2`, `_3` put in front of the list.
+        assert_eq!(order("authjs-v5"), b"310");
+        assert_eq!(order("hallpass"), b"013");
+    }
 }

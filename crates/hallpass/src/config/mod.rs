@@ -4,8 +4,8 @@
 //! | --- | --- | --- |
 //! | `AUTH_URL` (alias `NEXTAUTH_URL`) | the site's public URL; its path, if any, is the auth base path | `http://localhost:3000` in debug builds, required in release |
 //! | `AUTH_SECRET` (alias `NEXTAUTH_SECRET`) | ≥ 32 bytes; encrypts every cookie | a generated dev secret in `.hallpass-secret` (debug builds over http only) |
-//! | `AUTH_SECRET_1`, `AUTH_SECRET_2`, `AUTH_SECRET_3` | rotation: the first present encrypts, all decrypt | none |
-//! | `AUTH_COMPAT` | `next-auth-v4` to read and write NextAuth v4's cookies | Hallpass's own names |
+//! | `AUTH_SECRET_1`, `AUTH_SECRET_2`, `AUTH_SECRET_3` | rotation: the first present encrypts, all decrypt (with `authjs-v5`, Auth.js's order: `_3`, `_2`, `_1`, then `AUTH_SECRET`) | none |
+//! | `AUTH_COMPAT` | `next-auth-v4` to read and write NextAuth v4's cookies, `authjs-v5` for Auth.js v5's | Hallpass's own names |
 //! | `AUTH_DEBUG` | `1`/`true`: log each step at debug level and show causes on the error page | on in debug builds |
 //! | `AUTH_SESSION_MAX_AGE` | session lifetime in seconds | 2592000 (30 days) |
 //! | `AUTH_SESSION_UPDATE_AGE` | re-issue a page's session cookie once it is this old, in seconds | 86400 (24 h) |
@@ -79,6 +79,11 @@ pub enum Compat {
     /// NextAuth.js v4: `next-auth.session-token` and its exact key derivation, so that a Next.js app with
     /// the same secret reads Hallpass's session cookie and the other way round.
     NextAuthV4,
+    /// Auth.js v5 (`next-auth@5`, `@auth/core`): `authjs.session-token`, a JWE `dir` +
+    /// `A256CBC-HS512` whose key is derived from the secret salted with the cookie's name and named
+    /// by a `kid` header, so that an Auth.js app with the same secrets reads Hallpass's session
+    /// cookie and the other way round.
+    AuthJsV5,
 }
 
 /// Where a guard sends a signed-out visitor who asked for a page.
@@ -255,7 +260,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// Cookie names and key derivation: Hallpass's own or NextAuth v4's.
+    /// Cookie names and key derivation: Hallpass's own, NextAuth v4's or Auth.js v5's.
     pub fn compat(mut self, compat: Compat) -> Self {
         self.compat = compat;
         self

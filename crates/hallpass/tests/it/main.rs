@@ -2,6 +2,8 @@
 
 mod support;
 
+mod authjs;
+mod authjs_node;
 mod bad_cookie;
 mod cognito_form;
 mod cognito_form_errors;
