@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -39,6 +39,8 @@ pub(crate) struct Inner {
     /// Verified against when the user does not exist, so timing does not reveal it.
     dummy_hash: String,
     verifications: VerificationCounter,
+    /// Refresh-token redemptions, every front door (see [`UserPool::refreshes`]).
+    refreshes: AtomicU64,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -129,6 +131,7 @@ impl UserPoolBuilder {
                 key_cache: KeyCache::default(),
                 dummy_hash,
                 verifications: VerificationCounter::default(),
+                refreshes: AtomicU64::new(0),
             }),
         };
         pool.init().await?;
@@ -376,6 +379,18 @@ impl UserPool {
     /// How many password verifications this pool has run, real and against the dummy hash.
     pub fn password_verifications(&self) -> PasswordVerifications {
         self.inner.verifications.get()
+    }
+
+    /// How many refresh-token redemptions this pool has processed (the token endpoint's
+    /// `refresh_token` grant, `REFRESH_TOKEN_AUTH` and `GetTokensFromRefreshToken`; honoured or
+    /// refused as unknown, expired or revoked). Lets a test count the token requests that many app
+    /// instances make, without timing anything.
+    pub fn refreshes(&self) -> u64 {
+        self.inner.refreshes.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_refresh(&self) {
+        self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Verifies a password; with no user, verifies against a dummy hash to take as long.

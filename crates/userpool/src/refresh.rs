@@ -18,6 +18,7 @@ impl UserPool {
         client: &ClientConfig,
         refresh_token: &str,
     ) -> Result<Option<UserTokens>, Error> {
+        self.count_refresh();
         let Some((user, origin, hash)) = self.refresh_origin(pc, client, refresh_token).await?
         else {
             return Ok(None);

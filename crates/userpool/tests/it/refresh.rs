@@ -16,8 +16,10 @@ async fn refresh_without_rotation_returns_no_refresh_token() {
     let t = spawn_pool().await;
     let first = t.alice_tokens().await;
     let rt = first["refresh_token"].as_str().unwrap();
+    assert_eq!(t.pool().refreshes(), 0, "the code grant is not a refresh");
     let r = refresh(&t, CONF, CONF_SECRET, rt).await;
     assert_eq!(r.status(), 200);
+    assert_eq!(t.pool().refreshes(), 1, "one redemption counted");
     assert_eq!(r.headers()["cache-control"], "no-store");
     let body: Value = r.json().await.unwrap();
     assert!(
@@ -40,6 +42,7 @@ async fn refresh_without_rotation_returns_no_refresh_token() {
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_grant");
     let r = refresh(&t, CONF, CONF_SECRET, &format!("{rt}x")).await;
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    assert_eq!(t.pool().refreshes(), 4, "refused redemptions count too");
     let r = t
         .token_basic(CONF, CONF_SECRET, &[("grant_type", "refresh_token")])
         .await;
