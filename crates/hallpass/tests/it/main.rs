@@ -14,5 +14,6 @@ mod lifecycle;
 mod provider;
 mod refresh;
 mod reissue;
+mod stores;
 mod theme;
 mod vectors;
