@@ -10,7 +10,7 @@ use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;
 use crate::hooks::Event;
 use crate::lifecycle::{access_expired, refresh_due};
-use crate::provider::{ProviderError, TokenSet};
+use crate::provider::{Profile, ProviderError, TokenSet};
 use crate::refresh::Outcome;
 use crate::session::{Session, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
 use crate::Hallpass;
@@ -435,9 +435,11 @@ impl Hallpass {
                 budget,
                 move || {
                     async move {
-                        let result = provider.refresh(&tokens, &sub, now).await;
+                        let result = provider.refresh_with_profile(&tokens, &sub, now).await;
                         let next = match &result {
-                            Ok(new) => Some(refreshed(base, new.clone())),
+                            Ok((new, profile)) => {
+                                Some(refreshed(base, new.clone(), profile.as_ref()))
+                            }
                             Err(ProviderError::RefreshTokenDead) => Some(dead(base)),
                             // A passing failure: the lease runs out and a later request tries again.
                             Err(_) => None,
@@ -454,14 +456,18 @@ impl Hallpass {
                             }
                             server.forget(&key);
                         }
-                        result
+                        result.map(|(new, _)| new)
                     }
                 },
             )
             .await;
         let mut out = fresh;
         match outcome {
-            Outcome::Refreshed(new) => out.token = refreshed(out.token, new),
+            // The row has the new tokens and the new ID token's claims: read it back.
+            Outcome::Refreshed(new) => match server.fetch(&out.key).await {
+                Ok(written) => out = written,
+                Err(_) => out.token = refreshed(out.token, new, None),
+            },
             Outcome::Dead => out.token = dead(out.token),
             Outcome::Failed | Outcome::Late => {}
         }
@@ -502,10 +508,23 @@ fn user_of(token: &SessionToken) -> (&str, &str) {
     )
 }
 
-/// The session with a refresh's new tokens.
-fn refreshed(mut token: SessionToken, new: TokenSet) -> SessionToken {
+/// The session with a refresh's new tokens and, when the provider sent a new ID token, its
+/// claims: group changes at the provider show on the next refresh, on every instance.
+fn refreshed(mut token: SessionToken, new: TokenSet, profile: Option<&Profile>) -> SessionToken {
     token.tokens = Some(new);
     token.error = None;
+    if let Some(p) = profile {
+        token.groups = p.groups.clone();
+        if p.name.is_some() {
+            token.name = p.name.clone();
+        }
+        if p.email.is_some() {
+            token.email = p.email.clone();
+        }
+        if p.picture.is_some() {
+            token.picture = p.picture.clone();
+        }
+    }
     token
 }
 

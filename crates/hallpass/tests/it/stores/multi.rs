@@ -27,6 +27,9 @@ pub(super) async fn two_instances_refresh_once_and_see_revocations(fx: Arc<Fixtu
     idp.set_behaviour(|beh| {
         beh.token_endpoint = TokenEndpoint::Held(gate.clone());
         beh.expires_in = 3600;
+        // Meanwhile the user was added to a group at the provider.
+        beh.refresh_id_token_set
+            .insert("cognito:groups".into(), serde_json::json!(["admin"]));
     });
     let before = idp.token_requests();
     let a = Arc::new(a);
@@ -58,6 +61,12 @@ pub(super) async fn two_instances_refresh_once_and_see_revocations(fx: Arc<Fixtu
         assert_eq!(get(app, "/api/me", &id).await.status(), 200);
     }
     assert_eq!(idp.token_requests(), before + 1);
+    // The new ID token's groups reached the session on both instances.
+    for app in [&a, &b] {
+        let me: serde_json::Value = get(app, "/api/me", &id).await.json().await.unwrap();
+        assert_eq!(me["groups"], serde_json::json!(["admin"]), "{me}");
+        assert_eq!(get(app, "/admin", &id).await.status(), 200);
+    }
     let rows = fx
         .inspector()
         .records()
