@@ -56,6 +56,7 @@ pub(super) async fn store_down_is_signed_out_and_503_then_recovers(fx: Arc<Fixtu
     let Some(target) = fx.target() else {
         return sqlite_store_missing_then_created(fx).await;
     };
+    let log = crate::support::logs::capture();
     let proxy = Proxy::start(target).await;
     let app = app_on(&fx, Some(proxy.port), timeout, None, Vec::new()).await;
     let id = sign_in(&app, "ua").await;
@@ -66,6 +67,16 @@ pub(super) async fn store_down_is_signed_out_and_503_then_recovers(fx: Arc<Fixtu
     // A store that accepts and never answers: each request gives up after the timeout.
     proxy.set(Mode::Hang);
     fails_closed(&app, &id).await;
+    // The log names the store, without its password.
+    let here = format!("127.0.0.1:{}", proxy.port);
+    let lines = log.lines_containing(&here);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("session store")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().all(|l| !l.contains("sekret")), "{lines:?}");
     // Back: the pool / connection manager reconnects by itself.
     proxy.set(Mode::Up);
     until_status(&app, "/api/me", &id, 200).await;

@@ -37,8 +37,9 @@ impl Fixture {
     pub fn url(&self, port: Option<u16>) -> String {
         match self.kind {
             Kind::Sqlite => format!("sqlite://{}", self.place),
+            // A password (ignored by the trust authentication here) that must never be logged.
             Kind::Postgres => format!(
-                "postgres://postgres@127.0.0.1:{}/test",
+                "postgres://postgres:sekret-pw@127.0.0.1:{}/test",
                 port.unwrap_or(5432)
             ),
             Kind::Redis => format!("redis://127.0.0.1:{}", port.unwrap_or(6379)),
