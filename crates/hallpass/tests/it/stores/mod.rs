@@ -464,6 +464,76 @@ async fn tampered_and_unknown_ids_are_signed_out(fx: Arc<Fixture>) {
     }
 }
 
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// The refresh lease, on the store itself: one holder at a time, a dead holder's lease runs out,
+/// and a write with a stale fence is dropped.
+async fn the_refresh_lease_is_exclusive_and_fenced(fx: Arc<Fixture>) {
+    let store = fx.inspector();
+    let records = store.records();
+    let key = "ab".repeat(32);
+    assert_eq!(
+        records
+            .lease(&key, wall_ms(), wall_ms() + 50)
+            .await
+            .unwrap(),
+        None,
+        "no row"
+    );
+    records
+        .insert(&hallpass::store::Record {
+            key: key.clone(),
+            provider: "p".into(),
+            sub: "s".into(),
+            payload: "v0".into(),
+            created_at: 1,
+            last_seen_at: 1,
+            expires_at: 4_000_000_000,
+            user_agent: None,
+            version: 0,
+        })
+        .await
+        .unwrap();
+    let now = wall_ms();
+    let first = records
+        .lease(&key, now, now + 100)
+        .await
+        .unwrap()
+        .expect("free");
+    assert_eq!(
+        records
+            .lease(&key, wall_ms(), wall_ms() + 100)
+            .await
+            .unwrap(),
+        None,
+        "held"
+    );
+    // The holder dies: once its lease has run out, the next one takes it with a new fence.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let now = wall_ms();
+    let second = records
+        .lease(&key, now, now + 5_000)
+        .await
+        .unwrap()
+        .expect("expired");
+    assert!(second > first);
+    // The first holder's late write is dropped; the second's lands and bumps the version.
+    assert!(!records.write(&key, "late", Some(first)).await.unwrap());
+    assert!(records.write(&key, "fresh", Some(second)).await.unwrap());
+    let row = records.get(&key).await.unwrap().unwrap();
+    assert_eq!((row.payload.as_str(), row.version), ("fresh", 1));
+    // The write released the lease.
+    let now = wall_ms();
+    assert!(records.lease(&key, now, now + 100).await.unwrap().is_some());
+    assert!(records.delete(&key).await.unwrap());
+    assert!(records.get(&key).await.unwrap().is_none());
+}
+
 async fn cookie_sessions_have_no_session_list() {
     let app = crate::support::app::spawn_app().await;
     let res = app
@@ -566,6 +636,7 @@ for_each_store!(
     list_and_revoke_one_and_all,
     expiry_by_the_clock,
     tampered_and_unknown_ids_are_signed_out,
+    the_refresh_lease_is_exclusive_and_fenced,
     store_down_is_signed_out_and_503_then_recovers,
     two_instances_refresh_once_and_see_revocations,
 );
