@@ -361,6 +361,11 @@ impl<'a> RequestCookies<'a> {
         Self { headers }
     }
 
+    /// The request's headers (the session store records the `User-Agent` at sign-in).
+    pub(crate) fn headers(&self) -> &'a HeaderMap {
+        self.headers
+    }
+
     fn pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.headers
             .get_all(COOKIE)

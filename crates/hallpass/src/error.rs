@@ -195,6 +195,10 @@ pub enum Error {
         /// The request path.
         path: String,
     },
+    /// A call that needs a server-side session store ([`crate::store`]) on an instance with cookie
+    /// sessions.
+    #[error("this needs a server-side session store (AUTH_SESSION_STORE or HallpassBuilder::session_store); this instance keeps sessions in cookies")]
+    NoSessionStore,
     /// The app is not wrapped in `Hallpass::layer`: a programming error.
     #[error("Hallpass is not installed on this router: add `.layer(hallpass.layer())` to the app")]
     MissingLayer,
@@ -214,6 +218,7 @@ impl Error {
             Error::Config(_)
             | Error::UnknownProvider(_)
             | Error::Store(_)
+            | Error::NoSessionStore
             | Error::MissingLayer => ErrorCode::Configuration,
             Error::SignedOut => ErrorCode::SessionRequired,
             Error::Csrf
@@ -251,6 +256,7 @@ impl Error {
             Error::Csrf => "MissingCSRF",
             Error::BadRequest(_) | Error::UnsupportedMediaType => "InvalidRequest",
             Error::Hook(..) => "Callback",
+            Error::Store(_) => "SessionStoreUnavailable",
             _ => self.code().as_str(),
         }
     }

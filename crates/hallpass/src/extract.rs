@@ -22,6 +22,8 @@ pub(crate) struct SessionSlot(Arc<Mutex<SlotState>>);
 struct SlotState {
     resolved: Option<Option<Session>>,
     set_cookies: SetCookies,
+    /// The session store failed while resolving: APIs answer 503, not 401.
+    store_unavailable: bool,
 }
 
 impl SessionSlot {
@@ -43,6 +45,10 @@ impl SessionSlot {
         self.lock().set_cookies.extend(cookies);
     }
 
+    pub(crate) fn store_unavailable(&self) -> bool {
+        self.lock().store_unavailable
+    }
+
     pub(crate) fn take_set_cookies(&self) -> SetCookies {
         std::mem::take(&mut self.lock().set_cookies)
     }
@@ -58,6 +64,9 @@ pub enum SessionRejection {
     /// The app is not wrapped in `Hallpass::layer`: a programming error, reported as a 500.
     #[error("Hallpass is not installed on this router: add `.layer(hallpass.layer())` to the app")]
     MissingLayer,
+    /// The session store failed or did not answer in time: 503 (the request is not signed in).
+    #[error("the session store is unavailable")]
+    StoreUnavailable,
 }
 
 impl IntoResponse for SessionRejection {
@@ -65,6 +74,9 @@ impl IntoResponse for SessionRejection {
         match self {
             SessionRejection::SignedOut => Error::SignedOut,
             SessionRejection::MissingLayer => Error::MissingLayer,
+            SessionRejection::StoreUnavailable => Error::Store(
+                crate::session::StoreError::Backend("the session store is unavailable".into()),
+            ),
         }
         .into_response()
     }
@@ -77,12 +89,27 @@ impl Hallpass {
         if let Some(done) = slot.and_then(SessionSlot::get) {
             return done;
         }
-        let (session, cookies) = self.load_and_maintain(&parts.headers).await;
+        let (session, cookies, unavailable) = if self.server().is_some() {
+            let m = self.maintain_stored_request(&parts.headers).await;
+            (m.session, m.cookies, m.unavailable)
+        } else {
+            let (session, cookies) = self.load_and_maintain(&parts.headers).await;
+            (session, cookies, false)
+        };
         if let Some(slot) = slot {
             slot.set(session.clone(), cookies);
+            slot.lock().store_unavailable = unavailable;
         }
         session
     }
+}
+
+/// True when resolving the request's session failed because the session store is down.
+pub(crate) fn store_unavailable(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<SessionSlot>()
+        .is_some_and(SessionSlot::store_unavailable)
 }
 
 /// The instance, from the request (handlers can call [`Hallpass::sign_in`] and friends with it).
@@ -103,10 +130,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let hallpass = Hallpass::from_request_parts(parts, state).await?;
-        hallpass
-            .resolve(parts)
-            .await
-            .ok_or(SessionRejection::SignedOut)
+        match hallpass.resolve(parts).await {
+            Some(session) => Ok(session),
+            None if store_unavailable(parts) => Err(SessionRejection::StoreUnavailable),
+            None => Err(SessionRejection::SignedOut),
+        }
     }
 }
 

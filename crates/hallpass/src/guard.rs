@@ -144,6 +144,10 @@ impl Guard {
     fn turn_away(&self, hallpass: &Hallpass, parts: &Parts, signed_in: bool) -> Response {
         let html = wants_html(parts);
         match (&self.fallback, signed_in) {
+            // A store that is down: pages are signed out, APIs answer 503 (never "signed in").
+            (_, false) if !html && crate::extract::store_unavailable(parts) => {
+                crate::extract::SessionRejection::StoreUnavailable.into_response()
+            }
             (Fallback::Redirect(path), _) => found(path),
             (Fallback::Unauthorized, _) => Error::SignedOut.into_response(),
             (Fallback::Forbidden, _) | (Fallback::Default | Fallback::SignIn, true) => {

@@ -11,6 +11,7 @@ use crate::hooks::{DefaultHooks, DynHooks, Hooks};
 use crate::provider::{self, Provider, ProviderError};
 use crate::refresh::RefreshCoordinator;
 use crate::session::{JwtStore, SessionStore, SessionToken, StoreError};
+use crate::store::StoredSessions;
 
 /// The Hallpass instance: configuration, providers, hooks. Cheap to clone (an `Arc`).
 ///
@@ -25,6 +26,8 @@ struct Inner {
     cookies: Cookies,
     jwt: JwtStore,
     store: Option<Arc<dyn SessionStore>>,
+    /// Set when `store` is one of [`crate::store`]'s: Hallpass drives its rows.
+    server: Option<StoredSessions>,
     providers: Vec<Provider>,
     hooks: Arc<dyn DynHooks>,
     refresh: RefreshCoordinator,
@@ -76,7 +79,9 @@ impl HallpassBuilder {
         self
     }
 
-    /// Keeps sessions in `store` instead of in the cookie (the default is the encrypted cookie).
+    /// Keeps sessions in `store` instead of in the cookie (the default is the encrypted cookie, or
+    /// the store `AUTH_SESSION_STORE` names), e.g. a [`SqlStore`](crate::store::SqlStore) or
+    /// [`RedisStore`](crate::store::RedisStore).
     pub fn session_store(mut self, store: impl SessionStore) -> Self {
         self.store = Some(Arc::new(store));
         self
@@ -102,12 +107,25 @@ impl HallpassBuilder {
         }
         let cookies = Cookies::new(&self.config);
         let jwt = JwtStore::new(cookies.session_keys.clone());
+        let store = match (self.store, &self.config.session_store) {
+            (Some(store), _) => Some(store),
+            // Connects lazily: building stays synchronous and a store that is down is retried.
+            (None, Some(url)) => Some(crate::store::from_url(
+                url,
+                self.config.session_store_timeout,
+            )?),
+            (None, None) => None,
+        };
+        let server = store
+            .clone()
+            .and_then(|s| StoredSessions::new(s, &self.config.secret_bytes()));
         Ok(Hallpass {
             inner: Arc::new(Inner {
                 config: self.config,
                 cookies,
                 jwt,
-                store: self.store,
+                store,
+                server,
                 providers: self.providers,
                 hooks: self.hooks,
                 refresh: RefreshCoordinator::default(),
@@ -288,6 +306,10 @@ impl Hallpass {
 
     pub(crate) fn store(&self) -> Option<&dyn SessionStore> {
         self.inner.store.as_deref()
+    }
+
+    pub(crate) fn server(&self) -> Option<&StoredSessions> {
+        self.inner.server.as_ref()
     }
 
     pub(crate) fn refresher(&self) -> &RefreshCoordinator {

@@ -102,6 +102,7 @@ pub mod redirect;
 mod refresh;
 mod security_headers;
 mod session;
+pub mod store;
 mod theme;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
@@ -118,4 +119,5 @@ pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{
     BoxFuture, Session, SessionStore, SessionToken, StoreError, User, CLOCK_TOLERANCE_SECS,
 };
+pub use store::{SessionHandle, SessionInfo};
 pub use theme::{ColorScheme, Theme};

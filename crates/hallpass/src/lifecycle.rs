@@ -100,6 +100,10 @@ impl Hallpass {
         parts: &[&str],
         now: i64,
     ) -> Result<Session, StoreError> {
+        if self.server().is_some() {
+            let loaded = self.load_stored(&parts.concat(), now, true).await?;
+            return Ok(Session::new(loaded.token));
+        }
         match self.store() {
             Some(store) => store.load(&parts.concat(), now).await.map(Session::new),
             None => self.jwt().decode_cached(parts, now),
@@ -116,6 +120,10 @@ impl Hallpass {
         let Some(tokens) = token.tokens.as_ref().filter(|t| refresh_due(t, now)) else {
             return (token, false);
         };
+        if self.server().is_some() {
+            // Loading a stored session refreshed it already, single-flight across instances.
+            return (token, false);
+        }
         let Some(provider) = token.provider.as_deref().and_then(|id| self.provider(id)) else {
             return (token, false);
         };
@@ -161,7 +169,7 @@ impl Hallpass {
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, SetCookies), Error> {
-        let (token, value) = self.stamp_and_encode(token, now).await?;
+        let (token, value) = self.stamp_and_encode(token, now, request).await?;
         let cookies = self
             .cookies()
             .set_session(&value, self.config().session_max_age, request);
@@ -179,6 +187,11 @@ impl Hallpass {
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, SetCookies), Error> {
+        if self.server().is_some() {
+            return self
+                .reissue_stored(token, incoming, parts, now, request)
+                .await;
+        }
         if self.store().is_some() {
             return self.issue(token, now, request).await;
         }
@@ -199,7 +212,7 @@ impl Hallpass {
                 Ok((done.token.clone(), cookies))
             }
             Reissue::Encrypt => {
-                let (token, value) = self.stamp_and_encode(token, now).await?;
+                let (token, value) = self.stamp_and_encode(token, now, request).await?;
                 reissues.remember(parts, &token, &value);
                 let cookies =
                     self.cookies()
@@ -215,6 +228,7 @@ impl Hallpass {
         &self,
         mut token: SessionToken,
         now: i64,
+        request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, String), Error> {
         token.iat = now;
         token.exp = now + self.config().session_max_age;
@@ -222,6 +236,7 @@ impl Hallpass {
             .into_uuid()
             .to_string();
         let value = match self.store() {
+            Some(_) if self.server().is_some() => self.insert_stored(&token, now, request).await?,
             Some(store) => store.save(&token).await?,
             None => self.jwt().encode(&token),
         };
@@ -314,6 +329,12 @@ impl Hallpass {
         let rc = RequestCookies::new(headers);
         let raw = rc.get_chunked(&self.cookies().session_name);
         let token = match raw.as_deref() {
+            // No refresh on the way out; the row goes below.
+            Some(raw) if self.server().is_some() => self
+                .load_stored(raw, self.now(), false)
+                .await
+                .ok()
+                .map(|l| l.token),
             Some(raw) => self
                 .load_session(&[raw], self.now())
                 .await
@@ -321,7 +342,9 @@ impl Hallpass {
                 .map(|s| s.token().clone()),
             None => None,
         };
-        if let (Some(store), Some(raw)) = (self.store(), raw.as_deref()) {
+        if let (Some(_), Some(raw)) = (self.server(), raw.as_deref()) {
+            self.delete_stored(raw).await;
+        } else if let (Some(store), Some(raw)) = (self.store(), raw.as_deref()) {
             if let Err(e) = store.delete(raw).await {
                 tracing::warn!(
                     "could not delete the stored session: {}",
@@ -434,7 +457,7 @@ pub(crate) fn access_expired(token: &SessionToken, now: i64) -> bool {
         .is_some_and(|t| t.refresh_token.is_some() && t.expires_at <= now)
 }
 
-fn refresh_due(tokens: &TokenSet, now: i64) -> bool {
+pub(crate) fn refresh_due(tokens: &TokenSet, now: i64) -> bool {
     tokens.refresh_token.is_some() && tokens.expires_at - REFRESH_MARGIN_SECS <= now
 }
 
@@ -458,7 +481,7 @@ fn token_from_profile(profile: &Profile, provider: &str, tokens: Option<TokenSet
 
 /// The token of `Authorization: Bearer <token>`, if the header is well-formed; anything else is "no
 /// token" (never an error: a malformed header means signed out).
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();

@@ -52,6 +52,18 @@ impl ConfigBuilder {
         if let Some(v) = var("AUTH_SESSION_UPDATE_AGE") {
             self.session_update_age = parse_secs("AUTH_SESSION_UPDATE_AGE", &v)?;
         }
+        if let Some(v) = var("AUTH_SESSION_STORE") {
+            self.session_store = Some(("AUTH_SESSION_STORE", SecretString::from(v)));
+        }
+        if let Some(v) = var("AUTH_SESSION_STORE_TIMEOUT") {
+            let ms = v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError::InvalidValue {
+                    var: "AUTH_SESSION_STORE_TIMEOUT",
+                    reason: format!("`{v}` is not a positive whole number of milliseconds"),
+                }
+            })?;
+            self.session_store_timeout = std::time::Duration::from_millis(ms);
+        }
         self.theme = theme_vars(self.theme, &var)?;
         Ok(self)
     }

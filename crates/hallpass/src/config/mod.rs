@@ -14,6 +14,8 @@
 //! | `AUTH_THEME_BRAND_COLOR` | buttons, links and focus rings: `#rgb` or `#rrggbb` | Hallpass's neutral look |
 //! | `AUTH_THEME_BUTTON_TEXT` | the button text colour: `#rgb` or `#rrggbb` | white |
 //! | `AUTH_THEME_COLOR_SCHEME` | `auto`, `light` or `dark` | `auto` |
+//! | `AUTH_SESSION_STORE` | server-side sessions: `sqlite://PATH`, `sqlite::memory:`, `postgres://…`, `redis://…` | cookie sessions |
+//! | `AUTH_SESSION_STORE_TIMEOUT` | how long one session store call may take, in milliseconds | 1000 |
 
 mod env;
 
@@ -22,6 +24,7 @@ use std::path::PathBuf;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::store::url::StoreUrl;
 use crate::theme::Theme;
 
 /// A configuration that cannot work; the message names the variable and how to fix it.
@@ -125,6 +128,8 @@ pub struct Config {
     pub(crate) store_tokens: bool,
     pub(crate) max_cookie_bytes: usize,
     pub(crate) refresh_budget: std::time::Duration,
+    pub(crate) session_store: Option<StoreUrl>,
+    pub(crate) session_store_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -140,6 +145,7 @@ impl std::fmt::Debug for Config {
             .field("debug", &self.debug)
             .field("session_max_age", &self.session_max_age)
             .field("session_update_age", &self.session_update_age)
+            .field("session_store", &self.session_store)
             .finish_non_exhaustive()
     }
 }
@@ -197,6 +203,12 @@ impl Config {
         self.session_max_age
     }
 
+    /// The configured session store's URL without user, password or query (`postgres://db:5432/app`),
+    /// or `None` for cookie sessions.
+    pub fn session_store(&self) -> Option<&str> {
+        self.session_store.as_ref().map(StoreUrl::redacted)
+    }
+
     pub(crate) fn secret_bytes(&self) -> Vec<&[u8]> {
         self.secrets
             .iter()
@@ -223,6 +235,8 @@ pub struct ConfigBuilder {
     allow_generated_secret: bool,
     max_cookie_bytes: usize,
     refresh_budget: std::time::Duration,
+    session_store: Option<(&'static str, SecretString)>,
+    session_store_timeout: std::time::Duration,
 }
 
 impl Default for ConfigBuilder {
@@ -242,6 +256,8 @@ impl Default for ConfigBuilder {
             allow_generated_secret: cfg!(debug_assertions),
             max_cookie_bytes: 8 * 1024,
             refresh_budget: std::time::Duration::from_secs(2),
+            session_store: None,
+            session_store_timeout: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -336,6 +352,21 @@ impl ConfigBuilder {
         self
     }
 
+    /// Keeps sessions on the server, in the store this URL names (`sqlite://PATH`, `sqlite::memory:`,
+    /// `postgres://…`, `redis://…`); the cookie then holds only a random session id. See
+    /// "Server-side sessions" in `README.md`. The URL may hold a password: it is never logged.
+    pub fn session_store(mut self, url: impl Into<String>) -> Self {
+        self.session_store = Some(("session_store", SecretString::from(url.into())));
+        self
+    }
+
+    /// How long one call to the session store may take before the request counts it as failed
+    /// (default 1 s).
+    pub fn session_store_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.session_store_timeout = timeout;
+        self
+    }
+
     /// Validates everything and returns the configuration, or the first mistake found.
     pub fn build(self) -> Result<Config, ConfigError> {
         let (origin, base_path) = parse_url(self.url.as_deref())?;
@@ -373,6 +404,10 @@ impl ConfigBuilder {
         }
         check_pages(&self.pages, &self.unauthenticated)?;
         let theme = self.theme.checked()?;
+        let session_store = match &self.session_store {
+            Some((var, url)) => Some(StoreUrl::parse(var, url.expose_secret())?),
+            None => None,
+        };
         Ok(Config {
             origin,
             base_path,
@@ -387,6 +422,8 @@ impl ConfigBuilder {
             store_tokens: self.store_tokens,
             max_cookie_bytes: self.max_cookie_bytes,
             refresh_budget: self.refresh_budget,
+            session_store,
+            session_store_timeout: self.session_store_timeout,
         })
     }
 }

@@ -64,6 +64,8 @@ async fn answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Re
     let mut res = match rc.get_parts(&h.cookies().session_name) {
         None => Json(json!({})).into_response(),
         Some(parts) => match h.load_session(&parts, now).await {
+            // The store is down: 503, and the cookie stays for when it is back.
+            Err(e @ crate::session::StoreError::Backend(_)) => Error::Store(e).into_response(),
             Err(e) => {
                 tracing::debug!(
                     "GET session: {}; clearing the cookie",

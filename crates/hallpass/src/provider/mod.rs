@@ -144,6 +144,19 @@ impl Provider {
             Provider::Credentials(p) => p.refresh(tokens, sub, now).await,
         }
     }
+    /// [`Provider::refresh`], with the new ID token's profile when the provider returned one
+    /// (OpenID Connect providers; a credentials provider's refresh keeps the claims).
+    pub(crate) async fn refresh_with_profile(
+        &self,
+        tokens: &TokenSet,
+        sub: &str,
+        now: i64,
+    ) -> Result<(TokenSet, Option<Profile>), ProviderError> {
+        match self {
+            Provider::OAuth(p) => p.refresh_with_profile(tokens, sub, now).await,
+            Provider::Credentials(p) => Ok((p.refresh(tokens, sub, now).await?, None)),
+        }
+    }
     /// Federated sign-out: revokes the tokens (when federated sign-out is on) and gives the URL to
     /// send the browser to, if any.
     pub async fn sign_out(

@@ -25,9 +25,13 @@ pub enum StoreError {
     /// Past `exp` (with the 15 s tolerance).
     #[error("session expired")]
     Expired,
-    /// The backing store failed (database strategies).
+    /// The backing store failed or did not answer in time (database strategies). The cookie is kept
+    /// (the store may come back); APIs answer 503.
     #[error("session store failed: {0}")]
     Backend(String),
+    /// No such stored session: signed out, revoked, never issued, or a malformed id.
+    #[error("no such session (signed out, revoked or never issued)")]
+    NotFound,
 }
 
 /// Where sessions live. See the module docs.
@@ -42,6 +46,12 @@ pub trait SessionStore: Send + Sync + 'static {
     fn save<'a>(&'a self, token: &'a SessionToken) -> BoxFuture<'a, Result<String, StoreError>>;
     /// Forgets the session behind `value` (sign-out). The JWT store has nothing to forget.
     fn delete<'a>(&'a self, value: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// For the stores in [`crate::store`]: the row-level calls through which Hallpass itself makes
+    /// ids, encrypts, caches, revokes and leases refreshes (then `load`/`save`/`delete` are not
+    /// used). `None`, the default, for a store that implements those three itself.
+    fn records(&self) -> Option<&dyn crate::store::RecordStore> {
+        None
+    }
 }
 
 /// The default store: the session is the cookie, encrypted as a JWE (`dir` + `A256GCM`).

@@ -16,5 +16,6 @@ mod lifecycle;
 mod provider;
 mod refresh;
 mod reissue;
+mod stores;
 mod theme;
 mod vectors;

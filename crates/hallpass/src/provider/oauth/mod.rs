@@ -373,6 +373,18 @@ impl OAuthProvider {
         sub: &str,
         now: i64,
     ) -> Result<TokenSet, ProviderError> {
+        Ok(self.refresh_with_profile(tokens, sub, now).await?.0)
+    }
+
+    /// [`OAuthProvider::refresh`], also returning the profile of the new ID token when the
+    /// provider sent one (verified, same user), so that changed claims (`cognito:groups`, name,
+    /// email) reach the session.
+    pub(crate) async fn refresh_with_profile(
+        &self,
+        tokens: &TokenSet,
+        sub: &str,
+        now: i64,
+    ) -> Result<(TokenSet, Option<crate::provider::Profile>), ProviderError> {
         let refresh_token = tokens
             .refresh_token
             .as_ref()
@@ -390,6 +402,7 @@ impl OAuthProvider {
             other => other?,
         };
         let mut expires_claims = Map::new();
+        let mut refreshed_profile = None;
         if let Some(raw) = reply
             .id_token
             .as_deref()
@@ -399,10 +412,14 @@ impl OAuthProvider {
                 .verify_id_token(raw, Nonce::NotSent, &reply.access_token, now)
                 .await?;
             same_identity(&claims, sub, tokens)?;
+            refreshed_profile = Some(profile::profile(&self.inner.cfg.claims, claims.clone()));
             expires_claims = claims;
         }
         let expires_at = token::expires_at(reply.expires_in, &expires_claims, now);
-        Ok(token_set(reply, expires_at, Some(tokens)))
+        Ok((
+            token_set(reply, expires_at, Some(tokens)),
+            refreshed_profile,
+        ))
     }
 
     /// Revokes the refresh token at the revocation endpoint (with client authentication), which

@@ -7,3 +7,5 @@ pub mod logs;
 pub mod mock_github;
 pub mod mock_idp;
 pub mod oneshot;
+pub mod proxy;
+pub mod stores;

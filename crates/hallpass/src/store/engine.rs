@@ -1,0 +1,203 @@
+//! What Hallpass does around a [`RecordStore`]: random ids stored as hashes, payloads encrypted and
+//! bound to their row, a per-instance cache that lives at most a second, and a rate-limited warning
+//! when the store is down.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::record::{Record, RecordStore};
+use crate::jwe::KeyRing;
+use crate::session::{SessionStore, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
+
+/// How long this instance trusts a session it read: another instance's revocation shows within it.
+const CACHE_TTL: Duration = Duration::from_secs(1);
+/// At most this many cached sessions (the cache starts over when full).
+const CACHE_ENTRIES: usize = 4096;
+/// At most one "store unavailable" warning per this long.
+const WARN_EVERY: Duration = Duration::from_secs(5);
+/// The length of a session id in the cookie: 32 random bytes, base64url.
+const ID_LEN: usize = 43;
+
+/// A session read from the store.
+#[derive(Clone, Debug)]
+pub(crate) struct Loaded {
+    /// The row key (hex SHA-256 of the id).
+    pub(crate) key: String,
+    /// The claims; `exp` is the row's `expires_at`, `iat` the row's `created_at`.
+    pub(crate) token: SessionToken,
+    pub(crate) last_seen_at: i64,
+    pub(crate) version: i64,
+}
+
+/// The plaintext of a payload: the session and the row it belongs to (so a payload copied into
+/// another row does not open there).
+#[derive(Serialize, Deserialize)]
+struct Sealed<'a> {
+    #[serde(borrow)]
+    k: std::borrow::Cow<'a, str>,
+    t: SessionToken,
+}
+
+pub(crate) struct StoredSessions {
+    store: Arc<dyn SessionStore>,
+    keys: KeyRing,
+    cache: Mutex<HashMap<String, (Instant, Loaded)>>,
+    last_warn: Mutex<Option<Instant>>,
+}
+
+impl StoredSessions {
+    /// `None` when `store` keeps sessions its own way (no [`SessionStore::records`]).
+    pub(crate) fn new(store: Arc<dyn SessionStore>, secrets: &[&[u8]]) -> Option<Self> {
+        store.records()?;
+        Some(Self {
+            store,
+            keys: KeyRing::derive(
+                secrets,
+                "hallpass.session-store",
+                "Hallpass session store payload",
+            ),
+            cache: Mutex::default(),
+            last_warn: Mutex::default(),
+        })
+    }
+
+    pub(crate) fn records(&self) -> &dyn RecordStore {
+        self.store.records().expect("checked in new")
+    }
+
+    /// A new session id (for the cookie) and its row key.
+    pub(crate) fn new_id() -> (String, String) {
+        let id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        let key = key_of(&id).expect("a fresh id is well-formed");
+        (id, key)
+    }
+
+    pub(crate) fn seal(&self, key: &str, token: &SessionToken) -> String {
+        let sealed = Sealed {
+            k: key.into(),
+            t: token.clone(),
+        };
+        let json = serde_json::to_vec(&sealed).expect("session claims always serialise");
+        self.keys.encrypt(&json)
+    }
+
+    fn open(&self, record: &Record) -> Result<SessionToken, StoreError> {
+        let plain = self.keys.decrypt(&record.payload)?;
+        let sealed: Sealed<'_> = serde_json::from_slice(&plain)?;
+        if sealed.k != record.key {
+            return Err(StoreError::NotFound);
+        }
+        let mut token = sealed.t;
+        token.exp = record.expires_at;
+        token.iat = record.created_at;
+        Ok(token)
+    }
+
+    /// The session for cookie id `id` at `now`: from the cache (at most a second old) or the
+    /// store. An expired row is deleted.
+    pub(crate) async fn load(&self, id: &str, now: i64) -> Result<Loaded, StoreError> {
+        let key = key_of(id).ok_or(StoreError::NotFound)?;
+        let cached = {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .get(&key)
+                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+                .map(|(_, l)| l.clone())
+        };
+        let loaded = match cached {
+            Some(l) => l,
+            None => self.fetch(&key).await?,
+        };
+        if loaded.token.exp + CLOCK_TOLERANCE_SECS < now {
+            self.forget(&key);
+            if let Err(e) = self.records().delete(&key).await {
+                self.warn(&e);
+            }
+            return Err(StoreError::Expired);
+        }
+        Ok(loaded)
+    }
+
+    /// The row under `key`, read from the store (never the cache), and cached.
+    pub(crate) async fn fetch(&self, key: &str) -> Result<Loaded, StoreError> {
+        let record = self
+            .records()
+            .get(key)
+            .await
+            .inspect_err(|e| self.warn(e))?
+            .ok_or(StoreError::NotFound)?;
+        let loaded = Loaded {
+            key: key.to_string(),
+            token: self.open(&record)?,
+            last_seen_at: record.last_seen_at,
+            version: record.version,
+        };
+        self.remember(&loaded);
+        Ok(loaded)
+    }
+
+    fn remember(&self, loaded: &Loaded) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(loaded.key.clone(), (Instant::now(), loaded.clone()));
+    }
+
+    /// Drops `key` from the cache (this instance wrote or deleted it).
+    pub(crate) fn forget(&self, key: &str) {
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+
+    /// Drops every cached session of `sub`.
+    pub(crate) fn forget_user(&self, sub: &str) {
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (_, l)| l.token.sub.as_deref() != Some(sub));
+    }
+
+    /// Logs that the store failed, naming it (never its password), at most every few seconds.
+    pub(crate) fn warn(&self, e: &StoreError) {
+        if !matches!(e, StoreError::Backend(_)) {
+            return;
+        }
+        let mut last = self.last_warn.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < WARN_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+        tracing::warn!(
+            "session store {} unavailable, requests are signed out until it is back: {}",
+            self.records().describe(),
+            crate::logsafe::clean(e)
+        );
+    }
+}
+
+/// The row key of a cookie id: hex SHA-256, for well-formed ids only.
+pub(crate) fn key_of(id: &str) -> Option<String> {
+    let ok = id.len() == ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then(|| crate::csrf::hex(&Sha256::digest(id.as_bytes())))
+}
+
+/// Now, by the wall clock, in Unix milliseconds: leases bound a real HTTP call, so they use real
+/// time, not the instance's (possibly manual) clock.
+pub(crate) fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,536 @@
+//! The session lifecycle with a server-side store: sign-in inserts a row, a request reads it (and
+//! rolls it, NextAuth's `update_age`), a refresh due is single-flight across instances through a
+//! lease on the row, sign-out deletes it; and the calls a "your sessions" page needs.
+
+use http::header::{HeaderMap, USER_AGENT};
+
+use super::engine::{key_of, wall_ms, Loaded, StoredSessions};
+use super::record::{clean_user_agent, Record, SessionHandle, SessionInfo};
+use crate::cookies::{RequestCookies, SetCookies};
+use crate::error::Error;
+use crate::hooks::Event;
+use crate::lifecycle::{access_expired, refresh_due};
+use crate::provider::{Profile, ProviderError, TokenSet};
+use crate::refresh::Outcome;
+use crate::session::{Session, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
+use crate::Hallpass;
+
+/// `last_seen_at` is written at most this often (seconds).
+const LAST_SEEN_EVERY: i64 = 60;
+/// A refresh lease outlives the refresh budget by this much (ms), so that a holder that died
+/// frees it soon after.
+const LEASE_GRACE_MS: i64 = 5_000;
+/// How often an instance waiting for another's refresh reads the row again.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// The outcome of loading and maintaining a stored session for a page or extractor.
+pub(crate) struct Maintained {
+    pub(crate) session: Option<Session>,
+    pub(crate) cookies: SetCookies,
+    /// The store failed: signed out for now, APIs answer 503, the cookie is kept.
+    pub(crate) unavailable: bool,
+}
+
+impl Hallpass {
+    fn stored(&self) -> Result<&StoredSessions, Error> {
+        self.server().ok_or(Error::NoSessionStore)
+    }
+
+    /// The stored session behind cookie (or Bearer) id `id`, with its provider tokens refreshed
+    /// when due and `refresh` is set.
+    pub(crate) async fn load_stored(
+        &self,
+        id: &str,
+        now: i64,
+        refresh: bool,
+    ) -> Result<Loaded, StoreError> {
+        let server = self.server().ok_or(StoreError::NotFound)?;
+        let loaded = server.load(id, now).await?;
+        let due = loaded
+            .token
+            .tokens
+            .as_ref()
+            .is_some_and(|t| refresh_due(t, now));
+        if refresh && due {
+            return self.refresh_stored(server, loaded, now).await;
+        }
+        Ok(loaded)
+    }
+
+    /// `load_and_maintain` with a store, for the request's cookie (or Bearer) id.
+    pub(crate) async fn maintain_stored_request(&self, headers: &HeaderMap) -> Maintained {
+        let request = RequestCookies::new(headers);
+        let from_cookie = request.get_chunked(&self.cookies().session_name);
+        let is_cookie = from_cookie.is_some();
+        let Some(id) = from_cookie.or_else(|| crate::lifecycle::bearer(headers).map(Into::into))
+        else {
+            return Maintained {
+                session: None,
+                cookies: SetCookies::new(),
+                unavailable: false,
+            };
+        };
+        self.maintain_stored(&id, is_cookie, &request, self.now())
+            .await
+    }
+
+    /// `load_and_maintain` with a store: load, refresh when due, roll, and say whether the store
+    /// failed.
+    async fn maintain_stored(
+        &self,
+        id: &str,
+        is_cookie: bool,
+        request: &RequestCookies<'_>,
+        now: i64,
+    ) -> Maintained {
+        let loaded = match self.load_stored(id, now, true).await {
+            Ok(l) => l,
+            Err(e) => {
+                let unavailable = matches!(e, StoreError::Backend(_));
+                tracing::debug!("signed out: {}", crate::logsafe::clean(&e));
+                let cookies = if is_cookie && !unavailable {
+                    self.cookies().clear_session(request)
+                } else {
+                    SetCookies::new()
+                };
+                return Maintained {
+                    session: None,
+                    cookies,
+                    unavailable,
+                };
+            }
+        };
+        let (loaded, cookies) = if is_cookie {
+            self.roll_stored(loaded, id, now, request).await
+        } else {
+            (loaded, SetCookies::new())
+        };
+        let token = loaded.token;
+        let signed_in = token.error.is_none() && !access_expired(&token, now);
+        Maintained {
+            session: signed_in.then(|| Session::new(token)),
+            cookies,
+            unavailable: false,
+        }
+    }
+
+    /// NextAuth's rolling expiry: once `now > expires - max_age + update_age`, the row's expiry
+    /// moves to `now + max_age` and the cookie is set again with the same id. `last_seen_at` is
+    /// written with it, or on its own at most once a minute.
+    async fn roll_stored(
+        &self,
+        mut loaded: Loaded,
+        id: &str,
+        now: i64,
+        request: &RequestCookies<'_>,
+    ) -> (Loaded, SetCookies) {
+        let Some(server) = self.server() else {
+            return (loaded, SetCookies::new());
+        };
+        let config = self.config();
+        let roll = now > loaded.token.exp - config.session_max_age + config.session_update_age;
+        let seen = now - loaded.last_seen_at >= LAST_SEEN_EVERY;
+        if !roll && !seen {
+            return (loaded, SetCookies::new());
+        }
+        let expires = if roll {
+            now + config.session_max_age
+        } else {
+            loaded.token.exp
+        };
+        if let Err(e) = server.records().touch(&loaded.key, expires, now).await {
+            server.warn(&e);
+            return (loaded, SetCookies::new());
+        }
+        loaded.token.exp = expires;
+        loaded.last_seen_at = now;
+        server.forget(&loaded.key);
+        let cookies = if roll {
+            self.cookies().set_session(id, expires - now, request)
+        } else {
+            SetCookies::new()
+        };
+        (loaded, cookies)
+    }
+
+    /// Sign-in with a store: a new row under a new id; returns the id (the cookie's value).
+    pub(crate) async fn insert_stored(
+        &self,
+        token: &SessionToken,
+        now: i64,
+        request: &RequestCookies<'_>,
+    ) -> Result<String, Error> {
+        let server = self.stored()?;
+        let (id, key) = StoredSessions::new_id();
+        let user_agent = request
+            .headers()
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok());
+        let record = Record {
+            payload: server.seal(&key, token),
+            key,
+            provider: token.provider.clone().unwrap_or_default(),
+            sub: token.sub.clone().unwrap_or_default(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: token.exp,
+            user_agent: clean_user_agent(user_agent),
+            version: 0,
+        };
+        server
+            .records()
+            .insert(&record)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        Ok(id)
+    }
+
+    /// `GET`/`POST session` with a store: writes claims the `jwt` hook changed, rolls, and sets the
+    /// cookie again (same id, NextAuth's database strategy does so on every session read).
+    pub(crate) async fn reissue_stored(
+        &self,
+        token: SessionToken,
+        incoming: &SessionToken,
+        parts: &[&str],
+        now: i64,
+        request: &RequestCookies<'_>,
+    ) -> Result<(SessionToken, SetCookies), Error> {
+        let server = self.stored()?;
+        let id = parts.concat();
+        let mut loaded = server.load(&id, now).await?;
+        if token != *incoming {
+            let written = server
+                .records()
+                .write(&loaded.key, &server.seal(&loaded.key, &token), None)
+                .await
+                .inspect_err(|e| server.warn(e))?;
+            server.forget(&loaded.key);
+            if !written {
+                return Err(StoreError::NotFound.into());
+            }
+            loaded.token = SessionToken {
+                exp: loaded.token.exp,
+                iat: loaded.token.iat,
+                ..token
+            };
+        }
+        let (loaded, mut cookies) = self.roll_stored(loaded, &id, now, request).await;
+        if cookies.is_empty() {
+            cookies = self
+                .cookies()
+                .set_session(&id, loaded.token.exp - now, request);
+        }
+        Ok((loaded.token, cookies))
+    }
+
+    /// Sign-out with a store: deletes the row (the cookie is cleared by the caller).
+    pub(crate) async fn delete_stored(&self, id: &str) {
+        let (Some(server), Some(key)) = (self.server(), key_of(id)) else {
+            return;
+        };
+        server.forget(&key);
+        if let Err(e) = server.records().delete(&key).await {
+            server.warn(&e);
+            tracing::warn!(
+                "could not delete the stored session: {}",
+                crate::logsafe::clean(&e)
+            );
+        }
+    }
+
+    /// The request's stored session (no refresh): for the calls below.
+    async fn current_stored(&self, headers: &HeaderMap) -> Result<Loaded, Error> {
+        self.stored()?;
+        let rc = RequestCookies::new(headers);
+        let id = rc
+            .get_chunked(&self.cookies().session_name)
+            .ok_or(Error::SignedOut)?;
+        match self.load_stored(&id, self.now(), false).await {
+            Ok(l) => Ok(l),
+            Err(e @ StoreError::Backend(_)) => Err(e.into()),
+            Err(_) => Err(Error::SignedOut),
+        }
+    }
+
+    /// The signed-in user's sessions (every browser and device), newest first, the request's own
+    /// marked `current`: what an "account / your sessions" page lists. Needs a session store
+    /// ([`Error::NoSessionStore`] with cookie sessions); [`Error::SignedOut`] without a session.
+    ///
+    /// ```no_run
+    /// # async fn page(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<String, hallpass::Error> {
+    /// let mut html = String::new();
+    /// for s in auth.sessions(&headers).await? {
+    ///     // Post `s.id` back to a handler that calls `auth.revoke_session(&headers, &id)`.
+    ///     html += &format!("<li>{} {}</li>", s.id, if s.current { "(this browser)" } else { "" });
+    /// }
+    /// # Ok(html) }
+    /// ```
+    pub async fn sessions(&self, headers: &HeaderMap) -> Result<Vec<SessionInfo>, Error> {
+        let current = self.current_stored(headers).await?;
+        let server = self.stored()?;
+        let (provider, sub) = user_of(&current.token);
+        let now = self.now();
+        let records = server
+            .records()
+            .list(Some(provider), sub)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        Ok(records
+            .into_iter()
+            .filter(|r| r.expires_at + CLOCK_TOLERANCE_SECS >= now)
+            .map(|r| SessionInfo {
+                id: SessionHandle::of_key(&r.key),
+                current: r.key == current.key,
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+                expires_at: r.expires_at,
+                user_agent: r.user_agent,
+            })
+            .collect())
+    }
+
+    /// Revokes one of the signed-in user's sessions by its handle (from [`Hallpass::sessions`]):
+    /// `Ok(true)` if it was deleted, `Ok(false)` if the user has no such session (another user's
+    /// handle included). Every instance sees it within a second.
+    ///
+    /// ```no_run
+    /// # async fn revoke(auth: hallpass::Hallpass, headers: http::HeaderMap, posted: &str) -> Result<bool, hallpass::Error> {
+    /// let Ok(id) = posted.parse::<hallpass::SessionHandle>() else { return Ok(false) };
+    /// auth.revoke_session(&headers, &id).await
+    /// # }
+    /// ```
+    pub async fn revoke_session(
+        &self,
+        headers: &HeaderMap,
+        id: &SessionHandle,
+    ) -> Result<bool, Error> {
+        let current = self.current_stored(headers).await?;
+        let server = self.stored()?;
+        let (provider, sub) = user_of(&current.token);
+        let records = server
+            .records()
+            .list(Some(provider), sub)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        let Some(record) = records
+            .iter()
+            .find(|r| SessionHandle::of_key(&r.key) == *id)
+        else {
+            return Ok(false);
+        };
+        server.forget(&record.key);
+        let deleted = server
+            .records()
+            .delete(&record.key)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        Ok(deleted)
+    }
+
+    /// "Sign out everywhere": deletes every session of the signed-in user, this one included, and
+    /// returns how many with the cookies that clear this browser's (return them with the response).
+    ///
+    /// ```no_run
+    /// # async fn everywhere(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<impl axum::response::IntoResponse, hallpass::Error> {
+    /// let (_count, cookies) = auth.sign_out_everywhere(&headers).await?;
+    /// Ok((cookies, axum::response::Redirect::to("/")))
+    /// # }
+    /// ```
+    pub async fn sign_out_everywhere(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(u64, SetCookies), Error> {
+        let current = self.current_stored(headers).await?;
+        let server = self.stored()?;
+        let (provider, sub) = user_of(&current.token);
+        let n = server
+            .records()
+            .delete_user(Some(provider), sub)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        server.forget_user(sub);
+        self.event(Event::SignedOut {
+            token: Some(&current.token),
+        })
+        .await;
+        let rc = RequestCookies::new(headers);
+        Ok((n, self.cookies().clear_session(&rc)))
+    }
+
+    /// Deletes every stored session of the user `sub` (of any provider): for admin tools and hooks
+    /// (a user disabled or deleted at the provider). Returns how many.
+    ///
+    /// ```no_run
+    /// # async fn disable(auth: hallpass::Hallpass) -> Result<(), hallpass::Error> {
+    /// let n = auth.revoke_user_sessions("user-123").await?;
+    /// tracing::info!("ended {n} sessions");
+    /// # Ok(()) }
+    /// ```
+    pub async fn revoke_user_sessions(&self, sub: &str) -> Result<u64, Error> {
+        let server = self.stored()?;
+        let n = server
+            .records()
+            .delete_user(None, sub)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        server.forget_user(sub);
+        Ok(n)
+    }
+
+    /// Refreshes a stored session's provider tokens once across every instance: the instance that
+    /// takes the row's lease asks the token endpoint (through this process's single-flight) and
+    /// writes the result fenced; the others read the row until the result is there or the budget
+    /// is spent.
+    async fn refresh_stored(
+        &self,
+        server: &StoredSessions,
+        loaded: Loaded,
+        now: i64,
+    ) -> Result<Loaded, StoreError> {
+        let token = &loaded.token;
+        let provider = token.provider.as_deref().and_then(|id| self.provider(id));
+        let (Some(provider), Some(tokens)) = (provider.cloned(), token.tokens.clone()) else {
+            return Ok(loaded);
+        };
+        let Some(refresh_token) = tokens.refresh_token.clone() else {
+            return Ok(loaded);
+        };
+        let budget = self.config().refresh_budget;
+        let now_ms = wall_ms();
+        let until = now_ms + budget.as_millis() as i64 + LEASE_GRACE_MS;
+        let lease = server
+            .records()
+            .lease(&loaded.key, now_ms, until)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        let Some(fence) = lease else {
+            return self.wait_for_refresh(server, loaded, budget, now).await;
+        };
+        // Another instance may have written a refresh between our read and our lease.
+        let fresh = server.fetch(&loaded.key).await?;
+        let still_due = fresh
+            .token
+            .tokens
+            .as_ref()
+            .is_some_and(|t| refresh_due(t, now));
+        if fresh.version != loaded.version || !still_due {
+            // Release the lease by writing the row back as it is.
+            let payload = server.seal(&fresh.key, &fresh.token);
+            let _ = server
+                .records()
+                .write(&fresh.key, &payload, Some(fence))
+                .await;
+            server.forget(&fresh.key);
+            return Ok(fresh);
+        }
+        let (hallpass, key, base) = (self.clone(), fresh.key.clone(), fresh.token.clone());
+        let sub = base.sub.clone().unwrap_or_default();
+        let provider_id = provider.id().to_string();
+        let outcome = self
+            .refresher()
+            .run(
+                &provider_id,
+                refresh_token.expose(),
+                now,
+                budget,
+                move || {
+                    async move {
+                        let result = provider.refresh_with_profile(&tokens, &sub, now).await;
+                        let next = match &result {
+                            Ok((new, profile)) => {
+                                Some(refreshed(base, new.clone(), profile.as_ref()))
+                            }
+                            Err(ProviderError::RefreshTokenDead) => Some(dead(base)),
+                            // A passing failure: the lease runs out and a later request tries again.
+                            Err(_) => None,
+                        };
+                        if let (Some(next), Some(server)) = (next, hallpass.server()) {
+                            // In this task, so that the result is stored even when no request waits.
+                            let payload = server.seal(&key, &next);
+                            match server.records().write(&key, &payload, Some(fence)).await {
+                                Ok(true) => {}
+                                Ok(false) => tracing::debug!(
+                                    "a refresh result was dropped: its lease was taken over"
+                                ),
+                                Err(e) => server.warn(&e),
+                            }
+                            server.forget(&key);
+                        }
+                        result.map(|(new, _)| new)
+                    }
+                },
+            )
+            .await;
+        let mut out = fresh;
+        match outcome {
+            // The row has the new tokens and the new ID token's claims: read it back.
+            Outcome::Refreshed(new) => match server.fetch(&out.key).await {
+                Ok(written) => out = written,
+                Err(_) => out.token = refreshed(out.token, new, None),
+            },
+            Outcome::Dead => out.token = dead(out.token),
+            Outcome::Failed | Outcome::Late => {}
+        }
+        Ok(out)
+    }
+
+    /// Another instance holds the refresh lease: read the row every 25 ms until its version moves
+    /// (the refresh is written) or the budget is spent (then go on with the session as it was).
+    async fn wait_for_refresh(
+        &self,
+        server: &StoredSessions,
+        loaded: Loaded,
+        budget: std::time::Duration,
+        now: i64,
+    ) -> Result<Loaded, StoreError> {
+        let deadline = tokio::time::Instant::now() + budget;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(POLL_EVERY).await;
+            let fresh = server.fetch(&loaded.key).await?;
+            let due = fresh
+                .token
+                .tokens
+                .as_ref()
+                .is_some_and(|t| refresh_due(t, now));
+            if fresh.version != loaded.version || !due {
+                return Ok(fresh);
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// The user a session belongs to: its provider and subject.
+fn user_of(token: &SessionToken) -> (&str, &str) {
+    (
+        token.provider.as_deref().unwrap_or_default(),
+        token.sub.as_deref().unwrap_or_default(),
+    )
+}
+
+/// The session with a refresh's new tokens and, when the provider sent a new ID token, its
+/// claims: group changes at the provider show on the next refresh, on every instance.
+fn refreshed(mut token: SessionToken, new: TokenSet, profile: Option<&Profile>) -> SessionToken {
+    token.tokens = Some(new);
+    token.error = None;
+    if let Some(p) = profile {
+        token.groups = p.groups.clone();
+        if p.name.is_some() {
+            token.name = p.name.clone();
+        }
+        if p.email.is_some() {
+            token.email = p.email.clone();
+        }
+        if p.picture.is_some() {
+            token.picture = p.picture.clone();
+        }
+    }
+    token
+}
+
+/// The session after its refresh token was refused: it ends (signed out everywhere it is used).
+fn dead(mut token: SessionToken) -> SessionToken {
+    token.tokens = None;
+    token.error = Some("RefreshAccessTokenError".into());
+    token
+}
