@@ -117,14 +117,23 @@ pub(crate) fn from_url(
     url: &url::StoreUrl,
     timeout: Duration,
 ) -> Result<Arc<dyn SessionStore>, StoreError> {
-    let options = StoreOptions::default().timeout(timeout);
+    let mut options = StoreOptions::default().timeout(timeout);
+    // Hallpass's own URL parameters (`?schema=` for Postgres, `?prefix=` for Redis), taken off
+    // before the driver sees the URL, so that several apps or tests can share one server.
+    let (connect, ours) = url::take_params(url.expose(), &["schema", "prefix"]);
+    for (name, value) in ours {
+        options = match name {
+            "schema" => options.schema(value),
+            _ => options.key_prefix(value),
+        };
+    }
     match url.kind {
         #[cfg(feature = "sqlite")]
         url::StoreKind::Sqlite => Ok(Arc::new(SqlStore::connect_lazy(url.expose(), options)?)),
         #[cfg(feature = "postgres")]
-        url::StoreKind::Postgres => Ok(Arc::new(SqlStore::connect_lazy(url.expose(), options)?)),
+        url::StoreKind::Postgres => Ok(Arc::new(SqlStore::connect_lazy(&connect, options)?)),
         #[cfg(feature = "redis")]
-        url::StoreKind::Redis => Ok(Arc::new(RedisStore::open(url.expose(), options)?)),
+        url::StoreKind::Redis => Ok(Arc::new(RedisStore::open(&connect, options)?)),
         #[allow(unreachable_patterns)]
         _ => Err(StoreError::Backend(format!(
             "{}: this store's cargo feature is off",

@@ -106,9 +106,54 @@ impl StoreUrl {
     }
 }
 
+/// `raw` without the query parameters named in `names`, and those parameters' values (the last
+/// of each name wins). A SQLite path is returned as it is: its parameters are the driver's.
+pub(crate) fn take_params(
+    raw: &str,
+    names: &[&'static str],
+) -> (String, Vec<(&'static str, String)>) {
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return (raw.to_string(), Vec::new());
+    };
+    if url.scheme() == "sqlite" || url.query().is_none() {
+        return (raw.to_string(), Vec::new());
+    }
+    let mut taken = Vec::new();
+    let mut kept = Vec::new();
+    for (k, v) in url.query_pairs() {
+        match names.iter().find(|n| **n == k) {
+            Some(name) => {
+                taken.retain(|(n, _): &(&str, String)| n != name);
+                taken.push((*name, v.into_owned()));
+            }
+            None => kept.push((k.into_owned(), v.into_owned())),
+        }
+    }
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    (url.to_string(), taken)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn our_parameters_come_off_the_url() {
+        let (url, ours) = take_params(
+            "redis://:pw@127.0.0.1:6379/0?prefix=app1:&protocol=resp3",
+            &["schema", "prefix"],
+        );
+        assert_eq!(url, "redis://:pw@127.0.0.1:6379/0?protocol=resp3");
+        assert_eq!(ours, vec![("prefix", "app1:".to_string())]);
+        let (url, ours) = take_params("postgres://u@h/db?schema=s1", &["schema", "prefix"]);
+        assert_eq!((url.as_str(), ours.len()), ("postgres://u@h/db", 1));
+        let (url, ours) = take_params("sqlite://x.db?mode=rwc", &["schema"]);
+        assert_eq!((url.as_str(), ours.len()), ("sqlite://x.db?mode=rwc", 0));
+    }
 
     #[test]
     fn passwords_never_show() {
