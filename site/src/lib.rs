@@ -9,12 +9,13 @@
 
 #![forbid(unsafe_code)]
 
+mod account;
 mod pages;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hallpass::clock::ManualClock;
 use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider, Provider, SignInMode};
@@ -252,6 +253,13 @@ impl Site {
         })
     }
 
+    /// The address the site listens on (its port, when it was started with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
     /// Serves until `shutdown` completes, then stops the pool.
     pub async fn serve(
         self,
@@ -313,6 +321,12 @@ pub fn app(hallpass: &Hallpass) -> Router {
     let admin = Router::new()
         .route("/admin", get(pages::admin))
         .route_layer(hallpass.require_group("admin"));
+    // The user's sessions (server-side stores): list, sign out one, sign out everywhere.
+    let account = Router::new()
+        .route("/account", get(account::sessions))
+        .route("/account/sessions/revoke", post(account::revoke))
+        .route("/account/sessions/revoke-all", post(account::revoke_all))
+        .route_layer(hallpass.require_session());
     Router::new()
         .route("/", get(pages::home))
         .route("/static/site.css", get(pages::css))
@@ -322,6 +336,7 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .route("/static/brand.svg", get(pages::brand))
         .merge(protected)
         .merge(admin)
+        .merge(account)
         .merge(hallpass.router())
         .fallback(pages::not_found)
         .layer(hallpass.layer())

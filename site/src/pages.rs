@@ -9,7 +9,7 @@ use axum::Extension;
 use hallpass::provider::ProviderKind;
 use hallpass::{CognitoPage, CsrfToken, Hallpass, PageStep, Session};
 
-const LOGO: &str = include_str!("../static/logo.svg");
+pub(crate) const LOGO: &str = include_str!("../static/logo.svg");
 
 struct UserView {
     name: String,
@@ -71,7 +71,7 @@ struct AdminPage<'a> {
 }
 
 /// Renders a page that no cache (nor the back button) may serve again without asking.
-fn page(t: &impl Template) -> Response {
+pub(crate) fn page(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {

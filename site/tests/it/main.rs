@@ -3,10 +3,12 @@
 
 mod support;
 
+mod account;
 mod binary;
 mod browser;
 mod flow;
 mod form_flow;
 mod form_journey;
 mod form_refresh;
+mod instances;
 mod oidc;

@@ -2,6 +2,7 @@
 
 pub mod log;
 pub mod oidc;
+pub mod proxy;
 
 use hallpass_site::{Settings, Site};
 use url::Url;
