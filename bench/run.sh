@@ -11,7 +11,11 @@
 #   THREADS=2 CONNS=32   wrk -t / -c
 #   COOKIE=tokens  the session: `tokens` (a typical Cognito session with its access, ID and refresh
 #                  tokens, ~5.7 KB in two cookie chunks) or `small` (no tokens, one ~400-byte cookie)
-#   SERVERS="site next bare"   which servers to run
+#   SERVERS="site site-sqlite site-postgres site-redis next bare"   which servers to run; the
+#                  site-<store> ones are the site with server-side sessions (AUTH_SESSION_STORE)
+#   STORE_SQLITE, STORE_POSTGRES, STORE_REDIS   their store URLs (defaults: a file in the results
+#                  folder; schema hallpass_bench in database test at 127.0.0.1:5432; key prefix
+#                  hallpass-bench: at 127.0.0.1:6379). A store that does not answer is NOT RUN.
 #   SKIP_BUILD=1   reuse the release binaries and the Next.js build already there
 #   SIGNINS=500    full sign-ins per run of the sign-in benchmark (0 skips it); SIGNIN_CONCURRENCY=4
 #
@@ -28,12 +32,15 @@ WARMUP=${WARMUP:-3s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 COOKIE=${COOKIE:-tokens}
-SERVERS=${SERVERS:-site next bare}
+SERVERS=${SERVERS:-site site-sqlite site-postgres site-redis next bare}
 SECRET=${BENCH_SECRET:-hallpass-bench-secret-0123456789abcdefghijkl}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/bench/results/$STAMP"
 mkdir -p "$OUT"
 export NEXT_TELEMETRY_DISABLED=1
+STORE_SQLITE=${STORE_SQLITE:-sqlite://$OUT/sessions.db?mode=rwc}
+STORE_POSTGRES=${STORE_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?schema=hallpass_bench}
+STORE_REDIS=${STORE_REDIS:-redis://127.0.0.1:6379/?prefix=hallpass-bench:}
 
 PIDS=()
 stop_pid() {
@@ -211,6 +218,46 @@ run_site() {
   stop_pid "$pid"
 }
 
+# run_site_store ROUND STORE URL: the site with server-side sessions in STORE (sqlite, postgres,
+# redis): a session is signed in through the store (mint --store), and its id is the cookie.
+run_site_store() {
+  local round=$1 store=$2 url=$3 name="site-$2" port pid ms
+  local COOKIE_HEADER
+  COOKIE_HEADER=$("$BIN/mint" "${MINT_ARGS[@]}" --store "$url") || { echo "$name: mint --store failed" >&2; exit 1; }
+  port=$(free_port)
+  read -r pid ms < <(start "$name" "$port" "$OUT" -- env -i PATH="$PATH" HOME="$HOME" \
+    PORT="$port" AUTH_URL="http://localhost:$port" AUTH_SECRET="$SECRET" AUTH_COMPAT=next-auth-v4 \
+    AUTH_SESSION_STORE="$url" \
+    COGNITO_CLIENT_ID=bench COGNITO_CLIENT_SECRET=bench-secret COGNITO_ISSUER=http://127.0.0.1:1/us-east-1_Bench \
+    "$BIN/hallpass-site")
+  [[ -n ${pid:-} ]] || exit 1
+  PIDS+=("$pid")
+  printf '%s\t%s\t%s\n' "$round" "$name" "$ms" >>"$OUT/startup.tsv"
+  log "round $round $name: pid $pid, first answer after $ms ms (cookie ${#COOKIE_HEADER} bytes)"
+  check "$name" "http://127.0.0.1:$port/protected"
+  check "$name" "http://127.0.0.1:$port/api/auth/session"
+  measure "$round" "$name" "$pid" protected "http://127.0.0.1:$port/protected"
+  measure "$round" "$name" "$pid" session "http://127.0.0.1:$port/api/auth/session"
+  stop_pid "$pid"
+}
+
+# store_answers STORE: true when the store's server answers (NOT RUN is printed once otherwise).
+store_answers() {
+  case $1 in
+    sqlite) return 0 ;;
+    postgres)
+      if psql -q -h 127.0.0.1 -p 5432 -U postgres test -c 'CREATE SCHEMA IF NOT EXISTS hallpass_bench' >/dev/null 2>&1; then return 0; fi ;;
+    redis)
+      if [[ $(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null) == PONG ]]; then return 0; fi ;;
+  esac
+  log "NOT RUN: site-$1 (its store does not answer)"
+  SERVERS=${SERVERS/site-$1/}
+  return 1
+}
+for store in sqlite postgres redis; do
+  if has "site-$store"; then store_answers "$store" || true; fi
+done
+
 run_next() {
   local round=$1 port pid ms
   port=$(free_port)
@@ -244,6 +291,9 @@ run_bare() {
 # --- the rounds: every server in every round, so that each round's ratios share its conditions --------
 for round in $(seq "$RUNS"); do
   has site && run_site "$round"
+  has site-sqlite && run_site_store "$round" sqlite "$STORE_SQLITE"
+  has site-postgres && run_site_store "$round" postgres "$STORE_POSTGRES"
+  has site-redis && run_site_store "$round" redis "$STORE_REDIS"
   has next && run_next "$round"
   has bare && run_bare "$round"
 done
@@ -284,8 +334,13 @@ print(open(f"{out}/machine.txt").read().strip().replace("\n", "  \n"))
 print()
 print("| server | endpoint | req/s (median) | p50 ms | p99 ms | RSS under load MB | peak RSS MB | errors (non-2xx, socket) |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-names = {"site": "Hallpass site", "next": "Next.js + next-auth", "bare": "bare axum (no auth)"}
-for server, endpoint in [("site", "protected"), ("next", "protected"), ("bare", "protected"), ("site", "session"), ("next", "session")]:
+names = {"site": "Hallpass site", "next": "Next.js + next-auth", "bare": "bare axum (no auth)",
+         "site-sqlite": "Hallpass site, SQLite store", "site-postgres": "Hallpass site, Postgres store",
+         "site-redis": "Hallpass site, Redis store"}
+stores = ["site-sqlite", "site-postgres", "site-redis"]
+order = [("site", "protected")] + [(s, "protected") for s in stores] + [("next", "protected"), ("bare", "protected"), ("site", "session")] \
+    + [(s, "session") for s in stores] + [("next", "session")]
+for server, endpoint in order:
     if fig(server, endpoint, "rps") is None:
         continue
     errs = sum(int(r["non2xx"]) for r in rows if r["server"] == server and r["endpoint"] == endpoint)
@@ -297,7 +352,7 @@ for server, endpoint in [("site", "protected"), ("next", "protected"), ("bare", 
 print()
 print("| start-up to first answer | median ms |")
 print("| --- | ---: |")
-for s in ["site", "next", "bare"]:
+for s in ["site"] + stores + ["next", "bare"]:
     if start(s) is not None:
         print(f"| {names[s]} | {start(s):.1f} |")
 print()
@@ -323,6 +378,21 @@ ratios = [
     ("Hallpass /protected ÷ bare handler (req/s)", "≥ 0.9×", per_round(lambda g: g("site", "protected", "rps") / g("bare", "protected", "rps")), 0.9, True),
     ("Next.js peak RSS ÷ Hallpass peak RSS", "≥ 20×", per_round(lambda g: peak(g, "next") / peak(g, "site")), 20, True),
 ]
+# Server-side sessions beside cookie sessions and the bare handler, per round.
+store_rows = []
+for st in stores:
+    for endpoint, base in [("protected", "bare"), ("session", "bare")]:
+        v = per_round(lambda g: g(st, endpoint, "rps") / g(base, "protected", "rps"))
+        c = per_round(lambda g: g(st, endpoint, "rps") / g("site", endpoint, "rps"))
+        if v is not None:
+            store_rows.append((names[st], endpoint, v, c))
+if store_rows:
+    print()
+    print("| store | endpoint | ÷ bare /protected | ÷ cookie sessions |")
+    print("| --- | --- | ---: | ---: |")
+    for name, endpoint, v, c in store_rows:
+        path = "/protected" if endpoint == "protected" else "/api/auth/session"
+        print(f"| {name} | GET {path} | {v:.2f}× | {'–' if c is None else f'{c:.2f}×'} |")
 sig = list(csv.DictReader(open(f"{out}/signin.tsv"), delimiter="\t"))
 if sig:
     print()
