@@ -138,6 +138,21 @@ pub(crate) struct RevokeAllForm {
     csrf_token: String,
 }
 
+/// The 403 answer to a forged or expired form: `None` when the form's CSRF token is this
+/// browser's.
+fn csrf_refusal(hallpass: &Hallpass, headers: &HeaderMap, token: &str) -> Option<Response> {
+    if hallpass.verify_csrf(headers, Some(token)) {
+        return None;
+    }
+    Some(
+        (
+            StatusCode::FORBIDDEN,
+            "The form expired; reload the page and try again.",
+        )
+            .into_response(),
+    )
+}
+
 /// `POST /account/sessions/revoke`: signs one of the user's other sessions out.
 pub(crate) async fn revoke(
     Extension(hallpass): Extension<Hallpass>,
@@ -145,12 +160,8 @@ pub(crate) async fn revoke(
     headers: HeaderMap,
     Form(form): Form<RevokeForm>,
 ) -> Response {
-    if !hallpass.verify_csrf(&headers, Some(&form.csrf_token)) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form expired; reload the page and try again.",
-        )
-            .into_response();
+    if let Some(refused) = csrf_refusal(&hallpass, &headers, &form.csrf_token) {
+        return refused;
     }
     let Ok(id) = form.id.parse::<SessionHandle>() else {
         return Redirect::to("/account?done=unknown").into_response();
@@ -169,12 +180,8 @@ pub(crate) async fn revoke_all(
     headers: HeaderMap,
     Form(form): Form<RevokeAllForm>,
 ) -> Response {
-    if !hallpass.verify_csrf(&headers, Some(&form.csrf_token)) {
-        return (
-            StatusCode::FORBIDDEN,
-            "The form expired; reload the page and try again.",
-        )
-            .into_response();
+    if let Some(refused) = csrf_refusal(&hallpass, &headers, &form.csrf_token) {
+        return refused;
     }
     match hallpass.sign_out_everywhere(&headers).await {
         Ok((_, cookies)) => (cookies, Redirect::to("/")).into_response(),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use hallpass_site::Settings;
 use serde_json::{json, Value};
 
-use crate::support::{form, get, spawn_site_with, submit, TestSite, SECRET};
+use crate::support::{form, get, sign_in_from_home, spawn_site_with, submit, TestSite, SECRET};
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
@@ -19,21 +19,6 @@ fn browser(user_agent: &str) -> reqwest::Client {
         .user_agent(user_agent)
         .build()
         .unwrap()
-}
-
-async fn sign_in(site: &TestSite, browser: &reqwest::Client) {
-    let (page_url, _, home) = get(browser, &site.at("/")).await;
-    let (login_url, _, login) =
-        submit(browser, &form(&home, &page_url, "/api/auth/signin/cognito")).await;
-    if login_url.path() == "/protected" {
-        // The pool still knows this browser (its hosted-UI session outlives the app's).
-        return;
-    }
-    let login_form = form(&login, &login_url, "/login")
-        .set("username", userpool::DEMO_USER_EMAIL)
-        .set("password", userpool::DEMO_USER_PASSWORD);
-    let (landed, status, _) = submit(browser, &login_form).await;
-    assert_eq!((landed.path(), status.as_u16()), ("/protected", 200));
 }
 
 async fn session(site: &TestSite, browser: &reqwest::Client) -> Value {
@@ -85,8 +70,8 @@ async fn the_account_page_lists_and_signs_out_sessions() {
     let (landed, _, _) = get(&laptop, &site.at("/account")).await;
     assert_eq!(landed.path(), "/api/auth/signin");
 
-    sign_in(&site, &laptop).await;
-    sign_in(&site, &desktop).await;
+    sign_in_from_home(&laptop, &site.at("/")).await;
+    sign_in_from_home(&desktop, &site.at("/")).await;
     let (page_url, status, html) = get(&laptop, &site.at("/account")).await;
     assert_eq!(status, 200);
     let list = rows(&html);
@@ -133,7 +118,7 @@ async fn the_account_page_lists_and_signs_out_sessions() {
     assert!(html.contains("That session had already ended."));
 
     // Sign out everywhere, this browser included.
-    sign_in(&site, &desktop).await;
+    sign_in_from_home(&desktop, &site.at("/")).await;
     let (page_url, _, html) = get(&laptop, &site.at("/account")).await;
     assert_eq!(rows(&html).len(), 2);
     let everywhere = form(&html, &page_url, "/account/sessions/revoke-all");
@@ -148,7 +133,7 @@ async fn the_account_page_lists_and_signs_out_sessions() {
 async fn with_cookie_sessions_the_account_page_explains_itself() {
     let site = spawn_site_with(Settings::for_tests(SECRET)).await;
     let laptop = browser(FIREFOX);
-    sign_in(&site, &laptop).await;
+    sign_in_from_home(&laptop, &site.at("/")).await;
     let (_, status, html) = get(&laptop, &site.at("/account")).await;
     assert_eq!(status, 200);
     assert!(html.contains("AUTH_SESSION_STORE"), "{html}");

@@ -16,7 +16,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::support::proxy::Proxy;
-use crate::support::{form, get, submit, SECRET};
+use crate::support::{form, get, sign_in_from_home, submit, SECRET};
 
 /// The machine's shared services (the README's "Real services").
 const POSTGRES: &str = "127.0.0.1:5432";
@@ -138,6 +138,15 @@ async fn session_json(client: &reqwest::Client, base: &Url, cookie: &str) -> (u1
     (status, body)
 }
 
+/// The `Cookie` header the browser's jar sends to `url`.
+fn cookie_header(jar: &Jar, url: &Url) -> String {
+    jar.cookies(url)
+        .expect("a session cookie")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A page's answer for a visitor who is signed out: a redirect to the sign-in page.
 fn sends_to_sign_in(page: &reqwest::Response) -> bool {
     page.status().is_redirection()
@@ -165,23 +174,8 @@ async fn three_instances(store_url: &str, proxy: &Proxy) {
         .unwrap();
 
     // Sign in on the first instance, through the pool's hosted UI.
-    let (page_url, _, home) = get(&browser, &at(0, "/")).await;
-    let (login_url, _, login) = submit(
-        &browser,
-        &form(&home, &page_url, "/api/auth/signin/cognito"),
-    )
-    .await;
-    let login_form = form(&login, &login_url, "/login")
-        .set("username", userpool::DEMO_USER_EMAIL)
-        .set("password", userpool::DEMO_USER_PASSWORD);
-    let (landed, status, _) = submit(&browser, &login_form).await;
-    assert_eq!((landed.path(), status.as_u16()), ("/protected", 200));
-    let cookie = jar
-        .cookies(&sites.urls[0])
-        .expect("a session cookie")
-        .to_str()
-        .unwrap()
-        .to_string();
+    sign_in_from_home(&browser, &at(0, "/")).await;
+    let cookie = cookie_header(&jar, &sites.urls[0]);
     assert!(
         cookie.len() < 400,
         "the cookie is an id, not the session: {cookie}"
@@ -248,23 +242,8 @@ async fn three_instances(store_url: &str, proxy: &Proxy) {
     }
 
     // Sign in again, then cut the store off: every instance fails closed.
-    let (page_url, _, home) = get(&browser, &at(0, "/")).await;
-    let (login_url, _, login) = submit(
-        &browser,
-        &form(&home, &page_url, "/api/auth/signin/cognito"),
-    )
-    .await;
-    let login_form = form(&login, &login_url, "/login")
-        .set("username", userpool::DEMO_USER_EMAIL)
-        .set("password", userpool::DEMO_USER_PASSWORD);
-    let (landed, _, _) = submit(&browser, &login_form).await;
-    assert_eq!(landed.path(), "/protected");
-    let cookie = jar
-        .cookies(&sites.urls[0])
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    sign_in_from_home(&browser, &at(0, "/")).await;
+    let cookie = cookie_header(&jar, &sites.urls[0]);
     proxy.cut();
     // What an instance loaded in the last second may still be served from its cache.
     tokio::time::sleep(Duration::from_millis(1_100)).await;

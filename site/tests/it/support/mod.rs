@@ -126,6 +126,25 @@ pub async fn submit(client: &reqwest::Client, form: &Form) -> (Url, reqwest::Sta
     (res.url().clone(), res.status(), res.text().await.unwrap())
 }
 
+/// Signs the demo user in from the home page at `home`, through the pool's hosted UI, and checks
+/// it lands on `/protected`. A browser the pool still knows (its hosted-UI session outlives the
+/// app's) skips the login form.
+pub async fn sign_in_from_home(browser: &reqwest::Client, home: &str) {
+    let (page_url, _, page) = get(browser, home).await;
+    let (login_url, status, login) =
+        submit(browser, &form(&page, &page_url, "/api/auth/signin/cognito")).await;
+    let (landed, status) = if login_url.path() == "/protected" {
+        (login_url, status)
+    } else {
+        let login_form = form(&login, &login_url, "/login")
+            .set("username", userpool::DEMO_USER_EMAIL)
+            .set("password", userpool::DEMO_USER_PASSWORD);
+        let (landed, status, _) = submit(browser, &login_form).await;
+        (landed, status)
+    };
+    assert_eq!((landed.path(), status.as_u16()), ("/protected", 200));
+}
+
 /// The shape of a JSON value: its keys and their types, not the values (to compare two sessions).
 pub fn json_shape(v: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
