@@ -62,6 +62,9 @@ pub use oauth::{
     ClaimMapping, ClientAuth, Endpoints, IdTokenError, IssuerPolicy, IssuerRule, LogoutStyle,
     OAuthConfig, OAuthProvider, ProfileLoader,
 };
+// For the benchmarks only (not part of the documented API).
+#[doc(hidden)]
+pub use oauth::IdTokenVerifier;
 
 use std::sync::Arc;
 

@@ -207,6 +207,19 @@ pub(crate) fn verify_signature(
     }
 }
 
+/// Steps 4–14 for a parsed token and its key: the signature, then every claim check. What every
+/// ID token passes, at sign-in and at refresh.
+pub(crate) fn verify(
+    raw: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    expect: &Expect<'_>,
+) -> Result<Map<String, Value>, IdTokenError> {
+    let claims = verify_signature(raw, key, alg)?;
+    check_claims(&claims, expect)?;
+    Ok(claims)
+}
+
 /// The nonce check of step 12, chosen explicitly by each caller.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Nonce<'a> {

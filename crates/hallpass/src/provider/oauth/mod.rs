@@ -10,6 +10,7 @@ mod config;
 mod discovery;
 mod idtoken;
 mod jwks;
+mod offline;
 mod profile;
 mod token;
 
@@ -24,6 +25,7 @@ pub(crate) use api_tokens::ApiTokens;
 pub(crate) use config::{check_url, is_loopback};
 pub use config::{ClientAuth, Endpoints, IssuerPolicy, IssuerRule, LogoutStyle, OAuthConfig};
 pub use idtoken::IdTokenError;
+pub use offline::IdTokenVerifier;
 pub use profile::{ClaimMapping, ProfileLoader};
 
 use discovery::{discover, Resolved};
@@ -346,10 +348,11 @@ impl OAuthProvider {
                 now,
             )
             .await?;
-        let claims = idtoken::verify_signature(raw, &key, unverified.alg)?;
         let cfg = &self.inner.cfg;
-        idtoken::check_claims(
-            &claims,
+        let claims = idtoken::verify(
+            raw,
+            &key,
+            unverified.alg,
             &Expect {
                 issuer: &resolved.issuer,
                 client_id: &cfg.client_id,
