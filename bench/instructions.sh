@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instructions per request, counted by callgrind (stable across runs and unaffected by other load,
-# unlike wall-clock figures): the bare handler, the site's /protected with a small and a tokens
+# unlike wall-clock figures): the bare handler, the site's shape without auth (site-bare), the site's /protected with a small and a tokens
 # cookie, and GET /api/auth/session, each driven in process by `bench/src/bin/instructions.rs`.
 #
 #   bench/instructions.sh            # N=2000 requests per scenario
@@ -12,7 +12,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-2000}
-SCENARIOS=${SCENARIOS:-"bare protected-small protected-tokens session-small session-tokens"}
+SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens"}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 

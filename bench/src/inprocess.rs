@@ -7,15 +7,16 @@
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hallpass::provider::Cognito;
 use hallpass::{Compat, Config, Hallpass};
 use tower::ServiceExt;
 
 /// Every scenario's name, in the order they are reported.
-pub const SCENARIOS: [&str; 5] = [
+pub const SCENARIOS: [&str; 6] = [
     "bare",
+    "site-bare",
     "protected-small",
     "protected-tokens",
     "session-small",
@@ -40,6 +41,47 @@ async fn bare_page() -> Response {
         Html(crate::protected_html(crate::NAME)),
     )
         .into_response()
+}
+
+/// The example site's shape without Hallpass: its routes (the same paths, `/api/auth` nested
+/// with its own fallback, the top-level fallback) and its security-headers layer, every handler
+/// the bare page. What `/protected` costs beyond this is what auth costs (layer, guard, cookie),
+/// apart from the site's structure, which the one-route "bare" router does not have.
+fn site_without_auth() -> Router {
+    let page = || get(bare_page);
+    let api = [
+        "/signin",
+        "/signin/{provider}",
+        "/callback/{provider}",
+        "/signout",
+    ]
+    .into_iter()
+    .chain(["/session", "/csrf", "/providers", "/error"])
+    .fold(Router::new(), |r, path| {
+        r.route(path, page().post(bare_page))
+    })
+    .fallback(bare_page);
+    [
+        "/",
+        "/static/site.css",
+        "/static/session-sync.js",
+        "/static/logo.svg",
+    ]
+    .into_iter()
+    .chain([
+        "/account/{step}",
+        "/static/brand.svg",
+        "/protected",
+        "/admin",
+    ])
+    .chain(["/account"])
+    .fold(Router::new(), |r, path| r.route(path, page()))
+    .route("/account/sessions/revoke", post(bare_page))
+    .route("/account/sessions/revoke-all", post(bare_page))
+    .nest("/api/auth", api)
+    .fallback(bare_page)
+    .layer(hallpass::SecurityHeaders::new())
+    .with_state(())
 }
 
 fn site() -> (Router, Hallpass) {
@@ -70,7 +112,7 @@ impl Scenario {
             .unwrap_or(0);
         let (path, tokens) = match name {
             // The bare handler gets the tokens cookie too, so header parsing costs the same.
-            "bare" => ("/protected", true),
+            "bare" | "site-bare" => ("/protected", true),
             "protected-small" => ("/protected", false),
             "protected-tokens" => ("/protected", true),
             "session-small" => ("/api/auth/session", false),
@@ -80,10 +122,10 @@ impl Scenario {
         let (app, hallpass) = site();
         let value = hallpass.encode_session(&crate::session(now, tokens));
         let cookie = crate::cookie_header("next-auth.session-token", &value);
-        let app = if name == "bare" {
-            Router::new().route("/protected", get(bare_page))
-        } else {
-            app
+        let app = match name {
+            "bare" => Router::new().route("/protected", get(bare_page)),
+            "site-bare" => site_without_auth(),
+            _ => app,
         };
         Some(Scenario { app, path, cookie })
     }
