@@ -3,8 +3,8 @@
 //! `cargo bench -p hallpass --bench core`. The session is a typical Cognito one (name, email, sub,
 //! groups, and a token set of a ~1 KB access token, ~1 KB ID token and ~1.7 KB refresh token), which
 //! encrypts to more than 4 KB and so travels as two cookie chunks; `small` is the same session
-//! without the tokens (one cookie). Not measured here: ID-token verification against a cached JWKS,
-//! because the provider module exposes no way to verify a token without a network exchange.
+//! without the tokens (one cookie). ID-token verification has its own
+//! benchmark, `benches/idtoken.rs`.
 
 use std::hint::black_box;
 
