@@ -48,40 +48,43 @@ async fn bare_page() -> Response {
 /// the bare page. What `/protected` costs beyond this is what auth costs (layer, guard, cookie),
 /// apart from the site's structure, which the one-route "bare" router does not have.
 fn site_without_auth() -> Router {
-    let page = || get(bare_page);
-    let api = [
+    const API: [&str; 8] = [
         "/signin",
         "/signin/{provider}",
         "/callback/{provider}",
         "/signout",
-    ]
-    .into_iter()
-    .chain(["/session", "/csrf", "/providers", "/error"])
-    .fold(Router::new(), |r, path| {
-        r.route(path, page().post(bare_page))
-    })
-    .fallback(bare_page);
-    [
+        "/session",
+        "/csrf",
+        "/providers",
+        "/error",
+    ];
+    const PAGES: [&str; 9] = [
         "/",
         "/static/site.css",
         "/static/session-sync.js",
         "/static/logo.svg",
-    ]
-    .into_iter()
-    .chain([
         "/account/{step}",
         "/static/brand.svg",
         "/protected",
         "/admin",
-    ])
-    .chain(["/account"])
-    .fold(Router::new(), |r, path| r.route(path, page()))
-    .route("/account/sessions/revoke", post(bare_page))
-    .route("/account/sessions/revoke-all", post(bare_page))
-    .nest("/api/auth", api)
-    .fallback(bare_page)
-    .layer(hallpass::SecurityHeaders::new())
-    .with_state(())
+        "/account",
+    ];
+    let page = || get(bare_page);
+    let api = API
+        .into_iter()
+        .fold(Router::new(), |r, path| {
+            r.route(path, page().post(bare_page))
+        })
+        .fallback(bare_page);
+    PAGES
+        .into_iter()
+        .fold(Router::new(), |r, path| r.route(path, page()))
+        .route("/account/sessions/revoke", post(bare_page))
+        .route("/account/sessions/revoke-all", post(bare_page))
+        .nest("/api/auth", api)
+        .fallback(bare_page)
+        .layer(hallpass::SecurityHeaders::new())
+        .with_state(())
 }
 
 fn site() -> (Router, Hallpass) {
