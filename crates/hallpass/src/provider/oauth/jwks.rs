@@ -21,7 +21,8 @@ pub(crate) struct Key {
     pub kty: String,
     pub use_: Option<String>,
     pub alg: Option<String>,
-    pub decoding: Option<DecodingKey>,
+    /// Shared, so that choosing a key for a token copies nothing.
+    pub decoding: Option<Arc<DecodingKey>>,
 }
 
 #[derive(Default)]
@@ -74,7 +75,7 @@ impl JwksCache {
         &self,
         kid: Option<&str>,
         alg: Algorithm,
-    ) -> Result<Option<DecodingKey>, IdTokenError> {
+    ) -> Result<Option<Arc<DecodingKey>>, IdTokenError> {
         let (keys, loaded) = self.snapshot();
         if !loaded {
             return Ok(None);
@@ -90,7 +91,7 @@ impl JwksCache {
         kid: Option<&str>,
         alg: Algorithm,
         now: i64,
-    ) -> Result<DecodingKey, IdTokenError> {
+    ) -> Result<Arc<DecodingKey>, IdTokenError> {
         if let Some(k) = self.cached(kid, alg)? {
             return Ok(k);
         }
@@ -170,23 +171,20 @@ fn select(
     keys: &[Key],
     kid: Option<&str>,
     alg: Algorithm,
-) -> Result<Option<DecodingKey>, IdTokenError> {
+) -> Result<Option<Arc<DecodingKey>>, IdTokenError> {
     let key = match kid {
         Some(kid) => match keys.iter().find(|k| k.kid.as_deref() == Some(kid)) {
             Some(k) => k,
             None => return Ok(None),
         },
         None => {
-            let usable: Vec<&Key> = keys
-                .iter()
-                .filter(|k| {
-                    k.kty == expected_kty(alg) && k.use_.as_deref().is_none_or(|u| u == "sig")
-                })
-                .collect();
-            match usable.as_slice() {
-                [only] => *only,
-                [] => return Ok(None),
-                _ => return Err(IdTokenError::MissingKid),
+            let mut usable = keys.iter().filter(|k| {
+                k.kty == expected_kty(alg) && k.use_.as_deref().is_none_or(|u| u == "sig")
+            });
+            match (usable.next(), usable.next()) {
+                (Some(only), None) => only,
+                (None, _) => return Ok(None),
+                (Some(_), Some(_)) => return Err(IdTokenError::MissingKid),
             }
         }
     };
@@ -238,7 +236,8 @@ fn parse_key(v: &Value) -> Option<Key> {
             DecodingKey::from_ec_components(&s("x")?, &s("y")?).ok()
         }
         _ => None,
-    };
+    }
+    .map(Arc::new);
     Some(Key {
         kid: s("kid"),
         kty,

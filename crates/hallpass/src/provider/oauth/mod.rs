@@ -10,6 +10,7 @@ mod config;
 mod discovery;
 mod idtoken;
 mod jwks;
+mod jws;
 mod offline;
 mod profile;
 mod token;
@@ -336,29 +337,24 @@ impl OAuthProvider {
         access_token: &str,
         now: i64,
     ) -> Result<Map<String, Value>, ProviderError> {
-        let unverified = idtoken::parse_unverified(raw)?;
-        let iss = unverified.claims.get("iss").and_then(Value::as_str);
+        let token = jws::parse_unverified(raw)?;
+        let iss = token.claims.get("iss").and_then(Value::as_str);
         let resolved = self.resolve_for_token(iss).await?;
+        let alg = token.alg;
         let key = resolved
             .jwks
-            .key_for(
-                &self.inner.http,
-                unverified.kid.as_deref(),
-                unverified.alg,
-                now,
-            )
+            .key_for(&self.inner.http, token.kid.as_deref(), alg, now)
             .await?;
         let cfg = &self.inner.cfg;
         let claims = idtoken::verify(
-            raw,
+            token,
             &key,
-            unverified.alg,
             &Expect {
                 issuer: &resolved.issuer,
                 client_id: &cfg.client_id,
                 nonce,
                 access_token: Some(access_token),
-                alg: unverified.alg,
+                alg,
                 skew: cfg.clock_skew,
                 required: &cfg.required_claims,
                 now,
@@ -508,7 +504,7 @@ fn same_identity(
     if let Some(prev) = old
         .id_token
         .as_ref()
-        .and_then(|t| idtoken::parse_unverified(t.expose()).ok())
+        .and_then(|t| jws::parse_unverified(t.expose()).ok())
     {
         // The old token was verified when it was issued; compare what it said.
         if prev.claims.get("iss") != claims.get("iss") {

@@ -9,6 +9,7 @@ use url::Url;
 
 use super::idtoken::{self, Expect, IdTokenError, Nonce};
 use super::jwks::{self, JwksCache};
+use super::jws;
 
 /// Verifies ID tokens from one issuer for one client against a JWKS document, as a provider does
 /// once its keys are cached.
@@ -50,22 +51,22 @@ impl IdTokenVerifier {
         access_token: Option<&str>,
         now: i64,
     ) -> Result<Map<String, Value>, IdTokenError> {
-        let unverified = idtoken::parse_unverified(id_token)?;
-        let kid = unverified.kid.as_deref();
+        let token = jws::parse_unverified(id_token)?;
+        let alg = token.alg;
+        let kid = token.kid.as_deref();
         let key = self
             .keys
-            .cached(kid, unverified.alg)?
+            .cached(kid, alg)?
             .ok_or_else(|| jwks::unknown(kid, true))?;
         idtoken::verify(
-            id_token,
+            token,
             &key,
-            unverified.alg,
             &Expect {
                 issuer: &self.issuer,
                 client_id: &self.client_id,
                 nonce: nonce.map_or(Nonce::NotSent, Nonce::Sent),
                 access_token,
-                alg: unverified.alg,
+                alg,
                 skew: self.skew,
                 required: &self.required,
                 now,
