@@ -5,6 +5,8 @@
 #
 #   bench/instructions.sh            # N=2000 requests per scenario
 #   N=500 bench/instructions.sh
+#   KEEP=/tmp/prof N=500 bench/instructions.sh   # keep each scenario's callgrind.out, for
+#                                                # callgrind_annotate (the profile per function)
 #
 # Needs valgrind (installed with apt-get when missing and run as root). Only the requests inside
 # the binary's `measured` function are counted (`--toggle-collect`), after a warm-up.
@@ -13,8 +15,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-2000}
 SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens"}
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+if [ -n "${KEEP:-}" ]; then
+  OUT=$KEEP
+  mkdir -p "$OUT"
+else
+  OUT=$(mktemp -d)
+  trap 'rm -rf "$OUT"' EXIT
+fi
 
 if ! command -v valgrind >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -54,3 +61,6 @@ for s in $SCENARIOS; do
   fi
   printf '| %-18s | %14s | %14s |\n' "$s" "${PER[$s]}" "$ratio"
 done
+if [ -n "${KEEP:-}" ]; then
+  echo "callgrind outputs in $OUT: callgrind_annotate --threshold=95 $OUT/protected-tokens.out"
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark: Hallpass's example site vs Next.js 14 + next-auth 4.24 vs a bare axum handler, in one
-# run, on loopback, with ONE session cookie accepted by both auth stacks.
+# run, on loopback, with ONE session cookie accepted by both auth stacks; then the full sign-in
+# (against the site's embedded pool, and the site vs next-auth against one shared pool).
 #
 #   bench/run.sh
 #
@@ -17,7 +18,14 @@
 #                  folder; schema hallpass_bench in database test at 127.0.0.1:5432; key prefix
 #                  hallpass-bench: at 127.0.0.1:6379). A store that does not answer is NOT RUN.
 #   SKIP_BUILD=1   reuse the release binaries and the Next.js build already there
-#   SIGNINS=500    full sign-ins per run of the sign-in benchmark (0 skips it); SIGNIN_CONCURRENCY=4
+#   SIGNINS=500    full sign-ins per run of the sign-in benchmark (0 skips it and the comparison
+#                  below); SIGNIN_CONCURRENCY=4 (both sign-in benchmarks)
+#   COMPARE_SIGNINS=200   sign-ins per stack and round of the sign-in comparison (0 skips it): the
+#                  site and next-auth as separate servers, both signing in against ONE local user
+#                  pool (bench/src/bin/signin_compare/, RUNS rounds of "site, then next"); needs
+#                  site and next in SERVERS
+#   SIGNIN_COST="testing default"   the pool's password-hash cost(s) for the comparison, one run
+#                  of it per cost: testing (fast, weak) and/or default (real Argon2id)
 #
 # Needs: cargo, node 20 + npm, python3, wrk (installed with apt-get when missing and run as root).
 # Every server listens on 127.0.0.1 on a free port, is stopped by PID on exit, and every wait is
@@ -308,12 +316,41 @@ if [[ ${SIGNINS:-500} != 0 ]]; then
   done
 fi
 
+# --- full sign-in, Hallpass vs next-auth, both against ONE local pool at the same hash cost --------
+# signin_compare starts the pool in its process and both servers (site binary, next start) on free
+# ports, stops them by PID, and alternates site and next in RUNS rounds.
+COMPARE_SIGNINS=${COMPARE_SIGNINS:-200}
+SIGNIN_COST=${SIGNIN_COST:-testing default}
+COMPARE_DESC="not run"
+if [[ ${SIGNINS:-500} != 0 && $COMPARE_SIGNINS != 0 ]]; then
+  if has site && has next; then
+    COMPARE_DESC="bench/src/bin/signin_compare/, $COMPARE_SIGNINS per stack and round, ${SIGNIN_CONCURRENCY:-4} at a time, cost(s): $SIGNIN_COST"
+    for cost in $SIGNIN_COST; do
+      log "sign-in comparison, site vs next-auth, one pool, cost $cost"
+      mkdir -p "$OUT/signin-compare-$cost"
+      if timeout 1800 "$BIN/signin_compare" --cost "$cost" --count "$COMPARE_SIGNINS" \
+        --concurrency "${SIGNIN_CONCURRENCY:-4}" --rounds "$RUNS" --site-bin "$BIN/hallpass-site" \
+        --next-dir "$ROOT/bench/nextauth" --log-dir "$OUT/signin-compare-$cost" \
+        >"$OUT/signin-compare-$cost.txt" 2>"$OUT/signin-compare-$cost/stderr.log"; then
+        grep -E '^(stack|ratio|summary)' "$OUT/signin-compare-$cost.txt" | while read -r line; do log "$line"; done
+      else
+        echo "FAILED" >>"$OUT/signin-compare-$cost.txt"
+        log "sign-in comparison FAILED at cost $cost; see $OUT/signin-compare-$cost/"
+        tail -5 "$OUT/signin-compare-$cost/stderr.log" >&2 || true
+      fi
+    done
+  else
+    log "NOT RUN: sign-in comparison (needs site and next in SERVERS)"
+  fi
+fi
+
 SIGNINS_DESC="bench/src/bin/signin.rs, ${SIGNINS:-500} per run, ${SIGNIN_CONCURRENCY:-4} at a time, PasswordHashCost::Testing"
 # --- summary -----------------------------------------------------------------------------------------
 {
   echo "nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\""
   echo "wrk -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP per endpoint), runs=$RUNS, cookie=$COOKIE (${#COOKIE_HEADER} bytes)"
   echo "sign-ins: $SIGNINS_DESC"
+  echo "sign-in comparison: $COMPARE_DESC"
   echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.txt"
 python3 - "$OUT" "$CONNS" <<'PY' | tee "$OUT/summary.md"
@@ -400,6 +437,26 @@ if sig:
     print("| --- | ---: |")
     print(f"| sign-ins per second | {med([float(r['rate']) for r in sig]):.1f} |")
     print(f"| latency p50 / p99 ms | {med([float(r['p50_ms']) for r in sig]):.1f} / {med([float(r['p99_ms']) for r in sig]):.1f} |")
+    print()
+# The sign-in comparison (signin_compare): one file per hash cost.
+import glob, re
+compare = []
+for path in sorted(glob.glob(f"{out}/signin-compare-*.txt")):
+    cost = re.sub(r"^signin-compare-|\.txt$", "", path.rsplit("/", 1)[-1])
+    text = open(path).read().splitlines()
+    kv = lambda line: dict(p.split("=", 1) for p in line.split() if "=" in p)
+    st = [kv(l) for l in text if l.startswith("stack=")]
+    rs = [float(kv(l)["site_over_next"]) for l in text if l.startswith("ratio ")]
+    cpu = med([float(kv(l)["server_cpu_next_over_site"]) for l in text if l.startswith("ratio ")])
+    rate = lambda s: med([float(x["rate"]) for x in st if x["stack"] == s])
+    compare.append((cost, rate("site"), rate("next"), rs, med(rs), cpu, "FAILED" in text))
+if compare:
+    print("| full sign-in, site vs next-auth, one local pool | Hallpass site /s (median) | next-auth /s (median) | per-round ratios | server CPU per sign-in, next-auth ÷ site |")
+    print("| --- | ---: | ---: | --- | ---: |")
+    for cost, site, nxt, rs, r, cpu, failed in compare:
+        print(f"| cost={cost}{' (FAILED)' if failed else ''} | {n(site, '{:.1f}')} | {n(nxt, '{:.1f}')} | {', '.join(f'{x:.2f}' for x in rs) or '–'} | {n(cpu, '{:.1f}×')} |")
+        if r is not None:
+            ratios.append((f"Hallpass full sign-in ÷ next-auth, same pool, cost={cost}", "≥ 10×", r, 10, True))
     print()
 print("| ratio (median of per-round ratios) | target | measured | met |")
 print("| --- | --- | ---: | --- |")

@@ -1,11 +1,13 @@
 //! Helpers shared by the load benchmark's binaries (`bare`, `mint`): the benchmark's session, the
 //! protected page's HTML as the example site renders it, and the `Cookie` header that carries a
-//! (possibly chunked) session cookie.
+//! (possibly chunked) session cookie. [`flow`] is the browser-like full sign-in that the `signin`
+//! and `signin_compare` binaries drive.
 //!
 //! See `bench/run.sh` and `BENCHMARKS.md` at the repository root.
 
 #![forbid(unsafe_code)]
 
+pub mod flow;
 pub mod inprocess;
 
 use hallpass::provider::{Secret, TokenSet};
