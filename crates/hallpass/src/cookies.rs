@@ -419,12 +419,31 @@ impl<'a> RequestCookies<'a> {
                 chunks.push((i, v));
             }
         }
-        chunks.sort_by_key(|(i, _)| *i);
-        chunks.dedup_by_key(|(i, _)| *i);
-        if chunks.is_empty() || chunks.iter().enumerate().any(|(i, (idx, _))| i != *idx) {
-            return None;
+        in_order(chunks)
+    }
+
+    /// [`RequestCookies::get_parts`] as raw bytes, for the session cache's hot path: the same
+    /// pieces whenever they are all UTF-8 (a piece that is not can never hit that cache, and the
+    /// caller then takes `get_parts`, which skips such pairs).
+    pub(crate) fn get_parts_raw(&self, name: &str) -> Option<Vec<&'a [u8]>> {
+        let mut chunks: Vec<(usize, &'a [u8])> = Vec::new();
+        let pairs = self
+            .headers
+            .get_all(COOKIE)
+            .iter()
+            .flat_map(|h| RawPairs(h.as_bytes()));
+        for (n, v) in pairs {
+            if n == name.as_bytes() {
+                return Some(vec![v]);
+            }
+            if let Some(i) = std::str::from_utf8(n)
+                .ok()
+                .and_then(|n| chunk_index(n, name))
+            {
+                chunks.push((i, v));
+            }
         }
-        Some(chunks.into_iter().map(|(_, v)| v).collect())
+        in_order(chunks)
     }
 
     /// [`RequestCookies::get_parts`], joined.
@@ -435,6 +454,16 @@ impl<'a> RequestCookies<'a> {
             _ => Cow::Owned(parts.concat()),
         })
     }
+}
+
+/// The chunks' values in index order (the first of each index), `None` for none or a gap.
+fn in_order<V>(mut chunks: Vec<(usize, V)>) -> Option<Vec<V>> {
+    chunks.sort_by_key(|(i, _)| *i);
+    chunks.dedup_by_key(|(i, _)| *i);
+    if chunks.is_empty() || chunks.iter().enumerate().any(|(i, (idx, _))| i != *idx) {
+        return None;
+    }
+    Some(chunks.into_iter().map(|(_, v)| v).collect())
 }
 
 /// `Some(N)` when `cookie` is `name.N` with a plain decimal N: "+1" or "01" would let two names
@@ -462,6 +491,25 @@ impl<'a> Iterator for CookiePairs<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
+        let mut raw = RawPairs(self.0);
+        let found = raw.by_ref().find_map(|(name, value)| {
+            Some((
+                std::str::from_utf8(name).ok()?,
+                std::str::from_utf8(value).ok()?,
+            ))
+        });
+        self.0 = raw.0;
+        found
+    }
+}
+
+/// [`CookiePairs`] before the UTF-8 check: trimmed, quotes removed, as bytes.
+struct RawPairs<'a>(&'a [u8]);
+
+impl<'a> Iterator for RawPairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
         while !self.0.is_empty() {
             let (pair, rest) = match memchr::memchr(b';', self.0) {
                 Some(i) => (&self.0[..i], &self.0[i + 1..]),
@@ -471,18 +519,12 @@ impl<'a> Iterator for CookiePairs<'a> {
             let Some(eq) = memchr::memchr(b'=', pair) else {
                 continue;
             };
-            let (Ok(name), Ok(value)) = (
-                std::str::from_utf8(&pair[..eq]),
-                std::str::from_utf8(&pair[eq + 1..]),
-            ) else {
-                continue;
-            };
-            let value = value.trim();
+            let value = pair[eq + 1..].trim_ascii();
             let value = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
+                .strip_prefix(b"\"")
+                .and_then(|v| v.strip_suffix(b"\""))
                 .unwrap_or(value);
-            return Some((name.trim(), value));
+            return Some((pair[..eq].trim_ascii(), value));
         }
         None
     }
@@ -527,5 +569,33 @@ mod tests {
         let rc = RequestCookies::new(&headers);
         let pairs: Vec<_> = rc.pairs().collect();
         assert_eq!(pairs, [("a", "1"), ("b", "2"), ("c", "3")]);
+    }
+
+    #[test]
+    fn raw_parts_are_the_same_pieces_whenever_they_are_utf8() {
+        for header in [
+            "s=one",
+            " s = \"quoted\" ; t=2",
+            "s.1=bb; s.0=aa; s.2=cc; s.x=zz; s.01=yy",
+            "s.0=aa; s.2=cc",
+            "s.0=aa; s.0=dup; s.1=bb",
+            "other=1",
+            "s.0=aa; s=whole",
+        ] {
+            let h = headers(&[header]);
+            let r = RequestCookies::new(&h);
+            let raw = r.get_parts_raw("s").map(|p| {
+                p.iter()
+                    .map(|b| std::str::from_utf8(b).unwrap())
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(raw, r.get_parts("s"), "{header}");
+        }
+        // Not UTF-8: the raw pieces keep the pair (it cannot hit the cache); get_parts skips it.
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_bytes(b"s=\xff; s=ok").unwrap());
+        let r = RequestCookies::new(&h);
+        assert_eq!(r.get_parts_raw("s"), Some(vec![&b"\xff"[..]]));
+        assert_eq!(r.get_parts("s"), Some(vec!["ok"]));
     }
 }

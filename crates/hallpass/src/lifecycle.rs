@@ -47,12 +47,18 @@ impl Hallpass {
         headers: &HeaderMap,
     ) -> (Option<Session>, SetCookies) {
         let cookies = RequestCookies::new(headers);
+        let now = self.now();
+        if let Some(session) = self.cached_and_current(&cookies, now) {
+            return (
+                session.token().error.is_none().then_some(session),
+                SetCookies::new(),
+            );
+        }
         let from_cookie = cookies.get_parts(&self.cookies().session_name);
         let is_cookie = from_cookie.is_some();
         let Some(parts) = from_cookie.or_else(|| bearer(headers).map(|b| vec![b])) else {
             return (None, SetCookies::new());
         };
-        let now = self.now();
         let session = match self.load_session(&parts, now).await {
             Ok(s) => s,
             Err(e) => {
@@ -69,8 +75,7 @@ impl Hallpass {
             }
         };
         let token = session.token();
-        let refresh_due = token.tokens.as_ref().is_some_and(|t| refresh_due(t, now));
-        let reissue_due = is_cookie && now - token.iat >= self.config().session_update_age;
+        let (refresh_due, reissue_due) = self.due(token, is_cookie, now);
         if !refresh_due && !reissue_due {
             // The common case: one (cached) decrypt, nothing to write.
             return (token.error.is_none().then_some(session), SetCookies::new());
@@ -95,6 +100,25 @@ impl Hallpass {
 
     /// The session behind a cookie value (its chunks in order): the configured store, or the cached
     /// decrypt of the cookie itself.
+    /// The common case, cheaply: a session cookie decrypted before (looked up on its raw bytes,
+    /// see `JwtStore::cached`) with nothing due. `None` sends the request down the full path.
+    fn cached_and_current(&self, cookies: &RequestCookies<'_>, now: i64) -> Option<Session> {
+        if self.server().is_some() || self.store().is_some() {
+            return None;
+        }
+        let raw = cookies.get_parts_raw(&self.cookies().session_name)?;
+        let session = self.jwt().cached(&raw, now)?;
+        let (refresh_due, reissue_due) = self.due(session.token(), true, now);
+        (!refresh_due && !reissue_due).then_some(session)
+    }
+
+    /// Whether the provider's tokens are due for a refresh, and the cookie for re-issue.
+    fn due(&self, token: &SessionToken, is_cookie: bool, now: i64) -> (bool, bool) {
+        let refresh = token.tokens.as_ref().is_some_and(|t| refresh_due(t, now));
+        let reissue = is_cookie && now - token.iat >= self.config().session_update_age;
+        (refresh, reissue)
+    }
+
     pub(crate) async fn load_session(
         &self,
         parts: &[&str],
