@@ -13,7 +13,7 @@
 //! overflows many times. Prints the site's resident memory (`VmRSS`) and high-water mark (`VmHWM`)
 //! from `/proc/PID/status` after start, after the warm-up, at checkpoints, and 2 s after the last
 //! request, one line each: `sessions=N rss_mb=.. hwm_mb=..`. Every request must answer 200 with the
-//! session's own user, or the run fails.
+//! session's own user, or the run fails. glibc's `MALLOC_*` variables are passed to the site.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -123,18 +123,18 @@ fn cookie(hallpass: &Hallpass, i: usize, with_tokens: bool) -> (String, String) 
     )
 }
 
+/// A `GET /protected` and a `GET /api/auth/session` with session `i`'s cookie, both 200 and the
+/// second naming the session's user.
 async fn one(
     client: &reqwest::Client,
     base: &str,
-    hallpass: &Hallpass,
+    (cookie, email): &(String, String),
     i: usize,
-    with_tokens: bool,
 ) -> Result<(), String> {
-    let (cookie, email) = cookie(hallpass, i, with_tokens);
     for path in ["/protected", "/api/auth/session"] {
         let res = client
             .get(format!("{base}{path}"))
-            .header("cookie", &cookie)
+            .header("cookie", cookie)
             .send()
             .await
             .map_err(|e| format!("{path}: {e}"))?;
@@ -143,7 +143,7 @@ async fn one(
         if status != 200 {
             return Err(format!("{path} answered {status}"));
         }
-        if path == "/api/auth/session" && !body.contains(&email) {
+        if path == "/api/auth/session" && !body.contains(email.as_str()) {
             return Err(format!("{path} did not name session {i}'s user"));
         }
     }
@@ -165,6 +165,8 @@ async fn main() {
         .env("COGNITO_CLIENT_ID", "bench")
         .env("COGNITO_CLIENT_SECRET", "bench-secret")
         .env("COGNITO_ISSUER", "http://127.0.0.1:1/us-east-1_Bench")
+        // glibc's allocator knobs (MALLOC_ARENA_MAX=1, say) pass through, to see the allocator's share.
+        .envs(std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -192,9 +194,12 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     report(pid, 0);
-    // Warm-up: one session, many times (the steady state of run.sh's load test).
+    // Warm-up: one session's cookie, minted once and sent many times (the steady state of
+    // run.sh's load test). Minting it per request would make 2,000 distinct cookies (a fresh IV
+    // each) and fill the caches.
+    let warm = cookie(&hallpass, 0, a.with_tokens);
     for _ in 0..2_000 {
-        if let Err(e) = one(&client, &base, &hallpass, 0, a.with_tokens).await {
+        if let Err(e) = one(&client, &base, &warm, 0).await {
             fail(&e);
         }
     }
@@ -216,7 +221,7 @@ async fn main() {
                 if i > total {
                     return Ok::<(), String>(());
                 }
-                one(&client, &base, &hallpass, i, with_tokens).await?;
+                one(&client, &base, &cookie(&hallpass, i, with_tokens), i).await?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if checkpoints.contains(&n) {
                     report(pid, n);
