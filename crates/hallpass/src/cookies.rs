@@ -366,16 +366,35 @@ impl<'a> RequestCookies<'a> {
         self.headers
     }
 
+    /// Every `(name, value)` pair that is UTF-8, in header order.
+    #[cfg(test)]
     fn pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.pairs_named(|_| true)
+    }
+
+    /// The UTF-8 pairs whose name passes `keep`, in header order. Only a kept pair's value is
+    /// checked for UTF-8: a 5.7 KB session value is not re-validated by every lookup of another
+    /// cookie (the result is the same as checking every pair, then filtering).
+    fn pairs_named<'k>(
+        &self,
+        keep: impl Fn(&str) -> bool + 'k,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'k
+    where
+        'a: 'k,
+    {
         self.headers
             .get_all(COOKIE)
             .iter()
-            .flat_map(|h| CookiePairs(h.as_bytes()))
+            .flat_map(|h| RawPairs(h.as_bytes()))
+            .filter_map(move |(name, value)| {
+                let name = std::str::from_utf8(name).ok().filter(|n| keep(n))?;
+                Some((name, std::str::from_utf8(value).ok()?))
+            })
     }
 
     /// The raw value of cookie `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
-        self.pairs().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.pairs_named(|n| n == name).next().map(|(_, v)| v)
     }
 
     /// The percent-decoded value of cookie `name` (NextAuth writes `|` as `%7C`).
@@ -387,8 +406,8 @@ impl<'a> RequestCookies<'a> {
     /// `(name, value)` of every cookie whose name starts with `prefix`, first occurrence of each.
     pub(crate) fn with_prefix(&self, prefix: &str) -> Vec<(&'a str, &'a str)> {
         let mut seen: Vec<(&'a str, &'a str)> = Vec::new();
-        for (n, v) in self.pairs() {
-            if n.starts_with(prefix) && !seen.iter().any(|(s, _)| *s == n) {
+        for (n, v) in self.pairs_named(|n| n.starts_with(prefix)) {
+            if !seen.iter().any(|(s, _)| *s == n) {
                 seen.push((n, v));
             }
         }
@@ -398,7 +417,7 @@ impl<'a> RequestCookies<'a> {
     /// `(index, value)` of every `name.N` chunk, in index order.
     pub(crate) fn chunks(&self, name: &str) -> Vec<(usize, &'a str)> {
         let mut chunks: Vec<(usize, &'a str)> = self
-            .pairs()
+            .pairs_named(|n| chunk_index(n, name).is_some())
             .filter_map(|(n, v)| Some((chunk_index(n, name)?, v)))
             .collect();
         chunks.sort_by_key(|(i, _)| *i);
@@ -411,7 +430,7 @@ impl<'a> RequestCookies<'a> {
     /// means a lost chunk: the value is unusable). Joined, they are the cookie's value.
     pub(crate) fn get_parts(&self, name: &str) -> Option<Vec<&'a str>> {
         let mut chunks: Vec<(usize, &'a str)> = Vec::new();
-        for (n, v) in self.pairs() {
+        for (n, v) in self.pairs_named(|n| n == name || chunk_index(n, name).is_some()) {
             if n == name {
                 return Some(vec![v]);
             }
@@ -479,31 +498,12 @@ fn chunk_index(cookie: &str, name: &str) -> Option<usize> {
     idx.parse().ok()
 }
 
-/// The `name=value` pairs of one `Cookie` header, trimmed, quotes around a value removed.
+/// The `name=value` pairs of one `Cookie` header as bytes, trimmed, quotes around a value removed.
 ///
 /// Byte-wise with SIMD search: a Cognito session makes the header 4-6 KB, and scanning it is most
-/// of what a signed-in request costs. A pair that is not UTF-8 is skipped alone, where
+/// of what a signed-in request costs. The lookups skip a pair that is not UTF-8 alone, where
 /// `HeaderValue::to_str` would drop the whole header (signing the user out over some other app's
 /// cookie); our own values are ASCII and checked again by their decoders.
-struct CookiePairs<'a>(&'a [u8]);
-
-impl<'a> Iterator for CookiePairs<'a> {
-    type Item = (&'a str, &'a str);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let mut raw = RawPairs(self.0);
-        let found = raw.by_ref().find_map(|(name, value)| {
-            Some((
-                std::str::from_utf8(name).ok()?,
-                std::str::from_utf8(value).ok()?,
-            ))
-        });
-        self.0 = raw.0;
-        found
-    }
-}
-
-/// [`CookiePairs`] before the UTF-8 check: trimmed, quotes removed, as bytes.
 struct RawPairs<'a>(&'a [u8]);
 
 impl<'a> Iterator for RawPairs<'a> {
