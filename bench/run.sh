@@ -407,6 +407,18 @@ def per_round(fn):
         if v is not None:
             vals.append(v)
     return med(vals)
+def rounds(fn):
+    """Every round's value of fn, in round order (for targets that must hold in every round)."""
+    out = []
+    for rnd in sorted({r["round"] for r in rows}):
+        def g(server, endpoint, key):
+            xs = [float(r[key]) for r in rows if r["round"] == rnd and r["server"] == server and r["endpoint"] == endpoint]
+            return xs[0] if xs else None
+        try:
+            out.append(fn(g))
+        except (TypeError, ZeroDivisionError):
+            pass
+    return out
 def peak(g, s):
     return max(g(s, "protected", "hwm_kb") or 0, g(s, "session", "hwm_kb") or 0) or None
 ratios = [
@@ -457,6 +469,16 @@ if compare:
         print(f"| cost={cost}{' (FAILED)' if failed else ''} | {n(site, '{:.1f}')} | {n(nxt, '{:.1f}')} | {', '.join(f'{x:.2f}' for x in rs) or '–'} | {n(cpu, '{:.1f}×')} |")
         if r is not None:
             ratios.append((f"Hallpass full sign-in ÷ next-auth, same pool, cost={cost}", "≥ 10×", r, 10, True))
+    print()
+# Issue 15's targets against the bare handler: /protected in every round, the session endpoint.
+every = rounds(lambda g: g("site", "protected", "rps") / g("bare", "protected", "rps"))
+session_bare = rounds(lambda g: g("site", "session", "rps") / g("bare", "protected", "rps"))
+if every:
+    print("| against the bare handler, per round | target | rounds | met |")
+    print("| --- | --- | --- | --- |")
+    print(f"| Hallpass /protected ÷ bare /protected | ≥ 0.95× every round | {', '.join(f'{x:.2f}×' for x in every)} | {'yes' if min(every) >= 0.95 else 'no'} |")
+    if session_bare:
+        print(f"| Hallpass /api/auth/session ÷ bare /protected | ≥ 0.8× (median) | {', '.join(f'{x:.2f}×' for x in session_bare)} | {'yes' if med(session_bare) >= 0.8 else 'no'} |")
     print()
 print("| ratio (median of per-round ratios) | target | measured | met |")
 print("| --- | --- | ---: | --- |")
