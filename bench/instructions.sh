@@ -34,7 +34,7 @@ fi
 
 cd "$ROOT"
 cargo build --release -q -p hallpass-bench --bin instructions
-BIN="$ROOT/target/release/instructions"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/instructions"
 
 declare -A PER
 for s in $SCENARIOS; do

@@ -92,7 +92,8 @@ if [[ -z ${SKIP_BUILD:-} ]]; then
       || { tail -30 "$OUT/next-build.log" >&2; exit 1; }
   fi
 fi
-BIN="$ROOT/target/release"
+# cargo puts the binaries under CARGO_TARGET_DIR when it is set (a shared target/).
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
 # --- helpers ---------------------------------------------------------------------------------------
 free_port() {
