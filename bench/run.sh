@@ -395,8 +395,9 @@ for s in ["site"] + stores + ["next", "bare"]:
         print(f"| {names[s]} | {start(s):.1f} |")
 print()
 # Ratios per round (same conditions), then their median.
-def per_round(fn):
-    vals = []
+def rounds(fn):
+    """Every round's value of fn, in round order; a round where fn has no value is left out."""
+    out = []
     for rnd in sorted({r["round"] for r in rows}):
         def g(server, endpoint, key):
             xs = [float(r[key]) for r in rows if r["round"] == rnd and r["server"] == server and r["endpoint"] == endpoint]
@@ -406,20 +407,10 @@ def per_round(fn):
         except (TypeError, ZeroDivisionError):
             v = None
         if v is not None:
-            vals.append(v)
-    return med(vals)
-def rounds(fn):
-    """Every round's value of fn, in round order (for targets that must hold in every round)."""
-    out = []
-    for rnd in sorted({r["round"] for r in rows}):
-        def g(server, endpoint, key):
-            xs = [float(r[key]) for r in rows if r["round"] == rnd and r["server"] == server and r["endpoint"] == endpoint]
-            return xs[0] if xs else None
-        try:
-            out.append(fn(g))
-        except (TypeError, ZeroDivisionError):
-            pass
+            out.append(v)
     return out
+def per_round(fn):
+    return med(rounds(fn))
 def peak(g, s):
     return max(g(s, "protected", "hwm_kb") or 0, g(s, "session", "hwm_kb") or 0) or None
 ratios = [
