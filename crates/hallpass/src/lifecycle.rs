@@ -98,8 +98,6 @@ impl Hallpass {
         (signed_in.then(|| Session::new(token)), set)
     }
 
-    /// The session behind a cookie value (its chunks in order): the configured store, or the cached
-    /// decrypt of the cookie itself.
     /// The common case, cheaply: a session cookie decrypted before (looked up on its raw bytes,
     /// see `JwtStore::cached`) with nothing due. `None` sends the request down the full path.
     fn cached_and_current(&self, cookies: &RequestCookies<'_>, now: i64) -> Option<Session> {
@@ -119,6 +117,8 @@ impl Hallpass {
         (refresh, reissue)
     }
 
+    /// The session behind a cookie value (its chunks in order): the configured store, or the cached
+    /// decrypt of the cookie itself.
     pub(crate) async fn load_session(
         &self,
         parts: &[&str],
