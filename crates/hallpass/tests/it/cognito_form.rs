@@ -409,9 +409,10 @@ async fn refresh_after_expiry_and_sign_out_revokes_the_refresh_token() {
 }
 
 #[tokio::test]
-async fn the_code_sign_in_offers_the_pools_choices_and_a_password_choice_signs_in() {
-    // A user without a verified e-mail gets no e-mail code: USER_AUTH answers SELECT_CHALLENGE
-    // with the password choices, and the form asks which one (with the password).
+async fn a_code_sign_in_without_a_verified_address_reads_like_any_other_and_the_password_works() {
+    // A user without a verified e-mail gets no e-mail code. The page must not say so (issue 25,
+    // item 6: an unknown address gets the code page): the same code page, which refuses every
+    // code; the password still signs in on the sign-in page.
     let unverified = UserSeed {
         email: "unverified@example.com".into(),
         password: DEMO_USER_PASSWORD.into(),
@@ -434,14 +435,20 @@ async fn the_code_sign_in_offers_the_pools_choices_and_a_password_choice_signs_i
         .await;
     assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
     let (_, _, page) = b.get(&loc).await;
-    assert!(page.contains("How do you want to sign in?"), "{page}");
-    assert!(page.contains("value=\"PASSWORD_SRP\""), "{page}");
-    assert!(!page.contains("value=\"EMAIL_OTP\""), "{page}");
+    assert!(page.contains("Enter the code we e-mailed you"), "{page}");
+    assert!(!page.contains("How do you want to sign in?"), "{page}");
+    let (_, loc) = b
+        .post("challenge", "challenge", &[("code", "12345678")])
+        .await;
+    assert_eq!(loc, app.at("/api/auth/cognito/challenge?error=code"));
     let (_, loc) = b
         .post(
-            "challenge",
-            "challenge",
-            &[("answer", "PASSWORD_SRP"), ("password", DEMO_USER_PASSWORD)],
+            "signin",
+            "signin",
+            &[
+                ("username", "unverified@example.com"),
+                ("password", DEMO_USER_PASSWORD),
+            ],
         )
         .await;
     assert_signed_in_at(&loc, &app);

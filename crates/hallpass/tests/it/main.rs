@@ -10,6 +10,8 @@ mod cognito_form_errors;
 mod core;
 mod credentials;
 mod flow;
+mod form_enumeration;
+mod form_limits;
 mod github;
 mod hardening;
 mod lifecycle;

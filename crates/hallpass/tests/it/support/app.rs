@@ -76,11 +76,29 @@ async fn handler_sign_out(hallpass: Hallpass, headers: HeaderMap) -> impl IntoRe
     (hallpass.sign_out(&headers).await, Redirect::to("/"))
 }
 
-/// Starts the app with `config` (its URL is set here) and `providers`.
+/// Starts the app with `config` (its URL is set here) and `providers`, served with each
+/// connection's peer address (`into_make_service_with_connect_info`), as the README says.
 pub async fn spawn_app_with(
     config: ConfigBuilder,
     providers: Vec<Provider>,
     hooks: Option<Box<dyn FnOnce(hallpass::HallpassBuilder) -> hallpass::HallpassBuilder>>,
+) -> TestApp {
+    spawn_app_served(config, providers, hooks, true).await
+}
+
+/// [`spawn_app_with`], served with plain `axum::serve`: no client address reaches Hallpass.
+pub async fn spawn_app_without_peer_address(
+    config: ConfigBuilder,
+    providers: Vec<Provider>,
+) -> TestApp {
+    spawn_app_served(config, providers, None, false).await
+}
+
+async fn spawn_app_served(
+    config: ConfigBuilder,
+    providers: Vec<Provider>,
+    hooks: Option<Box<dyn FnOnce(hallpass::HallpassBuilder) -> hallpass::HallpassBuilder>>,
+    peer_address: bool,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -128,7 +146,14 @@ pub async fn spawn_app_with(
         .merge(hallpass.router())
         .layer(hallpass.layer())
         .layer(hallpass::SecurityHeaders::new());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        if peer_address {
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).await.unwrap()
+        } else {
+            axum::serve(listener, app).await.unwrap()
+        }
+    });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

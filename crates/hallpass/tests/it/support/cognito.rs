@@ -69,6 +69,7 @@ pub async fn app_with(providers: Vec<Provider>) -> TestApp {
 /// A browser: a cookie jar over the app's client (which follows no redirect).
 pub struct Browser<'a> {
     app: &'a TestApp,
+    client: reqwest::Client,
     pub jar: BTreeMap<String, String>,
 }
 
@@ -76,8 +77,51 @@ impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
         Self {
             app,
+            client: app.client.clone(),
             jar: BTreeMap::new(),
         }
+    }
+
+    /// A browser connecting from `ip` (loopback has 127.0.0.2, 127.0.0.3, …).
+    pub fn from_ip(app: &'a TestApp, ip: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(Some(ip.parse().unwrap()))
+            .build()
+            .unwrap();
+        Self {
+            app,
+            client,
+            jar: BTreeMap::new(),
+        }
+    }
+
+    /// The CSRF token of a form page (this browser's cookie is set by the GET).
+    pub async fn csrf(&mut self, page: &str) -> String {
+        let (status, _, html) = self.get(&format!("/api/auth/cognito/{page}")).await;
+        assert_eq!(status, 200, "{page}: {html}");
+        attr_after(&html, "name=\"csrfToken\" value=\"")
+    }
+
+    /// POSTs `fields` (the CSRF token included by the caller) to `action` under
+    /// `/api/auth/cognito/`, with extra `headers`. Returns status and Location.
+    pub async fn post_raw(
+        &mut self,
+        action: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
+        let mut req = self
+            .client
+            .post(self.app.at(&format!("/api/auth/cognito/{action}")))
+            .header("cookie", self.cookie_header())
+            .form(fields);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
+        self.keep(&res);
+        (res.status().as_u16(), location(&res))
     }
 
     pub fn cookie_header(&self) -> String {
@@ -109,7 +153,6 @@ impl<'a> Browser<'a> {
             self.app.at(path)
         };
         let res = self
-            .app
             .client
             .get(url)
             .header("cookie", self.cookie_header())
@@ -135,7 +178,6 @@ impl<'a> Browser<'a> {
         let mut form: Vec<(&str, &str)> = vec![("csrfToken", &csrf)];
         form.extend_from_slice(fields);
         let res = self
-            .app
             .client
             .post(self.app.at(&format!("/api/auth/cognito/{action}")))
             .header("cookie", self.cookie_header())
