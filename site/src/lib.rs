@@ -24,6 +24,13 @@ use tokio::net::TcpListener;
 use url::Url;
 use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
 
+/// The site's own pages load their stylesheet, script and images from the site and nothing
+/// else, run no inline script, and are framed by nobody. (Hallpass's built-in pages send their
+/// own, stricter policy.)
+const SITE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+    frame-ancestors 'none'";
+
 /// Anything that stops the site from starting; the message says what to fix.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -265,7 +272,8 @@ impl Site {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        axum::serve(self.listener, self.app)
+        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
         if let Some(pool) = self.pool {
@@ -280,6 +288,7 @@ impl Site {
         let pool = self.pool;
         let (listener, app) = (self.listener, self.app);
         tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!("site server failed: {e}");
             }
@@ -340,7 +349,11 @@ pub fn app(hallpass: &Hallpass) -> Router {
         .merge(hallpass.router())
         .fallback(pages::not_found)
         .layer(hallpass.layer())
-        .layer(hallpass::SecurityHeaders::new())
+        .layer(
+            hallpass
+                .security_headers()
+                .content_security_policy(Some(axum::http::HeaderValue::from_static(SITE_CSP))),
+        )
         // Turns every handler into its finished route once, here, instead of on every request
         // (axum keeps handlers of a router whose state is not yet given in a to-be-built form).
         .with_state(())

@@ -26,6 +26,17 @@ impl Hallpass {
             hallpass: self.clone(),
         }
     }
+
+    /// [`SecurityHeaders`](crate::SecurityHeaders) for this site: the defaults, plus
+    /// `Strict-Transport-Security` when `AUTH_URL` is https.
+    pub fn security_headers(&self) -> crate::SecurityHeaders {
+        let headers = crate::SecurityHeaders::new();
+        if self.config().is_secure() {
+            headers.hsts()
+        } else {
+            headers
+        }
+    }
 }
 
 impl<S> Layer<S> for HallpassLayer {

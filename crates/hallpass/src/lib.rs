@@ -23,6 +23,8 @@
 //!     .merge(auth.router())
 //!     .layer(auth.layer());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! // With the client's address, for the form sign-in's attempt limits (see `AUTH_TRUSTED_PROXIES`).
+//! let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
 //! axum::serve(listener, app).await?;
 //! # Ok(()) }
 //! ```
@@ -80,6 +82,8 @@ macro_rules! step {
 }
 pub(crate) use step;
 
+mod attempts;
+pub mod client_ip;
 pub mod clock;
 mod config;
 mod cookies;

@@ -1,7 +1,10 @@
-//! Response headers against clickjacking and MIME sniffing for a whole site, as Hallpass's own pages
-//! send them: `Content-Security-Policy: frame-ancestors 'none'`, `X-Frame-Options: DENY` and
-//! `X-Content-Type-Options: nosniff`. A header the handler already set is kept, so a page that needs
-//! a stricter policy (the built-in pages) or a different one sets its own.
+//! Response headers against clickjacking, MIME sniffing and leaky referrers for a whole site, as
+//! Hallpass's own pages send them: `Content-Security-Policy: frame-ancestors 'none'`,
+//! `X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff` and
+//! `Referrer-Policy: strict-origin-when-cross-origin`, plus `Strict-Transport-Security` from
+//! [`Hallpass::security_headers`](crate::Hallpass::security_headers) when `AUTH_URL` is https. A
+//! header the handler already set is kept, so a page that needs a stricter policy (the built-in
+//! pages) or a different one sets its own.
 //!
 //! ```
 //! use axum::{routing::get, Router};
@@ -18,11 +21,20 @@ use std::task::{Context, Poll};
 
 use axum::extract::Request;
 use axum::response::Response;
-use http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
 use http::{HeaderName, HeaderValue};
 use tower::{Layer, Service};
 
 use crate::session::BoxFuture;
+
+/// The referrer policy every page gets: full URLs stay on the site (they can hold a
+/// `callbackUrl`), other origins see only the origin, and none over a downgrade.
+pub(crate) const REFERRER: &str = "strict-origin-when-cross-origin";
+/// Two years of https only, without `includeSubDomains`.
+pub(crate) const HSTS: &str = "max-age=63072000";
 
 /// The layer; see the module docs. Each header can be changed or turned off.
 #[derive(Clone, Debug)]
@@ -37,7 +49,8 @@ impl Default for SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    /// `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff`.
+    /// `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff`,
+    /// `strict-origin-when-cross-origin`.
     pub fn new() -> Self {
         Self {
             headers: vec![
@@ -47,6 +60,7 @@ impl SecurityHeaders {
                 ),
                 (X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
                 (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+                (REFERRER_POLICY, HeaderValue::from_static(REFERRER)),
             ],
         }
     }
@@ -81,6 +95,25 @@ impl SecurityHeaders {
         let value = on.then(|| HeaderValue::from_static("nosniff"));
         self.set(X_CONTENT_TYPE_OPTIONS, value);
         self
+    }
+
+    /// `Referrer-Policy` (`None`: send none).
+    pub fn referrer_policy(mut self, value: Option<HeaderValue>) -> Self {
+        self.set(REFERRER_POLICY, value);
+        self
+    }
+
+    /// `Strict-Transport-Security` (`None`: send none, the default; an https site wants
+    /// [`SecurityHeaders::hsts`]).
+    pub fn strict_transport_security(mut self, value: Option<HeaderValue>) -> Self {
+        self.set(STRICT_TRANSPORT_SECURITY, value);
+        self
+    }
+
+    /// `Strict-Transport-Security: max-age=63072000` (two years), for a site served over https
+    /// only; subdomains are left to decide for themselves.
+    pub fn hsts(self) -> Self {
+        self.strict_transport_security(Some(HeaderValue::from_static(HSTS)))
     }
 
     fn set(&mut self, name: HeaderName, value: Option<HeaderValue>) {

@@ -37,7 +37,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let auth = Hallpass::builder(config).build()?;
     let port = std::env::var("SERVICE_PORT").unwrap_or_else(|_| "4000".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    axum::serve(listener, app(&auth)).await?;
+    // The client's address reaches Hallpass (attempt limits per address).
+    let app = app(&auth).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).await?;
     Ok(())
 }
 

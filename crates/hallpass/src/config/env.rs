@@ -5,6 +5,7 @@ use std::sync::Once;
 use secrecy::SecretString;
 
 use super::{Compat, ConfigBuilder, ConfigError};
+use crate::client_ip::{ProxyHeader, TrustedProxies};
 use crate::theme::{ColorScheme, Theme};
 
 impl ConfigBuilder {
@@ -63,6 +64,26 @@ impl ConfigBuilder {
                 }
             })?;
             self.session_store_timeout = std::time::Duration::from_millis(ms);
+        }
+        if let Some(v) = var("AUTH_TRUSTED_PROXIES") {
+            let proxies = TrustedProxies::parse(&v).map_err(|e| ConfigError::InvalidValue {
+                var: "AUTH_TRUSTED_PROXIES",
+                reason: e.to_string(),
+            })?;
+            self = self.trusted_proxies(proxies);
+        }
+        if let Some(v) = var("AUTH_TRUSTED_PROXY_HEADER") {
+            let header = match v.to_ascii_lowercase().as_str() {
+                "x-forwarded-for" => ProxyHeader::XForwardedFor,
+                "forwarded" => ProxyHeader::Forwarded,
+                _ => {
+                    return Err(ConfigError::InvalidValue {
+                        var: "AUTH_TRUSTED_PROXY_HEADER",
+                        reason: "use `x-forwarded-for` or `forwarded`".into(),
+                    })
+                }
+            };
+            self.trusted_proxies = self.trusted_proxies.header(header);
         }
         self.theme = theme_vars(self.theme, &var)?;
         Ok(self)

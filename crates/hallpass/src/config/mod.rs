@@ -16,6 +16,8 @@
 //! | `AUTH_THEME_COLOR_SCHEME` | `auto`, `light` or `dark` | `auto` |
 //! | `AUTH_SESSION_STORE` | server-side sessions: `sqlite://PATH`, `sqlite::memory:`, `postgres://…`, `redis://…` | cookie sessions |
 //! | `AUTH_SESSION_STORE_TIMEOUT` | how long one session store call may take, in milliseconds | 1000 |
+//! | `AUTH_TRUSTED_PROXIES` | reverse proxies (addresses, CIDR ranges) whose forwarding header names the client | none: the peer is the client |
+//! | `AUTH_TRUSTED_PROXY_HEADER` | `x-forwarded-for` or `forwarded` | `x-forwarded-for` |
 
 mod env;
 
@@ -24,6 +26,7 @@ use std::path::PathBuf;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::client_ip::TrustedProxies;
 use crate::store::url::StoreUrl;
 use crate::theme::Theme;
 
@@ -130,6 +133,7 @@ pub struct Config {
     pub(crate) refresh_budget: std::time::Duration,
     pub(crate) session_store: Option<StoreUrl>,
     pub(crate) session_store_timeout: std::time::Duration,
+    pub(crate) trusted_proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -237,6 +241,7 @@ pub struct ConfigBuilder {
     refresh_budget: std::time::Duration,
     session_store: Option<(&'static str, SecretString)>,
     session_store_timeout: std::time::Duration,
+    trusted_proxies: TrustedProxies,
 }
 
 impl Default for ConfigBuilder {
@@ -258,6 +263,7 @@ impl Default for ConfigBuilder {
             refresh_budget: std::time::Duration::from_secs(2),
             session_store: None,
             session_store_timeout: std::time::Duration::from_secs(1),
+            trusted_proxies: TrustedProxies::none(),
         }
     }
 }
@@ -346,9 +352,9 @@ impl ConfigBuilder {
     }
 
     /// The session cookie budget across all its chunks; a bigger session fails to sign in with a clear
-    /// error instead of being dropped by a proxy (default 8 KiB).
+    /// error instead of being dropped by a proxy (default 8 KiB; at most 60 KiB, 16 chunks).
     pub fn max_cookie_bytes(mut self, bytes: usize) -> Self {
-        self.max_cookie_bytes = bytes;
+        self.max_cookie_bytes = bytes.min(60 * 1024);
         self
     }
 
@@ -364,6 +370,13 @@ impl ConfigBuilder {
     /// (default 1 s).
     pub fn session_store_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.session_store_timeout = timeout;
+        self
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` (or `Forwarded`) names the client
+    /// (`AUTH_TRUSTED_PROXIES`); see [`TrustedProxies`].
+    pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
         self
     }
 
@@ -424,6 +437,7 @@ impl ConfigBuilder {
             refresh_budget: self.refresh_budget,
             session_store,
             session_store_timeout: self.session_store_timeout,
+            trusted_proxies: self.trusted_proxies,
         })
     }
 }

@@ -5,6 +5,11 @@ use std::borrow::Cow;
 
 use http::header::{HeaderMap, COOKIE};
 
+/// The most chunks of one cookie that are read or expired: 16 × 4 KB is far above any session
+/// Hallpass writes (`max_cookie_bytes`), and a request with 300 fake chunks gets 16
+/// `Set-Cookie`s back, not 300.
+pub(crate) const MAX_CHUNKS: usize = 16;
+
 /// The cookies of one request, parsed lazily from every `Cookie` header without copying.
 ///
 /// A repeated name resolves to its first occurrence (browsers send the most specific path first).
@@ -72,11 +77,13 @@ impl<'a> RequestCookies<'a> {
         seen
     }
 
-    /// `(index, value)` of every `name.N` chunk, in index order.
+    /// `(index, value)` of every `name.N` chunk with N below [`MAX_CHUNKS`], in index order.
     pub(crate) fn chunks(&self, name: &str) -> Vec<(usize, &'a str)> {
         let mut chunks: Vec<(usize, &'a str)> = self
             .pairs_named(|n| chunk_index(n, name).is_some())
             .filter_map(|(n, v)| Some((chunk_index(n, name)?, v)))
+            // Hallpass never writes more; a request with more cannot make a response clear them.
+            .filter(|(i, _)| *i < MAX_CHUNKS)
             .collect();
         chunks.sort_by_key(|(i, _)| *i);
         chunks.dedup_by_key(|(i, _)| *i);

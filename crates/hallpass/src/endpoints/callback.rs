@@ -12,7 +12,9 @@ use super::{fail, Fields};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::{found, go, Error, ErrorCode};
 use crate::lifecycle::SignInOutcome;
-use crate::provider::{AuthorizationChecks, CredentialsForm, OAuthProvider, Provider};
+use crate::provider::{
+    AuthorizationChecks, CognitoForm, CredentialsError, CredentialsForm, OAuthProvider, Provider,
+};
 use crate::{redirect, Hallpass};
 
 /// `GET callback/{provider}`: the authorization response in the query.
@@ -29,12 +31,13 @@ pub(super) async fn from_query(
 pub(super) async fn from_form(
     State(h): State<Hallpass>,
     Path(provider): Path<String>,
+    ext: http::Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let fields = Fields::parse(&body);
     match h.provider(&provider) {
-        Some(Provider::Credentials(_)) => credentials(&h, &provider, fields, &headers).await,
+        Some(Provider::Credentials(_)) => credentials(&h, &provider, fields, &ext, &headers).await,
         _ => redirect_callback(&h, &provider, fields, &headers).await,
     }
 }
@@ -141,6 +144,7 @@ async fn credentials(
     h: &Hallpass,
     provider_id: &str,
     fields: Fields,
+    ext: &http::Extensions,
     headers: &HeaderMap,
 ) -> Response {
     let json = fields.json();
@@ -161,11 +165,31 @@ async fn credentials(
         return failed(Error::UnknownProvider(provider_id.to_string()));
     };
     let target = h.callback_target(fields.get("callbackUrl")).await;
+    // The Cognito form's one-step sign-in counts against the same attempt limits as its pages.
+    let cognito = provider
+        .as_any()
+        .and_then(|a| a.downcast_ref::<CognitoForm>());
+    let limited = match cognito {
+        Some(c) => {
+            let counter = h.attempt_counts(c);
+            let address = crate::endpoints::cognito::client_address(h, ext, headers);
+            let user = fields.get("username").unwrap_or("");
+            match h.begin_attempt(c, &*counter, "signin", user, address).await {
+                Ok(ticket) => Some((c, counter, ticket)),
+                // Over a limit (logged): the answer of a refused password, Cognito never asked.
+                Err(_) => return failed(CredentialsError::Invalid.into()),
+            }
+        }
+        None => None,
+    };
     let form = CredentialsForm::from_pairs(fields.into_pairs());
     let sign_in = match provider.authorize(&form, h.now()).await {
         Ok(s) => s,
         Err(e) => return failed(e.into()),
     };
+    if let Some((c, counter, ticket)) = limited {
+        h.attempt_succeeded(c, &*counter, ticket).await;
+    }
     match h.complete_sign_in(headers, provider_id, sign_in).await {
         Ok(SignInOutcome::Issued(cookies)) => (cookies, go(json, &target)).into_response(),
         Ok(SignInOutcome::Redirect(to)) => go(json, &to),

@@ -4,7 +4,8 @@
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use http::{HeaderValue, StatusCode};
 
@@ -14,9 +15,13 @@ use crate::theme::Theme;
 /// One way to sign in on the built-in page: a button (redirect providers) or a form with `fields`
 /// (credentials providers).
 pub(crate) struct ProviderButton {
+    /// The provider id: the inputs' ids start with it (a name may hold spaces).
+    pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) action: String,
     pub(crate) fields: Vec<CredentialField>,
+    /// Links beside the form (the Cognito form's forgot, create-account and code pages).
+    pub(crate) links: Vec<(String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -59,6 +64,10 @@ pub(crate) fn render(status: StatusCode, theme: &Theme, page: &impl Template) ->
             h.insert(CONTENT_SECURITY_POLICY, theme.content_security_policy());
             h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
             h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            h.insert(
+                REFERRER_POLICY,
+                HeaderValue::from_static(crate::security_headers::REFERRER),
+            );
             res
         }
         Err(e) => {

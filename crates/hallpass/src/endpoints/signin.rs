@@ -38,10 +38,17 @@ pub(super) async fn page(
         providers: h
             .providers()
             .map(|p| ProviderButton {
+                id: p.id().to_string(),
                 name: p.name().to_string(),
                 action: h.signin_url(p.id()),
                 fields: match p {
                     Provider::Credentials(c) => c.fields().to_vec(),
+                    _ => Vec::new(),
+                },
+                links: match p {
+                    Provider::Credentials(c) if c.form_path() == Some("/cognito/signin") => {
+                        cognito_links(&h)
+                    }
                     _ => Vec::new(),
                 },
             })
@@ -142,4 +149,23 @@ pub(super) async fn error_page(State(h): State<Hallpass>, RawQuery(q): RawQuery)
     // Only the code is read: any other parameter (an old `cause`) is text anyone could forge.
     let code = ErrorCode::parse(q.get("error").unwrap_or("Default"));
     crate::error::page(config, code)
+}
+
+/// The own pages' links, beside the Cognito form on the built-in page.
+fn cognito_links(h: &Hallpass) -> Vec<(String, &'static str)> {
+    use crate::endpoints::cognito::model::PageStep;
+    vec![
+        (
+            h.cognito_page_url(PageStep::Forgot, ""),
+            "Forgot your password?",
+        ),
+        (
+            h.cognito_page_url(PageStep::SignUp, ""),
+            "Create an account",
+        ),
+        (
+            h.cognito_page_url(PageStep::SignIn, ""),
+            "E-mail me a sign-in code",
+        ),
+    ]
 }

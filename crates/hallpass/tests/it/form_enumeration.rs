@@ -2,7 +2,9 @@
 //! one (issue 25, items 3, 6 and 13): sign-up of an existing address, the same answers for known
 //! and unknown addresses, and code steps that stay put on a wrong code.
 
-use userpool::{MessageKind, MfaSetting, RunningUserPool, UserSeed, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
+use userpool::{
+    MessageKind, MfaSetting, RunningUserPool, UserSeed, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
+};
 
 use crate::support::cognito::{
     app, assert_signed_in_at, attr_after, code_for, pool, temporary_user, Browser, Now,
@@ -55,7 +57,11 @@ async fn a_pre_registered_address_ends_up_with_the_mailbox_owners_password() {
     assert_eq!(loc, app.at("/api/auth/cognito/confirm?notice=confirm"));
     let code = newest_code(&pool, VICTIM);
     let (_, loc) = victim
-        .post("confirm", "confirm", &[("username", VICTIM), ("code", &code)])
+        .post(
+            "confirm",
+            "confirm",
+            &[("username", VICTIM), ("code", &code)],
+        )
         .await;
     assert_eq!(loc, app.at("/api/auth/cognito/signin?notice=confirmed"));
 
@@ -75,7 +81,10 @@ async fn signing_up_an_existing_account_changes_nothing_without_its_mailbox() {
         .post(
             "signup",
             "signup",
-            &[("username", "brand.new@example.com"), ("password", ATTACKER_PW)],
+            &[
+                ("username", "brand.new@example.com"),
+                ("password", ATTACKER_PW),
+            ],
         )
         .await;
     let mut attacker = Browser::from_ip(&app, "127.0.0.2");
@@ -98,7 +107,10 @@ async fn signing_up_an_existing_account_changes_nothing_without_its_mailbox() {
     assert_eq!(loc, app.at("/api/auth/cognito/confirm?error=code"));
     code_for(&pool, DEMO_USER_EMAIL, MessageKind::Reset);
     let mut owner = Browser::from_ip(&app, "127.0.0.3");
-    assert_signed_in_at(&sign_in(&mut owner, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await, &app);
+    assert_signed_in_at(
+        &sign_in(&mut owner, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await,
+        &app,
+    );
     assert!(sign_in(&mut attacker, DEMO_USER_EMAIL, ATTACKER_PW)
         .await
         .ends_with("error=refused"));
@@ -152,7 +164,11 @@ async fn wrong_codes_read_the_same_for_known_and_unknown_addresses() {
     let mut answers = Vec::new();
     for user in [pending, DEMO_USER_EMAIL, "nobody@example.com"] {
         let (_, loc) = b
-            .post("confirm", "confirm", &[("username", user), ("code", "123456")])
+            .post(
+                "confirm",
+                "confirm",
+                &[("username", user), ("code", "123456")],
+            )
             .await;
         answers.push(loc);
     }
@@ -164,7 +180,11 @@ async fn wrong_codes_read_the_same_for_known_and_unknown_addresses() {
             .post(
                 "reset",
                 "reset",
-                &[("username", user), ("code", "123456"), ("password", VICTIM_PW)],
+                &[
+                    ("username", user),
+                    ("code", "123456"),
+                    ("password", VICTIM_PW),
+                ],
             )
             .await;
         answers.push(loc);
@@ -179,9 +199,7 @@ async fn wrong_codes_read_the_same_for_known_and_unknown_addresses() {
 
 /// The e-mail code page after asking for a sign-in code for `user`.
 async fn code_page(b: &mut Browser<'_>, app: &crate::support::app::TestApp, user: &str) -> String {
-    let (_, loc) = b
-        .post("signin", "code-signin", &[("username", user)])
-        .await;
+    let (_, loc) = b.post("signin", "code-signin", &[("username", user)]).await;
     assert_eq!(loc, app.at("/api/auth/cognito/challenge"), "{user}");
     let (_, _, page) = b.get(&loc).await;
     page
@@ -205,14 +223,26 @@ async fn the_code_page_reads_the_same_for_every_address() {
         ("unverified@example.com", "u***@e***"),
     ] {
         let page = code_page(&mut b, &app, typed).await;
-        assert!(page.contains("Enter the code we e-mailed you"), "{typed}: {page}");
-        assert!(page.contains(&format!("We sent a sign-in code to {masked}.")), "{typed}");
+        assert!(
+            page.contains("Enter the code we e-mailed you"),
+            "{typed}: {page}"
+        );
+        assert!(
+            page.contains(&format!("We sent a sign-in code to {masked}.")),
+            "{typed}"
+        );
     }
     // Unverified and unknown alike: a code is refused with the same answer, on the same page.
     for user in ["unverified@example.com", "nobody@example.com"] {
         code_page(&mut b, &app, user).await;
-        let (_, loc) = b.post("challenge", "challenge", &[("code", "123456")]).await;
-        assert_eq!(loc, app.at("/api/auth/cognito/challenge?error=code"), "{user}");
+        let (_, loc) = b
+            .post("challenge", "challenge", &[("code", "123456")])
+            .await;
+        assert_eq!(
+            loc,
+            app.at("/api/auth/cognito/challenge?error=code"),
+            "{user}"
+        );
     }
 }
 
@@ -235,13 +265,26 @@ async fn a_wrong_totp_code_stays_on_the_code_step_for_three_tries() {
 
     let mut again = Browser::from_ip(&app, "127.0.0.3");
     sign_in(&mut again, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await;
-    let wrong = if secret.code_at(now + 30) == "000000" { "111111" } else { "000000" };
-    let (_, loc) = again.post("challenge", "challenge", &[("code", wrong)]).await;
+    let wrong = if secret.code_at(now + 30) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (_, loc) = again
+        .post("challenge", "challenge", &[("code", wrong)])
+        .await;
     assert_eq!(loc, app.at("/api/auth/cognito/challenge?error=code"));
     let (_, _, page) = again.get(&loc).await;
-    assert!(page.contains("autocomplete=\"one-time-code\""), "a code field: {page}");
+    assert!(
+        page.contains("autocomplete=\"one-time-code\""),
+        "a code field: {page}"
+    );
     let (_, loc) = again
-        .post("challenge", "challenge", &[("code", &secret.code_at(now + 30))])
+        .post(
+            "challenge",
+            "challenge",
+            &[("code", &secret.code_at(now + 30))],
+        )
         .await;
     assert_signed_in_at(&loc, &app);
 
@@ -250,10 +293,18 @@ async fn a_wrong_totp_code_stays_on_the_code_step_for_three_tries() {
     sign_in(&mut third, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await;
     let mut locs = Vec::new();
     for _ in 0..3 {
-        locs.push(third.post("challenge", "challenge", &[("code", wrong)]).await.1);
+        locs.push(
+            third
+                .post("challenge", "challenge", &[("code", wrong)])
+                .await
+                .1,
+        );
     }
     assert_eq!(locs[1], app.at("/api/auth/cognito/challenge?error=code"));
-    assert!(locs[2].contains("/api/auth/cognito/signin?error="), "{locs:?}");
+    assert!(
+        locs[2].contains("/api/auth/cognito/signin?error="),
+        "{locs:?}"
+    );
 }
 
 #[tokio::test]
@@ -267,12 +318,21 @@ async fn a_weak_new_password_stays_on_the_new_password_step() {
     let mut b = Browser::from_ip(&app, "127.0.0.2");
     let loc = sign_in(&mut b, "temp@example.com", "Temp-Passw0rd!").await;
     assert_eq!(loc, app.at("/api/auth/cognito/challenge"));
-    let (_, loc) = b.post("challenge", "challenge", &[("password", "weak")]).await;
+    let (_, loc) = b
+        .post("challenge", "challenge", &[("password", "weak")])
+        .await;
     assert_eq!(loc, app.at("/api/auth/cognito/challenge?error=password"));
     let (_, _, page) = b.get(&loc).await;
-    assert!(page.contains("Choose a new password") && page.contains("At least 8 characters"), "{page}");
+    assert!(
+        page.contains("Choose a new password") && page.contains("At least 8 characters"),
+        "{page}"
+    );
     let (_, loc) = b
-        .post("challenge", "challenge", &[("password", "Chosen-Passw0rd!")])
+        .post(
+            "challenge",
+            "challenge",
+            &[("password", "Chosen-Passw0rd!")],
+        )
         .await;
     assert_signed_in_at(&loc, &app);
 }

@@ -104,7 +104,10 @@ async fn a_success_clears_the_usernames_failures() {
     }
     let refused = app.at("/api/auth/cognito/signin?error=refused");
     let too_many = app.at("/api/auth/cognito/signin?error=too-many");
-    assert_eq!(answers, [&refused, &refused, &refused, &too_many].map(String::from));
+    assert_eq!(
+        answers,
+        [&refused, &refused, &refused, &too_many].map(String::from)
+    );
 }
 
 #[tokio::test]
@@ -136,22 +139,41 @@ async fn a_full_counter_map_refuses_no_new_user() {
         let (_, loc) = flood
             .post_raw(
                 "forgot",
-                &[("csrfToken", &csrf), ("username", &format!("u{i}@example.com"))],
+                &[
+                    ("csrfToken", &csrf),
+                    ("username", &format!("u{i}@example.com")),
+                ],
                 &[],
             )
             .await;
         refused += usize::from(loc.ends_with("error=too-many"));
     }
-    assert_eq!(refused, 10_000, "50 sent, then the address is over its limit");
+    assert_eq!(
+        refused, 10_000,
+        "50 sent, then the address is over its limit"
+    );
     // Users and clients never seen before are served, for every action that sends a message.
     for (ip, page, action, fields) in [
-        ("127.0.0.7", "forgot", "forgot", vec![("username", "fresh1@example.com")]),
-        ("127.0.0.8", "confirm", "resend", vec![("username", "fresh2@example.com")]),
+        (
+            "127.0.0.7",
+            "forgot",
+            "forgot",
+            vec![("username", "fresh1@example.com")],
+        ),
+        (
+            "127.0.0.8",
+            "confirm",
+            "resend",
+            vec![("username", "fresh2@example.com")],
+        ),
         (
             "127.0.0.9",
             "signup",
             "signup",
-            vec![("username", "fresh3@example.com"), ("password", "Fresh-Passw0rd!")],
+            vec![
+                ("username", "fresh3@example.com"),
+                ("password", "Fresh-Passw0rd!"),
+            ],
         ),
     ] {
         let mut b = Browser::from_ip(&app, ip);

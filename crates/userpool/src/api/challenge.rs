@@ -111,8 +111,20 @@ pub(crate) async fn respond(
     match answer.name {
         "PASSWORD_VERIFIER" => srp_flow::verify(cc, &row, user, responses).await,
         "SELECT_CHALLENGE" => select(cc, &row, user.as_ref(), responses).await,
-        "NEW_PASSWORD_REQUIRED" => new_password(cc, known(user)?, responses).await,
-        "SOFTWARE_TOKEN_MFA" => super::mfa::answer_totp(cc, known(user)?, responses).await,
+        "NEW_PASSWORD_REQUIRED" => {
+            let reply = new_password(cc, known(user)?, responses).await;
+            // A password against the policy is not a guess: the step stands, for another try.
+            if matches!(&reply, Err(e) if e.kind == Exception::InvalidPasswordException) {
+                cc.pool
+                    .store()
+                    .insert_challenge(&session_hash, &row)
+                    .await?;
+            }
+            reply
+        }
+        "SOFTWARE_TOKEN_MFA" => {
+            super::mfa::answer_totp(cc, &session_hash, row, known(user)?, responses).await
+        }
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
         _ => Err(expired_session()),

@@ -31,14 +31,27 @@ fn mismatch() -> ApiError {
     )
 }
 
-/// `SOFTWARE_TOKEN_MFA`: a current code of the user's TOTP secret, not used before.
+/// Wrong codes one `SOFTWARE_TOKEN_MFA` session takes; the last of them ends it (as for
+/// `EMAIL_OTP`: Cognito lets a user correct a mistyped code without signing in again).
+const WRONG_CODES_PER_SESSION: u8 = 3;
+
+/// `SOFTWARE_TOKEN_MFA`: a current code of the user's TOTP secret, not used before. A wrong one
+/// puts the session (`row`, taken from the store under `session_hash`) back, with the count of
+/// wrong codes as its state, unless it was the last allowed.
 pub(crate) async fn answer_totp(
     cc: &ClientCall<'_>,
+    session_hash: &str,
+    mut row: ChallengeRow,
     user: UserRow,
     responses: &HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
     if !cc.pool.use_totp_code(&user, code).await? {
+        let wrong = row.state.first().copied().unwrap_or(0).saturating_add(1);
+        if wrong < WRONG_CODES_PER_SESSION {
+            row.state = vec![wrong];
+            cc.pool.store().insert_challenge(session_hash, &row).await?;
+        }
         return Err(mismatch());
     }
     tokens_reply(cc, &user).await

@@ -7,13 +7,19 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use http::header::HeaderMap;
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
 use super::client_address;
 use super::model::PageStep;
+use crate::attempts::AttemptCounter;
 use crate::endpoints::Fields;
 use crate::error::go;
 use crate::lifecycle::SignInOutcome;
-use crate::provider::cognito_form::{flow, log_api_failure};
-use crate::provider::{Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Step};
+use crate::provider::cognito_form::{flow, log_api_failure, Finish, SignUpIntent, Ticket};
+use crate::provider::{
+    Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step,
+};
 use crate::Hallpass;
 
 /// One POST: its form, and what the answers need.
@@ -23,7 +29,8 @@ struct Post<'a> {
     headers: &'a HeaderMap,
     fields: Fields,
     json: bool,
-    address: String,
+    address: Option<IpAddr>,
+    counter: Arc<dyn AttemptCounter>,
     now: i64,
 }
 
@@ -72,17 +79,18 @@ impl Post<'_> {
         go(self.json, &self.h.cognito_page_url(step, query))
     }
 
-    /// Counts the attempt against the limits of `action`.
-    fn allow(&self, action: &str, username: &str) -> Result<(), FormError> {
-        if self.form.allow(action, username, &self.address, self.now) {
-            Ok(())
-        } else {
-            tracing::warn!(
-                action,
-                "Cognito form: attempt limit reached; refused without calling Cognito"
-            );
-            Err(FormError::TooMany)
-        }
+    /// Counts the attempt against the limits of `action`, or refuses it.
+    async fn begin(&self, action: &str, username: &str) -> Result<Ticket, FormError> {
+        self.h
+            .begin_attempt(self.form, &*self.counter, action, username, self.address)
+            .await
+    }
+
+    /// The attempt of `ticket` succeeded (a right password or code).
+    async fn succeeded(&self, ticket: Ticket) {
+        self.h
+            .attempt_succeeded(self.form, &*self.counter, ticket)
+            .await;
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -94,7 +102,6 @@ impl Post<'_> {
         let (h, form) = (self.h, self.form);
         match step {
             Step::SignedIn(sign_in) => {
-                form.succeeded("signin", username);
                 crate::step!(h, provider = form.id(), "ID token verified");
                 match h.complete_sign_in(self.headers, form.id(), sign_in).await {
                     Ok(SignInOutcome::Issued(mut cookies)) => {
@@ -138,13 +145,33 @@ impl Post<'_> {
 
     /// To `step`'s page, remembering the address for it.
     fn remember(&self, username: &str, callback: &str, step: PageStep, query: &str) -> Response {
+        self.remember_with(username, callback, step, query, None)
+    }
+
+    /// [`Post::remember`], keeping a sign-up's password for the code step.
+    fn remember_with(
+        &self,
+        username: &str,
+        callback: &str,
+        step: PageStep,
+        query: &str,
+        signup: Option<SignUpIntent>,
+    ) -> Response {
         match self
             .h
-            .write_flow(self.form, self.headers, username, callback, None)
+            .write_flow_with(self.form, self.headers, username, callback, None, signup)
         {
             Some(c) => (c, self.to(step, query)).into_response(),
             None => self.to(step, query),
         }
+    }
+
+    /// This browser's sign-up of `username`, waiting for its code.
+    fn signup_intent(&self, username: &str) -> Option<SignUpIntent> {
+        self.h
+            .read_flow(self.form, self.headers)
+            .filter(|f| f.username.eq_ignore_ascii_case(username))
+            .and_then(|f| f.signup)
     }
 }
 
@@ -184,7 +211,8 @@ pub(super) async fn submit(
         headers: &headers,
         json: fields.json(),
         fields,
-        address: client_address(&ext),
+        address: client_address(&h, &ext, &headers),
+        counter: h.attempt_counts(&form),
         now: h.now(),
     };
     if !h.verify_csrf(&headers, post.get("csrfToken")) {
@@ -206,8 +234,15 @@ async fn run(p: &Post<'_>, action: &str, callback: &str) -> Result<Response, Fai
         "signin" => {
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignIn))?;
             let pw = flow::password(p.get("password")).map_err(at(PageStep::SignIn))?;
-            let step = match p.allow("signin", user) {
-                Ok(()) => form.sign_in(user, pw, p.now).await,
+            let step = match p.begin("signin", user).await {
+                Ok(ticket) => match form.sign_in(user, pw, p.now).await {
+                    Ok(step) => {
+                        // Any step but an error means the password was right.
+                        p.succeeded(ticket).await;
+                        Ok(step)
+                    }
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
             match step {
@@ -216,44 +251,53 @@ async fn run(p: &Post<'_>, action: &str, callback: &str) -> Result<Response, Fai
                 Err(e) => Ok(p.fail_remembering(PageStep::SignIn, &e, user, callback)),
             }
         }
-        "code-signin" => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignIn))?;
-            p.allow("signin", user).map_err(at(PageStep::SignIn))?;
-            let step = form
-                .sign_in_with_email_code(user, p.now)
-                .await
-                .map_err(at(PageStep::SignIn))?;
-            Ok(p.after(step, user, callback, PageStep::SignIn).await)
-        }
+        "code-signin" => code_sign_in(p, callback).await,
         "challenge" => challenge(p).await,
         "signup" => {
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignUp))?;
             let pw = flow::password(p.get("password")).map_err(at(PageStep::SignUp))?;
-            p.allow("signup", user).map_err(at(PageStep::SignUp))?;
-            form.sign_up(user, pw, p.get("name").map(str::trim))
+            p.begin("signup", user)
                 .await
                 .map_err(at(PageStep::SignUp))?;
-            Ok(p.remember(user, callback, PageStep::Confirm, "notice=confirm"))
-        }
-        "confirm" => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Confirm))?;
-            let code = flow::field(p.get("code"), "code").map_err(at(PageStep::Confirm))?;
-            p.allow("code", user).map_err(at(PageStep::Confirm))?;
-            form.confirm(user, code)
+            let finish = form
+                .sign_up_or_reset(user, pw, p.get("name").map(str::trim))
                 .await
-                .map_err(at(PageStep::Confirm))?;
-            form.succeeded("code", user);
-            Ok(p.to(PageStep::SignIn, "notice=confirmed"))
+                .map_err(at(PageStep::SignUp))?;
+            let intent = SignUpIntent::new(pw, finish);
+            Ok(p.remember_with(
+                user,
+                callback,
+                PageStep::Confirm,
+                "notice=confirm",
+                Some(intent),
+            ))
         }
+        "confirm" => confirm(p, callback).await,
         "resend" => {
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Confirm))?;
-            p.allow("resend", user).map_err(at(PageStep::Confirm))?;
-            form.resend(user).await.map_err(at(PageStep::Confirm))?;
-            Ok(p.remember(user, callback, PageStep::Confirm, "notice=code-sent"))
+            p.begin("resend", user)
+                .await
+                .map_err(at(PageStep::Confirm))?;
+            // A sign-up that met an existing account waits for a reset code: send that again.
+            let intent = p.signup_intent(user);
+            match intent.as_ref().map(SignUpIntent::finish) {
+                Some(Finish::Reset) => form.forgot(user).await,
+                _ => form.resend(user).await,
+            }
+            .map_err(at(PageStep::Confirm))?;
+            Ok(p.remember_with(
+                user,
+                callback,
+                PageStep::Confirm,
+                "notice=code-sent",
+                intent,
+            ))
         }
         "forgot" => {
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Forgot))?;
-            p.allow("forgot", user).map_err(at(PageStep::Forgot))?;
+            p.begin("forgot", user)
+                .await
+                .map_err(at(PageStep::Forgot))?;
             form.forgot(user).await.map_err(at(PageStep::Forgot))?;
             Ok(p.remember(user, callback, PageStep::Reset, "notice=code-sent"))
         }
@@ -261,23 +305,109 @@ async fn run(p: &Post<'_>, action: &str, callback: &str) -> Result<Response, Fai
             let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Reset))?;
             let code = flow::field(p.get("code"), "code").map_err(at(PageStep::Reset))?;
             let pw = flow::password(p.get("password")).map_err(at(PageStep::Reset))?;
-            p.allow("code", user).map_err(at(PageStep::Reset))?;
+            let ticket = p.begin("code", user).await.map_err(at(PageStep::Reset))?;
             form.reset(user, code, pw)
                 .await
                 .map_err(at(PageStep::Reset))?;
-            form.succeeded("code", user);
-            Ok(p.to(PageStep::SignIn, "notice=reset"))
+            p.succeeded(ticket).await;
+            Ok(p.remember(user, callback, PageStep::SignIn, "notice=reset"))
         }
     }
 }
 
-/// `POST cognito/challenge`: the answer to the pending challenge. Cognito's `Session` is used up
-/// by a wrong answer, so every failure but an incomplete form starts the sign-in again.
+/// `POST cognito/confirm`: the sign-up code. After this browser's sign-up it finishes what the
+/// sign-up started: a confirmation, or the reset of an existing account to the password chosen.
+/// Either way the next page is the same: "confirmed, please sign in".
+async fn confirm(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
+    let bad = |e| (PageStep::Confirm, e);
+    let user = flow::field(p.get("username"), "username").map_err(bad)?;
+    let code = flow::field(p.get("code"), "code").map_err(bad)?;
+    let ticket = p.begin("code", user).await.map_err(bad)?;
+    match p.signup_intent(user) {
+        None => p.form.confirm(user, code).await.map(|()| true),
+        Some(intent) => {
+            let finish = intent.finish();
+            let done = p
+                .form
+                .finish_sign_up(user, code, intent.password.expose(), finish)
+                .await;
+            if let Ok(false) = done {
+                p.succeeded(ticket).await;
+                let next = SignUpIntent::new(intent.password.expose(), Finish::Reset);
+                return Ok(p.remember_with(
+                    user,
+                    callback,
+                    PageStep::Confirm,
+                    "notice=one-more-code",
+                    Some(next),
+                ));
+            }
+            done
+        }
+    }
+    .map_err(bad)?;
+    p.succeeded(ticket).await;
+    Ok(p.remember(user, callback, PageStep::SignIn, "notice=confirmed"))
+}
+
+/// `POST cognito/code-signin`: a sign-in code by e-mail. Whatever the account (unknown, without a
+/// verified address, unconfirmed), the next step is the code page, named from what was typed;
+/// only a real e-mail challenge can accept a code.
+async fn code_sign_in(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
+    let user = flow::field(p.get("username"), "username").map_err(|e| (PageStep::SignIn, e))?;
+    p.begin("code-signin", user)
+        .await
+        .map_err(|e| (PageStep::SignIn, e))?;
+    let step = p.form.sign_in_with_email_code(user, p.now).await;
+    let pending = match step {
+        Ok(Step::Challenge(pending)) if matches!(pending.challenge, Challenge::EmailOtp { .. }) => {
+            pending
+        }
+        Err(e @ (FormError::TooMany | FormError::Service(_) | FormError::Unavailable)) => {
+            return Err((PageStep::SignIn, e))
+        }
+        other => {
+            if let Err(e) = &other {
+                crate::step!(p.h, step = "code-signin", "no e-mail code challenge: {e}");
+            }
+            decoy_pending(user)
+        }
+    };
+    match p
+        .h
+        .write_flow(p.form, p.headers, user, callback, Some(pending))
+    {
+        Some(c) => Ok((c, p.to(PageStep::Challenge, "")).into_response()),
+        None => Err((PageStep::SignIn, FormError::StepExpired)),
+    }
+}
+
+/// The code page for an account that cannot get a code: it looks like any other and refuses
+/// every code (its `Session` is no Cognito session).
+fn decoy_pending(user: &str) -> Pending {
+    Pending {
+        challenge: Challenge::EmailOtp {
+            destination: Some(flow::mask_address(user)),
+        },
+        username: user.to_string(),
+        session: crate::provider::Secret::new(DECOY_SESSION),
+    }
+}
+
+/// The `Session` of [`decoy_pending`]: never sent to Cognito.
+const DECOY_SESSION: &str = "decoy";
+
+/// Most wrong codes on one challenge page before the sign-in starts again (Cognito's own).
+const CODE_TRIES: u8 = 3;
+
+/// `POST cognito/challenge`: the answer to the pending challenge. A wrong code or a weak new
+/// password stays on the challenge (Cognito allows three tries per `Session`); anything else starts
+/// the sign-in again.
 async fn challenge(p: &Post<'_>) -> Result<Response, Failed> {
     let Some(state) = p.h.read_flow(p.form, p.headers) else {
         return Err((PageStep::SignIn, FormError::StepExpired));
     };
-    let Some(pending) = state.pending else {
+    let Some(pending) = state.pending.clone() else {
         return Err((PageStep::SignIn, FormError::StepExpired));
     };
     let user = pending.username.as_str();
@@ -292,12 +422,30 @@ async fn challenge(p: &Post<'_>) -> Result<Response, Failed> {
         ),
         _ => Answer::Code(flow::field(p.get("code"), "code").map_err(bad)?),
     };
-    p.allow("code", user).map_err(bad)?;
-    let step = match p.form.answer(&pending, answer, p.now).await {
+    let ticket = p.begin("code", user).await.map_err(bad)?;
+    let result = if pending.session.expose() == DECOY_SESSION {
+        Err(FormError::CodeMismatch)
+    } else {
+        p.form.answer(&pending, answer, p.now).await
+    };
+    let step = match result {
         Ok(s) => s,
         Err(e @ FormError::BadInput(_)) => return Err(bad(e)),
+        Err(e @ (FormError::CodeMismatch | FormError::InvalidPassword(_)))
+            if state.tries + 1 < CODE_TRIES =>
+        {
+            // The same challenge again, one try used; the cookie is written anew either way.
+            let res = p.fail(PageStep::Challenge, &e);
+            let mut again = state;
+            again.tries += 1;
+            return Ok(match p.h.write_flow_state(p.form, p.headers, again) {
+                Some(c) => (c, res).into_response(),
+                None => res,
+            });
+        }
         Err(e) => return Err((PageStep::SignIn, e)),
     };
+    p.succeeded(ticket).await;
     Ok(
         p.after(step, user, &state.callback_url, PageStep::Challenge)
             .await,

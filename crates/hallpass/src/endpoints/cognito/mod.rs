@@ -17,15 +17,19 @@ mod handlers;
 pub mod model;
 mod page;
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::ConnectInfo;
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::cookies::{RequestCookies, SetCookies};
+use std::sync::Arc;
+
+use crate::attempts::AttemptCounter;
+use crate::provider::cognito_form::{Refusal, SignUpIntent, Ticket};
+use crate::provider::FormError;
 use crate::provider::{CognitoForm, Pending, Provider};
 use crate::Hallpass;
 use model::PageStep;
@@ -36,7 +40,7 @@ const CHALLENGE_SECS: i64 = 3 * 60;
 const REMEMBER_SECS: i64 = 60 * 60;
 
 /// The step cookie: who is signing in, where to go after, and the pending challenge.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Clone)]
 pub(crate) struct FlowState {
     provider: String,
     browser: String,
@@ -44,6 +48,12 @@ pub(crate) struct FlowState {
     pub(crate) username: String,
     pub(crate) callback_url: String,
     pub(crate) pending: Option<Pending>,
+    /// After a sign-up: the password chosen, and what the e-mailed code finishes.
+    #[serde(default)]
+    pub(crate) signup: Option<SignUpIntent>,
+    /// Wrong answers given to the pending challenge.
+    #[serde(default)]
+    pub(crate) tries: u8,
 }
 
 /// The routes of every Cognito form provider configured.
@@ -67,12 +77,24 @@ pub(crate) fn routes(h: &Hallpass) -> Router<Hallpass> {
     router
 }
 
-/// The client's address for the attempt limits: the peer address when the app is served with
-/// `into_make_service_with_connect_info`, otherwise one shared bucket.
-pub(crate) fn client_address(ext: &http::Extensions) -> String {
-    ext.get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The client's address for the attempt limits (see [`crate::client_ip`]); `None`, with a warning
+/// once, when the app is not served with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub(crate) fn client_address(
+    h: &Hallpass,
+    ext: &http::Extensions,
+    headers: &http::HeaderMap,
+) -> Option<IpAddr> {
+    let ip = h.config().trusted_proxies.client(ext, headers);
+    if ip.is_none() {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            tracing::warn!(
+                "the app is not served with `into_make_service_with_connect_info::<SocketAddr>()`: \
+                 the form sign-in's attempt limits count per username only, not per client address"
+            )
+        });
+    }
+    ip
 }
 
 impl Hallpass {
@@ -122,6 +144,19 @@ impl Hallpass {
         callback_url: &str,
         pending: Option<Pending>,
     ) -> Option<SetCookies> {
+        self.write_flow_with(form, headers, username, callback_url, pending, None)
+    }
+
+    /// [`Hallpass::write_flow`] with a sign-up's password kept for the code step.
+    pub(crate) fn write_flow_with(
+        &self,
+        form: &CognitoForm,
+        headers: &http::HeaderMap,
+        username: &str,
+        callback_url: &str,
+        pending: Option<Pending>,
+        signup: Option<SignUpIntent>,
+    ) -> Option<SetCookies> {
         let rc = RequestCookies::new(headers);
         let browser = self.browser_id(&rc)?;
         let max_age = if pending.is_some() {
@@ -136,9 +171,84 @@ impl Hallpass {
             username: username.to_string(),
             callback_url: callback_url.to_string(),
             pending,
+            signup,
+            tries: 0,
         };
+        self.write_flow_state(form, headers, state)
+    }
+
+    /// Writes `state` as the step cookie (its life unchanged). `None` without a CSRF cookie.
+    pub(crate) fn write_flow_state(
+        &self,
+        form: &CognitoForm,
+        headers: &http::HeaderMap,
+        state: FlowState,
+    ) -> Option<SetCookies> {
+        let rc = RequestCookies::new(headers);
+        let browser = self.browser_id(&rc)?;
+        if browser != state.browser
+            || state.provider != crate::provider::CredentialsProvider::id(form)
+        {
+            return None;
+        }
+        let max_age = (state.exp - self.now()).max(1);
         let json = serde_json::to_vec(&state).expect("serialising a small struct cannot fail");
         Some(SetCookies::from(self.cookies().set_flow(&json, max_age)))
+    }
+
+    /// Counts an attempt of `action` against the form's limits, or refuses it.
+    pub(crate) async fn begin_attempt(
+        &self,
+        form: &CognitoForm,
+        counter: &dyn AttemptCounter,
+        action: &str,
+        username: &str,
+        address: Option<IpAddr>,
+    ) -> Result<Ticket, FormError> {
+        let key = self.config().secret_bytes()[0];
+        let now = self.now();
+        match form
+            .limiter()
+            .begin(counter, key, action, username, address, now)
+            .await
+        {
+            Ok(t) => Ok(t),
+            Err(Refusal::TooMany) => {
+                tracing::warn!(
+                    action,
+                    "Cognito form: attempt limit reached; refused without calling Cognito"
+                );
+                Err(FormError::TooMany)
+            }
+            Err(Refusal::Unavailable(e)) => {
+                tracing::error!(
+                    "Cognito form: the session store keeping the attempt limits failed: {}",
+                    crate::logsafe::clean(&e)
+                );
+                Err(FormError::Unavailable)
+            }
+        }
+    }
+
+    /// The attempt of `ticket` succeeded (a right password or code): it does not count.
+    pub(crate) async fn attempt_succeeded(
+        &self,
+        form: &CognitoForm,
+        counter: &dyn AttemptCounter,
+        ticket: Ticket,
+    ) {
+        if let Err(e) = form.limiter().succeeded(counter, ticket).await {
+            tracing::warn!(
+                "Cognito form: could not hand back an attempt: {}",
+                crate::logsafe::clean(&e)
+            );
+        }
+    }
+
+    /// Where the form sign-in counts attempts: the session store when one is configured (shared
+    /// by every instance), else the form's memory.
+    pub(crate) fn attempt_counts(&self, form: &CognitoForm) -> Arc<dyn AttemptCounter> {
+        form.memory_counts()
     }
 
     /// Expires the step cookie.

@@ -213,6 +213,9 @@ pub(crate) fn notice(code: &str) -> Option<&'static str> {
             "You need to choose a new password. Ask for a code below if you have none."
         }
         "reset" => "Your password was changed. Please sign in.",
+        "one-more-code" => {
+            "Your address is confirmed. To finish, enter the new code we just e-mailed you."
+        }
         _ => return None,
     })
 }

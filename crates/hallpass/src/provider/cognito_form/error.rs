@@ -32,6 +32,9 @@ pub enum FormError {
     /// Cognito failed or is configured wrongly (the log has the cause and the fix).
     #[error("Cognito API: {0}")]
     Service(CognitoApiError),
+    /// Something Hallpass needs (the session store keeping the attempt counts) did not answer.
+    #[error("a service sign-in needs is unavailable")]
+    Unavailable,
     /// The tokens Cognito returned did not pass verification.
     #[error(transparent)]
     Provider(#[from] ProviderError),
@@ -48,7 +51,7 @@ impl FormError {
             Self::TooMany => "too-many",
             Self::StepExpired => "step-expired",
             Self::BadInput(_) => "input",
-            Self::Service(_) | Self::Provider(_) => "unavailable",
+            Self::Service(_) | Self::Provider(_) | Self::Unavailable => "unavailable",
         }
     }
 

@@ -7,12 +7,53 @@ use serde_json::{Map, Value};
 use super::error::FormError;
 use super::{CognitoForm, PasswordFlow};
 use crate::provider::cognito_api::srp::{self, SrpClient};
-use crate::provider::cognito_api::{AuthReply, ChallengeStep, CodeDelivery};
+use crate::provider::cognito_api::{AuthReply, ChallengeStep};
 use crate::provider::oauth::ApiTokens;
 use crate::provider::{Secret, SignIn};
 
 /// Longest username, password or code accepted from a form (Cognito's own limits are lower).
 const MAX_FIELD: usize = 256;
+
+/// The password typed on the sign-up page, kept (encrypted, in this browser only) until the
+/// e-mailed code proves the address. When the address already had an account, the code is a
+/// reset code and the password becomes the account's: whoever reads the mailbox ends up with the
+/// password they chose, and a password someone else registered for that address never works
+/// after it. The same shape whatever the case, so the cookie does not tell them apart.
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct SignUpIntent {
+    pub(crate) password: Secret,
+    /// What the code finishes: [`Finish::Confirm`] or [`Finish::Reset`], as one digit.
+    pub(crate) finish: u8,
+}
+
+/// What the e-mailed code of a sign-up finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Finish {
+    /// A new account: `ConfirmSignUp`, then sign in with the password.
+    Confirm = 0,
+    /// An existing account: `ConfirmForgotPassword` with the password, then sign in.
+    Reset = 1,
+    /// An existing unconfirmed account where Cognito refuses a reset (real Cognito): confirm it,
+    /// then a reset code sets the password.
+    ConfirmThenReset = 2,
+}
+
+impl SignUpIntent {
+    pub(crate) fn new(password: &str, finish: Finish) -> Self {
+        Self {
+            password: Secret::new(password),
+            finish: finish as u8,
+        }
+    }
+
+    pub(crate) fn finish(&self) -> Finish {
+        match self.finish {
+            1 => Finish::Reset,
+            2 => Finish::ConfirmThenReset,
+            _ => Finish::Confirm,
+        }
+    }
+}
 
 /// A challenge the user answers on the challenge page.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -344,7 +385,7 @@ impl CognitoForm {
             "NEW_PASSWORD_REQUIRED" => Challenge::NewPassword,
             "SOFTWARE_TOKEN_MFA" => Challenge::Totp,
             "EMAIL_OTP" => Challenge::EmailOtp {
-                destination: c.parameters.get("CODE_DELIVERY_DESTINATION").cloned(),
+                destination: Some(mask_address(username)),
             },
             "SELECT_CHALLENGE" => Challenge::Select {
                 choices: c.available.clone(),
@@ -375,27 +416,66 @@ impl CognitoForm {
     }
 
     /// `SignUp` with the e-mail address as the username (and `email` attribute), plus `name` if
-    /// given. Whether the name was taken is not told: the next step is the confirm page either way.
-    pub async fn sign_up(
+    /// given. When the address has an account already (confirmed or not), a reset code goes to it
+    /// instead, and the code step sets the password typed here: see [`SignUpIntent`]. Which
+    /// case it was is not told: the next step is the code page either way.
+    ///
+    pub(crate) async fn sign_up_or_reset(
         &self,
         email: &str,
         password: &str,
         name: Option<&str>,
-    ) -> Result<Option<CodeDelivery>, FormError> {
+    ) -> Result<Finish, FormError> {
+        use crate::provider::cognito_api::CognitoApiError as C;
         let mut attrs = vec![("email", email)];
         if let Some(n) = name.filter(|n| !n.is_empty()) {
             attrs.push(("name", n));
         }
         match self.inner.api.sign_up(email, password, &attrs).await {
-            Ok((_, delivery)) => Ok(Some(delivery)),
-            Err(crate::provider::cognito_api::CognitoApiError::UsernameExists(_)) => Ok(None),
-            Err(e) => Err(e.into()),
+            Ok(_) => return Ok(Finish::Confirm),
+            Err(C::UsernameExists(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        match self.inner.api.forgot_password(email).await {
+            Ok(_) => Ok(Finish::Reset),
+            // Real Cognito will not reset an unconfirmed account: confirm it with a code first.
+            Err(C::InvalidParameter(_)) => {
+                self.resend(email).await?;
+                Ok(Finish::ConfirmThenReset)
+            }
+            Err(e) => hide_unknown(e).map(|()| Finish::Reset),
         }
     }
 
-    /// `ConfirmSignUp`.
+    /// The code step of a sign-up: what the code finishes. `Ok(true)`: done, the account has the
+    /// password chosen. `Ok(false)`: the account is confirmed but its password may be someone
+    /// else's (Cognito would not reset it unconfirmed); a reset code was sent, and the next code
+    /// sets the password.
+    pub(crate) async fn finish_sign_up(
+        &self,
+        username: &str,
+        code: &str,
+        password: &str,
+        finish: Finish,
+    ) -> Result<bool, FormError> {
+        match finish {
+            Finish::Confirm => self.confirm(username, code).await.map(|()| true),
+            Finish::Reset => self.reset(username, code, password).await.map(|()| true),
+            Finish::ConfirmThenReset => {
+                self.confirm(username, code).await?;
+                self.forgot(username).await.map(|()| false)
+            }
+        }
+    }
+
+    /// `ConfirmSignUp`. Every refusal of the code is [`FormError::CodeMismatch`]: whether the
+    /// address has an account, is confirmed already or has a code pending is not told.
     pub async fn confirm(&self, username: &str, code: &str) -> Result<(), FormError> {
-        Ok(self.inner.api.confirm_sign_up(username, code).await?)
+        self.inner
+            .api
+            .confirm_sign_up(username, code)
+            .await
+            .map_err(|e| one_code_error(e.into()))
     }
 
     /// `ResendConfirmationCode`; an unknown user gets the same answer.
@@ -423,12 +503,30 @@ impl CognitoForm {
             .await
         {
             Ok(()) => Ok(()),
-            // An unknown user is told what a wrong code is told.
-            Err(crate::provider::cognito_api::CognitoApiError::UserNotFound(_)) => {
-                Err(FormError::CodeMismatch)
-            }
-            Err(e) => Err(e.into()),
+            // An unknown user is told what a wrong or expired code is told.
+            Err(e) => Err(one_code_error(e.into())),
         }
+    }
+}
+
+/// A code step's refusal, the same whatever the account: a wrong, expired or unusable code, an
+/// unknown or already confirmed user are all "that code is not right".
+fn one_code_error(e: FormError) -> FormError {
+    match e {
+        FormError::Refused | FormError::CodeExpired | FormError::CodeMismatch => {
+            FormError::CodeMismatch
+        }
+        other => other,
+    }
+}
+
+/// How the e-mail code page names the address: from what was typed (`d***@e***`), never from
+/// the account, so that a known address reads like an unknown one.
+pub(crate) fn mask_address(typed: &str) -> String {
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    match typed.split_once('@') {
+        Some((local, domain)) => format!("{}***@{}***", first(local), first(domain)),
+        None => format!("{}***", first(typed)),
     }
 }
 

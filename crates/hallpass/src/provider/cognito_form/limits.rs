@@ -1,13 +1,22 @@
-//! Attempt limits for the form sign-in: per username and per client address, for each action
-//! (sign-in, sign-up, code entry, reset), in memory. The map is bounded: when it is full, expired
-//! windows are dropped, and if none has expired the attempt is refused (fail closed) rather than
-//! the map growing.
+//! Attempt limits for the form sign-in, per username and per client address, for each action.
+//!
+//! Two kinds of action. Those that check a secret (a password, a code) count failures: an attempt
+//! is counted before Cognito is asked (so parallel guesses cannot slip past the limit) and handed
+//! back when it succeeds, and a success clears the username's count; a user who keeps signing in
+//! successfully is never limited. Those that send an e-mail (sign-up, forgot, resend, a sign-in
+//! code) count every request: the answer is the same whatever happens, and the limit is what
+//! stops mail bombing. The address limit is checked first, and a refused request adds nothing.
+//! Keys are keyed hashes (HMAC-SHA-256 with a key derived from the secret), never the typed name.
+//! With no client address known (an app not served with connect info), only the username limits
+//! apply: there is never one bucket shared by everyone.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::IpAddr;
 
-/// Most keys kept at once.
-const CAPACITY: usize = 10_000;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::attempts::AttemptCounter;
+use crate::session::StoreError;
 
 /// How many attempts a key may make in a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,98 +51,235 @@ impl Default for AttemptLimits {
     }
 }
 
-/// The counters.
+/// Why an attempt was not made.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// Over a limit.
+    TooMany,
+    /// The shared counters (the session store) did not answer: refused, never waved through.
+    Unavailable(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Self::Unavailable(e)
+    }
+}
+
+/// Whether an action checks a secret (failures count) or sends a message (every request counts).
+fn checks_secret(action: &str) -> bool {
+    matches!(action, "signin" | "code")
+}
+
+/// An attempt under way: what to hand back when it succeeds.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    user: String,
+    address: Option<String>,
+    secret: bool,
+}
+
+/// The limits, applied to a counter.
 #[derive(Debug, Default)]
 pub(crate) struct Limiter {
     limits: AttemptLimits,
-    /// key → (attempts, window start).
-    windows: Mutex<HashMap<String, (u32, i64)>>,
 }
 
 impl Limiter {
     pub(crate) fn new(limits: AttemptLimits) -> Self {
-        Self {
-            limits,
-            windows: Mutex::default(),
+        Self { limits }
+    }
+
+    /// Counts an attempt of `action` by `username` from `address`, or refuses it.
+    pub(crate) async fn begin(
+        &self,
+        counter: &dyn AttemptCounter,
+        key_secret: &[u8],
+        action: &str,
+        username: &str,
+        address: Option<IpAddr>,
+        now: i64,
+    ) -> Result<Ticket, Refusal> {
+        let (ul, al) = (self.limits.per_username, self.limits.per_address);
+        let user = key(key_secret, "u", action, &username.to_lowercase());
+        let address = address.map(|a| key(key_secret, "a", action, &crate::client_ip::bucket(a)));
+        if let Some(a) = &address {
+            if counter.peek(a, al.window_secs, now).await? >= al.attempts {
+                return Err(Refusal::TooMany);
+            }
         }
+        if checks_secret(action) && counter.peek(&user, ul.window_secs, now).await? >= ul.attempts {
+            return Err(Refusal::TooMany);
+        }
+        let ticket = Ticket {
+            user,
+            address,
+            secret: checks_secret(action),
+        };
+        // Counted before Cognito is asked; over the limit only through a race of parallel posts.
+        let mut over = false;
+        if let Some(a) = &ticket.address {
+            over |= counter.hit(a, al.window_secs, now).await? > al.attempts;
+        }
+        over |= counter.hit(&ticket.user, ul.window_secs, now).await? > ul.attempts;
+        if over {
+            if let Some(a) = &ticket.address {
+                counter.undo(a).await?;
+            }
+            if ticket.secret {
+                counter.undo(&ticket.user).await?;
+            }
+            return Err(Refusal::TooMany);
+        }
+        Ok(ticket)
     }
 
-    /// Counts an attempt of `action` by `username` from `address`; false when either is over its
-    /// limit (the attempt is then not made).
-    pub(crate) fn allow(&self, action: &str, username: &str, address: &str, now: i64) -> bool {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let user_key = format!("u\0{action}\0{}", username.to_lowercase());
-        let addr_key = format!("a\0{action}\0{address}");
-        let user_ok = count(&mut windows, user_key, self.limits.per_username, now);
-        let addr_ok = count(&mut windows, addr_key, self.limits.per_address, now);
-        user_ok && addr_ok
-    }
-
-    /// Forgets `username`'s attempts at `action` (after a success).
-    pub(crate) fn reset(&self, action: &str, username: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        windows.remove(&format!("u\0{action}\0{}", username.to_lowercase()));
+    /// The attempt succeeded: a secret was right, so it does not count, and the username starts
+    /// afresh. Attempts that send a message keep counting.
+    pub(crate) async fn succeeded(
+        &self,
+        counter: &dyn AttemptCounter,
+        ticket: Ticket,
+    ) -> Result<(), StoreError> {
+        if !ticket.secret {
+            return Ok(());
+        }
+        counter.clear(&ticket.user).await?;
+        if let Some(a) = &ticket.address {
+            counter.undo(a).await?;
+        }
+        Ok(())
     }
 }
 
-fn count(windows: &mut HashMap<String, (u32, i64)>, key: String, limit: Limit, now: i64) -> bool {
-    if !windows.contains_key(&key) && windows.len() >= CAPACITY {
-        windows.retain(|_, (_, start)| now - *start < limit.window_secs);
-        if windows.len() >= CAPACITY {
-            return false;
-        }
+/// A counter key: 128 bits of a keyed hash, hex (32 characters).
+fn key(secret: &[u8], kind: &str, action: &str, value: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    for part in ["hallpass attempts", kind, action, value] {
+        mac.update(part.as_bytes());
+        mac.update(&[0]);
     }
-    let entry = windows.entry(key).or_insert((0, now));
-    if now - entry.1 >= limit.window_secs {
-        *entry = (0, now);
-    }
-    entry.0 = entry.0.saturating_add(1);
-    entry.0 <= limit.attempts
+    let tag = mac.finalize().into_bytes();
+    tag[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attempts::MemoryCounter;
 
-    #[test]
-    fn limits_per_username_and_address_and_windows_reset() {
-        let l = Limiter::new(AttemptLimits {
+    const K: &[u8] = b"test key";
+
+    fn limiter(user: u32, addr: u32) -> Limiter {
+        Limiter::new(AttemptLimits {
             per_username: Limit {
-                attempts: 2,
+                attempts: user,
                 window_secs: 60,
             },
             per_address: Limit {
-                attempts: 3,
+                attempts: addr,
                 window_secs: 60,
             },
-        });
-        assert!(l.allow("signin", "Ada", "1.2.3.4", 0));
-        assert!(l.allow("signin", "ada", "1.2.3.4", 1));
+        })
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[tokio::test]
+    async fn failures_count_per_username_and_a_success_clears_them() {
+        let (l, c) = (limiter(2, 100), MemoryCounter::default());
+        // Two failures (tickets dropped without success) from two addresses.
+        l.begin(&c, K, "signin", "Ada", ip("1.1.1.1"), 0)
+            .await
+            .unwrap();
+        l.begin(&c, K, "signin", "ada", ip("2.2.2.2"), 1)
+            .await
+            .unwrap();
+        assert!(matches!(
+            l.begin(&c, K, "signin", "ADA", ip("3.3.3.3"), 2).await,
+            Err(Refusal::TooMany)
+        ));
         assert!(
-            !l.allow("signin", "ADA", "5.6.7.8", 2),
-            "per username, any case"
+            l.begin(&c, K, "signin", "ada", ip("3.3.3.3"), 61)
+                .await
+                .is_ok(),
+            "new window"
         );
-        assert!(l.allow("signup", "ada", "1.2.3.4", 2), "another action");
+        // Successes never accumulate.
+        let (l, c) = (limiter(2, 3), MemoryCounter::default());
+        for i in 0..20 {
+            let t = l
+                .begin(&c, K, "signin", "bob", ip("1.1.1.1"), i)
+                .await
+                .unwrap();
+            l.succeeded(&c, t).await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn the_address_limit_comes_first_and_a_refused_attempt_adds_nothing() {
+        let (l, c) = (limiter(10, 3), MemoryCounter::default());
+        for name in ["a", "b", "c"] {
+            l.begin(&c, K, "signin", name, ip("1.1.1.1"), 0)
+                .await
+                .unwrap();
+        }
+        let before = c.len();
+        for i in 0..50 {
+            let r = l
+                .begin(&c, K, "signin", &format!("new{i}"), ip("1.1.1.1"), 1)
+                .await;
+            assert!(matches!(r, Err(Refusal::TooMany)));
+        }
+        assert_eq!(c.len(), before, "no key for a refused request");
+        // Another address, and the same usernames, are untouched.
+        assert!(l
+            .begin(&c, K, "signin", "a", ip("1.1.1.2"), 1)
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn messages_count_every_request_per_username_and_address() {
+        let (l, c) = (limiter(2, 100), MemoryCounter::default());
+        for i in 0..2 {
+            let t = l
+                .begin(&c, K, "forgot", "eve", ip(&format!("1.1.1.{i}")), 0)
+                .await
+                .unwrap();
+            l.succeeded(&c, t).await.unwrap();
+        }
+        assert!(matches!(
+            l.begin(&c, K, "forgot", "eve", ip("9.9.9.9"), 1).await,
+            Err(Refusal::TooMany)
+        ));
         assert!(
-            l.allow("signin", "bob", "1.2.3.4", 3),
-            "the address's third"
+            l.begin(&c, K, "signup", "eve", ip("9.9.9.9"), 1)
+                .await
+                .is_ok(),
+            "per action"
         );
-        assert!(
-            !l.allow("signin", "carol", "1.2.3.4", 3),
-            "the address is over"
-        );
-        assert!(l.allow("signin", "ada", "9.9.9.9", 61), "a new window");
-        l.reset("signin", "ada");
-        assert!(l.allow("signin", "ada", "9.9.9.9", 62));
+    }
+
+    #[tokio::test]
+    async fn without_an_address_only_usernames_are_limited() {
+        let (l, c) = (limiter(1, 1), MemoryCounter::default());
+        for i in 0..10 {
+            l.begin(&c, K, "signin", &format!("user{i}"), None, 0)
+                .await
+                .unwrap();
+        }
+        assert!(l.begin(&c, K, "signin", "user0", None, 0).await.is_err());
     }
 
     #[test]
-    fn a_full_map_refuses_new_keys_until_windows_expire() {
-        let l = Limiter::new(AttemptLimits::default());
-        for i in 0..CAPACITY / 2 {
-            assert!(l.allow("signin", &format!("user{i}"), &format!("addr{i}"), 0));
-        }
-        assert!(!l.allow("signin", "one-more", "addr-new", 1));
-        assert!(l.allow("signin", "one-more", "addr-new", 15 * 60 + 1));
+    fn keys_are_keyed_hashes_not_names() {
+        let k = key(K, "u", "signin", "ada@example.com");
+        assert_eq!(k.len(), 32);
+        assert!(!k.contains("ada"));
+        assert_ne!(k, key(b"other", "u", "signin", "ada@example.com"));
+        assert_ne!(k, key(K, "a", "signin", "ada@example.com"));
     }
 }

@@ -14,6 +14,7 @@ mod limits;
 
 pub use error::FormError;
 pub use flow::{Answer, Challenge, Pending, Step};
+pub(crate) use flow::{Finish, SignUpIntent};
 pub use limits::{AttemptLimits, Limit};
 
 use std::sync::Arc;
@@ -24,8 +25,9 @@ use super::cognito_api::{CognitoApi, CognitoApiError};
 use super::credentials::{CredentialField, CredentialsError, CredentialsForm, CredentialsProvider};
 use super::oauth::ApiTokens;
 use super::{OAuthProvider, ProviderError, SignIn, TokenSet};
+use crate::attempts::{AttemptCounter, MemoryCounter};
 use crate::session::BoxFuture;
-use limits::Limiter;
+pub(crate) use limits::{Limiter, Refusal, Ticket};
 
 /// Which sign-in the Cognito provider offers (`COGNITO_SIGNIN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,6 +119,8 @@ pub(crate) struct FormInner {
     pub(crate) rotation: bool,
     pub(crate) rules: PasswordRules,
     pub(crate) limiter: Limiter,
+    /// The attempt counts when no session store keeps them.
+    pub(crate) counts: Arc<MemoryCounter>,
     pub(crate) fields: Vec<CredentialField>,
 }
 
@@ -159,6 +163,7 @@ impl CognitoForm {
                 rotation: s.rotation,
                 rules: s.rules,
                 limiter: Limiter::new(s.limits),
+                counts: Arc::default(),
                 fields: vec![
                     CredentialField::new("username", "Email", "email"),
                     CredentialField::new("password", "Password", "password"),
@@ -177,13 +182,14 @@ impl CognitoForm {
         &self.inner.api
     }
 
-    /// Counts an attempt; false when over a limit.
-    pub(crate) fn allow(&self, action: &str, username: &str, address: &str, now: i64) -> bool {
-        self.inner.limiter.allow(action, username, address, now)
+    /// The attempt limits.
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
     }
 
-    pub(crate) fn succeeded(&self, action: &str, username: &str) {
-        self.inner.limiter.reset(action, username);
+    /// The in-memory attempt counts (used when no session store is configured).
+    pub(crate) fn memory_counts(&self) -> Arc<dyn AttemptCounter> {
+        self.inner.counts.clone()
     }
 
     /// The name `SECRET_HASH` needs on refresh: `cognito:username` of the session's ID token
