@@ -4,6 +4,7 @@
 mod support;
 
 mod account;
+mod attacks;
 mod binary;
 mod browser;
 mod flow;

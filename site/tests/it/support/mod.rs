@@ -46,7 +46,7 @@ pub fn browser_client() -> reqwest::Client {
 }
 
 /// A form on a page: its action (resolved against the page URL) and its fields.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Form {
     pub action: String,
     pub fields: Vec<(String, String)>,
@@ -57,6 +57,11 @@ impl Form {
         self.fields.retain(|(n, _)| n != name);
         self.fields.push((name.into(), value.into()));
         self
+    }
+
+    /// A copy with `name` set to `value` (one form posted many times).
+    pub fn clone_with(&self, name: &str, value: &str) -> Self {
+        self.clone().set(name, value)
     }
 }
 
