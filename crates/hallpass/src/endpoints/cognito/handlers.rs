@@ -68,7 +68,7 @@ impl Post<'_> {
         let res = self.fail(step, e);
         match self
             .h
-            .write_flow(self.form, self.headers, username, callback, None)
+            .write_flow(self.form, self.headers, username, callback, None, None)
         {
             Some(c) => (c, res).into_response(),
             None => res,
@@ -126,6 +126,7 @@ impl Post<'_> {
                 &pending.username.clone(),
                 callback,
                 Some(pending),
+                None,
             ) {
                 Some(c) => (c, self.to(PageStep::Challenge, "")).into_response(),
                 None => self.fail(from, &FormError::StepExpired),
@@ -159,7 +160,7 @@ impl Post<'_> {
     ) -> Response {
         match self
             .h
-            .write_flow_with(self.form, self.headers, username, callback, None, signup)
+            .write_flow(self.form, self.headers, username, callback, None, signup)
         {
             Some(c) => (c, self.to(step, query)).into_response(),
             None => self.to(step, query),
@@ -375,7 +376,7 @@ async fn code_sign_in(p: &Post<'_>, callback: &str) -> Result<Response, Failed> 
     };
     match p
         .h
-        .write_flow(p.form, p.headers, user, callback, Some(pending))
+        .write_flow(p.form, p.headers, user, callback, Some(pending), None)
     {
         Some(c) => Ok((c, p.to(PageStep::Challenge, "")).into_response()),
         None => Err((PageStep::SignIn, FormError::StepExpired)),

@@ -135,20 +135,9 @@ impl Hallpass {
     }
 
     /// A step cookie for `username` (and a pending challenge, which shortens its life to 3
-    /// minutes). `None` without a CSRF cookie to bind it to.
+    /// minutes, or a sign-up's password kept for the code step). `None` without a CSRF cookie to
+    /// bind it to.
     pub(crate) fn write_flow(
-        &self,
-        form: &CognitoForm,
-        headers: &http::HeaderMap,
-        username: &str,
-        callback_url: &str,
-        pending: Option<Pending>,
-    ) -> Option<SetCookies> {
-        self.write_flow_with(form, headers, username, callback_url, pending, None)
-    }
-
-    /// [`Hallpass::write_flow`] with a sign-up's password kept for the code step.
-    pub(crate) fn write_flow_with(
         &self,
         form: &CognitoForm,
         headers: &http::HeaderMap,

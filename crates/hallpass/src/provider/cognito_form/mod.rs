@@ -8,13 +8,14 @@
 //! routed by [`Hallpass::router`](crate::Hallpass::router) under `{base}/cognito/…` (see the
 //! `endpoints::cognito` module docs in the README for the routes and the page model).
 
+mod account;
 mod error;
 pub(crate) mod flow;
 mod limits;
 
+pub(crate) use account::{Finish, SignUpIntent};
 pub use error::FormError;
 pub use flow::{Answer, Challenge, Pending, Step};
-pub(crate) use flow::{Finish, SignUpIntent};
 pub use limits::{AttemptLimits, Limit};
 
 use std::sync::Arc;
