@@ -2,6 +2,7 @@
 //! a fresh store (see `support::stores`) and is instantiated for SQLite, Postgres and Redis at the
 //! bottom.
 
+mod accounts;
 mod faults;
 mod multi;
 
@@ -626,6 +627,7 @@ macro_rules! for_each_store {
     };
 }
 
+use accounts::sign_out_everywhere_covers_every_door;
 use faults::store_down_is_signed_out_and_503_then_recovers;
 use multi::two_instances_refresh_once_and_see_revocations;
 
@@ -639,4 +641,5 @@ for_each_store!(
     the_refresh_lease_is_exclusive_and_fenced,
     store_down_is_signed_out_and_503_then_recovers,
     two_instances_refresh_once_and_see_revocations,
+    sign_out_everywhere_covers_every_door,
 );
