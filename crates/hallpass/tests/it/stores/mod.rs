@@ -628,7 +628,10 @@ macro_rules! for_each_store {
 }
 
 use accounts::sign_out_everywhere_covers_every_door;
-use faults::store_down_is_signed_out_and_503_then_recovers;
+use faults::{
+    sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
+    store_down_is_signed_out_and_503_then_recovers,
+};
 use multi::two_instances_refresh_once_and_see_revocations;
 
 for_each_store!(
@@ -642,4 +645,5 @@ for_each_store!(
     store_down_is_signed_out_and_503_then_recovers,
     two_instances_refresh_once_and_see_revocations,
     sign_out_everywhere_covers_every_door,
+    sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
 );
