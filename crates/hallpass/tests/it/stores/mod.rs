@@ -3,6 +3,7 @@
 //! bottom.
 
 mod accounts;
+mod down;
 mod faults;
 mod multi;
 
@@ -628,6 +629,10 @@ macro_rules! for_each_store {
 }
 
 use accounts::sign_out_everywhere_covers_every_door;
+use down::{
+    an_unreachable_store_fails_fast_after_a_few_failures,
+    the_form_says_unavailable_and_revokes_when_the_store_is_down,
+};
 use faults::{
     sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
     store_down_is_signed_out_and_503_then_recovers,
@@ -646,4 +651,6 @@ for_each_store!(
     two_instances_refresh_once_and_see_revocations,
     sign_out_everywhere_covers_every_door,
     sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
+    the_form_says_unavailable_and_revokes_when_the_store_is_down,
+    an_unreachable_store_fails_fast_after_a_few_failures,
 );
