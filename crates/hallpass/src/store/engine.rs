@@ -33,6 +33,15 @@ pub(crate) struct Loaded {
     pub(crate) token: SessionToken,
     pub(crate) last_seen_at: i64,
     pub(crate) version: i64,
+    /// The account's issuer (the row's).
+    pub(crate) issuer: String,
+}
+
+impl Loaded {
+    /// The account's subject.
+    pub(crate) fn sub(&self) -> &str {
+        self.token.sub.as_deref().unwrap_or_default()
+    }
 }
 
 /// The plaintext of a payload: the session and the row it belongs to (so a payload copied into
@@ -137,6 +146,7 @@ impl StoredSessions {
             token: self.open(&record)?,
             last_seen_at: record.last_seen_at,
             version: record.version,
+            issuer: record.issuer,
         };
         self.remember(&loaded);
         Ok(loaded)

@@ -5,14 +5,14 @@
 use http::header::{HeaderMap, USER_AGENT};
 
 use super::engine::{key_of, wall_ms, Loaded, StoredSessions};
-use super::record::{clean_user_agent, Record, SessionHandle, SessionInfo};
+use super::account::Account;
+use super::record::{clean_user_agent, Record};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;
-use crate::hooks::Event;
 use crate::lifecycle::{access_expired, refresh_due};
 use crate::provider::{Profile, ProviderError, TokenSet};
 use crate::refresh::Outcome;
-use crate::session::{Session, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
+use crate::session::{Session, SessionToken, StoreError};
 use crate::Hallpass;
 
 /// `last_seen_at` is written at most this often (seconds).
@@ -32,7 +32,7 @@ pub(crate) struct Maintained {
 }
 
 impl Hallpass {
-    fn stored(&self) -> Result<&StoredSessions, Error> {
+    pub(super) fn stored(&self) -> Result<&StoredSessions, Error> {
         self.server().ok_or(Error::NoSessionStore)
     }
 
@@ -157,6 +157,7 @@ impl Hallpass {
     pub(crate) async fn insert_stored(
         &self,
         token: &SessionToken,
+        account: &Account,
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<String, Error> {
@@ -170,6 +171,11 @@ impl Hallpass {
             payload: server.seal(&key, token),
             key,
             provider: token.provider.clone().unwrap_or_default(),
+            issuer: match account.issuer.as_str() {
+                // A session made without a sign-in's profile: its provider stands for the issuer.
+                "" => token.provider.clone().unwrap_or_default(),
+                issuer => issuer.to_string(),
+            },
             sub: token.sub.clone().unwrap_or_default(),
             created_at: now,
             last_seen_at: now,
@@ -236,145 +242,6 @@ impl Hallpass {
                 crate::logsafe::clean(&e)
             );
         }
-    }
-
-    /// The request's stored session (no refresh): for the calls below.
-    async fn current_stored(&self, headers: &HeaderMap) -> Result<Loaded, Error> {
-        self.stored()?;
-        let rc = RequestCookies::new(headers);
-        let id = rc
-            .get_chunked(&self.cookies().session_name)
-            .ok_or(Error::SignedOut)?;
-        match self.load_stored(&id, self.now(), false).await {
-            Ok(l) => Ok(l),
-            Err(e @ StoreError::Backend(_)) => Err(e.into()),
-            Err(_) => Err(Error::SignedOut),
-        }
-    }
-
-    /// The signed-in user's sessions (every browser and device), newest first, the request's own
-    /// marked `current`: what an "account / your sessions" page lists. Needs a session store
-    /// ([`Error::NoSessionStore`] with cookie sessions); [`Error::SignedOut`] without a session.
-    ///
-    /// ```no_run
-    /// # async fn page(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<String, hallpass::Error> {
-    /// let mut html = String::new();
-    /// for s in auth.sessions(&headers).await? {
-    ///     // Post `s.id` back to a handler that calls `auth.revoke_session(&headers, &id)`.
-    ///     html += &format!("<li>{} {}</li>", s.id, if s.current { "(this browser)" } else { "" });
-    /// }
-    /// # Ok(html) }
-    /// ```
-    pub async fn sessions(&self, headers: &HeaderMap) -> Result<Vec<SessionInfo>, Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let (provider, sub) = user_of(&current.token);
-        let now = self.now();
-        let records = server
-            .records()
-            .list(Some(provider), sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        Ok(records
-            .into_iter()
-            .filter(|r| r.expires_at + CLOCK_TOLERANCE_SECS >= now)
-            .map(|r| SessionInfo {
-                id: SessionHandle::of_key(&r.key),
-                current: r.key == current.key,
-                created_at: r.created_at,
-                last_seen_at: r.last_seen_at,
-                expires_at: r.expires_at,
-                user_agent: r.user_agent,
-            })
-            .collect())
-    }
-
-    /// Revokes one of the signed-in user's sessions by its handle (from [`Hallpass::sessions`]):
-    /// `Ok(true)` if it was deleted, `Ok(false)` if the user has no such session (another user's
-    /// handle included). Every instance sees it within a second.
-    ///
-    /// ```no_run
-    /// # async fn revoke(auth: hallpass::Hallpass, headers: http::HeaderMap, posted: &str) -> Result<bool, hallpass::Error> {
-    /// let Ok(id) = posted.parse::<hallpass::SessionHandle>() else { return Ok(false) };
-    /// auth.revoke_session(&headers, &id).await
-    /// # }
-    /// ```
-    pub async fn revoke_session(
-        &self,
-        headers: &HeaderMap,
-        id: &SessionHandle,
-    ) -> Result<bool, Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let (provider, sub) = user_of(&current.token);
-        let records = server
-            .records()
-            .list(Some(provider), sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        let Some(record) = records
-            .iter()
-            .find(|r| SessionHandle::of_key(&r.key) == *id)
-        else {
-            return Ok(false);
-        };
-        server.forget(&record.key);
-        let deleted = server
-            .records()
-            .delete(&record.key)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        Ok(deleted)
-    }
-
-    /// "Sign out everywhere": deletes every session of the signed-in user, this one included, and
-    /// returns how many with the cookies that clear this browser's (return them with the response).
-    ///
-    /// ```no_run
-    /// # async fn everywhere(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<impl axum::response::IntoResponse, hallpass::Error> {
-    /// let (_count, cookies) = auth.sign_out_everywhere(&headers).await?;
-    /// Ok((cookies, axum::response::Redirect::to("/")))
-    /// # }
-    /// ```
-    pub async fn sign_out_everywhere(
-        &self,
-        headers: &HeaderMap,
-    ) -> Result<(u64, SetCookies), Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let (provider, sub) = user_of(&current.token);
-        let n = server
-            .records()
-            .delete_user(Some(provider), sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        server.forget_user(sub);
-        self.event(Event::SignedOut {
-            token: Some(&current.token),
-        })
-        .await;
-        let rc = RequestCookies::new(headers);
-        Ok((n, self.cookies().clear_session(&rc)))
-    }
-
-    /// Deletes every stored session of the user `sub` (of any provider): for admin tools and hooks
-    /// (a user disabled or deleted at the provider). Returns how many.
-    ///
-    /// ```no_run
-    /// # async fn disable(auth: hallpass::Hallpass) -> Result<(), hallpass::Error> {
-    /// let n = auth.revoke_user_sessions("user-123").await?;
-    /// tracing::info!("ended {n} sessions");
-    /// # Ok(()) }
-    /// ```
-    pub async fn revoke_user_sessions(&self, sub: &str) -> Result<u64, Error> {
-        let server = self.stored()?;
-        let n = server
-            .records()
-            .delete_user(None, sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        server.forget_user(sub);
-        Ok(n)
     }
 
     /// Refreshes a stored session's provider tokens once across every instance: the instance that
@@ -498,14 +365,6 @@ impl Hallpass {
         }
         Ok(loaded)
     }
-}
-
-/// The user a session belongs to: its provider and subject.
-fn user_of(token: &SessionToken) -> (&str, &str) {
-    (
-        token.provider.as_deref().unwrap_or_default(),
-        token.sub.as_deref().unwrap_or_default(),
-    )
 }
 
 /// The session with a refresh's new tokens and, when the provider sent a new ID token, its

@@ -16,6 +16,7 @@
     allow(unused)
 )]
 
+mod account;
 mod engine;
 mod flow;
 mod record;
@@ -28,6 +29,7 @@ pub(crate) mod url;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use account::Account;
 pub(crate) use engine::StoredSessions;
 pub use record::{BadHandle, Record, RecordStore, SessionHandle, SessionInfo};
 #[cfg(feature = "redis")]

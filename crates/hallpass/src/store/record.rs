@@ -13,8 +13,11 @@ use crate::session::{BoxFuture, StoreError};
 pub struct Record {
     /// Hex SHA-256 of the session id.
     pub key: String,
-    /// The provider the user signed in with.
+    /// The provider the user signed in with (the door: `cognito`, `cognito-form`, …).
     pub provider: String,
+    /// Who vouches for `sub`: the verified ID token's `iss`, else the provider id. A user is the
+    /// account (`issuer`, `sub`), whichever provider (door) they came through.
+    pub issuer: String,
     /// The user's id at the provider.
     pub sub: String,
     /// The encrypted session (opaque to the store).
@@ -67,16 +70,16 @@ pub trait RecordStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Option<i64>, StoreError>>;
     /// Deletes the session; true if there was one.
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
-    /// Every session of the user `sub` (of `provider`, or of any provider when `None`).
+    /// Every session of the account (`issuer`, `sub`), or of `sub` at any issuer when `None`.
     fn list<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Record>, StoreError>>;
-    /// Deletes every session of the user; returns how many.
+    /// Deletes every session of the account (as in [`RecordStore::list`]); returns how many.
     fn delete_user<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>>;
 }
@@ -127,6 +130,9 @@ impl FromStr for SessionHandle {
 pub struct SessionInfo {
     /// The handle to revoke it with.
     pub id: SessionHandle,
+    /// The provider (door) the session signed in through, e.g. `cognito` (hosted UI) or
+    /// `cognito-form` (the own pages).
+    pub provider: String,
     /// Signed in at (Unix seconds).
     pub created_at: i64,
     /// Last used at (Unix seconds, to the minute).

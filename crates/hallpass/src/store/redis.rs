@@ -4,7 +4,7 @@
 //!
 //! | key | type | holds |
 //! | --- | --- | --- |
-//! | `{p}s:{key}` | hash | `provider`, `sub`, `payload` (encrypted), `created_at`, `last_seen_at`, `expires_at`, `user_agent`, `version`, `fence`; expires with the session |
+//! | `{p}s:{key}` | hash | `provider`, `issuer`, `sub`, `payload` (encrypted), `created_at`, `last_seen_at`, `expires_at`, `user_agent`, `version`, `fence`; expires with the session |
 //! | `{p}lease:{key}` | string | the refresh lease (`SET NX PX`) |
 //! | `{p}u:{sub}` | set | the user's session keys |
 //!
@@ -163,6 +163,10 @@ fn parse(key: &str, mut h: HashMap<String, String>) -> Option<Record> {
         last_seen_at: int(&h, "last_seen_at")?,
         expires_at: int(&h, "expires_at")?,
         version: int(&h, "version").unwrap_or(0),
+        // A hash written before the issuer was kept: the provider id stands for it, as it did.
+        issuer: h
+            .remove("issuer")
+            .or_else(|| h.get("provider").cloned())?,
         provider: h.remove("provider")?,
         sub: h.remove("sub")?,
         payload: h.remove("payload")?,
@@ -184,6 +188,7 @@ impl RecordStore for RedisStore {
                 .arg(&k)
                 .arg(&[
                     ("provider", r.provider.as_str()),
+                    ("issuer", &r.issuer),
                     ("sub", &r.sub),
                     ("payload", &r.payload),
                     ("created_at", &r.created_at.to_string()),
@@ -278,7 +283,7 @@ impl RecordStore for RedisStore {
 
     fn list<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Record>, StoreError>> {
         Box::pin(self.timed(move |mut c| async move {
@@ -299,7 +304,7 @@ impl RecordStore for RedisStore {
             let mut gone = Vec::new();
             for (k, h) in keys.iter().zip(hashes) {
                 match parse(k, h) {
-                    Some(r) if provider.is_none_or(|p| p == r.provider) => out.push(r),
+                    Some(r) if issuer.is_none_or(|i| i == r.issuer) => out.push(r),
                     Some(_) => {}
                     // Expired by Redis: drop it from the set too.
                     None => gone.push(k.clone()),
@@ -319,11 +324,11 @@ impl RecordStore for RedisStore {
 
     fn delete_user<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>> {
         Box::pin(async move {
-            let mine = self.list(provider, sub).await?;
+            let mine = self.list(issuer, sub).await?;
             self.timed(move |mut c| async move {
                 let mut n = 0;
                 for r in &mine {

@@ -4,7 +4,7 @@
 //! ```sql
 //! CREATE TABLE hallpass_sessions (
 //!   key_hash     TEXT PRIMARY KEY,   -- hex SHA-256 of the cookie's session id
-//!   provider     TEXT NOT NULL,
+//!   provider     TEXT NOT NULL,      -- the door: `cognito`, `cognito-form`, …
 //!   sub          TEXT NOT NULL,
 //!   payload      TEXT NOT NULL,      -- the session, encrypted (JWE bound to key_hash)
 //!   created_at   BIGINT NOT NULL,    -- Unix seconds
@@ -13,10 +13,15 @@
 //!   user_agent   TEXT,
 //!   version      BIGINT NOT NULL DEFAULT 0,  -- bumped by every payload write
 //!   fence        BIGINT NOT NULL DEFAULT 0,  -- bumped by every refresh lease
-//!   lease_until  BIGINT NOT NULL DEFAULT 0   -- Unix milliseconds
+//!   lease_until  BIGINT NOT NULL DEFAULT 0,  -- Unix milliseconds
+//!   issuer       TEXT NOT NULL DEFAULT ''    -- the account's issuer (v2)
 //! );
 //! CREATE INDEX hallpass_sessions_user ON hallpass_sessions (sub, provider);
+//! CREATE INDEX hallpass_sessions_account ON hallpass_sessions (sub, issuer);
 //! ```
+//!
+//! A table of an older schema version is brought up to date with `ALTER TABLE … ADD COLUMN`
+//! (see [`MIGRATIONS`]), once, under the same lock as the creation.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -29,7 +34,17 @@ use super::StoreOptions;
 use crate::session::{BoxFuture, StoreError};
 
 /// The schema version this code writes (kept in `{table}_schema`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// What brings a table of version `n - 1` to version `n` (`{t}` is the table).
+const MIGRATIONS: &[(i64, &[&str])] = &[(
+    2,
+    &[
+        "ALTER TABLE {t} ADD COLUMN issuer TEXT NOT NULL DEFAULT ''",
+        // Before v2 a user was (provider, sub): the provider id stands for the issuer.
+        "UPDATE {t} SET issuer = provider WHERE issuer = ''",
+    ],
+)];
 /// How often (at most) expired rows are deleted, on a sign-in.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -59,6 +74,7 @@ macro_rules! record {
         Record {
             key: row.try_get("key_hash")?,
             provider: row.try_get("provider")?,
+            issuer: row.try_get("issuer")?,
             sub: row.try_get("sub")?,
             payload: row.try_get("payload")?,
             created_at: row.try_get("created_at")?,
@@ -70,8 +86,8 @@ macro_rules! record {
     }};
 }
 
-const COLUMNS: &str =
-    "key_hash, provider, sub, payload, created_at, last_seen_at, expires_at, user_agent, version";
+const COLUMNS: &str = "key_hash, provider, issuer, sub, payload, created_at, last_seen_at, \
+     expires_at, user_agent, version";
 
 /// Server-side sessions in SQLite (`sqlite://PATH`, `sqlite::memory:`) or Postgres
 /// (`postgres://…`). The pool connects on first use and the table is created then, once; a store
@@ -191,28 +207,31 @@ impl SqlStore {
         }
     }
 
-    /// The table, its index and the version row; idempotent, serialised across instances in
-    /// Postgres (concurrent `CREATE … IF NOT EXISTS` can collide there).
+    /// The table, its indexes and the version row, and the migrations an older table needs;
+    /// idempotent, serialised across instances (Postgres: an advisory lock, as concurrent
+    /// `CREATE … IF NOT EXISTS` can collide there; SQLite: the write lock of `BEGIN IMMEDIATE`
+    /// around a migration).
     async fn create_schema(&self) -> Result<(), sqlx::Error> {
         let t = &self.table;
-        let statements = [
+        let create = [
             format!(
                 "CREATE TABLE IF NOT EXISTS {t} (key_hash TEXT PRIMARY KEY, provider TEXT NOT NULL, \
                  sub TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL, \
                  last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, user_agent TEXT, \
                  version BIGINT NOT NULL DEFAULT 0, fence BIGINT NOT NULL DEFAULT 0, \
-                 lease_until BIGINT NOT NULL DEFAULT 0)"
+                 lease_until BIGINT NOT NULL DEFAULT 0, issuer TEXT NOT NULL DEFAULT '')"
             ),
-            format!("CREATE INDEX IF NOT EXISTS {t}_user ON {t} (sub, provider)"),
             format!("CREATE TABLE IF NOT EXISTS {t}_schema (version BIGINT NOT NULL)"),
+            // A new table is created at the current version; an older one keeps its row.
             format!(
                 "INSERT INTO {t}_schema (version) SELECT {SCHEMA_VERSION} \
                  WHERE NOT EXISTS (SELECT 1 FROM {t}_schema)"
             ),
         ];
-        // Postgres: one transaction under an advisory lock. SQLite: statement by statement (each
-        // waits for the database lock; a transaction that reads and then writes would fail at
-        // once with "database is locked" when another instance wrote in between).
+        let indexes = [
+            format!("CREATE INDEX IF NOT EXISTS {t}_user ON {t} (sub, provider)"),
+            format!("CREATE INDEX IF NOT EXISTS {t}_account ON {t} (sub, issuer)"),
+        ];
         let postgres = self.is_postgres();
         let check = format!("SELECT MAX(version) AS v FROM {t}_schema");
         let too_new = |version: i64| {
@@ -222,29 +241,57 @@ impl SqlStore {
         };
         on_pool!(&self.pool, p => {
             let mut conn = p.acquire().await?;
+            // Postgres: one transaction under an advisory lock. SQLite: statement by statement
+            // (each waits for the database lock; a deferred transaction that reads and then writes
+            // would fail at once with "database is locked" when another instance wrote in between).
+            let begin = if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" };
             if postgres {
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
+                sqlx::query(begin).execute(&mut *conn).await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(7406120412)")
                     .execute(&mut *conn)
                     .await?;
             }
             let run = async {
-                for sql in &statements {
+                for sql in &create {
                     sqlx::query(sql).execute(&mut *conn).await?;
                 }
-                sqlx::query(&check).fetch_one(&mut *conn).await?.try_get::<i64, _>("v")
+                let mut version: i64 =
+                    sqlx::query(&check).fetch_one(&mut *conn).await?.try_get("v")?;
+                if version < SCHEMA_VERSION && !postgres {
+                    sqlx::query(begin).execute(&mut *conn).await?;
+                    // Another instance may have migrated while this one waited for the lock.
+                    version = sqlx::query(&check).fetch_one(&mut *conn).await?.try_get("v")?;
+                }
+                for (to, statements) in MIGRATIONS {
+                    if version < *to {
+                        for sql in *statements {
+                            sqlx::query(&sql.replace("{t}", t)).execute(&mut *conn).await?;
+                        }
+                        sqlx::query(&format!("UPDATE {t}_schema SET version = {to}"))
+                            .execute(&mut *conn)
+                            .await?;
+                        version = *to;
+                    }
+                }
+                for sql in &indexes {
+                    sqlx::query(sql).execute(&mut *conn).await?;
+                }
+                Ok::<_, sqlx::Error>(version)
             };
             let version = match run.await {
                 Ok(v) => v,
                 Err(e) => {
-                    if postgres {
-                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                    }
+                    // Postgres' transaction, or a SQLite migration's (a no-op without one).
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
                     return Err(e);
                 }
             };
-            if postgres {
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
+            // Ends Postgres' transaction or a SQLite migration's; without one SQLite says there
+            // is no transaction, which is fine.
+            if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+                if postgres {
+                    return Err(e);
+                }
             }
             if version > SCHEMA_VERSION {
                 return Err(too_new(version));
@@ -283,8 +330,8 @@ impl RecordStore for SqlStore {
 
     fn insert<'a>(&'a self, r: &'a Record) -> BoxFuture<'a, Result<(), StoreError>> {
         let sql = format!(
-            "INSERT INTO {} (key_hash, provider, sub, payload, created_at, last_seen_at, \
-             expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO {} (key_hash, provider, issuer, sub, payload, created_at, last_seen_at, \
+             expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             self.table
         );
         Box::pin(self.timed(async move {
@@ -292,6 +339,7 @@ impl RecordStore for SqlStore {
             on_pool!(&self.pool, p => sqlx::query(&sql)
                 .bind(&r.key)
                 .bind(&r.provider)
+                .bind(&r.issuer)
                 .bind(&r.sub)
                 .bind(&r.payload)
                 .bind(r.created_at)
@@ -404,13 +452,13 @@ impl RecordStore for SqlStore {
 
     fn list<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Record>, StoreError>> {
         let t = &self.table;
-        let sql = match provider {
+        let sql = match issuer {
             Some(_) => format!(
-                "SELECT {COLUMNS} FROM {t} WHERE sub = $1 AND provider = $2 \
+                "SELECT {COLUMNS} FROM {t} WHERE sub = $1 AND issuer = $2 \
                  ORDER BY created_at DESC, key_hash"
             ),
             None => {
@@ -422,8 +470,8 @@ impl RecordStore for SqlStore {
         Box::pin(self.timed(async move {
             on_pool!(&self.pool, p => {
                 let q = sqlx::query(&sql).bind(sub);
-                let q = match provider {
-                    Some(provider) => q.bind(provider),
+                let q = match issuer {
+                    Some(issuer) => q.bind(issuer),
                     None => q,
                 };
                 let mut out = Vec::new();
@@ -437,19 +485,19 @@ impl RecordStore for SqlStore {
 
     fn delete_user<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>> {
         let t = &self.table;
-        let sql = match provider {
-            Some(_) => format!("DELETE FROM {t} WHERE sub = $1 AND provider = $2"),
+        let sql = match issuer {
+            Some(_) => format!("DELETE FROM {t} WHERE sub = $1 AND issuer = $2"),
             None => format!("DELETE FROM {t} WHERE sub = $1"),
         };
         Box::pin(self.timed(async move {
             on_pool!(&self.pool, p => {
                 let q = sqlx::query(&sql).bind(sub);
-                let q = match provider {
-                    Some(provider) => q.bind(provider),
+                let q = match issuer {
+                    Some(issuer) => q.bind(issuer),
                     None => q,
                 };
                 q.execute(p).await.map(|r| r.rows_affected())

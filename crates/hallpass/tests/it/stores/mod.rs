@@ -491,6 +491,7 @@ async fn the_refresh_lease_is_exclusive_and_fenced(fx: Arc<Fixture>) {
         .insert(&hallpass::store::Record {
             key: key.clone(),
             provider: "p".into(),
+            issuer: "i".into(),
             sub: "s".into(),
             payload: "v0".into(),
             created_at: 1,
@@ -628,7 +629,7 @@ macro_rules! for_each_store {
     };
 }
 
-use accounts::sign_out_everywhere_covers_every_door;
+use accounts::{an_older_schema_is_migrated, sign_out_everywhere_covers_every_door};
 use down::{
     an_unreachable_store_fails_fast_after_a_few_failures,
     the_form_says_unavailable_and_revokes_when_the_store_is_down,
@@ -650,6 +651,7 @@ for_each_store!(
     store_down_is_signed_out_and_503_then_recovers,
     two_instances_refresh_once_and_see_revocations,
     sign_out_everywhere_covers_every_door,
+    an_older_schema_is_migrated,
     sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
     the_form_says_unavailable_and_revokes_when_the_store_is_down,
     an_unreachable_store_fails_fast_after_a_few_failures,
