@@ -229,19 +229,19 @@ impl Hallpass {
         Ok((loaded.token, cookies))
     }
 
-    /// Sign-out with a store: deletes the row (the cookie is cleared by the caller).
-    pub(crate) async fn delete_stored(&self, id: &str) {
+    /// Sign-out with a store: deletes the row (the cookie is cleared by the caller). A store error
+    /// is returned: the caller must not pretend the session ended.
+    pub(crate) async fn delete_stored(&self, id: &str) -> Result<(), StoreError> {
         let (Some(server), Some(key)) = (self.server(), key_of(id)) else {
-            return;
+            return Ok(());
         };
         server.forget(&key);
-        if let Err(e) = server.records().delete(&key).await {
-            server.warn(&e);
-            tracing::warn!(
-                "could not delete the stored session: {}",
-                crate::logsafe::clean(&e)
-            );
-        }
+        server
+            .records()
+            .delete(&key)
+            .await
+            .inspect_err(|e| server.warn(e))
+            .map(|_| ())
     }
 
     /// Refreshes a stored session's provider tokens once across every instance: the instance that
