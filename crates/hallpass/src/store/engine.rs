@@ -11,6 +11,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::breaker::{Guarded, Throttle};
 use super::record::{Record, RecordStore};
 use crate::jwe::KeyRing;
 use crate::session::{SessionStore, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
@@ -54,10 +55,11 @@ struct Sealed<'a> {
 }
 
 pub(crate) struct StoredSessions {
-    store: Arc<dyn SessionStore>,
+    /// The store's rows, behind the circuit breaker.
+    records: Guarded,
     keys: KeyRing,
     cache: Mutex<HashMap<String, (Instant, Loaded)>>,
-    last_warn: Mutex<Option<Instant>>,
+    warnings: Throttle,
 }
 
 impl StoredSessions {
@@ -65,19 +67,19 @@ impl StoredSessions {
     pub(crate) fn new(store: Arc<dyn SessionStore>, secrets: &[&[u8]]) -> Option<Self> {
         store.records()?;
         Some(Self {
-            store,
+            records: Guarded::new(store),
             keys: KeyRing::derive(
                 secrets,
                 "hallpass.session-store",
                 "Hallpass session store payload",
             ),
             cache: Mutex::default(),
-            last_warn: Mutex::default(),
+            warnings: Throttle::new(WARN_EVERY),
         })
     }
 
     pub(crate) fn records(&self) -> &dyn RecordStore {
-        self.store.records().expect("checked in new")
+        &self.records
     }
 
     /// A new session id (for the cookie) and its row key.
@@ -181,11 +183,9 @@ impl StoredSessions {
         if !matches!(e, StoreError::Backend(_)) {
             return;
         }
-        let mut last = self.last_warn.lock().unwrap_or_else(|e| e.into_inner());
-        if last.is_some_and(|t| t.elapsed() < WARN_EVERY) {
+        if self.warnings.allow(Instant::now()).is_none() {
             return;
         }
-        *last = Some(Instant::now());
         tracing::warn!(
             "session store {} unavailable, requests are signed out until it is back: {}",
             self.records().describe(),

@@ -17,6 +17,7 @@
 )]
 
 mod account;
+mod breaker;
 mod engine;
 mod flow;
 mod record;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use account::Account;
+pub(crate) use breaker::log_unavailable;
 pub(crate) use engine::StoredSessions;
 pub use record::{BadHandle, Record, RecordStore, SessionHandle, SessionInfo};
 #[cfg(feature = "redis")]

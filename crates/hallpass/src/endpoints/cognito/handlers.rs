@@ -96,6 +96,7 @@ impl Post<'_> {
             Step::SignedIn(sign_in) => {
                 form.succeeded("signin", username);
                 crate::step!(h, provider = form.id(), "ID token verified");
+                let tokens = sign_in.tokens.clone();
                 match h.complete_sign_in(self.headers, form.id(), sign_in).await {
                     Ok(SignInOutcome::Issued(mut cookies)) => {
                         cookies.extend(h.clear_flow());
@@ -109,7 +110,17 @@ impl Post<'_> {
                             "Cognito form sign-in refused: {}",
                             crate::logsafe::clean(&e)
                         );
-                        self.to(PageStep::SignIn, "error=refused")
+                        // No session holds the fresh tokens: revoke them (RevokeToken).
+                        if let Some(t) = &tokens {
+                            if let Err(r) = CredentialsProvider::sign_out(form, t).await {
+                                tracing::warn!("revoking unused tokens failed: {}", crate::logsafe::clean(&r));
+                            }
+                        }
+                        let code = match e {
+                            crate::error::Error::Store(_) => "error=unavailable",
+                            _ => "error=refused",
+                        };
+                        self.to(PageStep::SignIn, code)
                     }
                 }
             }
