@@ -3,6 +3,7 @@
 //! bottom.
 
 mod accounts;
+mod attempts;
 mod down;
 mod faults;
 mod multi;
@@ -630,6 +631,7 @@ macro_rules! for_each_store {
 }
 
 use accounts::{an_older_schema_is_migrated, sign_out_everywhere_covers_every_door};
+use attempts::attempt_counters_count_per_window_and_under_concurrency;
 use down::{
     an_unreachable_store_fails_fast_after_a_few_failures,
     the_form_says_unavailable_and_revokes_when_the_store_is_down,
@@ -655,4 +657,5 @@ for_each_store!(
     sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
     the_form_says_unavailable_and_revokes_when_the_store_is_down,
     an_unreachable_store_fails_fast_after_a_few_failures,
+    attempt_counters_count_per_window_and_under_concurrency,
 );
