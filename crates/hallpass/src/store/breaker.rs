@@ -120,6 +120,11 @@ impl Guarded {
         }
     }
 
+    /// The store itself, to share (the attempt counters).
+    pub(crate) fn shared(&self) -> Arc<dyn SessionStore> {
+        self.store.clone()
+    }
+
     fn inner(&self) -> &dyn RecordStore {
         self.store.records().expect("checked in StoredSessions::new")
     }

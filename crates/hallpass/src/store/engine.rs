@@ -82,6 +82,11 @@ impl StoredSessions {
         &self.records
     }
 
+    /// The store, to share with what keeps it beyond a request (the attempt counters).
+    pub(crate) fn shared_store(&self) -> Arc<dyn SessionStore> {
+        self.records.shared()
+    }
+
     /// A new session id (for the cookie) and its row key.
     pub(crate) fn new_id() -> (String, String) {
         let id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());

@@ -17,6 +17,7 @@
 )]
 
 mod account;
+mod attempts;
 mod breaker;
 mod engine;
 mod flow;
@@ -33,6 +34,7 @@ use std::time::Duration;
 pub(crate) use account::Account;
 pub(crate) use breaker::log_unavailable;
 pub(crate) use engine::StoredSessions;
+pub use attempts::AttemptCounter;
 pub use record::{BadHandle, Record, RecordStore, SessionHandle, SessionInfo};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;

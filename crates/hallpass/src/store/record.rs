@@ -82,6 +82,11 @@ pub trait RecordStore: Send + Sync + 'static {
         issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// The store's attempt counters, when it keeps them (the built-in stores do): the own form's
+    /// attempt limits then hold across every instance sharing the store.
+    fn attempts(&self) -> Option<&dyn super::AttemptCounter> {
+        None
+    }
 }
 
 /// The public handle of a stored session: safe to show and to post back in a form, useless as a

@@ -7,6 +7,7 @@
 //! | `{p}s:{key}` | hash | `provider`, `issuer`, `sub`, `payload` (encrypted), `created_at`, `last_seen_at`, `expires_at`, `user_agent`, `version`, `fence`; expires with the session |
 //! | `{p}lease:{key}` | string | the refresh lease (`SET NX PX`) |
 //! | `{p}u:{sub}` | set | the user's session keys |
+//! | `{p}att:{key}` | hash | an attempt counter: `c` the count, `s` its window's start (see `attempts`) |
 //!
 //! Writes that must not resurrect a deleted session, and the fenced write of a refresh, are Lua
 //! scripts (atomic in Redis).
@@ -143,6 +144,24 @@ impl RedisStore {
         }
     }
 
+    /// For the attempt counters: `script` on `{p}att:{key}` with `args`.
+    pub(super) async fn counter_script(
+        &self,
+        script: &str,
+        key: &str,
+        args: &[i64],
+    ) -> Result<i64, StoreError> {
+        let k = format!("{}att:{key}", self.prefix);
+        self.timed(move |mut c| async move {
+            let mut cmd = eval(script, &[&k]);
+            for a in args {
+                cmd.arg(*a);
+            }
+            cmd.query_async::<i64>(&mut c).await
+        })
+        .await
+    }
+
     /// The Redis expiry of a session key: the session's, plus the clock tolerance.
     fn expire_at(expires_at: i64) -> i64 {
         expires_at + crate::session::CLOCK_TOLERANCE_SECS + 60
@@ -177,6 +196,10 @@ fn parse(key: &str, mut h: HashMap<String, String>) -> Option<Record> {
 impl RecordStore for RedisStore {
     fn describe(&self) -> &str {
         &self.describe
+    }
+
+    fn attempts(&self) -> Option<&dyn super::AttemptCounter> {
+        Some(self)
     }
 
     fn insert<'a>(&'a self, r: &'a Record) -> BoxFuture<'a, Result<(), StoreError>> {
