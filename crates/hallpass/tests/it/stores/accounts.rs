@@ -183,3 +183,35 @@ pub(super) async fn an_older_schema_is_migrated(fx: Arc<Fixture>) {
         assert_eq!(get(&again, "/api/me", &id).await.status(), 200);
     }
 }
+
+/// After a password reset on the own pages only the typed e-mail is known, not the `sub`: every
+/// stored session of the account that signs in with it ends at once, whatever door it used.
+pub(super) async fn a_login_name_ends_every_session_of_its_account(fx: Arc<Fixture>) {
+    let app = app_on(&fx, None, Duration::from_secs(2), None, Vec::new()).await;
+    let victim = |door| sign_in_through(&app, door, profile("v-1", Some(POOL), "Victim@Example.com"));
+    let (hosted, form) = (victim("cognito").await, victim("cognito-form").await);
+    let other = sign_in_through(&app, "cognito", profile("o-1", Some(POOL), "other@example.com")).await;
+    // The address is kept only as a keyed hash.
+    let rows = fx.inspector().records().list(None, "v-1").await.unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        let login = r.login.as_deref().expect("a login hash");
+        assert_eq!(login.len(), 64);
+        assert!(!login.to_lowercase().contains("victim"));
+    }
+    let n = app
+        .hallpass
+        .revoke_login_sessions(" victim@EXAMPLE.com")
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    for id in [&hosted, &form] {
+        assert_eq!(get(&app, "/api/me", id).await.status(), 401);
+    }
+    assert_eq!(get(&app, "/api/me", &other).await.status(), 200);
+    assert_eq!(
+        app.hallpass.revoke_login_sessions("victim@example.com").await.unwrap(),
+        0
+    );
+    assert_eq!(app.hallpass.revoke_login_sessions("").await.unwrap(), 0);
+}

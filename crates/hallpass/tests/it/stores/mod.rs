@@ -630,7 +630,10 @@ macro_rules! for_each_store {
     };
 }
 
-use accounts::{an_older_schema_is_migrated, sign_out_everywhere_covers_every_door};
+use accounts::{
+    a_login_name_ends_every_session_of_its_account, an_older_schema_is_migrated,
+    sign_out_everywhere_covers_every_door,
+};
 use attempts::attempt_counters_count_per_window_and_under_concurrency;
 use down::{
     an_unreachable_store_fails_fast_after_a_few_failures,
@@ -658,4 +661,5 @@ for_each_store!(
     the_form_says_unavailable_and_revokes_when_the_store_is_down,
     an_unreachable_store_fails_fast_after_a_few_failures,
     attempt_counters_count_per_window_and_under_concurrency,
+    a_login_name_ends_every_session_of_its_account,
 );
