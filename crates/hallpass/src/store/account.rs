@@ -17,6 +17,8 @@ use crate::Hallpass;
 pub(crate) struct Account {
     /// The verified ID token's `iss`, else the provider id.
     pub(crate) issuer: String,
+    /// The e-mail the account signs in with (the own form's username), as the profile gives it.
+    pub(crate) login: Option<String>,
 }
 
 impl Hallpass {
@@ -36,6 +38,7 @@ impl Hallpass {
         };
         Account {
             issuer: issuer.unwrap_or(provider).to_string(),
+            login: profile.email.clone(),
         }
     }
 
@@ -176,4 +179,31 @@ impl Hallpass {
         Ok(n)
     }
 
+
+    /// Ends every stored session of the account that signs in with `login` (an e-mail address,
+    /// compared without case), whatever provider each came through: what a password reset calls,
+    /// which knows the address the user typed but not their `sub`. Returns how many ended. Only
+    /// sessions signed in since the store kept logins (schema v3) are found; older ones end at
+    /// their next re-check or refresh (`AUTH_SESSION_RECHECK`).
+    ///
+    /// ```no_run
+    /// # async fn after_reset(auth: hallpass::Hallpass, email: &str) -> Result<(), hallpass::Error> {
+    /// let n = auth.revoke_login_sessions(email).await?;
+    /// tracing::info!("a password reset ended {n} sessions");
+    /// # Ok(()) }
+    /// ```
+    pub async fn revoke_login_sessions(&self, login: &str) -> Result<u64, Error> {
+        let server = self.stored()?;
+        let hashes = server.login_hashes(login);
+        if hashes.is_empty() {
+            return Ok(0);
+        }
+        let n = server
+            .records()
+            .delete_login(&hashes)
+            .await
+            .inspect_err(|e| server.warn(e))?;
+        server.forget_all();
+        Ok(n)
+    }
 }

@@ -210,6 +210,9 @@ impl RecordStore for Guarded {
     ) -> BoxFuture<'a, Result<u64, StoreError>> {
         self.guard(self.inner().delete_user(issuer, sub))
     }
+    fn delete_login<'a>(&'a self, logins: &'a [String]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        self.guard(self.inner().delete_login(logins))
+    }
 }
 
 #[cfg(test)]

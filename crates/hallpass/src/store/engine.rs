@@ -58,6 +58,8 @@ pub(crate) struct StoredSessions {
     /// The store's rows, behind the circuit breaker.
     records: Guarded,
     keys: KeyRing,
+    /// HMAC keys for [`Record::login`], one per secret (the first writes, all find).
+    login_keys: Vec<[u8; 32]>,
     cache: Mutex<HashMap<String, (Instant, Loaded)>>,
     warnings: Throttle,
 }
@@ -73,6 +75,7 @@ impl StoredSessions {
                 "hallpass.session-store",
                 "Hallpass session store payload",
             ),
+            login_keys: secrets.iter().map(|s| login_key(s)).collect(),
             cache: Mutex::default(),
             warnings: Throttle::new(WARN_EVERY),
         })
@@ -85,6 +88,25 @@ impl StoredSessions {
     /// The store, to share with what keeps it beyond a request (the attempt counters).
     pub(crate) fn shared_store(&self) -> Arc<dyn SessionStore> {
         self.records.shared()
+    }
+
+    /// What a row keeps of the e-mail `login`: its keyed hash under the current secret.
+    pub(crate) fn login_hash(&self, login: &str) -> Option<String> {
+        let login = normal_login(login)?;
+        self.login_keys.first().map(|k| hmac_hex(k, &login))
+    }
+
+    /// Every hash `login` may be kept under (one per secret, for rows written before a rotation).
+    pub(crate) fn login_hashes(&self, login: &str) -> Vec<String> {
+        let Some(login) = normal_login(login) else {
+            return Vec::new();
+        };
+        self.login_keys.iter().map(|k| hmac_hex(k, &login)).collect()
+    }
+
+    /// Drops every cached session (after deleting rows this instance cannot name).
+    pub(crate) fn forget_all(&self) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// A new session id (for the cookie) and its row key.
@@ -197,6 +219,29 @@ impl StoredSessions {
             crate::logsafe::clean(e)
         );
     }
+}
+
+/// A login as compared: trimmed and lowercased (Cognito's e-mail usernames are case-insensitive);
+/// `None` when empty.
+fn normal_login(login: &str) -> Option<String> {
+    let login = login.trim().to_lowercase();
+    (!login.is_empty()).then_some(login)
+}
+
+/// The HMAC key for logins, derived from one secret (as the payload key is).
+fn login_key(secret: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(Some(b"hallpass.session-store"), secret)
+        .expand(b"Hallpass session store login", &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 length");
+    key
+}
+
+fn hmac_hex(key: &[u8; 32], login: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(login.as_bytes());
+    crate::csrf::hex(&mac.finalize().into_bytes())
 }
 
 /// The row key of a cookie id: hex SHA-256, for well-formed ids only.

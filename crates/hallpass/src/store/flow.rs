@@ -181,6 +181,7 @@ impl Hallpass {
             last_seen_at: now,
             expires_at: token.exp,
             user_agent: clean_user_agent(user_agent),
+            login: account.login.as_deref().and_then(|l| server.login_hash(l)),
             version: 0,
         };
         server

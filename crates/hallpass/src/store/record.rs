@@ -30,6 +30,10 @@ pub struct Record {
     pub expires_at: i64,
     /// The browser's `User-Agent` at sign-in (truncated, sanitised).
     pub user_agent: Option<String>,
+    /// A keyed hash (hex HMAC-SHA256, the key derived from the secret) of the lowercased e-mail
+    /// the account signs in with: what ends its sessions after a password reset, which knows only
+    /// the address. `None` without an e-mail.
+    pub login: Option<String>,
     /// Bumped by every payload write: other instances notice a refresh by it.
     pub version: i64,
 }
@@ -82,6 +86,16 @@ pub trait RecordStore: Send + Sync + 'static {
         issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// Deletes every session whose [`Record::login`] is one of `logins`; returns how many. The
+    /// built-in stores do; the default refuses (a store that cannot must not pretend it did).
+    fn delete_login<'a>(&'a self, logins: &'a [String]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        let _ = logins;
+        Box::pin(async {
+            Err(StoreError::Backend(
+                "this store cannot end sessions by login (RecordStore::delete_login)".into(),
+            ))
+        })
+    }
     /// The store's attempt counters, when it keeps them (the built-in stores do): the own form's
     /// attempt limits then hold across every instance sharing the store.
     fn attempts(&self) -> Option<&dyn super::AttemptCounter> {

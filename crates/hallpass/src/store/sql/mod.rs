@@ -70,13 +70,14 @@ macro_rules! record {
             last_seen_at: row.try_get("last_seen_at")?,
             expires_at: row.try_get("expires_at")?,
             user_agent: row.try_get("user_agent")?,
+            login: row.try_get("login_hash")?,
             version: row.try_get("version")?,
         }
     }};
 }
 
 const COLUMNS: &str = "key_hash, provider, issuer, sub, payload, created_at, last_seen_at, \
-     expires_at, user_agent, version";
+     expires_at, user_agent, version, login_hash";
 
 // After the macros, which it uses.
 mod schema;
@@ -255,7 +256,7 @@ impl RecordStore for SqlStore {
     fn insert<'a>(&'a self, r: &'a Record) -> BoxFuture<'a, Result<(), StoreError>> {
         let sql = format!(
             "INSERT INTO {} (key_hash, provider, issuer, sub, payload, created_at, last_seen_at, \
-             expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             expires_at, user_agent, login_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             self.table
         );
         Box::pin(self.timed(async move {
@@ -270,6 +271,7 @@ impl RecordStore for SqlStore {
                 .bind(r.last_seen_at)
                 .bind(r.expires_at)
                 .bind(&r.user_agent)
+                .bind(&r.login)
                 .execute(p)
                 .await
                 .map(|_| ()))
@@ -427,5 +429,29 @@ impl RecordStore for SqlStore {
                 q.execute(p).await.map(|r| r.rows_affected())
             })
         }))
+    }
+
+    fn delete_login<'a>(&'a self, logins: &'a [String]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        let marks: Vec<String> = (1..=logins.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM {} WHERE login_hash IN ({})",
+            self.table,
+            marks.join(", ")
+        );
+        Box::pin(async move {
+            if logins.is_empty() {
+                return Ok(0);
+            }
+            self.timed(async move {
+                on_pool!(&self.pool, p => {
+                    let mut q = sqlx::query(&sql);
+                    for l in logins {
+                        q = q.bind(l);
+                    }
+                    q.execute(p).await.map(|r| r.rows_affected())
+                })
+            })
+            .await
+        })
     }
 }

@@ -5,17 +5,21 @@ use sqlx::Row;
 use super::{Pool, SqlStore};
 
 /// The schema version this code writes (kept in `{table}_schema`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// What brings a table of version `n - 1` to version `n` (`{t}` is the table).
-const MIGRATIONS: &[(i64, &[&str])] = &[(
-    2,
-    &[
+const MIGRATIONS: &[(i64, &[&str])] = &[
+    (
+        2,
+        &[
         "ALTER TABLE {t} ADD COLUMN issuer TEXT NOT NULL DEFAULT ''",
         // Before v2 a user was (provider, sub): the provider id stands for the issuer.
         "UPDATE {t} SET issuer = provider WHERE issuer = ''",
     ],
-)];
+),
+    // Older rows have no login: a reset does not find them, a refresh or re-check still ends them.
+    (3, &["ALTER TABLE {t} ADD COLUMN login_hash TEXT"]),
+];
 
 impl SqlStore {
     /// The table, its indexes and the version row, and the migrations an older table needs;
@@ -30,7 +34,8 @@ impl SqlStore {
                  sub TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL, \
                  last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, user_agent TEXT, \
                  version BIGINT NOT NULL DEFAULT 0, fence BIGINT NOT NULL DEFAULT 0, \
-                 lease_until BIGINT NOT NULL DEFAULT 0, issuer TEXT NOT NULL DEFAULT '')"
+                 lease_until BIGINT NOT NULL DEFAULT 0, issuer TEXT NOT NULL DEFAULT '', \
+                 login_hash TEXT)"
             ),
             format!("CREATE TABLE IF NOT EXISTS {t}_schema (version BIGINT NOT NULL)"),
             // A new table is created at the current version; an older one keeps its row.
@@ -42,6 +47,7 @@ impl SqlStore {
         let indexes = [
             format!("CREATE INDEX IF NOT EXISTS {t}_user ON {t} (sub, provider)"),
             format!("CREATE INDEX IF NOT EXISTS {t}_account ON {t} (sub, issuer)"),
+            format!("CREATE INDEX IF NOT EXISTS {t}_login ON {t} (login_hash)"),
         ];
         let create = [create.as_slice(), &[crate::store::attempts::sql_schema(t)]].concat();
         let postgres = self.is_postgres();

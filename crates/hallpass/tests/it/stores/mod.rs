@@ -499,6 +499,7 @@ async fn the_refresh_lease_is_exclusive_and_fenced(fx: Arc<Fixture>) {
             last_seen_at: 1,
             expires_at: 4_000_000_000,
             user_agent: None,
+            login: None,
             version: 0,
         })
         .await
