@@ -7,6 +7,7 @@ mod attempts;
 mod down;
 mod faults;
 mod multi;
+mod recheck;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -645,6 +646,7 @@ use faults::{
     store_down_is_signed_out_and_503_then_recovers,
 };
 use multi::two_instances_refresh_once_and_see_revocations;
+use recheck::a_globally_signed_out_session_ends_at_the_recheck;
 
 for_each_store!(
     sign_in_read_and_sign_out,
@@ -663,4 +665,5 @@ for_each_store!(
     an_unreachable_store_fails_fast_after_a_few_failures,
     attempt_counters_count_per_window_and_under_concurrency,
     a_login_name_ends_every_session_of_its_account,
+    a_globally_signed_out_session_ends_at_the_recheck,
 );
