@@ -16,6 +16,7 @@
 //! | `AUTH_THEME_COLOR_SCHEME` | `auto`, `light` or `dark` | `auto` |
 //! | `AUTH_SESSION_STORE` | server-side sessions: `sqlite://PATH`, `sqlite::memory:`, `postgres://…`, `redis://…` | cookie sessions |
 //! | `AUTH_SESSION_STORE_TIMEOUT` | how long one session store call may take, in milliseconds | 1000 |
+//! | `AUTH_SESSION_RECHECK` | seconds after which a stored session's tokens are checked with the provider (a refresh) before it counts as signed in; `0` is off | 300 with a session store |
 
 mod env;
 
@@ -130,6 +131,8 @@ pub struct Config {
     pub(crate) refresh_budget: std::time::Duration,
     pub(crate) session_store: Option<StoreUrl>,
     pub(crate) session_store_timeout: std::time::Duration,
+    /// `None`: the default (300 s with a store); zero: off.
+    pub(crate) session_recheck: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -237,6 +240,7 @@ pub struct ConfigBuilder {
     refresh_budget: std::time::Duration,
     session_store: Option<(&'static str, SecretString)>,
     session_store_timeout: std::time::Duration,
+    session_recheck: Option<std::time::Duration>,
 }
 
 impl Default for ConfigBuilder {
@@ -258,6 +262,7 @@ impl Default for ConfigBuilder {
             refresh_budget: std::time::Duration::from_secs(2),
             session_store: None,
             session_store_timeout: std::time::Duration::from_secs(1),
+            session_recheck: None,
         }
     }
 }
@@ -367,6 +372,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// How long a stored session's provider tokens are trusted without asking the provider: past
+    /// it, the next request refreshes them first (single-flight, as any refresh), and tokens the
+    /// provider revoked (a global sign-out, a password reset elsewhere, a disabled user) end the
+    /// session. Default 300 s with a session store; `Duration::ZERO` turns it off. A session
+    /// without a refresh token cannot be re-checked. Cookie sessions are not re-checked.
+    pub fn session_recheck(mut self, period: std::time::Duration) -> Self {
+        self.session_recheck = Some(period);
+        self
+    }
+
     /// Validates everything and returns the configuration, or the first mistake found.
     pub fn build(self) -> Result<Config, ConfigError> {
         let (origin, base_path) = parse_url(self.url.as_deref())?;
@@ -424,6 +439,7 @@ impl ConfigBuilder {
             refresh_budget: self.refresh_budget,
             session_store,
             session_store_timeout: self.session_store_timeout,
+            session_recheck: self.session_recheck,
         })
     }
 }

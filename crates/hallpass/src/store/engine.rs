@@ -36,6 +36,8 @@ pub(crate) struct Loaded {
     pub(crate) version: i64,
     /// The account's issuer (the row's).
     pub(crate) issuer: String,
+    /// When the provider last vouched for the tokens (Unix seconds).
+    pub(crate) checked_at: i64,
 }
 
 impl Loaded {
@@ -52,6 +54,10 @@ struct Sealed<'a> {
     #[serde(borrow)]
     k: std::borrow::Cow<'a, str>,
     t: SessionToken,
+    /// When the provider last vouched for the tokens (sign-in or refresh), Unix seconds; 0 in
+    /// payloads written before it was kept (re-checked at once).
+    #[serde(default)]
+    c: i64,
 }
 
 pub(crate) struct StoredSessions {
@@ -116,16 +122,18 @@ impl StoredSessions {
         (id, key)
     }
 
-    pub(crate) fn seal(&self, key: &str, token: &SessionToken) -> String {
+    /// The payload of row `key`: `token`, its tokens last checked at `checked_at`.
+    pub(crate) fn seal(&self, key: &str, token: &SessionToken, checked_at: i64) -> String {
         let sealed = Sealed {
             k: key.into(),
             t: token.clone(),
+            c: checked_at,
         };
         let json = serde_json::to_vec(&sealed).expect("session claims always serialise");
         self.keys.encrypt(&json)
     }
 
-    fn open(&self, record: &Record) -> Result<SessionToken, StoreError> {
+    fn open(&self, record: &Record) -> Result<(SessionToken, i64), StoreError> {
         let plain = self.keys.decrypt(&record.payload)?;
         let sealed: Sealed<'_> = serde_json::from_slice(&plain)?;
         if sealed.k != record.key {
@@ -134,7 +142,7 @@ impl StoredSessions {
         let mut token = sealed.t;
         token.exp = record.expires_at;
         token.iat = record.created_at;
-        Ok(token)
+        Ok((token, sealed.c))
     }
 
     /// The session for cookie id `id` at `now`: from the cache (at most a second old) or the
@@ -170,9 +178,11 @@ impl StoredSessions {
             .await
             .inspect_err(|e| self.warn(e))?
             .ok_or(StoreError::NotFound)?;
+        let (token, checked_at) = self.open(&record)?;
         let loaded = Loaded {
             key: key.to_string(),
-            token: self.open(&record)?,
+            token,
+            checked_at,
             last_seen_at: record.last_seen_at,
             version: record.version,
             issuer: record.issuer,

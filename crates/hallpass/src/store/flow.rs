@@ -20,6 +20,8 @@ const LAST_SEEN_EVERY: i64 = 60;
 /// A refresh lease outlives the refresh budget by this much (ms), so that a holder that died
 /// frees it soon after.
 const LEASE_GRACE_MS: i64 = 5_000;
+/// `AUTH_SESSION_RECHECK`'s default with a store.
+const DEFAULT_RECHECK: std::time::Duration = std::time::Duration::from_secs(300);
 /// How often an instance waiting for another's refresh reads the row again.
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
 
@@ -46,15 +48,39 @@ impl Hallpass {
     ) -> Result<Loaded, StoreError> {
         let server = self.server().ok_or(StoreError::NotFound)?;
         let loaded = server.load(id, now).await?;
-        let due = loaded
-            .token
-            .tokens
-            .as_ref()
-            .is_some_and(|t| refresh_due(t, now));
-        if refresh && due {
+        if refresh && self.stored_due(&loaded, now) {
             return self.refresh_stored(server, loaded, now).await;
         }
         Ok(loaded)
+    }
+
+    /// Whether a stored session's tokens must be refreshed before it counts: the access token is
+    /// about to expire, or the provider last vouched for them more than the re-check period ago.
+    fn stored_due(&self, loaded: &Loaded, now: i64) -> bool {
+        let Some(tokens) = loaded.token.tokens.as_ref() else {
+            return false;
+        };
+        if refresh_due(tokens, now) {
+            return true;
+        }
+        let period = self
+            .config()
+            .session_recheck
+            .unwrap_or(DEFAULT_RECHECK)
+            .as_secs() as i64;
+        if period == 0 || now - loaded.checked_at < period {
+            return false;
+        }
+        if tokens.refresh_token.is_none() {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                tracing::debug!(
+                    "AUTH_SESSION_RECHECK: a session without a refresh token cannot be re-checked; it is trusted until its access token expires"
+                )
+            });
+            return false;
+        }
+        true
     }
 
     /// `load_and_maintain` with a store, for the request's cookie (or Bearer) id.
@@ -168,7 +194,7 @@ impl Hallpass {
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok());
         let record = Record {
-            payload: server.seal(&key, token),
+            payload: server.seal(&key, token, now),
             key,
             provider: token.provider.clone().unwrap_or_default(),
             issuer: match account.issuer.as_str() {
@@ -208,7 +234,11 @@ impl Hallpass {
         if token != *incoming {
             let written = server
                 .records()
-                .write(&loaded.key, &server.seal(&loaded.key, &token), None)
+                .write(
+                    &loaded.key,
+                    &server.seal(&loaded.key, &token, loaded.checked_at),
+                    None,
+                )
                 .await
                 .inspect_err(|e| server.warn(e))?;
             server.forget(&loaded.key);
@@ -276,14 +306,9 @@ impl Hallpass {
         };
         // Another instance may have written a refresh between our read and our lease.
         let fresh = server.fetch(&loaded.key).await?;
-        let still_due = fresh
-            .token
-            .tokens
-            .as_ref()
-            .is_some_and(|t| refresh_due(t, now));
-        if fresh.version != loaded.version || !still_due {
+        if fresh.version != loaded.version || !self.stored_due(&fresh, now) {
             // Release the lease by writing the row back as it is.
-            let payload = server.seal(&fresh.key, &fresh.token);
+            let payload = server.seal(&fresh.key, &fresh.token, fresh.checked_at);
             let _ = server
                 .records()
                 .write(&fresh.key, &payload, Some(fence))
@@ -314,7 +339,7 @@ impl Hallpass {
                         };
                         if let (Some(next), Some(server)) = (next, hallpass.server()) {
                             // In this task, so that the result is stored even when no request waits.
-                            let payload = server.seal(&key, &next);
+                            let payload = server.seal(&key, &next, now);
                             match server.records().write(&key, &payload, Some(fence)).await {
                                 Ok(true) => {}
                                 Ok(false) => tracing::debug!(
@@ -355,12 +380,7 @@ impl Hallpass {
         while tokio::time::Instant::now() < deadline {
             tokio::time::sleep(POLL_EVERY).await;
             let fresh = server.fetch(&loaded.key).await?;
-            let due = fresh
-                .token
-                .tokens
-                .as_ref()
-                .is_some_and(|t| refresh_due(t, now));
-            if fresh.version != loaded.version || !due {
+            if fresh.version != loaded.version || !self.stored_due(&fresh, now) {
                 return Ok(fresh);
             }
         }

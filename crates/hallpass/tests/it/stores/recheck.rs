@@ -72,5 +72,21 @@ pub(super) async fn a_globally_signed_out_session_ends_at_the_recheck(fx: Arc<Fi
     // although the access token itself has most of its hour left.
     app.clock.advance(Duration::from_secs(250));
     assert_eq!(b.get("/api/me").await.0, 401);
+    // The session JSON says so once (NextAuth's RefreshAccessTokenError) and clears the cookie.
+    assert_eq!(
+        b.session().await,
+        serde_json::json!({ "error": "RefreshAccessTokenError" })
+    );
     assert_eq!(b.session().await, serde_json::json!({}));
+}
+
+#[test]
+fn auth_session_recheck_is_read_and_checked() {
+    let vars = |v: &'static str| move |k: &str| (k == "AUTH_SESSION_RECHECK").then(|| v.to_string());
+    assert!(Config::builder().with_vars(vars("0")).is_ok(), "0 turns it off");
+    assert!(Config::builder().with_vars(vars("120")).is_ok());
+    for bad in ["soon", "-1", "1.5"] {
+        let e = Config::builder().with_vars(vars(bad)).err().unwrap();
+        assert!(e.to_string().contains("AUTH_SESSION_RECHECK"), "{e}");
+    }
 }
