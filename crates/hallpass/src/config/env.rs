@@ -65,12 +65,10 @@ impl ConfigBuilder {
             self.session_store_timeout = std::time::Duration::from_millis(ms);
         }
         if let Some(v) = var("AUTH_SESSION_RECHECK") {
-            let secs = v
-                .parse::<u64>()
-                .map_err(|_| ConfigError::InvalidValue {
-                    var: "AUTH_SESSION_RECHECK",
-                    reason: format!("`{v}` is not a whole number of seconds (0 turns it off)"),
-                })?;
+            let secs = v.parse::<u64>().map_err(|_| ConfigError::InvalidValue {
+                var: "AUTH_SESSION_RECHECK",
+                reason: format!("`{v}` is not a whole number of seconds (0 turns it off)"),
+            })?;
             self = self.session_recheck(std::time::Duration::from_secs(secs));
         }
         self.theme = theme_vars(self.theme, &var)?;

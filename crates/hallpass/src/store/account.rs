@@ -179,7 +179,6 @@ impl Hallpass {
         Ok(n)
     }
 
-
     /// Ends every stored session of the account that signs in with `login` (an e-mail address,
     /// compared without case), whatever provider each came through: what a password reset calls,
     /// which knows the address the user typed but not their `sub`. Returns how many ended. Only

@@ -164,43 +164,6 @@ impl crate::Hallpass {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_checked_and_tables_named() {
-        assert!(checked(&"ab12".repeat(20)).is_ok());
-        for bad in ["", "a b", "a'b", &"a".repeat(129), "é"] {
-            assert!(checked(bad).is_err(), "{bad}");
-        }
-        assert_eq!(sql_table("hallpass_sessions"), "hallpass_attempts");
-        assert_eq!(sql_table("auth"), "auth_attempts");
-        assert_eq!(count(-1), 0);
-        assert_eq!(count(i64::MAX), u32::MAX);
-    }
-
-    #[tokio::test]
-    async fn an_instance_with_a_built_in_store_has_a_counter() {
-        let config = |store: Option<&str>| {
-            let b = crate::Config::builder()
-                .url("http://localhost:3000")
-                .secret("0123456789abcdef0123456789abcdef");
-            let b = match store {
-                Some(s) => b.session_store(s),
-                None => b,
-            };
-            crate::Hallpass::builder(b.build().unwrap()).build().unwrap()
-        };
-        assert!(config(None).attempt_counter().is_none());
-        let h = config(Some("sqlite::memory:"));
-        let c = h.attempt_counter().expect("a counter");
-        assert_eq!(c.hit("k1", 60, 1_000).await.unwrap(), 1);
-        assert_eq!(c.hit("k1", 60, 1_001).await.unwrap(), 2);
-        assert_eq!(c.peek("k1", 60, 1_002).await.unwrap(), 2);
-    }
-}
-
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl AttemptCounter for super::SqlStore {
     fn hit<'a>(
@@ -236,7 +199,9 @@ impl AttemptCounter for super::SqlStore {
     fn clear<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let sql = sql_clear(self.table());
-            self.counter_query(sql, checked(key)?, &[]).await.map(|_| ())
+            self.counter_query(sql, checked(key)?, &[])
+                .await
+                .map(|_| ())
         })
     }
 }
@@ -278,5 +243,44 @@ impl AttemptCounter for super::RedisStore {
                 .await
                 .map(|_| ())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked_and_tables_named() {
+        assert!(checked(&"ab12".repeat(20)).is_ok());
+        for bad in ["", "a b", "a'b", &"a".repeat(129), "é"] {
+            assert!(checked(bad).is_err(), "{bad}");
+        }
+        assert_eq!(sql_table("hallpass_sessions"), "hallpass_attempts");
+        assert_eq!(sql_table("auth"), "auth_attempts");
+        assert_eq!(count(-1), 0);
+        assert_eq!(count(i64::MAX), u32::MAX);
+    }
+
+    #[tokio::test]
+    async fn an_instance_with_a_built_in_store_has_a_counter() {
+        let config = |store: Option<&str>| {
+            let b = crate::Config::builder()
+                .url("http://localhost:3000")
+                .secret("0123456789abcdef0123456789abcdef");
+            let b = match store {
+                Some(s) => b.session_store(s),
+                None => b,
+            };
+            crate::Hallpass::builder(b.build().unwrap())
+                .build()
+                .unwrap()
+        };
+        assert!(config(None).attempt_counter().is_none());
+        let h = config(Some("sqlite::memory:"));
+        let c = h.attempt_counter().expect("a counter");
+        assert_eq!(c.hit("k1", 60, 1_000).await.unwrap(), 1);
+        assert_eq!(c.hit("k1", 60, 1_001).await.unwrap(), 2);
+        assert_eq!(c.peek("k1", 60, 1_002).await.unwrap(), 2);
     }
 }

@@ -126,7 +126,9 @@ impl Guarded {
     }
 
     fn inner(&self) -> &dyn RecordStore {
-        self.store.records().expect("checked in StoredSessions::new")
+        self.store
+            .records()
+            .expect("checked in StoredSessions::new")
     }
 
     /// `call` unless the breaker is open; its outcome moves the breaker.

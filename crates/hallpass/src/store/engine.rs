@@ -107,7 +107,10 @@ impl StoredSessions {
         let Some(login) = normal_login(login) else {
             return Vec::new();
         };
-        self.login_keys.iter().map(|k| hmac_hex(k, &login)).collect()
+        self.login_keys
+            .iter()
+            .map(|k| hmac_hex(k, &login))
+            .collect()
     }
 
     /// Drops every cached session (after deleting rows this instance cannot name).

@@ -4,8 +4,8 @@
 
 use http::header::{HeaderMap, USER_AGENT};
 
-use super::engine::{key_of, wall_ms, Loaded, StoredSessions};
 use super::account::Account;
+use super::engine::{key_of, wall_ms, Loaded, StoredSessions};
 use super::record::{clean_user_agent, Record};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;

@@ -32,9 +32,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use account::Account;
+pub use attempts::AttemptCounter;
 pub(crate) use breaker::log_unavailable;
 pub(crate) use engine::StoredSessions;
-pub use attempts::AttemptCounter;
 pub use record::{BadHandle, Record, RecordStore, SessionHandle, SessionInfo};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;

@@ -201,9 +201,7 @@ fn parse(key: &str, mut h: HashMap<String, String>) -> Option<Record> {
         expires_at: int(&h, "expires_at")?,
         version: int(&h, "version").unwrap_or(0),
         // A hash written before the issuer was kept: the provider id stands for it, as it did.
-        issuer: h
-            .remove("issuer")
-            .or_else(|| h.get("provider").cloned())?,
+        issuer: h.remove("issuer").or_else(|| h.get("provider").cloned())?,
         provider: h.remove("provider")?,
         sub: h.remove("sub")?,
         payload: h.remove("payload")?,

@@ -113,7 +113,10 @@ impl Post<'_> {
                         // No session holds the fresh tokens: revoke them (RevokeToken).
                         if let Some(t) = &tokens {
                             if let Err(r) = CredentialsProvider::sign_out(form, t).await {
-                                tracing::warn!("revoking unused tokens failed: {}", crate::logsafe::clean(&r));
+                                tracing::warn!(
+                                    "revoking unused tokens failed: {}",
+                                    crate::logsafe::clean(&r)
+                                );
                             }
                         }
                         let code = match e {

@@ -33,7 +33,6 @@ use super::record::{Record, RecordStore};
 use super::StoreOptions;
 use crate::session::{BoxFuture, StoreError};
 
-
 /// How often (at most) expired rows are deleted, on a sign-in.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 

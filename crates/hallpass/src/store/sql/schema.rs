@@ -12,11 +12,11 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
     (
         2,
         &[
-        "ALTER TABLE {t} ADD COLUMN issuer TEXT NOT NULL DEFAULT ''",
-        // Before v2 a user was (provider, sub): the provider id stands for the issuer.
-        "UPDATE {t} SET issuer = provider WHERE issuer = ''",
-    ],
-),
+            "ALTER TABLE {t} ADD COLUMN issuer TEXT NOT NULL DEFAULT ''",
+            // Before v2 a user was (provider, sub): the provider id stands for the issuer.
+            "UPDATE {t} SET issuer = provider WHERE issuer = ''",
+        ],
+    ),
     // Older rows have no login: a reset does not find them, a refresh or re-check still ends them.
     (3, &["ALTER TABLE {t} ADD COLUMN login_hash TEXT"]),
 ];
@@ -126,5 +126,4 @@ impl SqlStore {
             _ => false,
         }
     }
-
 }

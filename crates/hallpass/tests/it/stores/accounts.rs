@@ -48,12 +48,20 @@ pub(super) async fn sign_out_everywhere_covers_every_door(fx: Arc<Fixture>) {
     let app = app_on(&fx, None, Duration::from_secs(2), None, Vec::new()).await;
     let sub = "7d3c-same-user";
     let hosted = sign_in_through(&app, "cognito", profile(sub, Some(POOL), "a@example.com")).await;
-    let form =
-        sign_in_through(&app, "cognito-form", profile(sub, Some(POOL), "a@example.com")).await;
+    let form = sign_in_through(
+        &app,
+        "cognito-form",
+        profile(sub, Some(POOL), "a@example.com"),
+    )
+    .await;
     // The same `sub` at another issuer is another user.
     let elsewhere = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other";
-    let stranger =
-        sign_in_through(&app, "cognito", profile(sub, Some(elsewhere), "b@example.com")).await;
+    let stranger = sign_in_through(
+        &app,
+        "cognito",
+        profile(sub, Some(elsewhere), "b@example.com"),
+    )
+    .await;
     // The list shows both doors' sessions, from either browser.
     for id in [&hosted, &form] {
         let list = app.hallpass.sessions(&headers(&app, id)).await.unwrap();
@@ -72,8 +80,17 @@ pub(super) async fn sign_out_everywhere_covers_every_door(fx: Arc<Fixture>) {
     assert_eq!(list.len(), 1, "another issuer's user");
     // One of the other door's sessions can be revoked from here.
     app.clock.advance(Duration::from_secs(5));
-    let third = sign_in_through(&app, "cognito-form", profile(sub, Some(POOL), "a@example.com")).await;
-    let list = app.hallpass.sessions(&headers(&app, &hosted)).await.unwrap();
+    let third = sign_in_through(
+        &app,
+        "cognito-form",
+        profile(sub, Some(POOL), "a@example.com"),
+    )
+    .await;
+    let list = app
+        .hallpass
+        .sessions(&headers(&app, &hosted))
+        .await
+        .unwrap();
     assert_eq!(list.len(), 3);
     let newest = list[0].id.clone();
     assert!(app
@@ -188,9 +205,15 @@ pub(super) async fn an_older_schema_is_migrated(fx: Arc<Fixture>) {
 /// stored session of the account that signs in with it ends at once, whatever door it used.
 pub(super) async fn a_login_name_ends_every_session_of_its_account(fx: Arc<Fixture>) {
     let app = app_on(&fx, None, Duration::from_secs(2), None, Vec::new()).await;
-    let victim = |door| sign_in_through(&app, door, profile("v-1", Some(POOL), "Victim@Example.com"));
+    let victim =
+        |door| sign_in_through(&app, door, profile("v-1", Some(POOL), "Victim@Example.com"));
     let (hosted, form) = (victim("cognito").await, victim("cognito-form").await);
-    let other = sign_in_through(&app, "cognito", profile("o-1", Some(POOL), "other@example.com")).await;
+    let other = sign_in_through(
+        &app,
+        "cognito",
+        profile("o-1", Some(POOL), "other@example.com"),
+    )
+    .await;
     // The address is kept only as a keyed hash.
     let rows = fx.inspector().records().list(None, "v-1").await.unwrap();
     assert_eq!(rows.len(), 2);
@@ -210,7 +233,10 @@ pub(super) async fn a_login_name_ends_every_session_of_its_account(fx: Arc<Fixtu
     }
     assert_eq!(get(&app, "/api/me", &other).await.status(), 200);
     assert_eq!(
-        app.hallpass.revoke_login_sessions("victim@example.com").await.unwrap(),
+        app.hallpass
+            .revoke_login_sessions("victim@example.com")
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(app.hallpass.revoke_login_sessions("").await.unwrap(), 0);

@@ -62,9 +62,7 @@ impl Hooks for Keep {
     }
 }
 
-pub(super) async fn the_form_says_unavailable_and_revokes_when_the_store_is_down(
-    fx: Arc<Fixture>,
-) {
+pub(super) async fn the_form_says_unavailable_and_revokes_when_the_store_is_down(fx: Arc<Fixture>) {
     let pool = pool(vec![], MfaSetting::Optional).await;
     let keep = Keep::default();
     let (install, hooks) = (broken_store(&fx), keep.clone());
@@ -101,7 +99,9 @@ pub(super) async fn the_form_says_unavailable_and_revokes_when_the_store_is_down
     assert!(!page.contains("Incorrect username or password."));
     // The tokens the pool gave were revoked: nobody can use them once no session holds them.
     let (sub, tokens) = keep.0.lock().unwrap().clone().expect("the pool signed in");
-    let refreshed = form.refresh(&tokens, &sub, hallpass::clock::Clock::now(&app.clock)).await;
+    let refreshed = form
+        .refresh(&tokens, &sub, hallpass::clock::Clock::now(&app.clock))
+        .await;
     assert!(
         matches!(refreshed, Err(ProviderError::RefreshTokenDead)),
         "{refreshed:?}"
@@ -137,15 +137,24 @@ pub(super) async fn an_unreachable_store_fails_fast_after_a_few_failures(fx: Arc
         return;
     };
     let proxy = Proxy::start(target).await;
-    let app = super::app_on(&fx, Some(proxy.port), Duration::from_millis(300), None, Vec::new())
-        .await;
+    let app = super::app_on(
+        &fx,
+        Some(proxy.port),
+        Duration::from_millis(300),
+        None,
+        Vec::new(),
+    )
+    .await;
     let id = super::sign_in(&app, "ua").await;
     // A store that accepts and never answers: without a breaker, every request waits the timeout.
     proxy.set(Mode::Hang);
     // The per-instance read cache may answer for up to a second.
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     while get(&app, "/api/me", &id).await.status() != 503 {
-        assert!(std::time::Instant::now() < deadline, "never saw the store down");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never saw the store down"
+        );
     }
     for _ in 0..10 {
         assert_eq!(get(&app, "/api/me", &id).await.status(), 503);

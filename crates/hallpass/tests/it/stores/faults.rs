@@ -131,7 +131,14 @@ async fn post_sign_out(app: &TestApp, id: &str, json: bool) -> reqwest::Response
     app.client
         .post(app.at("/api/auth/signout"))
         .header("cookie", format!("{}; {csrf_cookie}", cookie(app, id)))
-        .header("accept", if json { "application/json" } else { "text/html" })
+        .header(
+            "accept",
+            if json {
+                "application/json"
+            } else {
+                "text/html"
+            },
+        )
         .form(&form)
         .send()
         .await
@@ -144,7 +151,10 @@ async fn sign_out_fails_loudly(app: &TestApp, id: &str) {
     assert_eq!(res.status(), 503, "a browser is told sign-out failed");
     assert!(!clears_session(app, &res), "the cookie is kept");
     let page = res.text().await.unwrap();
-    assert!(page.contains("<html") || page.contains("<!DOCTYPE"), "{page}");
+    assert!(
+        page.contains("<html") || page.contains("<!DOCTYPE"),
+        "{page}"
+    );
     assert!(page.contains("still signed in"), "{page}");
     let res = post_sign_out(app, id, true).await;
     assert_eq!(res.status(), 503);
@@ -172,7 +182,14 @@ pub(super) async fn sign_out_while_the_store_is_down_keeps_the_cookie_and_says_s
         return sign_out_fails_loudly(&app, &"A".repeat(43)).await;
     };
     let proxy = Proxy::start(target).await;
-    let app = app_on(&fx, Some(proxy.port), Duration::from_millis(300), None, Vec::new()).await;
+    let app = app_on(
+        &fx,
+        Some(proxy.port),
+        Duration::from_millis(300),
+        None,
+        Vec::new(),
+    )
+    .await;
     let id = sign_in(&app, "ua").await;
     proxy.set(Mode::Refuse);
     until_status(&app, "/api/me", &id, 503).await;

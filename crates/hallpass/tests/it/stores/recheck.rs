@@ -7,7 +7,7 @@ use std::time::Duration;
 use hallpass::hooks::{HookError, Hooks, JwtTrigger};
 use hallpass::provider::PasswordFlow;
 use hallpass::{Config, SessionToken};
-use userpool::{MfaSetting, DEMO_USER_EMAIL, DEMO_USER_PASSWORD, DEMO_POOL_ID};
+use userpool::{MfaSetting, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 
 use crate::support::app::{spawn_app_with, SECRET};
 use crate::support::cognito::{assert_signed_in_at, pool, providers, Browser};
@@ -58,7 +58,10 @@ pub(super) async fn a_globally_signed_out_session_ends_at_the_recheck(fx: Arc<Fi
     let api = pool.issuer(DEMO_POOL_ID).join("/").unwrap();
     let res = reqwest::Client::new()
         .post(api)
-        .header("x-amz-target", "AWSCognitoIdentityProviderService.GlobalSignOut")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.GlobalSignOut",
+        )
         .header("content-type", "application/x-amz-json-1.1")
         .body(serde_json::json!({ "AccessToken": access }).to_string())
         .send()
@@ -82,8 +85,12 @@ pub(super) async fn a_globally_signed_out_session_ends_at_the_recheck(fx: Arc<Fi
 
 #[test]
 fn auth_session_recheck_is_read_and_checked() {
-    let vars = |v: &'static str| move |k: &str| (k == "AUTH_SESSION_RECHECK").then(|| v.to_string());
-    assert!(Config::builder().with_vars(vars("0")).is_ok(), "0 turns it off");
+    let vars =
+        |v: &'static str| move |k: &str| (k == "AUTH_SESSION_RECHECK").then(|| v.to_string());
+    assert!(
+        Config::builder().with_vars(vars("0")).is_ok(),
+        "0 turns it off"
+    );
     assert!(Config::builder().with_vars(vars("120")).is_ok());
     for bad in ["soon", "-1", "1.5"] {
         let e = Config::builder().with_vars(vars(bad)).err().unwrap();
