@@ -1,33 +1,12 @@
-//! Attempt counters: how many times a key (a hashed username or client address, per action) was
-//! counted in its current window. In memory by default; the built-in session stores (SQL, Redis)
-//! keep them too, so that instances sharing a store share the limits.
+//! The in-memory attempt counter: how many times a key (a hashed username or client address, per
+//! action) was counted in its current window, when no session store keeps the counts (the
+//! built-in stores implement [`AttemptCounter`] too, so that instances share them).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::session::{BoxFuture, StoreError};
-
-/// Counts attempts per key in fixed windows.
-pub(crate) trait AttemptCounter: Send + Sync {
-    /// Adds one to `key` (a new window if the last one ended); the count after.
-    fn hit<'a>(
-        &'a self,
-        key: &'a str,
-        window_secs: i64,
-        now: i64,
-    ) -> BoxFuture<'a, Result<u32, StoreError>>;
-    /// `key`'s count in its current window, 0 when none.
-    fn peek<'a>(
-        &'a self,
-        key: &'a str,
-        window_secs: i64,
-        now: i64,
-    ) -> BoxFuture<'a, Result<u32, StoreError>>;
-    /// Takes one off `key` (an attempt that turned out not to count).
-    fn undo<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
-    /// Forgets `key`.
-    fn clear<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
-}
+use crate::store::AttemptCounter;
 
 /// Most keys the in-memory counter keeps (about 100 bytes each: 5 MB).
 const CAPACITY: usize = 50_000;

@@ -288,7 +288,10 @@ impl IntoResponse for Error {
             }
             _ => {}
         }
-        if status.is_server_error() {
+        if let Error::Store(e) = &self {
+            // One line per request would flood the log while the store is down.
+            crate::store::log_unavailable(e);
+        } else if status.is_server_error() {
             tracing::error!("request failed: {}", clean(&self));
         } else {
             tracing::debug!("request refused: {}", clean(&self));

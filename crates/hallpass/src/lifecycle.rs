@@ -28,6 +28,7 @@ use crate::provider::{Profile, SignIn, TokenSet};
 use crate::refresh::{Outcome, REFRESH_MARGIN_SECS};
 use crate::session::reissue::Reissue;
 use crate::session::{Session, SessionToken, StoreError};
+use crate::store::Account;
 use crate::{csrf, redirect, Hallpass};
 
 /// What a completed sign-in leads to.
@@ -190,10 +191,11 @@ impl Hallpass {
     pub(crate) async fn issue(
         &self,
         token: SessionToken,
+        account: &Account,
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, SetCookies), Error> {
-        let (token, value) = self.stamp_and_encode(token, now, request).await?;
+        let (token, value) = self.stamp_and_encode(token, account, now, request).await?;
         let cookies = self
             .cookies()
             .set_session(&value, self.config().session_max_age, request);
@@ -217,7 +219,7 @@ impl Hallpass {
                 .await;
         }
         if self.store().is_some() {
-            return self.issue(token, now, request).await;
+            return self.issue(token, &Account::default(), now, request).await;
         }
         let reissues = self.jwt().reissues();
         let fresh_exp = now + self.config().session_max_age;
@@ -236,7 +238,9 @@ impl Hallpass {
                 Ok((done.token.clone(), cookies))
             }
             Reissue::Encrypt => {
-                let (token, value) = self.stamp_and_encode(token, now, request).await?;
+                let (token, value) = self
+                    .stamp_and_encode(token, &Account::default(), now, request)
+                    .await?;
                 reissues.remember(parts, &token, &value);
                 let cookies =
                     self.cookies()
@@ -251,6 +255,7 @@ impl Hallpass {
     async fn stamp_and_encode(
         &self,
         mut token: SessionToken,
+        account: &Account,
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, String), Error> {
@@ -260,7 +265,9 @@ impl Hallpass {
             .into_uuid()
             .to_string();
         let value = match self.store() {
-            Some(_) if self.server().is_some() => self.insert_stored(&token, now, request).await?,
+            Some(_) if self.server().is_some() => {
+                self.insert_stored(&token, account, now, request).await?
+            }
             Some(store) => store.save(&token).await?,
             None => self.jwt().encode(&token),
         };
@@ -316,7 +323,8 @@ impl Hallpass {
             .map_err(|e| Error::Hook("jwt", e.to_string()))?;
         let rc = RequestCookies::new(headers);
         let now = self.now();
-        let (_, cookies) = match self.issue(token.clone(), now, &rc).await {
+        let account = self.account_of(&profile, provider);
+        let (_, cookies) = match self.issue(token.clone(), &account, now, &rc).await {
             // Over budget with an ID token kept: it is only a logout hint, drop it and try again.
             Err(Error::CookieTooLarge { .. })
                 if token.tokens.as_ref().is_some_and(|t| t.id_token.is_some()) =>
@@ -325,7 +333,7 @@ impl Hallpass {
                 if let Some(t) = smaller.tokens.as_mut() {
                     t.id_token = None;
                 }
-                self.issue(smaller, now, &rc).await?
+                self.issue(smaller, &account, now, &rc).await?
             }
             other => other?,
         };
@@ -336,52 +344,6 @@ impl Hallpass {
         .await;
         crate::step!(self, provider = provider, "signed in");
         Ok(SignInOutcome::Issued(cookies))
-    }
-
-    /// Signs the request's user out here: a stored session is deleted, the session cookie and its
-    /// chunks are expired, and the `SignedOut` event fires. The provider's own session is left alone
-    /// (the sign-out endpoint also ends that when federated sign-out is on).
-    pub async fn sign_out(&self, headers: &HeaderMap) -> SetCookies {
-        self.end_session(headers).await.1
-    }
-
-    /// [`Hallpass::sign_out`], also returning the session that ended (for federated sign-out).
-    pub(crate) async fn end_session(
-        &self,
-        headers: &HeaderMap,
-    ) -> (Option<SessionToken>, SetCookies) {
-        let rc = RequestCookies::new(headers);
-        let raw = rc.get_chunked(&self.cookies().session_name);
-        let token = match raw.as_deref() {
-            // No refresh on the way out; the row goes below.
-            Some(raw) if self.server().is_some() => self
-                .load_stored(raw, self.now(), false)
-                .await
-                .ok()
-                .map(|l| l.token),
-            Some(raw) => self
-                .load_session(&[raw], self.now())
-                .await
-                .ok()
-                .map(|s| s.token().clone()),
-            None => None,
-        };
-        if let (Some(_), Some(raw)) = (self.server(), raw.as_deref()) {
-            self.delete_stored(raw).await;
-        } else if let (Some(store), Some(raw)) = (self.store(), raw.as_deref()) {
-            if let Err(e) = store.delete(raw).await {
-                tracing::warn!(
-                    "could not delete the stored session: {}",
-                    crate::logsafe::clean(&e)
-                );
-            }
-        }
-        self.event(Event::SignedOut {
-            token: token.as_ref(),
-        })
-        .await;
-        crate::step!(self, "signed out");
-        (token, self.cookies().clear_session(&rc))
     }
 
     /// The CSRF token for a form, bound to the request's session (or to "signed out"): made from the

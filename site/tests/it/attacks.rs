@@ -39,14 +39,25 @@ async fn a_guessing_client_does_not_lock_out_the_others() {
     let (page_url, _, home) = get(&attacker, &site.at("/")).await;
     let f = form(&home, &page_url, "/api/auth/cognito/signin").set("password", "Guess-1234!");
     for i in 0..60 {
-        let (landed, _, _) =
-            submit(&attacker, &f.clone_with("username", &format!("made-up-{i}@example.com"))).await;
+        let (landed, _, _) = submit(
+            &attacker,
+            &f.clone_with("username", &format!("made-up-{i}@example.com")),
+        )
+        .await;
         assert_eq!(landed.path(), "/account/signin");
     }
     let (landed, page) = home_sign_in(&attacker, &site, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await;
-    assert!(page.contains("Too many attempts"), "the attacker is stopped: {landed}");
+    assert!(
+        page.contains("Too many attempts"),
+        "the attacker is stopped: {landed}"
+    );
     // Everyone else signs in, again and again.
-    for (i, ip) in ["127.0.0.3", "127.0.0.4"].iter().cycle().take(12).enumerate() {
+    for (i, ip) in ["127.0.0.3", "127.0.0.4"]
+        .iter()
+        .cycle()
+        .take(12)
+        .enumerate()
+    {
         let b = browser_from(&site, ip);
         let (landed, page) = home_sign_in(&b, &site, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await;
         assert_eq!(landed.path(), "/protected", "sign-in {i} from {ip}: {page}");
@@ -64,7 +75,10 @@ async fn a_flood_of_made_up_usernames_refuses_no_new_user() {
         let res = flood
             .post(&f.action)
             .header("accept", "text/html")
-            .form(&f.clone_with("username", &format!("u{i}@example.com")).fields)
+            .form(
+                &f.clone_with("username", &format!("u{i}@example.com"))
+                    .fields,
+            )
             .send()
             .await
             .unwrap();
@@ -79,7 +93,10 @@ async fn a_flood_of_made_up_usernames_refuses_no_new_user() {
         let b = browser_from(&site, ip);
         let (page_url, _, page) = get(&b, &site.at(path)).await;
         let f = form(&page, &page_url, action)
-            .set("username", &format!("fresh-{}@example.com", ip.replace('.', "-")))
+            .set(
+                "username",
+                &format!("fresh-{}@example.com", ip.replace('.', "-")),
+            )
             .set("password", "Fresh-Passw0rd!");
         let (landed, _, page) = submit(&b, &f).await;
         assert!(
@@ -104,9 +121,11 @@ async fn an_address_registered_by_someone_else_ends_up_with_the_owners_password(
             (b, landed, page)
         }
     };
-    let (attacker, landed, _) = sign_up(browser_from(&site, "127.0.0.9"), "Attacker-Passw0rd!").await;
+    let (attacker, landed, _) =
+        sign_up(browser_from(&site, "127.0.0.9"), "Attacker-Passw0rd!").await;
     assert_eq!(landed.path(), "/account/confirm");
-    let (victim, landed, page) = sign_up(browser_from(&site, "127.0.0.10"), "Victim-Passw0rd!").await;
+    let (victim, landed, page) =
+        sign_up(browser_from(&site, "127.0.0.10"), "Victim-Passw0rd!").await;
     assert_eq!(landed.path(), "/account/confirm");
     assert!(page.contains("Check your e-mail"), "{page}");
     // The victim types the newest code in their mailbox.

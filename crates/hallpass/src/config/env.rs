@@ -85,6 +85,13 @@ impl ConfigBuilder {
             };
             self.trusted_proxies = self.trusted_proxies.header(header);
         }
+        if let Some(v) = var("AUTH_SESSION_RECHECK") {
+            let secs = v.parse::<u64>().map_err(|_| ConfigError::InvalidValue {
+                var: "AUTH_SESSION_RECHECK",
+                reason: format!("`{v}` is not a whole number of seconds (0 turns it off)"),
+            })?;
+            self = self.session_recheck(std::time::Duration::from_secs(secs));
+        }
         self.theme = theme_vars(self.theme, &var)?;
         Ok(self)
     }

@@ -18,6 +18,7 @@
 //! | `AUTH_SESSION_STORE_TIMEOUT` | how long one session store call may take, in milliseconds | 1000 |
 //! | `AUTH_TRUSTED_PROXIES` | reverse proxies (addresses, CIDR ranges) whose forwarding header names the client | none: the peer is the client |
 //! | `AUTH_TRUSTED_PROXY_HEADER` | `x-forwarded-for` or `forwarded` | `x-forwarded-for` |
+//! | `AUTH_SESSION_RECHECK` | seconds after which a stored session's tokens are checked with the provider (a refresh) before it counts as signed in; `0` is off | 300 with a session store |
 
 mod check;
 mod env;
@@ -136,6 +137,8 @@ pub struct Config {
     pub(crate) session_store: Option<StoreUrl>,
     pub(crate) session_store_timeout: std::time::Duration,
     pub(crate) trusted_proxies: TrustedProxies,
+    /// `None`: the default (300 s with a store); zero: off.
+    pub(crate) session_recheck: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -244,6 +247,7 @@ pub struct ConfigBuilder {
     session_store: Option<(&'static str, SecretString)>,
     session_store_timeout: std::time::Duration,
     trusted_proxies: TrustedProxies,
+    session_recheck: Option<std::time::Duration>,
 }
 
 impl Default for ConfigBuilder {
@@ -266,6 +270,7 @@ impl Default for ConfigBuilder {
             session_store: None,
             session_store_timeout: std::time::Duration::from_secs(1),
             trusted_proxies: TrustedProxies::none(),
+            session_recheck: None,
         }
     }
 }
@@ -382,6 +387,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// How long a stored session's provider tokens are trusted without asking the provider: past
+    /// it, the next request refreshes them first (single-flight, as any refresh), and tokens the
+    /// provider revoked (a global sign-out, a password reset elsewhere, a disabled user) end the
+    /// session. Default 300 s with a session store; `Duration::ZERO` turns it off. A session
+    /// without a refresh token cannot be re-checked. Cookie sessions are not re-checked.
+    pub fn session_recheck(mut self, period: std::time::Duration) -> Self {
+        self.session_recheck = Some(period);
+        self
+    }
+
     /// Validates everything and returns the configuration, or the first mistake found.
     pub fn build(self) -> Result<Config, ConfigError> {
         let (origin, base_path) = parse_url(self.url.as_deref())?;
@@ -440,6 +455,7 @@ impl ConfigBuilder {
             session_store,
             session_store_timeout: self.session_store_timeout,
             trusted_proxies: self.trusted_proxies,
+            session_recheck: self.session_recheck,
         })
     }
 }

@@ -171,11 +171,10 @@ async fn credentials(
         .and_then(|a| a.downcast_ref::<CognitoForm>());
     let limited = match cognito {
         Some(c) => {
-            let counter = h.attempt_counts(c);
             let address = crate::endpoints::cognito::client_address(h, ext, headers);
             let user = fields.get("username").unwrap_or("");
-            match h.begin_attempt(c, &*counter, "signin", user, address).await {
-                Ok(ticket) => Some((c, counter, ticket)),
+            match h.begin_attempt(c, "signin", user, address).await {
+                Ok(ticket) => Some((c, ticket)),
                 // Over a limit (logged): the answer of a refused password, Cognito never asked.
                 Err(_) => return failed(CredentialsError::Invalid.into()),
             }
@@ -187,8 +186,8 @@ async fn credentials(
         Ok(s) => s,
         Err(e) => return failed(e.into()),
     };
-    if let Some((c, counter, ticket)) = limited {
-        h.attempt_succeeded(c, &*counter, ticket).await;
+    if let Some((c, ticket)) = limited {
+        h.attempt_succeeded(c, ticket).await;
     }
     match h.complete_sign_in(headers, provider_id, sign_in).await {
         Ok(SignInOutcome::Issued(cookies)) => (cookies, go(json, &target)).into_response(),

@@ -56,7 +56,10 @@ pub(super) async fn sign_out(
         );
     }
     let mut target = h.callback_target(form.get("callbackUrl")).await;
-    let (token, cookies) = h.end_session(&headers).await;
+    let (token, cookies) = match h.end_session(&headers).await {
+        Ok(ended) => ended,
+        Err(e) => return not_signed_out(&h, &headers, json, e),
+    };
     let provider = token
         .as_ref()
         .and_then(|t| t.provider.as_deref())
@@ -75,4 +78,29 @@ pub(super) async fn sign_out(
         }
     }
     (cookies, go(json, &target)).into_response()
+}
+
+/// The session store could not end the session: say so (503) and keep the cookie, never a
+/// redirect that looks like a sign-out while the session, and any copy of its cookie, lives on.
+fn not_signed_out(h: &Hallpass, headers: &HeaderMap, json: bool, e: Error) -> Response {
+    let wants_json = json
+        || headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"));
+    if wants_json {
+        return e.into_response();
+    }
+    tracing::warn!("sign-out failed: {}", crate::logsafe::clean(&e));
+    let config = h.config();
+    pages::error(
+        &config.theme,
+        StatusCode::SERVICE_UNAVAILABLE,
+        (
+            "Sign-out failed",
+            "We could not sign you out: the session service is not answering. You are still \
+             signed in on this device. Please try again in a minute.",
+        ),
+        config.origin.as_str(),
+    )
 }

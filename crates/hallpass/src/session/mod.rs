@@ -2,6 +2,7 @@
 //! sessions live ([`SessionStore`]).
 
 pub(crate) mod reissue;
+mod sign_out;
 mod store;
 
 use std::future::Future;

@@ -11,6 +11,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::breaker::{Guarded, Throttle};
 use super::record::{Record, RecordStore};
 use crate::jwe::KeyRing;
 use crate::session::{SessionStore, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
@@ -33,6 +34,17 @@ pub(crate) struct Loaded {
     pub(crate) token: SessionToken,
     pub(crate) last_seen_at: i64,
     pub(crate) version: i64,
+    /// The account's issuer (the row's).
+    pub(crate) issuer: String,
+    /// When the provider last vouched for the tokens (Unix seconds).
+    pub(crate) checked_at: i64,
+}
+
+impl Loaded {
+    /// The account's subject.
+    pub(crate) fn sub(&self) -> &str {
+        self.token.sub.as_deref().unwrap_or_default()
+    }
 }
 
 /// The plaintext of a payload: the session and the row it belongs to (so a payload copied into
@@ -42,13 +54,20 @@ struct Sealed<'a> {
     #[serde(borrow)]
     k: std::borrow::Cow<'a, str>,
     t: SessionToken,
+    /// When the provider last vouched for the tokens (sign-in or refresh), Unix seconds; 0 in
+    /// payloads written before it was kept (re-checked at once).
+    #[serde(default)]
+    c: i64,
 }
 
 pub(crate) struct StoredSessions {
-    store: Arc<dyn SessionStore>,
+    /// The store's rows, behind the circuit breaker.
+    records: Guarded,
     keys: KeyRing,
+    /// HMAC keys for [`Record::login`], one per secret (the first writes, all find).
+    login_keys: Vec<[u8; 32]>,
     cache: Mutex<HashMap<String, (Instant, Loaded)>>,
-    last_warn: Mutex<Option<Instant>>,
+    warnings: Throttle,
 }
 
 impl StoredSessions {
@@ -56,19 +75,47 @@ impl StoredSessions {
     pub(crate) fn new(store: Arc<dyn SessionStore>, secrets: &[&[u8]]) -> Option<Self> {
         store.records()?;
         Some(Self {
-            store,
+            records: Guarded::new(store),
             keys: KeyRing::derive(
                 secrets,
                 "hallpass.session-store",
                 "Hallpass session store payload",
             ),
+            login_keys: secrets.iter().map(|s| login_key(s)).collect(),
             cache: Mutex::default(),
-            last_warn: Mutex::default(),
+            warnings: Throttle::new(WARN_EVERY),
         })
     }
 
     pub(crate) fn records(&self) -> &dyn RecordStore {
-        self.store.records().expect("checked in new")
+        &self.records
+    }
+
+    /// The store, to share with what keeps it beyond a request (the attempt counters).
+    pub(crate) fn shared_store(&self) -> Arc<dyn SessionStore> {
+        self.records.shared()
+    }
+
+    /// What a row keeps of the e-mail `login`: its keyed hash under the current secret.
+    pub(crate) fn login_hash(&self, login: &str) -> Option<String> {
+        let login = normal_login(login)?;
+        self.login_keys.first().map(|k| hmac_hex(k, &login))
+    }
+
+    /// Every hash `login` may be kept under (one per secret, for rows written before a rotation).
+    pub(crate) fn login_hashes(&self, login: &str) -> Vec<String> {
+        let Some(login) = normal_login(login) else {
+            return Vec::new();
+        };
+        self.login_keys
+            .iter()
+            .map(|k| hmac_hex(k, &login))
+            .collect()
+    }
+
+    /// Drops every cached session (after deleting rows this instance cannot name).
+    pub(crate) fn forget_all(&self) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     /// A new session id (for the cookie) and its row key.
@@ -78,16 +125,18 @@ impl StoredSessions {
         (id, key)
     }
 
-    pub(crate) fn seal(&self, key: &str, token: &SessionToken) -> String {
+    /// The payload of row `key`: `token`, its tokens last checked at `checked_at`.
+    pub(crate) fn seal(&self, key: &str, token: &SessionToken, checked_at: i64) -> String {
         let sealed = Sealed {
             k: key.into(),
             t: token.clone(),
+            c: checked_at,
         };
         let json = serde_json::to_vec(&sealed).expect("session claims always serialise");
         self.keys.encrypt(&json)
     }
 
-    fn open(&self, record: &Record) -> Result<SessionToken, StoreError> {
+    fn open(&self, record: &Record) -> Result<(SessionToken, i64), StoreError> {
         let plain = self.keys.decrypt(&record.payload)?;
         let sealed: Sealed<'_> = serde_json::from_slice(&plain)?;
         if sealed.k != record.key {
@@ -96,7 +145,7 @@ impl StoredSessions {
         let mut token = sealed.t;
         token.exp = record.expires_at;
         token.iat = record.created_at;
-        Ok(token)
+        Ok((token, sealed.c))
     }
 
     /// The session for cookie id `id` at `now`: from the cache (at most a second old) or the
@@ -132,11 +181,14 @@ impl StoredSessions {
             .await
             .inspect_err(|e| self.warn(e))?
             .ok_or(StoreError::NotFound)?;
+        let (token, checked_at) = self.open(&record)?;
         let loaded = Loaded {
             key: key.to_string(),
-            token: self.open(&record)?,
+            token,
+            checked_at,
             last_seen_at: record.last_seen_at,
             version: record.version,
+            issuer: record.issuer,
         };
         self.remember(&loaded);
         Ok(loaded)
@@ -171,17 +223,38 @@ impl StoredSessions {
         if !matches!(e, StoreError::Backend(_)) {
             return;
         }
-        let mut last = self.last_warn.lock().unwrap_or_else(|e| e.into_inner());
-        if last.is_some_and(|t| t.elapsed() < WARN_EVERY) {
+        if self.warnings.allow(Instant::now()).is_none() {
             return;
         }
-        *last = Some(Instant::now());
         tracing::warn!(
             "session store {} unavailable, requests are signed out until it is back: {}",
             self.records().describe(),
             crate::logsafe::clean(e)
         );
     }
+}
+
+/// A login as compared: trimmed and lowercased (Cognito's e-mail usernames are case-insensitive);
+/// `None` when empty.
+fn normal_login(login: &str) -> Option<String> {
+    let login = login.trim().to_lowercase();
+    (!login.is_empty()).then_some(login)
+}
+
+/// The HMAC key for logins, derived from one secret (as the payload key is).
+fn login_key(secret: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(Some(b"hallpass.session-store"), secret)
+        .expand(b"Hallpass session store login", &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 length");
+    key
+}
+
+fn hmac_hex(key: &[u8; 32], login: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(login.as_bytes());
+    crate::csrf::hex(&mac.finalize().into_bytes())
 }
 
 /// The row key of a cookie id: hex SHA-256, for well-formed ids only.

@@ -4,15 +4,15 @@
 
 use http::header::{HeaderMap, USER_AGENT};
 
+use super::account::Account;
 use super::engine::{key_of, wall_ms, Loaded, StoredSessions};
-use super::record::{clean_user_agent, Record, SessionHandle, SessionInfo};
+use super::record::{clean_user_agent, Record};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;
-use crate::hooks::Event;
 use crate::lifecycle::{access_expired, refresh_due};
 use crate::provider::{Profile, ProviderError, TokenSet};
 use crate::refresh::Outcome;
-use crate::session::{Session, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
+use crate::session::{Session, SessionToken, StoreError};
 use crate::Hallpass;
 
 /// `last_seen_at` is written at most this often (seconds).
@@ -20,6 +20,8 @@ const LAST_SEEN_EVERY: i64 = 60;
 /// A refresh lease outlives the refresh budget by this much (ms), so that a holder that died
 /// frees it soon after.
 const LEASE_GRACE_MS: i64 = 5_000;
+/// `AUTH_SESSION_RECHECK`'s default with a store.
+const DEFAULT_RECHECK: std::time::Duration = std::time::Duration::from_secs(300);
 /// How often an instance waiting for another's refresh reads the row again.
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
 
@@ -32,7 +34,7 @@ pub(crate) struct Maintained {
 }
 
 impl Hallpass {
-    fn stored(&self) -> Result<&StoredSessions, Error> {
+    pub(super) fn stored(&self) -> Result<&StoredSessions, Error> {
         self.server().ok_or(Error::NoSessionStore)
     }
 
@@ -46,15 +48,39 @@ impl Hallpass {
     ) -> Result<Loaded, StoreError> {
         let server = self.server().ok_or(StoreError::NotFound)?;
         let loaded = server.load(id, now).await?;
-        let due = loaded
-            .token
-            .tokens
-            .as_ref()
-            .is_some_and(|t| refresh_due(t, now));
-        if refresh && due {
+        if refresh && self.stored_due(&loaded, now) {
             return self.refresh_stored(server, loaded, now).await;
         }
         Ok(loaded)
+    }
+
+    /// Whether a stored session's tokens must be refreshed before it counts: the access token is
+    /// about to expire, or the provider last vouched for them more than the re-check period ago.
+    fn stored_due(&self, loaded: &Loaded, now: i64) -> bool {
+        let Some(tokens) = loaded.token.tokens.as_ref() else {
+            return false;
+        };
+        if refresh_due(tokens, now) {
+            return true;
+        }
+        let period = self
+            .config()
+            .session_recheck
+            .unwrap_or(DEFAULT_RECHECK)
+            .as_secs() as i64;
+        if period == 0 || now - loaded.checked_at < period {
+            return false;
+        }
+        if tokens.refresh_token.is_none() {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                tracing::debug!(
+                    "AUTH_SESSION_RECHECK: a session without a refresh token cannot be re-checked; it is trusted until its access token expires"
+                )
+            });
+            return false;
+        }
+        true
     }
 
     /// `load_and_maintain` with a store, for the request's cookie (or Bearer) id.
@@ -157,6 +183,7 @@ impl Hallpass {
     pub(crate) async fn insert_stored(
         &self,
         token: &SessionToken,
+        account: &Account,
         now: i64,
         request: &RequestCookies<'_>,
     ) -> Result<String, Error> {
@@ -167,14 +194,20 @@ impl Hallpass {
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok());
         let record = Record {
-            payload: server.seal(&key, token),
+            payload: server.seal(&key, token, now),
             key,
             provider: token.provider.clone().unwrap_or_default(),
+            issuer: match account.issuer.as_str() {
+                // A session made without a sign-in's profile: its provider stands for the issuer.
+                "" => token.provider.clone().unwrap_or_default(),
+                issuer => issuer.to_string(),
+            },
             sub: token.sub.clone().unwrap_or_default(),
             created_at: now,
             last_seen_at: now,
             expires_at: token.exp,
             user_agent: clean_user_agent(user_agent),
+            login: account.login.as_deref().and_then(|l| server.login_hash(l)),
             version: 0,
         };
         server
@@ -201,7 +234,11 @@ impl Hallpass {
         if token != *incoming {
             let written = server
                 .records()
-                .write(&loaded.key, &server.seal(&loaded.key, &token), None)
+                .write(
+                    &loaded.key,
+                    &server.seal(&loaded.key, &token, loaded.checked_at),
+                    None,
+                )
                 .await
                 .inspect_err(|e| server.warn(e))?;
             server.forget(&loaded.key);
@@ -223,158 +260,19 @@ impl Hallpass {
         Ok((loaded.token, cookies))
     }
 
-    /// Sign-out with a store: deletes the row (the cookie is cleared by the caller).
-    pub(crate) async fn delete_stored(&self, id: &str) {
+    /// Sign-out with a store: deletes the row (the cookie is cleared by the caller). A store error
+    /// is returned: the caller must not pretend the session ended.
+    pub(crate) async fn delete_stored(&self, id: &str) -> Result<(), StoreError> {
         let (Some(server), Some(key)) = (self.server(), key_of(id)) else {
-            return;
+            return Ok(());
         };
         server.forget(&key);
-        if let Err(e) = server.records().delete(&key).await {
-            server.warn(&e);
-            tracing::warn!(
-                "could not delete the stored session: {}",
-                crate::logsafe::clean(&e)
-            );
-        }
-    }
-
-    /// The request's stored session (no refresh): for the calls below.
-    async fn current_stored(&self, headers: &HeaderMap) -> Result<Loaded, Error> {
-        self.stored()?;
-        let rc = RequestCookies::new(headers);
-        let id = rc
-            .get_chunked(&self.cookies().session_name)
-            .ok_or(Error::SignedOut)?;
-        match self.load_stored(&id, self.now(), false).await {
-            Ok(l) => Ok(l),
-            Err(e @ StoreError::Backend(_)) => Err(e.into()),
-            Err(_) => Err(Error::SignedOut),
-        }
-    }
-
-    /// The signed-in user's sessions (every browser and device), newest first, the request's own
-    /// marked `current`: what an "account / your sessions" page lists. Needs a session store
-    /// ([`Error::NoSessionStore`] with cookie sessions); [`Error::SignedOut`] without a session.
-    ///
-    /// ```no_run
-    /// # async fn page(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<String, hallpass::Error> {
-    /// let mut html = String::new();
-    /// for s in auth.sessions(&headers).await? {
-    ///     // Post `s.id` back to a handler that calls `auth.revoke_session(&headers, &id)`.
-    ///     html += &format!("<li>{} {}</li>", s.id, if s.current { "(this browser)" } else { "" });
-    /// }
-    /// # Ok(html) }
-    /// ```
-    pub async fn sessions(&self, headers: &HeaderMap) -> Result<Vec<SessionInfo>, Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let (provider, sub) = user_of(&current.token);
-        let now = self.now();
-        let records = server
+        server
             .records()
-            .list(Some(provider), sub)
+            .delete(&key)
             .await
-            .inspect_err(|e| server.warn(e))?;
-        Ok(records
-            .into_iter()
-            .filter(|r| r.expires_at + CLOCK_TOLERANCE_SECS >= now)
-            .map(|r| SessionInfo {
-                id: SessionHandle::of_key(&r.key),
-                current: r.key == current.key,
-                created_at: r.created_at,
-                last_seen_at: r.last_seen_at,
-                expires_at: r.expires_at,
-                user_agent: r.user_agent,
-            })
-            .collect())
-    }
-
-    /// Revokes one of the signed-in user's sessions by its handle (from [`Hallpass::sessions`]):
-    /// `Ok(true)` if it was deleted, `Ok(false)` if the user has no such session (another user's
-    /// handle included). Every instance sees it within a second.
-    ///
-    /// ```no_run
-    /// # async fn revoke(auth: hallpass::Hallpass, headers: http::HeaderMap, posted: &str) -> Result<bool, hallpass::Error> {
-    /// let Ok(id) = posted.parse::<hallpass::SessionHandle>() else { return Ok(false) };
-    /// auth.revoke_session(&headers, &id).await
-    /// # }
-    /// ```
-    pub async fn revoke_session(
-        &self,
-        headers: &HeaderMap,
-        id: &SessionHandle,
-    ) -> Result<bool, Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let (provider, sub) = user_of(&current.token);
-        let records = server
-            .records()
-            .list(Some(provider), sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        let Some(record) = records
-            .iter()
-            .find(|r| SessionHandle::of_key(&r.key) == *id)
-        else {
-            return Ok(false);
-        };
-        server.forget(&record.key);
-        let deleted = server
-            .records()
-            .delete(&record.key)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        Ok(deleted)
-    }
-
-    /// "Sign out everywhere": deletes every session of the signed-in user, this one included, and
-    /// returns how many with the cookies that clear this browser's (return them with the response).
-    ///
-    /// ```no_run
-    /// # async fn everywhere(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<impl axum::response::IntoResponse, hallpass::Error> {
-    /// let (_count, cookies) = auth.sign_out_everywhere(&headers).await?;
-    /// Ok((cookies, axum::response::Redirect::to("/")))
-    /// # }
-    /// ```
-    pub async fn sign_out_everywhere(
-        &self,
-        headers: &HeaderMap,
-    ) -> Result<(u64, SetCookies), Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let (provider, sub) = user_of(&current.token);
-        let n = server
-            .records()
-            .delete_user(Some(provider), sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        server.forget_user(sub);
-        self.event(Event::SignedOut {
-            token: Some(&current.token),
-        })
-        .await;
-        let rc = RequestCookies::new(headers);
-        Ok((n, self.cookies().clear_session(&rc)))
-    }
-
-    /// Deletes every stored session of the user `sub` (of any provider): for admin tools and hooks
-    /// (a user disabled or deleted at the provider). Returns how many.
-    ///
-    /// ```no_run
-    /// # async fn disable(auth: hallpass::Hallpass) -> Result<(), hallpass::Error> {
-    /// let n = auth.revoke_user_sessions("user-123").await?;
-    /// tracing::info!("ended {n} sessions");
-    /// # Ok(()) }
-    /// ```
-    pub async fn revoke_user_sessions(&self, sub: &str) -> Result<u64, Error> {
-        let server = self.stored()?;
-        let n = server
-            .records()
-            .delete_user(None, sub)
-            .await
-            .inspect_err(|e| server.warn(e))?;
-        server.forget_user(sub);
-        Ok(n)
+            .inspect_err(|e| server.warn(e))
+            .map(|_| ())
     }
 
     /// Refreshes a stored session's provider tokens once across every instance: the instance that
@@ -408,14 +306,9 @@ impl Hallpass {
         };
         // Another instance may have written a refresh between our read and our lease.
         let fresh = server.fetch(&loaded.key).await?;
-        let still_due = fresh
-            .token
-            .tokens
-            .as_ref()
-            .is_some_and(|t| refresh_due(t, now));
-        if fresh.version != loaded.version || !still_due {
+        if fresh.version != loaded.version || !self.stored_due(&fresh, now) {
             // Release the lease by writing the row back as it is.
-            let payload = server.seal(&fresh.key, &fresh.token);
+            let payload = server.seal(&fresh.key, &fresh.token, fresh.checked_at);
             let _ = server
                 .records()
                 .write(&fresh.key, &payload, Some(fence))
@@ -446,7 +339,7 @@ impl Hallpass {
                         };
                         if let (Some(next), Some(server)) = (next, hallpass.server()) {
                             // In this task, so that the result is stored even when no request waits.
-                            let payload = server.seal(&key, &next);
+                            let payload = server.seal(&key, &next, now);
                             match server.records().write(&key, &payload, Some(fence)).await {
                                 Ok(true) => {}
                                 Ok(false) => tracing::debug!(
@@ -487,25 +380,12 @@ impl Hallpass {
         while tokio::time::Instant::now() < deadline {
             tokio::time::sleep(POLL_EVERY).await;
             let fresh = server.fetch(&loaded.key).await?;
-            let due = fresh
-                .token
-                .tokens
-                .as_ref()
-                .is_some_and(|t| refresh_due(t, now));
-            if fresh.version != loaded.version || !due {
+            if fresh.version != loaded.version || !self.stored_due(&fresh, now) {
                 return Ok(fresh);
             }
         }
         Ok(loaded)
     }
-}
-
-/// The user a session belongs to: its provider and subject.
-fn user_of(token: &SessionToken) -> (&str, &str) {
-    (
-        token.provider.as_deref().unwrap_or_default(),
-        token.sub.as_deref().unwrap_or_default(),
-    )
 }
 
 /// The session with a refresh's new tokens and, when the provider sent a new ID token, its

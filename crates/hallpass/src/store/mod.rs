@@ -16,6 +16,9 @@
     allow(unused)
 )]
 
+mod account;
+mod attempts;
+mod breaker;
 mod engine;
 mod flow;
 mod record;
@@ -28,6 +31,9 @@ pub(crate) mod url;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use account::Account;
+pub use attempts::AttemptCounter;
+pub(crate) use breaker::log_unavailable;
 pub(crate) use engine::StoredSessions;
 pub use record::{BadHandle, Record, RecordStore, SessionHandle, SessionInfo};
 #[cfg(feature = "redis")]

@@ -13,8 +13,11 @@ use crate::session::{BoxFuture, StoreError};
 pub struct Record {
     /// Hex SHA-256 of the session id.
     pub key: String,
-    /// The provider the user signed in with.
+    /// The provider the user signed in with (the door: `cognito`, `cognito-form`, …).
     pub provider: String,
+    /// Who vouches for `sub`: the verified ID token's `iss`, else the provider id. A user is the
+    /// account (`issuer`, `sub`), whichever provider (door) they came through.
+    pub issuer: String,
     /// The user's id at the provider.
     pub sub: String,
     /// The encrypted session (opaque to the store).
@@ -27,6 +30,10 @@ pub struct Record {
     pub expires_at: i64,
     /// The browser's `User-Agent` at sign-in (truncated, sanitised).
     pub user_agent: Option<String>,
+    /// A keyed hash (hex HMAC-SHA256, the key derived from the secret) of the lowercased e-mail
+    /// the account signs in with: what ends its sessions after a password reset, which knows only
+    /// the address. `None` without an e-mail.
+    pub login: Option<String>,
     /// Bumped by every payload write: other instances notice a refresh by it.
     pub version: i64,
 }
@@ -67,18 +74,33 @@ pub trait RecordStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Option<i64>, StoreError>>;
     /// Deletes the session; true if there was one.
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
-    /// Every session of the user `sub` (of `provider`, or of any provider when `None`).
+    /// Every session of the account (`issuer`, `sub`), or of `sub` at any issuer when `None`.
     fn list<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Record>, StoreError>>;
-    /// Deletes every session of the user; returns how many.
+    /// Deletes every session of the account (as in [`RecordStore::list`]); returns how many.
     fn delete_user<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>>;
+    /// Deletes every session whose [`Record::login`] is one of `logins`; returns how many. The
+    /// built-in stores do; the default refuses (a store that cannot must not pretend it did).
+    fn delete_login<'a>(&'a self, logins: &'a [String]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        let _ = logins;
+        Box::pin(async {
+            Err(StoreError::Backend(
+                "this store cannot end sessions by login (RecordStore::delete_login)".into(),
+            ))
+        })
+    }
+    /// The store's attempt counters, when it keeps them (the built-in stores do): the own form's
+    /// attempt limits then hold across every instance sharing the store.
+    fn attempts(&self) -> Option<&dyn super::AttemptCounter> {
+        None
+    }
 }
 
 /// The public handle of a stored session: safe to show and to post back in a form, useless as a
@@ -127,6 +149,9 @@ impl FromStr for SessionHandle {
 pub struct SessionInfo {
     /// The handle to revoke it with.
     pub id: SessionHandle,
+    /// The provider (door) the session signed in through, e.g. `cognito` (hosted UI) or
+    /// `cognito-form` (the own pages).
+    pub provider: String,
     /// Signed in at (Unix seconds).
     pub created_at: i64,
     /// Last used at (Unix seconds, to the minute).

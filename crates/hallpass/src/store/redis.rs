@@ -4,9 +4,11 @@
 //!
 //! | key | type | holds |
 //! | --- | --- | --- |
-//! | `{p}s:{key}` | hash | `provider`, `sub`, `payload` (encrypted), `created_at`, `last_seen_at`, `expires_at`, `user_agent`, `version`, `fence`; expires with the session |
+//! | `{p}s:{key}` | hash | `provider`, `issuer`, `sub`, `payload` (encrypted), `created_at`, `last_seen_at`, `expires_at`, `user_agent`, `version`, `fence`; expires with the session |
 //! | `{p}lease:{key}` | string | the refresh lease (`SET NX PX`) |
 //! | `{p}u:{sub}` | set | the user's session keys |
+//! | `{p}l:{login}` | set | the session keys of a login (the hash of the e-mail) |
+//! | `{p}att:{key}` | hash | an attempt counter: `c` the count, `s` its window's start (see `attempts`) |
 //!
 //! Writes that must not resurrect a deleted session, and the fenced write of a refresh, are Lua
 //! scripts (atomic in Redis).
@@ -48,12 +50,14 @@ if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then
 end
 return 0";
 
-/// Deletes the session, its lease and its entry in the user's set.
+/// Deletes the session, its lease and its entries in the user's and the login's sets.
 const DELETE: &str = r"
 local sub = redis.call('HGET', KEYS[1], 'sub')
 if not sub then return 0 end
+local login = redis.call('HGET', KEYS[1], 'login')
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('SREM', ARGV[1] .. sub, ARGV[2])
+if login and login ~= '' then redis.call('SREM', ARGV[3] .. login, ARGV[2]) end
 return 1";
 
 /// Server-side sessions in Redis (`redis://…`). Connects on first use and reconnects by itself
@@ -117,6 +121,21 @@ impl RedisStore {
         format!("{}u:{sub}", self.prefix)
     }
 
+    fn login_key(&self, login: &str) -> String {
+        format!("{}l:{login}", self.prefix)
+    }
+
+    /// Runs [`DELETE`] for the session under `key`; true if there was one.
+    async fn delete_one(&self, c: &mut ConnectionManager, key: &str) -> redis::RedisResult<bool> {
+        eval(DELETE, &[&self.session_key(key), &self.lease_key(key)])
+            .arg(self.user_key(""))
+            .arg(key)
+            .arg(self.login_key(""))
+            .query_async::<i64>(c)
+            .await
+            .map(|n| n == 1)
+    }
+
     /// `f` with a connection (made on first use; a failed first connect is tried again next
     /// time), given up after the timeout.
     async fn timed<T, F, Fut>(&self, f: F) -> Result<T, StoreError>
@@ -143,6 +162,24 @@ impl RedisStore {
         }
     }
 
+    /// For the attempt counters: `script` on `{p}att:{key}` with `args`.
+    pub(super) async fn counter_script(
+        &self,
+        script: &str,
+        key: &str,
+        args: &[i64],
+    ) -> Result<i64, StoreError> {
+        let k = format!("{}att:{key}", self.prefix);
+        self.timed(move |mut c| async move {
+            let mut cmd = eval(script, &[&k]);
+            for a in args {
+                cmd.arg(*a);
+            }
+            cmd.query_async::<i64>(&mut c).await
+        })
+        .await
+    }
+
     /// The Redis expiry of a session key: the session's, plus the clock tolerance.
     fn expire_at(expires_at: i64) -> i64 {
         expires_at + crate::session::CLOCK_TOLERANCE_SECS + 60
@@ -163,10 +200,13 @@ fn parse(key: &str, mut h: HashMap<String, String>) -> Option<Record> {
         last_seen_at: int(&h, "last_seen_at")?,
         expires_at: int(&h, "expires_at")?,
         version: int(&h, "version").unwrap_or(0),
+        // A hash written before the issuer was kept: the provider id stands for it, as it did.
+        issuer: h.remove("issuer").or_else(|| h.get("provider").cloned())?,
         provider: h.remove("provider")?,
         sub: h.remove("sub")?,
         payload: h.remove("payload")?,
         user_agent: h.remove("user_agent").filter(|u| !u.is_empty()),
+        login: h.remove("login").filter(|l| !l.is_empty()),
     })
 }
 
@@ -175,15 +215,20 @@ impl RecordStore for RedisStore {
         &self.describe
     }
 
+    fn attempts(&self) -> Option<&dyn super::AttemptCounter> {
+        Some(self)
+    }
+
     fn insert<'a>(&'a self, r: &'a Record) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(self.timed(move |mut c| async move {
             let k = self.session_key(&r.key);
-            redis::pipe()
-                .atomic()
+            let mut pipe = redis::pipe();
+            pipe.atomic()
                 .cmd("HSET")
                 .arg(&k)
                 .arg(&[
                     ("provider", r.provider.as_str()),
+                    ("issuer", &r.issuer),
                     ("sub", &r.sub),
                     ("payload", &r.payload),
                     ("created_at", &r.created_at.to_string()),
@@ -201,9 +246,19 @@ impl RecordStore for RedisStore {
                 .cmd("SADD")
                 .arg(self.user_key(&r.sub))
                 .arg(&r.key)
-                .ignore()
-                .query_async::<()>(&mut c)
-                .await
+                .ignore();
+            if let Some(login) = &r.login {
+                pipe.cmd("HSET")
+                    .arg(&k)
+                    .arg("login")
+                    .arg(login)
+                    .ignore()
+                    .cmd("SADD")
+                    .arg(self.login_key(login))
+                    .arg(&r.key)
+                    .ignore();
+            }
+            pipe.query_async::<()>(&mut c).await
         }))
     }
 
@@ -266,19 +321,12 @@ impl RecordStore for RedisStore {
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(self.timed(move |mut c| async move {
-            eval(DELETE, &[&self.session_key(key), &self.lease_key(key)])
-                .arg(self.user_key(""))
-                .arg(key)
-                .query_async::<i64>(&mut c)
-                .await
-                .map(|n| n == 1)
-        }))
+        Box::pin(self.timed(move |mut c| async move { self.delete_one(&mut c, key).await }))
     }
 
     fn list<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Record>, StoreError>> {
         Box::pin(self.timed(move |mut c| async move {
@@ -299,7 +347,7 @@ impl RecordStore for RedisStore {
             let mut gone = Vec::new();
             for (k, h) in keys.iter().zip(hashes) {
                 match parse(k, h) {
-                    Some(r) if provider.is_none_or(|p| p == r.provider) => out.push(r),
+                    Some(r) if issuer.is_none_or(|i| i == r.issuer) => out.push(r),
                     Some(_) => {}
                     // Expired by Redis: drop it from the set too.
                     None => gone.push(k.clone()),
@@ -319,27 +367,39 @@ impl RecordStore for RedisStore {
 
     fn delete_user<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>> {
         Box::pin(async move {
-            let mine = self.list(provider, sub).await?;
+            let mine = self.list(issuer, sub).await?;
             self.timed(move |mut c| async move {
                 let mut n = 0;
                 for r in &mine {
-                    let deleted: i64 = eval(
-                        DELETE,
-                        &[&self.session_key(&r.key), &self.lease_key(&r.key)],
-                    )
-                    .arg(self.user_key(""))
-                    .arg(&r.key)
-                    .query_async(&mut c)
-                    .await?;
-                    n += deleted as u64;
+                    n += u64::from(self.delete_one(&mut c, &r.key).await?);
                 }
                 Ok(n)
             })
             .await
         })
+    }
+
+    fn delete_login<'a>(&'a self, logins: &'a [String]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        Box::pin(self.timed(move |mut c| async move {
+            let mut n = 0;
+            for login in logins.iter().filter(|l| !l.is_empty()) {
+                let keys: Vec<String> = redis::cmd("SMEMBERS")
+                    .arg(self.login_key(login))
+                    .query_async(&mut c)
+                    .await?;
+                for key in &keys {
+                    n += u64::from(self.delete_one(&mut c, key).await?);
+                }
+                redis::cmd("DEL")
+                    .arg(self.login_key(login))
+                    .query_async::<()>(&mut c)
+                    .await?;
+            }
+            Ok(n)
+        }))
     }
 }

@@ -7,12 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use http::header::HeaderMap;
 
-use std::net::IpAddr;
-use std::sync::Arc;
-
 use super::client_address;
 use super::model::PageStep;
-use crate::attempts::AttemptCounter;
 use crate::endpoints::Fields;
 use crate::error::go;
 use crate::lifecycle::SignInOutcome;
@@ -21,6 +17,7 @@ use crate::provider::{
     Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step,
 };
 use crate::Hallpass;
+use std::net::IpAddr;
 
 /// One POST: its form, and what the answers need.
 struct Post<'a> {
@@ -30,7 +27,6 @@ struct Post<'a> {
     fields: Fields,
     json: bool,
     address: Option<IpAddr>,
-    counter: Arc<dyn AttemptCounter>,
     now: i64,
 }
 
@@ -82,15 +78,13 @@ impl Post<'_> {
     /// Counts the attempt against the limits of `action`, or refuses it.
     async fn begin(&self, action: &str, username: &str) -> Result<Ticket, FormError> {
         self.h
-            .begin_attempt(self.form, &*self.counter, action, username, self.address)
+            .begin_attempt(self.form, action, username, self.address)
             .await
     }
 
     /// The attempt of `ticket` succeeded (a right password or code).
     async fn succeeded(&self, ticket: Ticket) {
-        self.h
-            .attempt_succeeded(self.form, &*self.counter, ticket)
-            .await;
+        self.h.attempt_succeeded(self.form, ticket).await;
     }
 
     fn get(&self, name: &str) -> Option<&str> {
@@ -103,6 +97,7 @@ impl Post<'_> {
         match step {
             Step::SignedIn(sign_in) => {
                 crate::step!(h, provider = form.id(), "ID token verified");
+                let tokens = sign_in.tokens.clone();
                 match h.complete_sign_in(self.headers, form.id(), sign_in).await {
                     Ok(SignInOutcome::Issued(mut cookies)) => {
                         cookies.extend(h.clear_flow());
@@ -116,7 +111,20 @@ impl Post<'_> {
                             "Cognito form sign-in refused: {}",
                             crate::logsafe::clean(&e)
                         );
-                        self.to(PageStep::SignIn, "error=refused")
+                        // No session holds the fresh tokens: revoke them (RevokeToken).
+                        if let Some(t) = &tokens {
+                            if let Err(r) = CredentialsProvider::sign_out(form, t).await {
+                                tracing::warn!(
+                                    "revoking unused tokens failed: {}",
+                                    crate::logsafe::clean(&r)
+                                );
+                            }
+                        }
+                        let code = match e {
+                            crate::error::Error::Store(_) => "error=unavailable",
+                            _ => "error=refused",
+                        };
+                        self.to(PageStep::SignIn, code)
                     }
                 }
             }
@@ -167,6 +175,19 @@ impl Post<'_> {
         }
     }
 
+    /// After a password reset on these pages: every stored session of the account ends (a thief's
+    /// included). Cookie sessions cannot be reached; their tokens were revoked by the reset.
+    async fn end_sessions_after_reset(&self, username: &str) {
+        match self.h.revoke_login_sessions(username).await {
+            Ok(n) => crate::step!(self.h, "the password reset ended {n} stored sessions"),
+            Err(crate::Error::NoSessionStore) => {}
+            Err(e) => tracing::error!(
+                "a password reset could not end the account's stored sessions (the re-check will): {}",
+                crate::logsafe::clean(&e)
+            ),
+        }
+    }
+
     /// This browser's sign-up of `username`, waiting for its code.
     fn signup_intent(&self, username: &str) -> Option<SignUpIntent> {
         self.h
@@ -213,7 +234,6 @@ pub(super) async fn submit(
         json: fields.json(),
         fields,
         address: client_address(&h, &ext, &headers),
-        counter: h.attempt_counts(&form),
         now: h.now(),
     };
     if !h.verify_csrf(&headers, post.get("csrfToken")) {
@@ -311,6 +331,7 @@ async fn run(p: &Post<'_>, action: &str, callback: &str) -> Result<Response, Fai
                 .await
                 .map_err(at(PageStep::Reset))?;
             p.succeeded(ticket).await;
+            p.end_sessions_after_reset(user).await;
             Ok(p.remember(user, callback, PageStep::SignIn, "notice=reset"))
         }
     }
@@ -324,7 +345,9 @@ async fn confirm(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
     let user = flow::field(p.get("username"), "username").map_err(bad)?;
     let code = flow::field(p.get("code"), "code").map_err(bad)?;
     let ticket = p.begin("code", user).await.map_err(bad)?;
-    match p.signup_intent(user) {
+    let intent = p.signup_intent(user);
+    let intent_finish = intent.as_ref().map(SignUpIntent::finish);
+    match intent {
         None => p.form.confirm(user, code).await.map(|()| true),
         Some(intent) => {
             let finish = intent.finish();
@@ -348,6 +371,10 @@ async fn confirm(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
     }
     .map_err(bad)?;
     p.succeeded(ticket).await;
+    // A sign-up that met an existing account reset its password: its other sessions end.
+    if intent_finish == Some(Finish::Reset) {
+        p.end_sessions_after_reset(user).await;
+    }
     Ok(p.remember(user, callback, PageStep::SignIn, "notice=confirmed"))
 }
 

@@ -25,9 +25,6 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::cookies::{RequestCookies, SetCookies};
-use std::sync::Arc;
-
-use crate::attempts::AttemptCounter;
 use crate::provider::cognito_form::{Refusal, SignUpIntent, Ticket};
 use crate::provider::FormError;
 use crate::provider::{CognitoForm, Pending, Provider};
@@ -185,59 +182,58 @@ impl Hallpass {
         Some(SetCookies::from(self.cookies().set_flow(&json, max_age)))
     }
 
-    /// Counts an attempt of `action` against the form's limits, or refuses it.
+    /// Counts an attempt of `action` against the form's limits, or refuses it. The counts live in
+    /// the session store when one is configured (shared by every instance); when it does not
+    /// answer, this instance's memory counts instead: still limited, never waved through.
     pub(crate) async fn begin_attempt(
         &self,
         form: &CognitoForm,
-        counter: &dyn AttemptCounter,
         action: &str,
         username: &str,
         address: Option<IpAddr>,
     ) -> Result<Ticket, FormError> {
         let key = self.config().secret_bytes()[0];
         let now = self.now();
-        match form
-            .limiter()
-            .begin(counter, key, action, username, address, now)
-            .await
-        {
-            Ok(t) => Ok(t),
-            Err(Refusal::TooMany) => {
-                tracing::warn!(
-                    action,
-                    "Cognito form: attempt limit reached; refused without calling Cognito"
-                );
-                Err(FormError::TooMany)
-            }
-            Err(Refusal::Unavailable(e)) => {
-                tracing::error!(
-                    "Cognito form: the session store keeping the attempt limits failed: {}",
+        let limiter = form.limiter();
+        let mut result = None;
+        if let Some(shared) = self.attempt_counter() {
+            match limiter.begin(&shared, key, action, username, address, now).await {
+                Err(Refusal::Unavailable(e)) => tracing::warn!(
+                    "Cognito form: the session store did not count the attempt ({}); counting in memory",
                     crate::logsafe::clean(&e)
-                );
-                Err(FormError::Unavailable)
+                ),
+                counted => result = Some(counted),
             }
         }
+        let result = match result {
+            Some(counted) => counted,
+            None => {
+                let memory = form.memory_counts();
+                limiter
+                    .begin(&memory, key, action, username, address, now)
+                    .await
+            }
+        };
+        result.map_err(|refusal| {
+            tracing::warn!(
+                action,
+                "Cognito form: attempt limit reached; refused without calling Cognito"
+            );
+            match refusal {
+                Refusal::TooMany => FormError::TooMany,
+                Refusal::Unavailable(_) => FormError::Unavailable,
+            }
+        })
     }
 
     /// The attempt of `ticket` succeeded (a right password or code): it does not count.
-    pub(crate) async fn attempt_succeeded(
-        &self,
-        form: &CognitoForm,
-        counter: &dyn AttemptCounter,
-        ticket: Ticket,
-    ) {
-        if let Err(e) = form.limiter().succeeded(counter, ticket).await {
+    pub(crate) async fn attempt_succeeded(&self, form: &CognitoForm, ticket: Ticket) {
+        if let Err(e) = form.limiter().succeeded(ticket).await {
             tracing::warn!(
                 "Cognito form: could not hand back an attempt: {}",
                 crate::logsafe::clean(&e)
             );
         }
-    }
-
-    /// Where the form sign-in counts attempts: the session store when one is configured (shared
-    /// by every instance), else the form's memory.
-    pub(crate) fn attempt_counts(&self, form: &CognitoForm) -> Arc<dyn AttemptCounter> {
-        form.memory_counts()
     }
 
     /// Expires the step cookie.

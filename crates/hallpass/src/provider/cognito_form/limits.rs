@@ -11,12 +11,13 @@
 //! apply: there is never one bucket shared by everyone.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::attempts::AttemptCounter;
 use crate::session::StoreError;
+use crate::store::AttemptCounter;
 
 /// How many attempts a key may make in a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +57,7 @@ impl Default for AttemptLimits {
 pub(crate) enum Refusal {
     /// Over a limit.
     TooMany,
-    /// The shared counters (the session store) did not answer: refused, never waved through.
+    /// The counters (the session store) did not answer.
     Unavailable(StoreError),
 }
 
@@ -72,11 +73,12 @@ fn checks_secret(action: &str) -> bool {
 }
 
 /// An attempt under way: what to hand back when it succeeds.
-#[derive(Debug)]
 pub(crate) struct Ticket {
     user: String,
     address: Option<String>,
     secret: bool,
+    /// Where it was counted.
+    counter: Arc<dyn AttemptCounter>,
 }
 
 /// The limits, applied to a counter.
@@ -93,7 +95,7 @@ impl Limiter {
     /// Counts an attempt of `action` by `username` from `address`, or refuses it.
     pub(crate) async fn begin(
         &self,
-        counter: &dyn AttemptCounter,
+        counter: &Arc<dyn AttemptCounter>,
         key_secret: &[u8],
         action: &str,
         username: &str,
@@ -115,6 +117,7 @@ impl Limiter {
             user,
             address,
             secret: checks_secret(action),
+            counter: Arc::clone(counter),
         };
         // Counted before Cognito is asked; over the limit only through a race of parallel posts.
         let mut over = false;
@@ -136,14 +139,11 @@ impl Limiter {
 
     /// The attempt succeeded: a secret was right, so it does not count, and the username starts
     /// afresh. Attempts that send a message keep counting.
-    pub(crate) async fn succeeded(
-        &self,
-        counter: &dyn AttemptCounter,
-        ticket: Ticket,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn succeeded(&self, ticket: Ticket) -> Result<(), StoreError> {
         if !ticket.secret {
             return Ok(());
         }
+        let counter = &ticket.counter;
         counter.clear(&ticket.user).await?;
         if let Some(a) = &ticket.address {
             counter.undo(a).await?;
@@ -168,6 +168,10 @@ mod tests {
     use super::*;
     use crate::attempts::MemoryCounter;
 
+    fn counter() -> Arc<dyn AttemptCounter> {
+        Arc::new(MemoryCounter::default())
+    }
+
     const K: &[u8] = b"test key";
 
     fn limiter(user: u32, addr: u32) -> Limiter {
@@ -189,7 +193,7 @@ mod tests {
 
     #[tokio::test]
     async fn failures_count_per_username_and_a_success_clears_them() {
-        let (l, c) = (limiter(2, 100), MemoryCounter::default());
+        let (l, c) = (limiter(2, 100), counter());
         // Two failures (tickets dropped without success) from two addresses.
         l.begin(&c, K, "signin", "Ada", ip("1.1.1.1"), 0)
             .await
@@ -208,32 +212,33 @@ mod tests {
             "new window"
         );
         // Successes never accumulate.
-        let (l, c) = (limiter(2, 3), MemoryCounter::default());
+        let (l, c) = (limiter(2, 3), counter());
         for i in 0..20 {
             let t = l
                 .begin(&c, K, "signin", "bob", ip("1.1.1.1"), i)
                 .await
                 .unwrap();
-            l.succeeded(&c, t).await.unwrap();
+            l.succeeded(t).await.unwrap();
         }
     }
 
     #[tokio::test]
     async fn the_address_limit_comes_first_and_a_refused_attempt_adds_nothing() {
-        let (l, c) = (limiter(10, 3), MemoryCounter::default());
+        let mem = Arc::new(MemoryCounter::default());
+        let (l, c): (_, Arc<dyn AttemptCounter>) = (limiter(10, 3), mem.clone());
         for name in ["a", "b", "c"] {
             l.begin(&c, K, "signin", name, ip("1.1.1.1"), 0)
                 .await
                 .unwrap();
         }
-        let before = c.len();
+        let before = mem.len();
         for i in 0..50 {
             let r = l
                 .begin(&c, K, "signin", &format!("new{i}"), ip("1.1.1.1"), 1)
                 .await;
             assert!(matches!(r, Err(Refusal::TooMany)));
         }
-        assert_eq!(c.len(), before, "no key for a refused request");
+        assert_eq!(mem.len(), before, "no key for a refused request");
         // Another address, and the same usernames, are untouched.
         assert!(l
             .begin(&c, K, "signin", "a", ip("1.1.1.2"), 1)
@@ -243,13 +248,13 @@ mod tests {
 
     #[tokio::test]
     async fn messages_count_every_request_per_username_and_address() {
-        let (l, c) = (limiter(2, 100), MemoryCounter::default());
+        let (l, c) = (limiter(2, 100), counter());
         for i in 0..2 {
             let t = l
                 .begin(&c, K, "forgot", "eve", ip(&format!("1.1.1.{i}")), 0)
                 .await
                 .unwrap();
-            l.succeeded(&c, t).await.unwrap();
+            l.succeeded(t).await.unwrap();
         }
         assert!(matches!(
             l.begin(&c, K, "forgot", "eve", ip("9.9.9.9"), 1).await,
@@ -265,7 +270,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_an_address_only_usernames_are_limited() {
-        let (l, c) = (limiter(1, 1), MemoryCounter::default());
+        let (l, c) = (limiter(1, 1), counter());
         for i in 0..10 {
             l.begin(&c, K, "signin", &format!("user{i}"), None, 0)
                 .await

@@ -26,8 +26,9 @@ use super::cognito_api::{CognitoApi, CognitoApiError};
 use super::credentials::{CredentialField, CredentialsError, CredentialsForm, CredentialsProvider};
 use super::oauth::ApiTokens;
 use super::{OAuthProvider, ProviderError, SignIn, TokenSet};
-use crate::attempts::{AttemptCounter, MemoryCounter};
+use crate::attempts::MemoryCounter;
 use crate::session::BoxFuture;
+use crate::store::AttemptCounter;
 pub(crate) use limits::{Limiter, Refusal, Ticket};
 
 /// Which sign-in the Cognito provider offers (`COGNITO_SIGNIN`).

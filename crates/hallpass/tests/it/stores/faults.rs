@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::{app_on, clears_session, cookie, get, sign_in};
+use crate::flow::csrf_for;
 use crate::support::app::TestApp;
 use crate::support::proxy::{Mode, Proxy};
 use crate::support::stores::Fixture;
@@ -118,4 +119,105 @@ async fn sqlite_store_missing_then_created(fx: Arc<Fixture>) {
     std::fs::create_dir_all(&dir).unwrap();
     let id = sign_in(&app, "ua").await;
     until_status(&app, "/api/me", &id, 200).await;
+}
+
+/// Posts the sign-out form of `id`'s browser; `json` asks for `{"url"}` as NextAuth's client does.
+async fn post_sign_out(app: &TestApp, id: &str, json: bool) -> reqwest::Response {
+    let (csrf_cookie, token) = csrf_for(app, &cookie(app, id)).await;
+    let mut form = vec![("csrfToken", token.as_str())];
+    if json {
+        form.push(("json", "true"));
+    }
+    app.client
+        .post(app.at("/api/auth/signout"))
+        .header("cookie", format!("{}; {csrf_cookie}", cookie(app, id)))
+        .header(
+            "accept",
+            if json {
+                "application/json"
+            } else {
+                "text/html"
+            },
+        )
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// What a sign-out sees while the store cannot delete the row: 503, the cookie kept, and it says so.
+async fn sign_out_fails_loudly(app: &TestApp, id: &str) {
+    let res = post_sign_out(app, id, false).await;
+    assert_eq!(res.status(), 503, "a browser is told sign-out failed");
+    assert!(!clears_session(app, &res), "the cookie is kept");
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("<html") || page.contains("<!DOCTYPE"),
+        "{page}"
+    );
+    assert!(page.contains("still signed in"), "{page}");
+    let res = post_sign_out(app, id, true).await;
+    assert_eq!(res.status(), 503);
+    assert!(!clears_session(app, &res));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "SessionStoreUnavailable");
+    // `Hallpass::sign_out` (an app's own handler) keeps the cookie too: clearing it would leave the
+    // row, and a copy of the cookie, alive.
+    let res = app
+        .client
+        .post(app.at("/handler/sign-out"))
+        .header("cookie", cookie(app, id))
+        .send()
+        .await
+        .unwrap();
+    assert!(!clears_session(app, &res));
+}
+
+pub(super) async fn sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so(
+    fx: Arc<Fixture>,
+) {
+    let Some(target) = fx.target() else {
+        // SQLite: a store that fails every call (its directory does not exist).
+        let app = app_on_missing_sqlite(&fx).await;
+        return sign_out_fails_loudly(&app, &"A".repeat(43)).await;
+    };
+    let proxy = Proxy::start(target).await;
+    let app = app_on(
+        &fx,
+        Some(proxy.port),
+        Duration::from_millis(300),
+        None,
+        Vec::new(),
+    )
+    .await;
+    let id = sign_in(&app, "ua").await;
+    proxy.set(Mode::Refuse);
+    until_status(&app, "/api/me", &id, 503).await;
+    sign_out_fails_loudly(&app, &id).await;
+    // Back: the session was never ended (and nobody was told it was); now sign-out ends it.
+    proxy.set(Mode::Up);
+    until_status(&app, "/api/me", &id, 200).await;
+    let res = post_sign_out(&app, &id, false).await;
+    assert_eq!(res.status(), 302);
+    assert!(clears_session(&app, &res));
+    until_status(&app, "/api/me", &id, 401).await;
+}
+
+/// An app on a SQLite store whose directory does not exist: every store call fails.
+async fn app_on_missing_sqlite(fx: &Fixture) -> TestApp {
+    let dir = std::path::Path::new(&fx.place)
+        .parent()
+        .unwrap()
+        .join("missing");
+    let url = format!("sqlite://{}/s.db", dir.display());
+    let store =
+        hallpass::store::SqlStore::connect_lazy(&url, fx.options(Duration::from_millis(300)))
+            .unwrap();
+    let config = hallpass::Config::builder().secret(crate::support::app::SECRET);
+    crate::support::app::spawn_app_with(
+        config,
+        Vec::new(),
+        Some(Box::new(move |b| b.session_store(store))),
+    )
+    .await
 }

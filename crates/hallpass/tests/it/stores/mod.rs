@@ -2,8 +2,13 @@
 //! a fresh store (see `support::stores`) and is instantiated for SQLite, Postgres and Redis at the
 //! bottom.
 
+mod accounts;
+mod attempts;
+mod down;
 mod faults;
 mod multi;
+mod recheck;
+mod reset;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -489,12 +494,14 @@ async fn the_refresh_lease_is_exclusive_and_fenced(fx: Arc<Fixture>) {
         .insert(&hallpass::store::Record {
             key: key.clone(),
             provider: "p".into(),
+            issuer: "i".into(),
             sub: "s".into(),
             payload: "v0".into(),
             created_at: 1,
             last_seen_at: 1,
             expires_at: 4_000_000_000,
             user_agent: None,
+            login: None,
             version: 0,
         })
         .await
@@ -626,8 +633,25 @@ macro_rules! for_each_store {
     };
 }
 
-use faults::store_down_is_signed_out_and_503_then_recovers;
+use accounts::{
+    a_login_name_ends_every_session_of_its_account, an_older_schema_is_migrated,
+    sign_out_everywhere_covers_every_door,
+};
+use attempts::attempt_counters_count_per_window_and_under_concurrency;
+use down::{
+    an_unreachable_store_fails_fast_after_a_few_failures,
+    the_form_says_unavailable_and_revokes_when_the_store_is_down,
+};
+use faults::{
+    sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
+    store_down_is_signed_out_and_503_then_recovers,
+};
 use multi::two_instances_refresh_once_and_see_revocations;
+use recheck::a_globally_signed_out_session_ends_at_the_recheck;
+use reset::{
+    a_reset_on_the_own_pages_ends_the_accounts_stored_sessions,
+    the_forms_attempt_counts_are_shared_through_the_store,
+};
 
 for_each_store!(
     sign_in_read_and_sign_out,
@@ -639,4 +663,14 @@ for_each_store!(
     the_refresh_lease_is_exclusive_and_fenced,
     store_down_is_signed_out_and_503_then_recovers,
     two_instances_refresh_once_and_see_revocations,
+    sign_out_everywhere_covers_every_door,
+    an_older_schema_is_migrated,
+    sign_out_while_the_store_is_down_keeps_the_cookie_and_says_so,
+    the_form_says_unavailable_and_revokes_when_the_store_is_down,
+    an_unreachable_store_fails_fast_after_a_few_failures,
+    attempt_counters_count_per_window_and_under_concurrency,
+    a_login_name_ends_every_session_of_its_account,
+    a_globally_signed_out_session_ends_at_the_recheck,
+    a_reset_on_the_own_pages_ends_the_accounts_stored_sessions,
+    the_forms_attempt_counts_are_shared_through_the_store,
 );

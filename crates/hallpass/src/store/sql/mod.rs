@@ -4,7 +4,7 @@
 //! ```sql
 //! CREATE TABLE hallpass_sessions (
 //!   key_hash     TEXT PRIMARY KEY,   -- hex SHA-256 of the cookie's session id
-//!   provider     TEXT NOT NULL,
+//!   provider     TEXT NOT NULL,      -- the door: `cognito`, `cognito-form`, …
 //!   sub          TEXT NOT NULL,
 //!   payload      TEXT NOT NULL,      -- the session, encrypted (JWE bound to key_hash)
 //!   created_at   BIGINT NOT NULL,    -- Unix seconds
@@ -13,10 +13,15 @@
 //!   user_agent   TEXT,
 //!   version      BIGINT NOT NULL DEFAULT 0,  -- bumped by every payload write
 //!   fence        BIGINT NOT NULL DEFAULT 0,  -- bumped by every refresh lease
-//!   lease_until  BIGINT NOT NULL DEFAULT 0   -- Unix milliseconds
+//!   lease_until  BIGINT NOT NULL DEFAULT 0,  -- Unix milliseconds
+//!   issuer       TEXT NOT NULL DEFAULT ''    -- the account's issuer (v2)
 //! );
 //! CREATE INDEX hallpass_sessions_user ON hallpass_sessions (sub, provider);
+//! CREATE INDEX hallpass_sessions_account ON hallpass_sessions (sub, issuer);
 //! ```
+//!
+//! A table of an older schema version is brought up to date with `ALTER TABLE … ADD COLUMN`
+//! (see `schema.rs`), once, under the same lock as the creation.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -28,8 +33,6 @@ use super::record::{Record, RecordStore};
 use super::StoreOptions;
 use crate::session::{BoxFuture, StoreError};
 
-/// The schema version this code writes (kept in `{table}_schema`).
-const SCHEMA_VERSION: i64 = 1;
 /// How often (at most) expired rows are deleted, on a sign-in.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -59,19 +62,24 @@ macro_rules! record {
         Record {
             key: row.try_get("key_hash")?,
             provider: row.try_get("provider")?,
+            issuer: row.try_get("issuer")?,
             sub: row.try_get("sub")?,
             payload: row.try_get("payload")?,
             created_at: row.try_get("created_at")?,
             last_seen_at: row.try_get("last_seen_at")?,
             expires_at: row.try_get("expires_at")?,
             user_agent: row.try_get("user_agent")?,
+            login: row.try_get("login_hash")?,
             version: row.try_get("version")?,
         }
     }};
 }
 
-const COLUMNS: &str =
-    "key_hash, provider, sub, payload, created_at, last_seen_at, expires_at, user_agent, version";
+const COLUMNS: &str = "key_hash, provider, issuer, sub, payload, created_at, last_seen_at, \
+     expires_at, user_agent, version, login_hash";
+
+// After the macros, which it uses.
+mod schema;
 
 /// Server-side sessions in SQLite (`sqlite://PATH`, `sqlite::memory:`) or Postgres
 /// (`postgres://…`). The pool connects on first use and the table is created then, once; a store
@@ -191,77 +199,6 @@ impl SqlStore {
         }
     }
 
-    /// The table, its index and the version row; idempotent, serialised across instances in
-    /// Postgres (concurrent `CREATE … IF NOT EXISTS` can collide there).
-    async fn create_schema(&self) -> Result<(), sqlx::Error> {
-        let t = &self.table;
-        let statements = [
-            format!(
-                "CREATE TABLE IF NOT EXISTS {t} (key_hash TEXT PRIMARY KEY, provider TEXT NOT NULL, \
-                 sub TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL, \
-                 last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, user_agent TEXT, \
-                 version BIGINT NOT NULL DEFAULT 0, fence BIGINT NOT NULL DEFAULT 0, \
-                 lease_until BIGINT NOT NULL DEFAULT 0)"
-            ),
-            format!("CREATE INDEX IF NOT EXISTS {t}_user ON {t} (sub, provider)"),
-            format!("CREATE TABLE IF NOT EXISTS {t}_schema (version BIGINT NOT NULL)"),
-            format!(
-                "INSERT INTO {t}_schema (version) SELECT {SCHEMA_VERSION} \
-                 WHERE NOT EXISTS (SELECT 1 FROM {t}_schema)"
-            ),
-        ];
-        // Postgres: one transaction under an advisory lock. SQLite: statement by statement (each
-        // waits for the database lock; a transaction that reads and then writes would fail at
-        // once with "database is locked" when another instance wrote in between).
-        let postgres = self.is_postgres();
-        let check = format!("SELECT MAX(version) AS v FROM {t}_schema");
-        let too_new = |version: i64| {
-            sqlx::Error::Protocol(format!(
-                "table {t} has schema version {version}, newer than this hallpass ({SCHEMA_VERSION})"
-            ))
-        };
-        on_pool!(&self.pool, p => {
-            let mut conn = p.acquire().await?;
-            if postgres {
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(7406120412)")
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            let run = async {
-                for sql in &statements {
-                    sqlx::query(sql).execute(&mut *conn).await?;
-                }
-                sqlx::query(&check).fetch_one(&mut *conn).await?.try_get::<i64, _>("v")
-            };
-            let version = match run.await {
-                Ok(v) => v,
-                Err(e) => {
-                    if postgres {
-                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                    }
-                    return Err(e);
-                }
-            };
-            if postgres {
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
-            }
-            if version > SCHEMA_VERSION {
-                return Err(too_new(version));
-            }
-            Ok(())
-        })
-    }
-
-    #[allow(unreachable_patterns)]
-    fn is_postgres(&self) -> bool {
-        match self.pool {
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(_) => true,
-            _ => false,
-        }
-    }
-
     /// Deletes rows expired before `now` (less often than once an hour).
     async fn purge_maybe(&self, now: i64) -> Result<(), sqlx::Error> {
         {
@@ -272,7 +209,37 @@ impl SqlStore {
             *last = Some(Instant::now());
         }
         let sql = format!("DELETE FROM {} WHERE expires_at < $1", self.table);
-        on_pool!(&self.pool, p => sqlx::query(&sql).bind(now).execute(p).await.map(|_| ()))
+        on_pool!(&self.pool, p => sqlx::query(&sql).bind(now).execute(p).await.map(|_| ()))?;
+        let sql = super::attempts::sql_prune(&self.table);
+        let before = now - super::attempts::KEEP_SECS;
+        on_pool!(&self.pool, p => sqlx::query(&sql).bind(before).execute(p).await.map(|_| ()))
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// For the attempt counters: `sql` with `key` and then `ints` bound in order; the first column
+    /// of the row it returns, if any.
+    pub(super) async fn counter_query(
+        &self,
+        sql: String,
+        key: &str,
+        ints: &[i64],
+    ) -> Result<Option<i64>, StoreError> {
+        self.timed(async {
+            on_pool!(&self.pool, p => {
+                let mut q = sqlx::query(&sql).bind(key);
+                for i in ints {
+                    q = q.bind(*i);
+                }
+                match q.fetch_optional(p).await? {
+                    Some(row) => row.try_get::<i64, _>(0).map(Some),
+                    None => Ok(None),
+                }
+            })
+        })
+        .await
     }
 }
 
@@ -281,10 +248,14 @@ impl RecordStore for SqlStore {
         &self.describe
     }
 
+    fn attempts(&self) -> Option<&dyn super::AttemptCounter> {
+        Some(self)
+    }
+
     fn insert<'a>(&'a self, r: &'a Record) -> BoxFuture<'a, Result<(), StoreError>> {
         let sql = format!(
-            "INSERT INTO {} (key_hash, provider, sub, payload, created_at, last_seen_at, \
-             expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO {} (key_hash, provider, issuer, sub, payload, created_at, last_seen_at, \
+             expires_at, user_agent, login_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             self.table
         );
         Box::pin(self.timed(async move {
@@ -292,12 +263,14 @@ impl RecordStore for SqlStore {
             on_pool!(&self.pool, p => sqlx::query(&sql)
                 .bind(&r.key)
                 .bind(&r.provider)
+                .bind(&r.issuer)
                 .bind(&r.sub)
                 .bind(&r.payload)
                 .bind(r.created_at)
                 .bind(r.last_seen_at)
                 .bind(r.expires_at)
                 .bind(&r.user_agent)
+                .bind(&r.login)
                 .execute(p)
                 .await
                 .map(|_| ()))
@@ -404,13 +377,13 @@ impl RecordStore for SqlStore {
 
     fn list<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Record>, StoreError>> {
         let t = &self.table;
-        let sql = match provider {
+        let sql = match issuer {
             Some(_) => format!(
-                "SELECT {COLUMNS} FROM {t} WHERE sub = $1 AND provider = $2 \
+                "SELECT {COLUMNS} FROM {t} WHERE sub = $1 AND issuer = $2 \
                  ORDER BY created_at DESC, key_hash"
             ),
             None => {
@@ -422,8 +395,8 @@ impl RecordStore for SqlStore {
         Box::pin(self.timed(async move {
             on_pool!(&self.pool, p => {
                 let q = sqlx::query(&sql).bind(sub);
-                let q = match provider {
-                    Some(provider) => q.bind(provider),
+                let q = match issuer {
+                    Some(issuer) => q.bind(issuer),
                     None => q,
                 };
                 let mut out = Vec::new();
@@ -437,23 +410,47 @@ impl RecordStore for SqlStore {
 
     fn delete_user<'a>(
         &'a self,
-        provider: Option<&'a str>,
+        issuer: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>> {
         let t = &self.table;
-        let sql = match provider {
-            Some(_) => format!("DELETE FROM {t} WHERE sub = $1 AND provider = $2"),
+        let sql = match issuer {
+            Some(_) => format!("DELETE FROM {t} WHERE sub = $1 AND issuer = $2"),
             None => format!("DELETE FROM {t} WHERE sub = $1"),
         };
         Box::pin(self.timed(async move {
             on_pool!(&self.pool, p => {
                 let q = sqlx::query(&sql).bind(sub);
-                let q = match provider {
-                    Some(provider) => q.bind(provider),
+                let q = match issuer {
+                    Some(issuer) => q.bind(issuer),
                     None => q,
                 };
                 q.execute(p).await.map(|r| r.rows_affected())
             })
         }))
+    }
+
+    fn delete_login<'a>(&'a self, logins: &'a [String]) -> BoxFuture<'a, Result<u64, StoreError>> {
+        let marks: Vec<String> = (1..=logins.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM {} WHERE login_hash IN ({})",
+            self.table,
+            marks.join(", ")
+        );
+        Box::pin(async move {
+            if logins.is_empty() {
+                return Ok(0);
+            }
+            self.timed(async move {
+                on_pool!(&self.pool, p => {
+                    let mut q = sqlx::query(&sql);
+                    for l in logins {
+                        q = q.bind(l);
+                    }
+                    q.execute(p).await.map(|r| r.rows_affected())
+                })
+            })
+            .await
+        })
     }
 }
