@@ -14,6 +14,7 @@ mod api_mfa;
 mod api_pool_clients;
 mod api_pools;
 mod api_pools_runtime;
+mod api_preregistration;
 mod api_users;
 mod cli;
 mod discovery;
