@@ -6,6 +6,7 @@
 mod admin;
 mod api_admin;
 mod api_auth;
+mod api_code_attempts;
 mod api_cors_host;
 mod api_email_otp;
 mod api_envelope;
