@@ -29,6 +29,7 @@ mod oidc;
 mod outbox;
 mod persistence;
 mod refresh;
+mod refresh_grace;
 mod sdk;
 mod session_cookie;
 mod token_errors;
