@@ -16,6 +16,7 @@ mod api_pool_clients;
 mod api_pools;
 mod api_pools_runtime;
 mod api_preregistration;
+mod api_send_limits;
 mod api_users;
 mod cli;
 mod discovery;
@@ -31,6 +32,7 @@ mod persistence;
 mod refresh;
 mod refresh_grace;
 mod sdk;
+mod security_headers;
 mod session_cookie;
 mod token_errors;
 
