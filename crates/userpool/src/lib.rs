@@ -23,8 +23,10 @@ mod admin;
 mod api;
 pub mod cli;
 pub mod config;
+mod cors;
 mod credentials;
 mod error;
+mod guard;
 mod hosted_session;
 mod hosted_ui;
 mod http;
@@ -50,6 +52,7 @@ pub use config::{
     UserSeed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL,
     DEMO_USER_PASSWORD, DEMO_USER_SUB,
 };
+pub use cors::DEFAULT_CORS_ORIGINS;
 pub use credentials::{PasswordVerifications, LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
 pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};

@@ -10,6 +10,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config::{ClientConfig, PoolConfig, Seed};
+use crate::cors::AllowedOrigins;
 use crate::credentials::{PasswordVerifications, VerificationCounter};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
@@ -41,6 +42,8 @@ pub(crate) struct Inner {
     verifications: VerificationCounter,
     /// Refresh-token redemptions, every front door (see [`UserPool::refreshes`]).
     refreshes: AtomicU64,
+    /// Web origins whose pages may read the JSON API's public operations.
+    cors_origins: AllowedOrigins,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -68,6 +71,7 @@ pub struct UserPoolBuilder {
     cost: PasswordHashCost,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    cors_origins: Option<Vec<String>>,
 }
 
 impl UserPoolBuilder {
@@ -102,10 +106,27 @@ impl UserPoolBuilder {
         self
     }
 
+    /// The web origins whose pages may call the JSON API's public operations (CORS):
+    /// `scheme://host[:port]`, `:*` for any port, or `*`. Default: the seed's `cors_origins`,
+    /// else [`crate::DEFAULT_CORS_ORIGINS`] (http and https on `localhost` and `127.0.0.1`,
+    /// any port). Signed (admin) operations answer no origin.
+    pub fn cors_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cors_origins = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Opens the database, creates the schema, keys and seed users as needed.
     pub async fn build(self) -> Result<UserPool, Error> {
-        let seed = self.seed.unwrap_or(Seed { pools: vec![] });
+        let seed = self.seed.unwrap_or_default();
         seed.validate()?;
+        let cors_origins = match self.cors_origins.as_ref().or(seed.cors_origins.as_ref()) {
+            Some(list) => AllowedOrigins::parse(list).map_err(Error::Config)?,
+            None => AllowedOrigins::default(),
+        };
         let store = Store::open(self.database_url.as_deref().unwrap_or("sqlite::memory:")).await?;
         let cost = self.cost;
         let dummy_hash = hash_password(cost, "not a real password".into()).await?;
@@ -132,6 +153,7 @@ impl UserPoolBuilder {
                 dummy_hash,
                 verifications: VerificationCounter::default(),
                 refreshes: AtomicU64::new(0),
+                cors_origins,
             }),
         };
         pool.init().await?;
@@ -262,6 +284,10 @@ impl UserPool {
             }
         }
         Ok(())
+    }
+
+    pub(crate) fn cors_origins(&self) -> &AllowedOrigins {
+        &self.inner.cors_origins
     }
 
     pub(crate) fn now(&self) -> i64 {

@@ -142,7 +142,12 @@ async fn a_foreign_host_is_refused_on_every_route() {
         .await
         .unwrap();
     let code = t.pool().latest_code(ALICE).await.unwrap();
-    for host in ["evil.test", "evil.test:9229", "localhost.evil.test", "127.0.0.1.evil.test"] {
+    for host in [
+        "evil.test",
+        "evil.test:9229",
+        "localhost.evil.test",
+        "127.0.0.1.evil.test",
+    ] {
         for path in [
             "/_outbox.json",
             "/_outbox",
@@ -170,7 +175,10 @@ async fn a_foreign_host_is_refused_on_every_route() {
             .post(t.url("/"))
             .header("host", host)
             .header("content-type", JSON_1_1)
-            .header("x-amz-target", "AWSCognitoIdentityProviderService.ListUsers")
+            .header(
+                "x-amz-target",
+                "AWSCognitoIdentityProviderService.ListUsers",
+            )
             .header("authorization", FORGED_SIGV4)
             .body(json!({ "UserPoolId": POOL }).to_string())
             .send()
@@ -257,4 +265,63 @@ async fn the_sdk_still_works_and_local_browser_apps_keep_cors() {
         .to_str()
         .unwrap()
         .contains("x-amz-target"));
+}
+
+/// The allowed origins come from the seed's `cors_origins` (or `--cors-origin`,
+/// `USERPOOL_CORS_ORIGINS`, the builder), replacing the local default.
+#[tokio::test]
+async fn configured_origins_replace_the_default() {
+    let text = format!(
+        "cors_origins = [\"https://app.example.com\", \"http://dev.test:*\"]\n{}",
+        include_str!("seed.toml")
+    );
+    let seed = userpool::Seed::from_toml_str(&text).unwrap();
+    let t = spawn_with(seed, "sqlite::memory:").await;
+    let sign_in = json!({
+        "ClientId": PUBLIC,
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": { "USERNAME": ALICE, "PASSWORD": PASSWORD },
+    });
+    for (origin, allowed) in [
+        ("https://app.example.com", true),
+        ("http://dev.test:8080", true),
+        ("http://localhost:3000", false),
+        ("http://app.example.com", false),
+    ] {
+        let r = api_call(&t, "InitiateAuth", sign_in.clone(), Some(origin), false).await;
+        assert_eq!(r.status(), 200, "{origin}: a public operation is answered");
+        let expected = allowed.then(|| origin.to_string());
+        assert_eq!(allow_origin(&r), expected, "{origin}");
+    }
+    // An admin operation from a page of an allowed origin is answered without CORS (the
+    // browser would not let the page read it, nor send it signed); from another origin, refused.
+    let r = api_call(
+        &t,
+        "ListUsers",
+        json!({ "UserPoolId": POOL }),
+        Some("https://app.example.com"),
+        true,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(allow_origin(&r), None);
+    let r = api_call(
+        &t,
+        "ListUsers",
+        json!({ "UserPoolId": POOL }),
+        Some("http://localhost:3000"),
+        true,
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["__type"],
+        "AccessDeniedException"
+    );
+    // A seed naming something that is not an origin does not start.
+    let bad = format!(
+        "cors_origins = [\"localhost:3000\"]\n{}",
+        include_str!("seed.toml")
+    );
+    assert!(userpool::Seed::from_toml_str(&bad).is_err());
 }

@@ -64,7 +64,11 @@ async fn an_unknown_users_srp_challenge_is_stable_and_shaped_like_a_real_one() {
     let b = srp_challenge(&sdk, PUBLIC_APP, ghost).await;
     assert_eq!(a["USER_ID_FOR_SRP"], b["USER_ID_FOR_SRP"], "stable id");
     assert_eq!(a["SALT"], b["SALT"], "stable salt");
-    assert!(uuid_shaped(&a["USER_ID_FOR_SRP"]), "{}", a["USER_ID_FOR_SRP"]);
+    assert!(
+        uuid_shaped(&a["USER_ID_FOR_SRP"]),
+        "{}",
+        a["USER_ID_FOR_SRP"]
+    );
     assert_ne!(a["USER_ID_FOR_SRP"], ghost, "not the typed name");
     // Another unknown name, another id and salt.
     let c = srp_challenge(&sdk, PUBLIC_APP, "other.ghost@example.com").await;
@@ -74,7 +78,8 @@ async fn an_unknown_users_srp_challenge_is_stable_and_shaped_like_a_real_one() {
     let known = srp_challenge(&sdk, PUBLIC_APP, CAROL).await;
     assert_eq!(shapes(&a), shapes(&known));
     // Its answer is refused as a wrong password is.
-    let srp = cognito_srp::SrpClient::new(ghost, "Passw0rd!", "us-east-1_ApiAuth", PUBLIC_APP, None);
+    let srp =
+        cognito_srp::SrpClient::new(ghost, "Passw0rd!", "us-east-1_ApiAuth", PUBLIC_APP, None);
     let mut init = sdk
         .initiate_auth()
         .client_id(PUBLIC_APP)
