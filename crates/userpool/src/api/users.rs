@@ -241,10 +241,13 @@ pub(crate) async fn confirm_forgot_password(
     call.pool
         .set_user_password(&pc.id, &user.sub, &req.password, now)
         .await?;
+    // The code went to the e-mail: an unconfirmed user (perhaps pre-registered by someone
+    // else, with their password) is now confirmed, with that e-mail verified, and theirs.
     if !user.confirmed {
         call.pool.store().confirm_user(&user.sub, now).await?;
     }
-    // A reset ends every sign-in: whoever knew the old password is signed out.
+    call.pool.store().retire_user_codes(&user.sub).await?;
+    // A reset ends every sign-in and challenge: whoever knew the old password is signed out.
     call.pool
         .store()
         .end_user_sign_ins(&pc.id, &user.sub)

@@ -89,6 +89,8 @@ pub(super) async fn confirm_forgot(
     if !user.confirmed {
         pool.store().confirm_user(&user.sub, pool.now()).await?;
     }
+    // No code sent before the reset (a pre-registration's confirmation code) works after it.
+    pool.store().retire_user_codes(&user.sub).await?;
     // A reset ends every sign-in and hosted-UI session (review finding 3): whoever knew the
     // old password, or holds its tokens, is signed out.
     pool.store().end_user_sign_ins(pool_id, &user.sub).await?;

@@ -243,8 +243,9 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every sign-in of a user (their refresh and access tokens stop working) and
-    /// every hosted-UI session (the next authorize asks for the password again).
+    /// Ends every sign-in of a user (their refresh and access tokens stop working), every
+    /// hosted-UI session (the next authorize asks for the password again), and every challenge
+    /// in progress (an SRP exchange begun with the old password must not finish after a reset).
     pub async fn end_user_sign_ins(&self, pool_id: &str, sub: &str) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE sign_ins SET revoked = 1 WHERE pool_id = ? AND sub = ?")
@@ -253,6 +254,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM auth_challenges WHERE pool_id = ? AND sub = ?")
             .bind(pool_id)
             .bind(sub)
             .execute(&mut *tx)

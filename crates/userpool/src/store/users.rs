@@ -299,6 +299,16 @@ impl Store {
         }
     }
 
+    /// Retires every unused code of a user (confirmation and reset alike): after a reset, no
+    /// code sent before it (to whoever asked) works any more.
+    pub async fn retire_user_codes(&self, sub: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE user_codes SET used = 1 WHERE sub = ? AND used = 0")
+            .bind(sub)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The newest code sent to an email, in any pool.
     pub async fn latest_user_code(&self, email: &str) -> Result<Option<String>, Error> {
         let row =
