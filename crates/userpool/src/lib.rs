@@ -31,6 +31,7 @@ mod hosted_session;
 mod hosted_ui;
 mod http;
 mod keys;
+mod limits;
 mod mfa;
 mod oauth2;
 mod outbox;

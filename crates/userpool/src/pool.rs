@@ -14,6 +14,7 @@ use crate::cors::AllowedOrigins;
 use crate::credentials::{PasswordVerifications, VerificationCounter};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
+use crate::limits::Limits;
 use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
@@ -44,6 +45,8 @@ pub(crate) struct Inner {
     refreshes: AtomicU64,
     /// Web origins whose pages may read the JSON API's public operations.
     cors_origins: AllowedOrigins,
+    /// Per-user limits kept in memory (`limits.rs`).
+    limits: Limits,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -154,6 +157,7 @@ impl UserPoolBuilder {
                 verifications: VerificationCounter::default(),
                 refreshes: AtomicU64::new(0),
                 cors_origins,
+                limits: Limits::default(),
             }),
         };
         pool.init().await?;
@@ -288,6 +292,10 @@ impl UserPool {
 
     pub(crate) fn cors_origins(&self) -> &AllowedOrigins {
         &self.inner.cors_origins
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 
     pub(crate) fn now(&self) -> i64 {

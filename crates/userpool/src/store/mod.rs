@@ -13,4 +13,6 @@ mod user_admin;
 mod users;
 
 pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
-pub(crate) use database::{AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow};
+pub(crate) use database::{
+    AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
+};
