@@ -40,6 +40,7 @@ mod pool;
 mod refresh;
 mod runtime_pools;
 mod server;
+mod server_secret;
 pub mod srp;
 mod store;
 mod tokens;

@@ -18,6 +18,7 @@ use crate::limits::Limits;
 use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
+use crate::server_secret::ServerSecret;
 use crate::store::Store;
 
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
@@ -47,6 +48,8 @@ pub(crate) struct Inner {
     cors_origins: AllowedOrigins,
     /// Per-user limits kept in memory (`limits.rs`).
     limits: Limits,
+    /// The database's secret key, for derived values (`server_secret.rs`).
+    secret: ServerSecret,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -131,6 +134,7 @@ impl UserPoolBuilder {
             None => AllowedOrigins::default(),
         };
         let store = Store::open(self.database_url.as_deref().unwrap_or("sqlite::memory:")).await?;
+        let secret = ServerSecret::new(store.server_secret().await?);
         let cost = self.cost;
         let dummy_hash = hash_password(cost, "not a real password".into()).await?;
         let mut clients = HashMap::new();
@@ -158,6 +162,7 @@ impl UserPoolBuilder {
                 refreshes: AtomicU64::new(0),
                 cors_origins,
                 limits: Limits::default(),
+                secret,
             }),
         };
         pool.init().await?;
@@ -292,6 +297,10 @@ impl UserPool {
 
     pub(crate) fn cors_origins(&self) -> &AllowedOrigins {
         &self.inner.cors_origins
+    }
+
+    pub(crate) fn secret(&self) -> &ServerSecret {
+        &self.inner.secret
     }
 
     pub(crate) fn limits(&self) -> &Limits {

@@ -141,6 +141,8 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a refresh token's hash; storing one already there changes nothing (a rotated
+    /// token's successor is the same for every use within the grace period).
     pub async fn insert_refresh(
         &self,
         token_hash: &str,
@@ -148,7 +150,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), Error> {
-        sqlx::query("INSERT INTO refresh_tokens (token_hash, origin_jti, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT OR IGNORE INTO refresh_tokens (token_hash, origin_jti, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(origin_jti)
             .bind(now)

@@ -8,6 +8,7 @@ mod database;
 mod grants;
 mod mfa;
 mod runtime_pools;
+mod secrets;
 mod signing_keys;
 mod user_admin;
 mod users;
