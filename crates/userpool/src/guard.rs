@@ -1,18 +1,21 @@
 //! What every request to the pool goes through, whatever its route (the fallback's 404
-//! included): the `Host` check against DNS rebinding.
+//! included): the `Host` check against DNS rebinding, and the security headers.
 
 use std::net::IpAddr;
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::pool::UserPool;
 
-/// Wraps the pool's router in the `Host` check.
+/// Wraps the pool's router: the security headers outside (so a refusal carries them too),
+/// then the `Host` check.
 pub(crate) fn wrap(pool: UserPool, router: axum::Router) -> axum::Router {
-    router.layer(axum::middleware::from_fn_with_state(pool, check_host))
+    router
+        .layer(axum::middleware::from_fn_with_state(pool, check_host))
+        .layer(axum::middleware::from_fn(security_headers))
 }
 
 /// Refuses a request whose `Host` is not the pool's: a page on another name that a DNS
@@ -72,6 +75,30 @@ fn host_of(authority: &str) -> Option<&str> {
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     (port_ok && !host.is_empty()).then_some(host)
+}
+
+/// The hosted UI's headers on every answer that has not set its own (redirects, the 404, the
+/// API, the `Host` refusal): no framing, no sniffing, no scripts.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    set_if_absent(
+        resp.headers_mut(),
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    set_if_absent(resp.headers_mut(), header::X_FRAME_OPTIONS, "DENY");
+    set_if_absent(
+        resp.headers_mut(),
+        header::X_CONTENT_TYPE_OPTIONS,
+        "nosniff",
+    );
+    resp
+}
+
+fn set_if_absent(h: &mut HeaderMap, name: header::HeaderName, value: &'static str) {
+    if !h.contains_key(&name) {
+        h.insert(name, HeaderValue::from_static(value));
+    }
 }
 
 #[cfg(test)]

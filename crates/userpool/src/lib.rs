@@ -57,6 +57,7 @@ pub use config::{
 pub use cors::DEFAULT_CORS_ORIGINS;
 pub use credentials::{PasswordVerifications, LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
+pub use limits::{SENDS_PER_WINDOW, SEND_WINDOW_SECS};
 pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};

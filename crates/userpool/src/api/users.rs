@@ -11,6 +11,7 @@ use super::{ApiError, Call, Exception};
 use crate::config::{valid_email, ClientConfig};
 use crate::error::Error;
 use crate::limits::LIMIT_MESSAGE;
+use crate::outbox::MessageKind;
 use crate::store::{CodeProblem, UserRow};
 
 const BAD_CODE: &str = "Invalid verification code provided, please try again.";
@@ -194,10 +195,17 @@ async fn send_code(
 ) -> Result<SendCodeResponse, ApiError> {
     let (pc, client) = client(&call.pool, &req.client_id)?;
     check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
+    let kind = if purpose == "reset" {
+        MessageKind::Reset
+    } else {
+        MessageKind::Confirm
+    };
     let user = match find_user(&call.pool, &pc.id, &req.username).await? {
         Some(u) => u,
         None if client.prevent_user_existence_errors => {
-            // The same reply as for a real user: a code was "sent", with its guesses.
+            // The same replies as for a real user: a code was "sent", with its guesses, and
+            // the sixth request in the window is refused.
+            call.pool.count_send(&pc.id, kind, &req.username)?;
             call.pool.ghost_code_sent(&pc.id, purpose, &req.username);
             return Ok(SendCodeResponse {
                 code_delivery_details: CodeDelivery::email(&req.username),
@@ -216,6 +224,7 @@ async fn send_code(
             "User is already confirmed.",
         ));
     }
+    call.pool.count_send(&pc.id, kind, &user.email)?;
     call.pool
         .send_code(&pc.id, &user.sub, &user.email, purpose)
         .await?;

@@ -7,6 +7,7 @@ use super::form::{HostedForm, MAX_CODE, MAX_USERNAME};
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL};
 use crate::config::valid_email;
 use crate::error::HttpError;
+use crate::outbox::MessageKind;
 use crate::pool::UserPool;
 
 fn forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
@@ -32,9 +33,16 @@ pub(super) async fn forgot(
         return forgot_form(&pool, &form, username).error(BAD_EMAIL).ok();
     }
     let pool_id = &form.auth.pool_id;
+    // Over the limit, nothing is sent; the page is the same either way, so it tells neither
+    // the limit nor the user's existence.
+    let allowed = pool
+        .count_send(pool_id, MessageKind::Reset, username)
+        .is_ok();
     if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-        pool.send_code(pool_id, &user.sub, &user.email, "reset")
-            .await?;
+        if allowed {
+            pool.send_code(pool_id, &user.sub, &user.email, "reset")
+                .await?;
+        }
     }
     // The same page whether or not the user exists.
     Ok(form.redirect(&pool, "/confirmForgotPassword", &[("username", username)]))

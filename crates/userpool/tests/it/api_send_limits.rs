@@ -110,3 +110,30 @@ async fn reset_and_confirmation_codes_are_limited_per_user() {
     t.pool().advance_clock(Duration::from_secs(15 * 60 + 1));
     forgot(&sdk, PUBLIC, ALICE).await.unwrap();
 }
+
+/// The hosted UI's forms send under the same limit; their page does not change when the limit
+/// is reached (it does not change for an unknown address either).
+#[tokio::test]
+async fn the_hosted_ui_sends_under_the_same_limit() {
+    let t = spawn_pool().await;
+    let oauth = [
+        ("response_type", "code"),
+        ("client_id", CONF),
+        ("redirect_uri", CB),
+        ("state", "s"),
+    ];
+    let mut pages = vec![];
+    for _ in 0..7 {
+        let mut form = oauth.to_vec();
+        form.push(("username", ALICE));
+        let r = t.post_form("/forgotPassword", &form).await;
+        pages.push((r.status().as_u16(), location(&r).path().to_string()));
+    }
+    assert!(pages.iter().all(|p| *p == pages[0]), "{pages:?}");
+    assert_eq!(sent(&t, ALICE, MessageKind::Reset), 5);
+    // The JSON API shares the count.
+    assert_eq!(
+        forgot(&unsigned(&t), PUBLIC, ALICE).await,
+        Err("LimitExceededException".to_string())
+    );
+}
