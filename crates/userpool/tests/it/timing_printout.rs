@@ -39,3 +39,48 @@ async fn forgot_password_timing_printout() {
         println!("round {round}: ForgotPassword median over 200 calls: known {known:?}, unknown {unknown:?}");
     }
 }
+
+/// The same for the start of `USER_SRP_AUTH` (issue 25 item 9): a known user and an unknown one.
+#[tokio::test]
+#[ignore = "a printout for issue 25 item 9; run by hand"]
+async fn srp_start_timing_printout() {
+    use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+    let t = crate::api_auth::spawn_api_pool().await;
+    let sdk = unsigned(&t);
+    let start = |username: &'static str| {
+        let sdk = sdk.clone();
+        async move {
+            let srp = cognito_srp::SrpClient::new(
+                username,
+                "irrelevant",
+                "us-east-1_ApiAuth",
+                crate::api_auth::PUBLIC_APP,
+                None,
+            );
+            let mut init = sdk
+                .initiate_auth()
+                .client_id(crate::api_auth::PUBLIC_APP)
+                .auth_flow(AuthFlowType::UserSrpAuth);
+            for (k, v) in srp.get_auth_params().unwrap() {
+                init = init.auth_parameters(k, v);
+            }
+            let begun = Instant::now();
+            init.send().await.unwrap();
+            begun.elapsed()
+        }
+    };
+    for round in 0..3 {
+        let mut known = vec![];
+        let mut unknown = vec![];
+        for _ in 0..100 {
+            known.push(start(crate::api_auth::CAROL).await);
+            unknown.push(start("ghost@example.com").await);
+        }
+        known.sort();
+        unknown.sort();
+        println!(
+            "round {round}: USER_SRP_AUTH start median over 100 calls: known {:?}, unknown {:?}",
+            known[50], unknown[50]
+        );
+    }
+}
