@@ -206,6 +206,7 @@ async fn send_code(
             // The same replies as for a real user: a code was "sent", with its guesses, and
             // the sixth request in the window is refused.
             call.pool.count_send(&pc.id, kind, &req.username)?;
+            call.pool.send_no_code(purpose).await?;
             call.pool.ghost_code_sent(&pc.id, purpose, &req.username);
             return Ok(SendCodeResponse {
                 code_delivery_details: CodeDelivery::email(&req.username),

@@ -38,11 +38,14 @@ pub(super) async fn forgot(
     let allowed = pool
         .count_send(pool_id, MessageKind::Reset, username)
         .is_ok();
-    if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-        if allowed {
+    match pool.store().user_by_email(pool_id, username).await? {
+        Some(user) if allowed => {
             pool.send_code(pool_id, &user.sub, &user.email, "reset")
-                .await?;
+                .await?
         }
+        // The same work for nobody, so the timing does not tell the address apart either.
+        None if allowed => pool.send_no_code("reset").await?,
+        _ => {}
     }
     // The same page whether or not the user exists.
     Ok(form.redirect(&pool, "/confirmForgotPassword", &[("username", username)]))

@@ -1,4 +1,5 @@
-//! The pool's own secret key (`server_secret.rs`).
+//! The pool's own secret key (`server_secret.rs`), and the stand-in write of a code that an
+//! unknown user's request makes so that it costs what a real one does.
 
 use rand::RngCore;
 
@@ -20,5 +21,29 @@ impl Store {
         value
             .try_into()
             .map_err(|_| Error::Internal("the stored server secret is not 32 bytes".into()))
+    }
+
+    /// What [`Store::insert_user_code`] does, for nobody: the same statements in one
+    /// transaction (retiring earlier codes matches no row; the code goes to a one-row table),
+    /// so that a request for an unknown address takes as long as one for a real user.
+    pub async fn insert_decoy_code(
+        &self,
+        purpose: &str,
+        code: &str,
+        now: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE user_codes SET used = 1 WHERE sub = ? AND purpose = ? AND used = 0")
+            .bind("")
+            .bind(purpose)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT OR REPLACE INTO code_decoys (id, code, created_at) VALUES (1, ?, ?)")
+            .bind(code)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
