@@ -72,7 +72,11 @@ fn parse_pattern(s: &str) -> Option<Pattern> {
         None => (s, false),
     };
     let (scheme, host, port) = split_origin(text)?;
-    if any_port && port.is_some() {
+    // `host:80:*` names a port twice (the URL parser drops a scheme's default port).
+    let names_port = text
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if any_port && names_port {
         return None;
     }
     Some(Pattern::Origin {
