@@ -53,9 +53,20 @@ pub enum Command {
         /// Append confirmation and reset codes to this file.
         #[arg(long)]
         codes_file: Option<PathBuf>,
-        /// Public base URL (default `http://localhost:{port}`).
+        /// Public base URL (default `http://localhost:{port}`). Requests naming another host
+        /// than its, `localhost` or a loopback address are refused.
         #[arg(long)]
         public_url: Option<Url>,
+        /// A web origin whose pages may call the JSON API's public operations (CORS), e.g.
+        /// `https://app.example.com` or `http://localhost:*` (any port); repeatable, or
+        /// comma-separated in the variable. Default: the seed's `cors_origins`, else http(s)
+        /// on localhost and 127.0.0.1, any port.
+        #[arg(
+            long = "cors-origin",
+            env = "USERPOOL_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
     },
     /// Manage users.
     User {
@@ -181,7 +192,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             bind,
             codes_file,
             public_url,
-        } => serve(common, SocketAddr::new(bind, port), codes_file, public_url).await,
+            cors_origins,
+        } => {
+            let addr = SocketAddr::new(bind, port);
+            serve(common, addr, codes_file, public_url, cors_origins).await
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -223,6 +238,7 @@ async fn serve(
     addr: SocketAddr,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    cors_origins: Vec<String>,
 ) -> Result<(), Error> {
     let seed = match &common.config {
         Some(path) => Seed::from_file(path)?,
@@ -236,6 +252,9 @@ async fn serve(
     }
     if let Some(u) = public_url {
         b = b.public_url(u);
+    }
+    if !cors_origins.is_empty() {
+        b = b.cors_origins(cors_origins);
     }
     let pool = b.build().await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -10,12 +10,15 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config::{ClientConfig, PoolConfig, Seed};
+use crate::cors::AllowedOrigins;
 use crate::credentials::{PasswordVerifications, VerificationCounter};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
+use crate::limits::Limits;
 use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
+use crate::server_secret::ServerSecret;
 use crate::store::Store;
 
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
@@ -41,6 +44,12 @@ pub(crate) struct Inner {
     verifications: VerificationCounter,
     /// Refresh-token redemptions, every front door (see [`UserPool::refreshes`]).
     refreshes: AtomicU64,
+    /// Web origins whose pages may read the JSON API's public operations.
+    cors_origins: AllowedOrigins,
+    /// Per-user limits kept in memory (`limits.rs`).
+    limits: Limits,
+    /// The database's secret key, for derived values (`server_secret.rs`).
+    secret: ServerSecret,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -68,6 +77,7 @@ pub struct UserPoolBuilder {
     cost: PasswordHashCost,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    cors_origins: Option<Vec<String>>,
 }
 
 impl UserPoolBuilder {
@@ -102,11 +112,29 @@ impl UserPoolBuilder {
         self
     }
 
+    /// The web origins whose pages may call the JSON API's public operations (CORS):
+    /// `scheme://host[:port]`, `:*` for any port, or `*`. Default: the seed's `cors_origins`,
+    /// else [`crate::DEFAULT_CORS_ORIGINS`] (http and https on `localhost` and `127.0.0.1`,
+    /// any port). Signed (admin) operations answer no origin.
+    pub fn cors_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cors_origins = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Opens the database, creates the schema, keys and seed users as needed.
     pub async fn build(self) -> Result<UserPool, Error> {
-        let seed = self.seed.unwrap_or(Seed { pools: vec![] });
+        let seed = self.seed.unwrap_or_default();
         seed.validate()?;
+        let cors_origins = match self.cors_origins.as_ref().or(seed.cors_origins.as_ref()) {
+            Some(list) => AllowedOrigins::parse(list).map_err(Error::Config)?,
+            None => AllowedOrigins::default(),
+        };
         let store = Store::open(self.database_url.as_deref().unwrap_or("sqlite::memory:")).await?;
+        let secret = ServerSecret::new(store.server_secret().await?);
         let cost = self.cost;
         let dummy_hash = hash_password(cost, "not a real password".into()).await?;
         let mut clients = HashMap::new();
@@ -132,6 +160,9 @@ impl UserPoolBuilder {
                 dummy_hash,
                 verifications: VerificationCounter::default(),
                 refreshes: AtomicU64::new(0),
+                cors_origins,
+                limits: Limits::default(),
+                secret,
             }),
         };
         pool.init().await?;
@@ -262,6 +293,18 @@ impl UserPool {
             }
         }
         Ok(())
+    }
+
+    pub(crate) fn cors_origins(&self) -> &AllowedOrigins {
+        &self.inner.cors_origins
+    }
+
+    pub(crate) fn secret(&self) -> &ServerSecret {
+        &self.inner.secret
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.limits
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -402,6 +445,18 @@ impl UserPool {
         )
         .await;
         ok && hash.is_some()
+    }
+
+    /// What [`UserPool::send_code`] does for an address without an account, but sends nothing:
+    /// a code is made and written (to a one-row table), so the request takes as long as a real
+    /// one and its timing does not tell the address apart.
+    pub(crate) async fn send_no_code(&self, purpose: &str) -> Result<(), Error> {
+        use rand::Rng;
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        self.inner
+            .store
+            .insert_decoy_code(purpose, &code, self.now())
+            .await
     }
 
     /// Makes a 6-digit code, stores it, and sends it through the outbox.

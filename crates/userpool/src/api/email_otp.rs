@@ -73,6 +73,9 @@ pub(crate) async fn start(
         rand::rngs::OsRng.gen_range(0..10u32.pow(CODE_DIGITS as u32)),
         width = CODE_DIGITS
     );
+    // At most a few codes per user and window, an unknown user's (who gets none) counted alike.
+    let to = user.map_or(username, |u| u.email.as_str());
+    cc.pool.count_send(&cc.pc.id, MessageKind::EmailOtp, to)?;
     let (sub, destination) = match user {
         Some(u) => {
             cc.pool

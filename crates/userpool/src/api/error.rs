@@ -48,6 +48,7 @@ macro_rules! exceptions {
 
 exceptions! {
     UnknownOperationException => StatusCode::BAD_REQUEST,
+    AccessDeniedException => StatusCode::FORBIDDEN,
     SerializationException => StatusCode::BAD_REQUEST,
     InvalidParameterException => StatusCode::BAD_REQUEST,
     MissingAuthenticationTokenException => StatusCode::BAD_REQUEST,

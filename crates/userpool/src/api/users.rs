@@ -10,22 +10,33 @@ use super::shapes::{client, find_user, parse_attributes, Attribute, CodeDelivery
 use super::{ApiError, Call, Exception};
 use crate::config::{valid_email, ClientConfig};
 use crate::error::Error;
+use crate::limits::LIMIT_MESSAGE;
+use crate::outbox::MessageKind;
 use crate::store::{CodeProblem, UserRow};
 
 const BAD_CODE: &str = "Invalid verification code provided, please try again.";
 const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
 
-/// A user the operation needs, or the answer for an unknown one.
+/// The user whose `purpose` code is given, or the answer for an unknown one: with
+/// `PreventUserExistenceErrors` a wrong code's, as many times as a real code takes guesses, then
+/// a used-up code's, as for a real user.
 async fn user_or_unknown(
     call: &Call,
     pool_id: &str,
     client: &ClientConfig,
     username: &str,
-    prevented: ApiError,
+    purpose: &'static str,
 ) -> Result<UserRow, ApiError> {
     match find_user(&call.pool, pool_id, username).await? {
         Some(u) => Ok(u),
-        None if client.prevent_user_existence_errors => Err(prevented),
+        None if client.prevent_user_existence_errors => {
+            let problem = if call.pool.ghost_guess(pool_id, purpose, username) {
+                CodeProblem::Mismatch
+            } else {
+                CodeProblem::TooManyGuesses
+            };
+            Err(code_error(problem))
+        }
         None => Err(ApiError::new(
             Exception::UserNotFoundException,
             "Username/client id combination not found.",
@@ -37,6 +48,9 @@ fn code_error(problem: CodeProblem) -> ApiError {
     match problem {
         CodeProblem::Mismatch => ApiError::new(Exception::CodeMismatchException, BAD_CODE),
         CodeProblem::Expired => ApiError::new(Exception::ExpiredCodeException, EXPIRED_CODE),
+        CodeProblem::TooManyGuesses => {
+            ApiError::new(Exception::LimitExceededException, LIMIT_MESSAGE)
+        }
     }
 }
 
@@ -129,8 +143,7 @@ pub(crate) async fn confirm_sign_up(
 ) -> Result<Empty, ApiError> {
     let (pc, client) = client(&call.pool, &req.client_id)?;
     check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
-    let prevented = ApiError::new(Exception::CodeMismatchException, BAD_CODE);
-    let user = user_or_unknown(call, &pc.id, client, &req.username, prevented).await?;
+    let user = user_or_unknown(call, &pc.id, client, &req.username, "confirm").await?;
     if user.confirmed {
         return Err(ApiError::new(
             Exception::NotAuthorizedException,
@@ -178,14 +191,23 @@ pub(crate) async fn forgot_password(
 async fn send_code(
     call: &Call,
     req: SendCodeRequest,
-    purpose: &str,
+    purpose: &'static str,
 ) -> Result<SendCodeResponse, ApiError> {
     let (pc, client) = client(&call.pool, &req.client_id)?;
     check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
+    let kind = if purpose == "reset" {
+        MessageKind::Reset
+    } else {
+        MessageKind::Confirm
+    };
     let user = match find_user(&call.pool, &pc.id, &req.username).await? {
         Some(u) => u,
         None if client.prevent_user_existence_errors => {
-            // The same reply as for a real user: a code was "sent".
+            // The same replies as for a real user: a code was "sent", with its guesses, and
+            // the sixth request in the window is refused.
+            call.pool.count_send(&pc.id, kind, &req.username)?;
+            call.pool.send_no_code(purpose).await?;
+            call.pool.ghost_code_sent(&pc.id, purpose, &req.username);
             return Ok(SendCodeResponse {
                 code_delivery_details: CodeDelivery::email(&req.username),
             });
@@ -203,6 +225,7 @@ async fn send_code(
             "User is already confirmed.",
         ));
     }
+    call.pool.count_send(&pc.id, kind, &user.email)?;
     call.pool
         .send_code(&pc.id, &user.sub, &user.email, purpose)
         .await?;
@@ -230,8 +253,7 @@ pub(crate) async fn confirm_forgot_password(
     call.pool
         .check_new_password(&pc.id, &req.password)?
         .map_err(password_error)?;
-    let prevented = ApiError::new(Exception::CodeMismatchException, BAD_CODE);
-    let user = user_or_unknown(call, &pc.id, client, &req.username, prevented).await?;
+    let user = user_or_unknown(call, &pc.id, client, &req.username, "reset").await?;
     let now = call.pool.now();
     call.pool
         .store()
@@ -241,10 +263,13 @@ pub(crate) async fn confirm_forgot_password(
     call.pool
         .set_user_password(&pc.id, &user.sub, &req.password, now)
         .await?;
+    // The code went to the e-mail: an unconfirmed user (perhaps pre-registered by someone
+    // else, with their password) is now confirmed, with that e-mail verified, and theirs.
     if !user.confirmed {
         call.pool.store().confirm_user(&user.sub, now).await?;
     }
-    // A reset ends every sign-in: whoever knew the old password is signed out.
+    call.pool.store().retire_user_codes(&user.sub).await?;
+    // A reset ends every sign-in and challenge: whoever knew the old password is signed out.
     call.pool
         .store()
         .end_user_sign_ins(&pc.id, &user.sub)

@@ -31,12 +31,17 @@ const MINUTES_PER_DAY: u32 = 24 * 60;
 const MAX_REFRESH_MINUTES: u32 = 10 * 365 * MINUTES_PER_DAY;
 
 /// Everything a user pool process serves: its pools, each with its clients and users.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
     /// The user pools.
     #[serde(default)]
     pub pools: Vec<PoolConfig>,
+    /// Web origins whose pages may call the JSON API's public operations (CORS):
+    /// `scheme://host[:port]`, `:*` for any port, or `*`. `None`: the command line's
+    /// `--cors-origin`, else [`crate::DEFAULT_CORS_ORIGINS`].
+    #[serde(default)]
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// One user pool.
@@ -387,6 +392,7 @@ impl Seed {
                     password_temporary: false,
                 }],
             }],
+            cors_origins: None,
         }
     }
 }

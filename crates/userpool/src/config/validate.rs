@@ -28,6 +28,9 @@ impl Seed {
             }
             validate_users(pool)?;
         }
+        if let Some(origins) = &self.cors_origins {
+            crate::cors::AllowedOrigins::parse(origins).map_err(Error::Config)?;
+        }
         Ok(())
     }
 }

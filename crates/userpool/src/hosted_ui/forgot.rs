@@ -7,6 +7,7 @@ use super::form::{HostedForm, MAX_CODE, MAX_USERNAME};
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL};
 use crate::config::valid_email;
 use crate::error::HttpError;
+use crate::outbox::MessageKind;
 use crate::pool::UserPool;
 
 fn forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
@@ -32,9 +33,19 @@ pub(super) async fn forgot(
         return forgot_form(&pool, &form, username).error(BAD_EMAIL).ok();
     }
     let pool_id = &form.auth.pool_id;
-    if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-        pool.send_code(pool_id, &user.sub, &user.email, "reset")
-            .await?;
+    // Over the limit, nothing is sent; the page is the same either way, so it tells neither
+    // the limit nor the user's existence.
+    let allowed = pool
+        .count_send(pool_id, MessageKind::Reset, username)
+        .is_ok();
+    match pool.store().user_by_email(pool_id, username).await? {
+        Some(user) if allowed => {
+            pool.send_code(pool_id, &user.sub, &user.email, "reset")
+                .await?
+        }
+        // The same work for nobody, so the timing does not tell the address apart either.
+        None if allowed => pool.send_no_code("reset").await?,
+        _ => {}
     }
     // The same page whether or not the user exists.
     Ok(form.redirect(&pool, "/confirmForgotPassword", &[("username", username)]))
@@ -89,6 +100,8 @@ pub(super) async fn confirm_forgot(
     if !user.confirmed {
         pool.store().confirm_user(&user.sub, pool.now()).await?;
     }
+    // No code sent before the reset (a pre-registration's confirmation code) works after it.
+    pool.store().retire_user_codes(&user.sub).await?;
     // A reset ends every sign-in and hosted-UI session (review finding 3): whoever knew the
     // old password, or holds its tokens, is signed out.
     pool.store().end_user_sign_ins(pool_id, &user.sub).await?;

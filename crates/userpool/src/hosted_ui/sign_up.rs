@@ -10,6 +10,7 @@ use super::mfa;
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL, USER_EXISTS};
 use crate::config::valid_email;
 use crate::error::{Error, HttpError};
+use crate::outbox::MessageKind;
 use crate::pool::UserPool;
 
 pub(super) async fn signup_page(
@@ -127,8 +128,12 @@ pub(super) async fn resend_code(
     let username = form.field("username").trim();
     let pool_id = &form.auth.pool_id;
     if username.len() <= MAX_USERNAME {
+        // Over the limit nothing is sent, and the page is the same (as for an unknown user).
+        let allowed = pool
+            .count_send(pool_id, MessageKind::Confirm, username)
+            .is_ok();
         if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-            if !user.confirmed {
+            if !user.confirmed && allowed {
                 pool.send_code(pool_id, &user.sub, &user.email, "confirm")
                     .await?;
             }
