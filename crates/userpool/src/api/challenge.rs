@@ -105,8 +105,14 @@ pub(crate) async fn respond(
             return Err(expired_session());
         }
         cc.check_secret_hash(responses, &[username, &u.sub, &u.email])?;
-    } else {
-        cc.check_secret_hash(responses, &[username])?;
+    } else if let Err(e) = cc.check_secret_hash(responses, &[username]) {
+        // An unknown user's password challenge can only fail, and fails as a known user's does:
+        // a SECRET_HASH over the name first typed (not the stand-in `USER_ID_FOR_SRP`, which
+        // only a known user's hash may also use) is not told apart from a wrong password.
+        return Err(match answer.name {
+            "PASSWORD_VERIFIER" => sign_in::incorrect(),
+            _ => e,
+        });
     }
     match answer.name {
         "PASSWORD_VERIFIER" => srp_flow::verify(cc, &row, user, responses).await,

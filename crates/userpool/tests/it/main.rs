@@ -35,7 +35,6 @@ mod refresh_grace;
 mod sdk;
 mod security_headers;
 mod session_cookie;
-mod timing_printout;
 mod token_errors;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
