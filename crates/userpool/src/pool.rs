@@ -17,6 +17,7 @@ use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
 use crate::store::Store;
+use crate::triggers::{self, Invoker, MessageSource};
 
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
 const CONFIRM_CODE_SECS: i64 = 24 * 60 * 60;
@@ -41,6 +42,8 @@ pub(crate) struct Inner {
     verifications: VerificationCounter,
     /// Refresh-token redemptions, every front door (see [`UserPool::refreshes`]).
     refreshes: AtomicU64,
+    /// Runs the Lambda triggers.
+    invoker: Invoker,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -68,9 +71,24 @@ pub struct UserPoolBuilder {
     cost: PasswordHashCost,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    lambda_endpoint: Option<Url>,
+    lambda_time_limit: Option<Duration>,
 }
 
 impl UserPoolBuilder {
+    /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
+    /// `http://127.0.0.1:9000`; `sam local start-lambda`: `http://127.0.0.1:3001`).
+    pub fn lambda_endpoint(mut self, url: Url) -> Self {
+        self.lambda_endpoint = Some(url);
+        self
+    }
+
+    /// How long a trigger may take (default 5 s, Cognito's limit); tests shorten it.
+    pub fn lambda_time_limit(mut self, limit: Duration) -> Self {
+        self.lambda_time_limit = Some(limit);
+        self
+    }
+
     /// The pools, clients and users (default: none).
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = Some(seed);
@@ -132,6 +150,10 @@ impl UserPoolBuilder {
                 dummy_hash,
                 verifications: VerificationCounter::default(),
                 refreshes: AtomicU64::new(0),
+                invoker: Invoker::new(
+                    self.lambda_endpoint,
+                    self.lambda_time_limit.unwrap_or(triggers::TIME_LIMIT),
+                ),
             }),
         };
         pool.init().await?;
@@ -277,6 +299,10 @@ impl UserPool {
         &self.inner.store
     }
 
+    pub(crate) fn invoker(&self) -> &Invoker {
+        &self.inner.invoker
+    }
+
     /// The public base URL without a trailing slash.
     pub(crate) fn base(&self) -> String {
         self.public_url()
@@ -412,6 +438,26 @@ impl UserPool {
         email: &str,
         purpose: &str,
     ) -> Result<(), Error> {
+        let source = if purpose == "reset" {
+            MessageSource::ForgotPassword
+        } else {
+            MessageSource::SignUp
+        };
+        self.send_code_as(pool_id, sub, email, purpose, source, None)
+            .await
+    }
+
+    /// [`send_code`](Self::send_code) for a step the custom message trigger is told of, from
+    /// a client.
+    pub(crate) async fn send_code_as(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        email: &str,
+        purpose: &str,
+        source: MessageSource,
+        client_id: Option<&str>,
+    ) -> Result<(), Error> {
         use rand::Rng;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let now = self.now();
@@ -429,13 +475,20 @@ impl UserPool {
         } else {
             MessageKind::Confirm
         };
-        self.deliver(Message {
+        let m = Message {
             pool_id: pool_id.to_string(),
             to: email.to_string(),
             kind,
             code_or_password: code,
-        })
-        .await?;
-        Ok(())
+            subject: None,
+            message: None,
+        };
+        let user = self
+            .inner
+            .store
+            .user_by_sub(pool_id, sub)
+            .await?
+            .ok_or(Error::NoSuchUser)?;
+        triggers::custom_message(self, m, source, client_id, &user, None).await
     }
 }

@@ -40,6 +40,7 @@ impl UserPool {
                 nonce: None,
                 origin: Some(&origin),
                 with_refresh: client.refresh_token_rotation,
+                source: crate::triggers::TokenSource::RefreshTokens,
             })
             .await?;
         Ok(Some(t))

@@ -10,6 +10,7 @@ use super::{email_otp, srp_flow, ApiError, Exception};
 use crate::config::{AuthFlow, MfaSetting};
 use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::store::UserRow;
+use crate::triggers::TokenSource;
 use crate::user_tokens::{TokenRequest, UserTokens};
 
 /// The scopes of tokens from the JSON API: an ID token with every attribute, and an access
@@ -49,6 +50,7 @@ pub(crate) async fn with_password(
     username: &str,
     password: &str,
 ) -> Result<AuthReply, ApiError> {
+    super::triggered::before_password(cc, username, Some(password)).await?;
     if !cc.client.prevent_user_existence_errors
         && cc.pool.find_user(&cc.pc.id, username).await?.is_none()
     {
@@ -119,6 +121,7 @@ pub(crate) async fn issue_tokens(
     cc: &ClientCall<'_>,
     user: &UserRow,
 ) -> Result<AuthenticationResult, ApiError> {
+    super::triggered::before_tokens(cc, user).await?;
     let t = cc
         .pool
         .issue_user_tokens(TokenRequest {
@@ -130,6 +133,7 @@ pub(crate) async fn issue_tokens(
             nonce: None,
             origin: None,
             with_refresh: true,
+            source: TokenSource::Authentication,
         })
         .await?;
     Ok(result(t))

@@ -28,6 +28,7 @@ pub(crate) async fn start(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
+    super::triggered::before_password(cc, username, None).await?;
     let stored = user
         .as_ref()
         .and_then(|u| u.srp.as_ref())

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::Error;
+pub use crate::triggers::config::LambdaConfig;
 
 mod validate;
 
@@ -67,6 +68,9 @@ pub struct PoolConfig {
     /// `SetUserPoolMfaConfig` changes it at run time.
     #[serde(default)]
     pub mfa: MfaSetting,
+    /// The Lambda triggers (Cognito's `LambdaConfig`); see the README's triggers section.
+    #[serde(default, skip_serializing_if = "LambdaConfig::is_empty")]
+    pub lambda_config: LambdaConfig,
 }
 
 /// A pool's MFA setting (Cognito's `MfaConfiguration`).
@@ -386,6 +390,7 @@ impl Seed {
                     groups: vec!["admin".to_string()],
                     password_temporary: false,
                 }],
+                lambda_config: LambdaConfig::default(),
             }],
         }
     }

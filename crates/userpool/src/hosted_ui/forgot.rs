@@ -8,6 +8,7 @@ use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL};
 use crate::config::valid_email;
 use crate::error::HttpError;
 use crate::pool::UserPool;
+use crate::triggers::{self, MessageSource};
 
 fn forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
     form.page(pool, "forgot", "Forgot your password?")
@@ -33,8 +34,16 @@ pub(super) async fn forgot(
     }
     let pool_id = &form.auth.pool_id;
     if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-        pool.send_code(pool_id, &user.sub, &user.email, "reset")
-            .await?;
+        let (source, client_id) = (MessageSource::ForgotPassword, &form.auth.client_id);
+        pool.send_code_as(
+            pool_id,
+            &user.sub,
+            &user.email,
+            "reset",
+            source,
+            Some(client_id),
+        )
+        .await?;
     }
     // The same page whether or not the user exists.
     Ok(form.redirect(&pool, "/confirmForgotPassword", &[("username", username)]))
@@ -93,6 +102,12 @@ pub(super) async fn confirm_forgot(
     // old password, or holds its tokens, is signed out.
     pool.store().end_user_sign_ins(pool_id, &user.sub).await?;
     tracing::info!(pool = %pool_id, sub = %user.sub, "password reset");
+    let pc = pool.pool_config(pool_id)?;
+    let (source, client_id) = (
+        "PostConfirmation_ConfirmForgotPassword",
+        &form.auth.client_id,
+    );
+    triggers::post_confirmation(&pool, pc, source, Some(client_id), &user, None).await?;
     Ok(form.redirect(
         &pool,
         "/login",

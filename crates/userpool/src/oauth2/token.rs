@@ -107,6 +107,7 @@ async fn code_grant(
             nonce: row.nonce.as_deref(),
             origin: None,
             with_refresh: true,
+            source: crate::triggers::TokenSource::HostedAuth,
         })
         .await?;
     if pool
