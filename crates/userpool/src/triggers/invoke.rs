@@ -108,6 +108,12 @@ impl Invoker {
         let resp = req.send().await.map_err(Failure::from_reqwest)?;
         let status = resp.status();
         let function_error = resp.headers().contains_key("x-amz-function-error");
+        let error_type = resp
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(':').next())
+            .map(str::to_string);
         let body = read_limited(resp).await?;
         let json: Option<Value> = serde_json::from_slice(&body).ok();
         // A function's own error: the Invoke API flags it with `X-Amz-Function-Error`; a plain
@@ -121,11 +127,14 @@ impl Invoker {
             return Err(Failure::Function(error_message.unwrap_or_default()));
         }
         if !status.is_success() {
-            let kind = json
-                .as_ref()
-                .and_then(|v| v.get("Type").or_else(|| v.get("__type")))
-                .and_then(Value::as_str)
-                .map(|t| t.rsplit('#').next().unwrap_or(t).to_string());
+            // The Lambda service names its exception (ResourceNotFoundException, ...) in
+            // `x-amzn-ErrorType` or `__type`.
+            let kind = error_type
+                .or_else(|| {
+                    let t = json.as_ref()?.get("__type")?.as_str()?;
+                    Some(t.rsplit('#').next().unwrap_or(t).to_string())
+                })
+                .filter(|k| k.len() <= 128 && k.bytes().all(|b| b.is_ascii_alphanumeric()));
             return Err(Failure::Status(status.as_u16(), kind));
         }
         match json {

@@ -29,6 +29,7 @@ mod refresh;
 mod sdk;
 mod session_cookie;
 mod token_errors;
+mod triggers;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -1,0 +1,206 @@
+//! Pre token generation: versions 1, 2 and 3, from the JSON API, the hosted UI and refresh.
+
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use serde_json::json;
+use userpool::{LambdaConfig, VersionedTrigger};
+
+use super::lambda::{answer, FakeLambda, Reply};
+use super::*;
+use crate::api_auth::password_auth;
+use crate::sdk::{exception, unsigned};
+use crate::{claims, param, CB, PASSWORD};
+
+fn versioned(version: &str) -> LambdaConfig {
+    LambdaConfig {
+        pre_token_generation_config: Some(VersionedTrigger {
+            lambda_version: version.into(),
+            lambda_arn: arn("tokens"),
+        }),
+        ..Default::default()
+    }
+}
+
+/// The attributes every pre token generation event of Dave carries.
+fn dave_attributes() -> Value {
+    json!({
+        "sub": DAVE_SUB,
+        "email": DAVE,
+        "email_verified": "true",
+        "name": "Dave Example",
+        "custom:tenant": "acme",
+        "cognito:user_status": "CONFIRMED",
+    })
+}
+
+#[tokio::test]
+async fn version_1_changes_the_id_token_and_the_groups() {
+    let lambda = FakeLambda::start(|_, e| {
+        Reply::Event(answer(
+            e,
+            json!({ "claimsOverrideDetails": {
+                "claimsToAddOrOverride": { "tier": "gold", "name": "Dave (gold)", "sub": "forged" },
+                "claimsToSuppress": ["custom:tenant"],
+                "groupOverrideDetails": { "groupsToOverride": ["readers"] },
+            }}),
+        ))
+    })
+    .await;
+    let config = LambdaConfig {
+        pre_token_generation: Some(arn("tokens")),
+        ..Default::default()
+    };
+    let t = spawn_triggered(&lambda, config).await;
+    let out = password_auth(&unsigned(&t), APP, DAVE, PASSWORD)
+        .await
+        .unwrap();
+    let r = out.authentication_result().unwrap();
+    let e = lambda.only_event("tokens");
+    check_envelope(&e, "1", "TokenGeneration_Authentication", DAVE_SUB, APP);
+    assert_eq!(e["request"]["userAttributes"], dave_attributes());
+    assert_eq!(
+        e["request"]["groupConfiguration"],
+        json!({ "groupsToOverride": ["staff"], "iamRolesToOverride": [], "preferredRole": null })
+    );
+    assert!(
+        e["request"].get("scopes").is_none(),
+        "version 1 has no scopes"
+    );
+    assert_eq!(e["response"], json!({ "claimsOverrideDetails": null }));
+    let id = t.verify(TPOOL, r.id_token().unwrap()).await;
+    assert_eq!(id["tier"], "gold");
+    assert_eq!(id["name"], "Dave (gold)");
+    assert_eq!(id["sub"], DAVE_SUB, "sub cannot be overridden");
+    assert!(id.get("custom:tenant").is_none());
+    assert_eq!(id["cognito:groups"], json!(["readers"]));
+    let access = t.verify(TPOOL, r.access_token().unwrap()).await;
+    assert!(
+        access.get("tier").is_none(),
+        "version 1 leaves the access token's claims"
+    );
+    assert_eq!(access["cognito:groups"], json!(["readers"]));
+}
+
+/// A version 2/3 reply: a claim in each token, a scope added and one suppressed.
+fn v2_reply(_: &str, e: Value) -> Reply {
+    Reply::Event(answer(
+        e,
+        json!({ "claimsAndScopeOverrideDetails": {
+            "idTokenGeneration": { "claimsToAddOrOverride": { "plan": "pro" } },
+            "accessTokenGeneration": {
+                "claimsToAddOrOverride": { "plan": "pro", "tenants": ["acme", "globex"] },
+                "claimsToSuppress": ["auth_time", "event_id"],
+                "scopesToAdd": ["orders/read"],
+                "scopesToSuppress": ["openid"],
+            },
+            "groupOverrideDetails": null,
+        }}),
+    ))
+}
+
+#[tokio::test]
+async fn version_2_changes_both_tokens_and_the_scopes_also_on_refresh() {
+    let lambda = FakeLambda::start(v2_reply).await;
+    let t = spawn_triggered(&lambda, versioned("V2_0")).await;
+    let api = unsigned(&t);
+    let out = password_auth(&api, APP, DAVE, PASSWORD).await.unwrap();
+    let r = out.authentication_result().unwrap();
+    let e = lambda.only_event("tokens");
+    check_envelope(&e, "2", "TokenGeneration_Authentication", DAVE_SUB, APP);
+    assert_eq!(e["request"]["userAttributes"], dave_attributes());
+    assert_eq!(
+        e["request"]["scopes"],
+        json!(["openid", "aws.cognito.signin.user.admin"])
+    );
+    assert_eq!(
+        e["response"],
+        json!({ "claimsAndScopeOverrideDetails": null })
+    );
+    let id = t.verify(TPOOL, r.id_token().unwrap()).await;
+    assert_eq!(id["plan"], "pro");
+    assert_eq!(id["cognito:groups"], json!(["staff"]), "groups left alone");
+    let access = t.verify(TPOOL, r.access_token().unwrap()).await;
+    assert_eq!(access["plan"], "pro");
+    assert_eq!(access["tenants"], json!(["acme", "globex"]));
+    assert_eq!(access["scope"], "aws.cognito.signin.user.admin orders/read");
+    // Reserved claims stay.
+    assert!(access["auth_time"].is_number() && access["event_id"].is_string());
+    // A refresh runs the trigger again, with its own source.
+    let refreshed = api
+        .initiate_auth()
+        .client_id(APP)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", r.refresh_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let events = lambda.events_of("tokens");
+    assert_eq!(events.len(), 2);
+    check_envelope(
+        &events[1],
+        "2",
+        "TokenGeneration_RefreshTokens",
+        DAVE_SUB,
+        APP,
+    );
+    let access = claims(
+        refreshed
+            .authentication_result()
+            .unwrap()
+            .access_token()
+            .unwrap(),
+    );
+    assert_eq!(access["plan"], "pro");
+}
+
+#[tokio::test]
+async fn version_3_on_the_hosted_ui_is_hosted_auth() {
+    let lambda = FakeLambda::start(v2_reply).await;
+    let t = spawn_triggered(&lambda, versioned("V3_0")).await;
+    let cb = t
+        .sign_in(
+            &[
+                ("response_type", "code"),
+                ("client_id", APP),
+                ("redirect_uri", CB),
+                ("scope", "openid email"),
+            ],
+            DAVE,
+            PASSWORD,
+        )
+        .await;
+    assert!(
+        lambda.events_of("tokens").is_empty(),
+        "not before the code is redeemed"
+    );
+    let r = t
+        .token_body(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", APP),
+            ("code", &param(&cb, "code").unwrap()),
+            ("redirect_uri", CB),
+        ])
+        .await;
+    assert_eq!(r.status(), 200);
+    let tokens: Value = r.json().await.unwrap();
+    let e = lambda.only_event("tokens");
+    check_envelope(&e, "3", "TokenGeneration_HostedAuth", DAVE_SUB, APP);
+    assert_eq!(e["request"]["scopes"], json!(["openid", "email"]));
+    let access = claims(tokens["access_token"].as_str().unwrap());
+    assert_eq!(access["scope"], "email orders/read");
+    assert_eq!(claims(tokens["id_token"].as_str().unwrap())["plan"], "pro");
+}
+
+#[tokio::test]
+async fn a_failing_pre_token_generation_fails_the_sign_in() {
+    let lambda = FakeLambda::start(|_, _| Reply::Error("no tokens today".into())).await;
+    let t = spawn_triggered(&lambda, versioned("V2_0")).await;
+    let err = password_auth(&unsigned(&t), APP, DAVE, PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(exception(&err), "UserLambdaValidationException");
+    assert_eq!(
+        err.message(),
+        Some("PreTokenGeneration failed with error no tokens today.")
+    );
+}
