@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::challenge::{self, Challenge};
 use super::client_check::{self, ClientCall};
-use super::{sign_in, srp_flow, ApiError, Call, Exception};
+use super::{custom_auth, sign_in, srp_flow, ApiError, Call, Exception};
 use crate::config::AuthFlow;
 
 /// `InitiateAuth`'s request.
@@ -19,6 +19,9 @@ pub(crate) struct InitiateAuthRequest {
     #[serde(default)]
     auth_parameters: HashMap<String, String>,
     client_id: String,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `AdminInitiateAuth`'s request: `InitiateAuth`'s and the pool.
@@ -30,6 +33,9 @@ pub(crate) struct AdminInitiateAuthRequest {
     #[serde(default)]
     auth_parameters: HashMap<String, String>,
     client_id: String,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `RespondToAuthChallenge`'s request.
@@ -42,6 +48,9 @@ pub(crate) struct RespondRequest {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: HashMap<String, String>,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `AdminRespondToAuthChallenge`'s request.
@@ -55,6 +64,9 @@ pub(crate) struct AdminRespondRequest {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: HashMap<String, String>,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `GetTokensFromRefreshToken`'s request.
@@ -107,7 +119,14 @@ pub(crate) async fn initiate_auth(
     req: InitiateAuthRequest,
 ) -> Result<AuthReply, ApiError> {
     let cc = client_check::client(call, None, &req.client_id)?;
-    initiate(&cc, &req.auth_flow, &req.auth_parameters, false).await
+    initiate(
+        &cc,
+        &req.auth_flow,
+        &req.auth_parameters,
+        false,
+        req.client_metadata,
+    )
+    .await
 }
 
 pub(crate) async fn admin_initiate_auth(
@@ -116,7 +135,14 @@ pub(crate) async fn admin_initiate_auth(
 ) -> Result<AuthReply, ApiError> {
     call.require_signed()?;
     let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?;
-    initiate(&cc, &req.auth_flow, &req.auth_parameters, true).await
+    initiate(
+        &cc,
+        &req.auth_flow,
+        &req.auth_parameters,
+        true,
+        req.client_metadata,
+    )
+    .await
 }
 
 pub(crate) async fn respond_to_auth_challenge(
@@ -128,6 +154,7 @@ pub(crate) async fn respond_to_auth_challenge(
         name: &req.challenge_name,
         session: req.session.as_deref(),
         responses: &req.challenge_responses,
+        metadata: req.client_metadata,
     };
     challenge::respond(&cc, answer).await
 }
@@ -142,6 +169,7 @@ pub(crate) async fn admin_respond_to_auth_challenge(
         name: &req.challenge_name,
         session: req.session.as_deref(),
         responses: &req.challenge_responses,
+        metadata: req.client_metadata,
     };
     challenge::respond(&cc, answer).await
 }
@@ -164,6 +192,8 @@ pub(crate) struct Answer<'a> {
     pub name: &'a str,
     pub session: Option<&'a str>,
     pub responses: &'a HashMap<String, String>,
+    /// `ClientMetadata`, for the Lambda triggers.
+    pub metadata: HashMap<String, String>,
 }
 
 /// One of a map's parameters, or Cognito's complaint that it is missing.
@@ -185,6 +215,7 @@ async fn initiate(
     flow: &str,
     params: &HashMap<String, String>,
     admin: bool,
+    client_metadata: HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     match (flow, admin) {
         ("USER_PASSWORD_AUTH", false)
@@ -214,6 +245,12 @@ async fn initiate(
                 ..AuthReply::default()
             })
         }
+        ("CUSTOM_AUTH", _) => {
+            cc.require_flow(AuthFlow::CustomAuth, flow)?;
+            let username = param(params, "USERNAME")?;
+            cc.check_secret_hash(params, &[username])?;
+            custom_auth::start(cc, username, params, client_metadata).await
+        }
         ("USER_AUTH", _) => {
             cc.require_flow(AuthFlow::UserAuth, flow)?;
             let username = param(params, "USERNAME")?;
@@ -237,6 +274,7 @@ impl Challenge {
             Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
             Challenge::MfaSetup => "MFA_SETUP",
             Challenge::EmailOtp => "EMAIL_OTP",
+            Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
         }
     }
 }

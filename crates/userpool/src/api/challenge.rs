@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::auth::{param, Answer, AuthReply};
 use super::client_check::ClientCall;
-use super::{email_otp, sign_in, srp_flow, ApiError, Exception};
+use super::{custom_auth, email_otp, sign_in, srp_flow, ApiError, Exception};
 use crate::store::{ChallengeRow, UserRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
 
@@ -30,6 +30,8 @@ pub(crate) enum Challenge {
     MfaSetup,
     /// A one-time code sent to the user's verified e-mail (`USER_AUTH`'s passwordless factor).
     EmailOtp,
+    /// `CUSTOM_AUTH`'s challenge, made and judged by the app's triggers.
+    CustomChallenge,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -109,12 +111,15 @@ pub(crate) async fn respond(
         cc.check_secret_hash(responses, &[username])?;
     }
     match answer.name {
-        "PASSWORD_VERIFIER" => srp_flow::verify(cc, &row, user, responses).await,
+        "PASSWORD_VERIFIER" => {
+            custom_auth::password_verifier(cc, session, &row, user, responses).await
+        }
         "SELECT_CHALLENGE" => select(cc, &row, user.as_ref(), responses).await,
         "NEW_PASSWORD_REQUIRED" => new_password(cc, known(user)?, responses).await,
         "SOFTWARE_TOKEN_MFA" => super::mfa::answer_totp(cc, known(user)?, responses).await,
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
+        "CUSTOM_CHALLENGE" => custom_auth::answer(cc, &row, user, responses, answer.metadata).await,
         _ => Err(expired_session()),
     }
 }

@@ -23,6 +23,7 @@ mod admin_users;
 mod auth;
 mod challenge;
 mod client_check;
+mod custom_auth;
 mod email_otp;
 mod error;
 mod groups;

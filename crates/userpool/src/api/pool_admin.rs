@@ -236,7 +236,7 @@ pub(crate) struct UserPoolClientResponse {
 }
 
 /// `ExplicitAuthFlows`; without it, Cognito's API default (SRP and refresh). The legacy
-/// names and `ALLOW_CUSTOM_AUTH` (no Lambda triggers here) are accepted and do nothing.
+/// names are accepted and do nothing.
 fn auth_flows(names: Option<Vec<String>>) -> Result<Vec<AuthFlow>, ApiError> {
     let Some(names) = names else {
         return Ok(vec![AuthFlow::UserSrpAuth, AuthFlow::RefreshTokenAuth]);

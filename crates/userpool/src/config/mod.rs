@@ -282,6 +282,9 @@ pub enum AuthFlow {
     /// The choice-based `USER_AUTH`.
     #[serde(rename = "ALLOW_USER_AUTH")]
     UserAuth,
+    /// `CUSTOM_AUTH`, driven by the pool's challenge triggers.
+    #[serde(rename = "ALLOW_CUSTOM_AUTH")]
+    CustomAuth,
 }
 
 /// Every flow: the default for a local pool.
@@ -292,6 +295,7 @@ pub fn all_auth_flows() -> Vec<AuthFlow> {
         AuthFlow::AdminUserPasswordAuth,
         AuthFlow::RefreshTokenAuth,
         AuthFlow::UserAuth,
+        AuthFlow::CustomAuth,
     ]
 }
 
