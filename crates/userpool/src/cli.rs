@@ -56,6 +56,10 @@ pub enum Command {
         /// Public base URL (default `http://localhost:{port}`).
         #[arg(long)]
         public_url: Option<Url>,
+        /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
+        /// http://127.0.0.1:9000, `sam local start-lambda`: http://127.0.0.1:3001).
+        #[arg(long, env = "USERPOOL_LAMBDA_ENDPOINT")]
+        lambda_endpoint: Option<Url>,
     },
     /// Manage users.
     User {
@@ -181,7 +185,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             bind,
             codes_file,
             public_url,
-        } => serve(common, SocketAddr::new(bind, port), codes_file, public_url).await,
+            lambda_endpoint,
+        } => {
+            let addr = SocketAddr::new(bind, port);
+            serve(common, addr, codes_file, public_url, lambda_endpoint).await
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -223,6 +231,7 @@ async fn serve(
     addr: SocketAddr,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    lambda_endpoint: Option<Url>,
 ) -> Result<(), Error> {
     let seed = match &common.config {
         Some(path) => Seed::from_file(path)?,
@@ -236,6 +245,9 @@ async fn serve(
     }
     if let Some(u) = public_url {
         b = b.public_url(u);
+    }
+    if let Some(u) = lambda_endpoint {
+        b = b.lambda_endpoint(u);
     }
     let pool = b.build().await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
