@@ -6,7 +6,7 @@ use axum::response::Response;
 use super::form::{HostedForm, MAX_CODE, MAX_USERNAME};
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL};
 use crate::config::valid_email;
-use crate::error::HttpError;
+use crate::error::{Error, HttpError};
 use crate::pool::UserPool;
 use crate::triggers::{self, MessageSource};
 
@@ -33,7 +33,18 @@ pub(super) async fn forgot(
         return forgot_form(&pool, &form, username).error(BAD_EMAIL).ok();
     }
     let pool_id = &form.auth.pool_id;
-    if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
+    let mut user = pool.store().user_by_email(pool_id, username).await?;
+    if user.is_none() {
+        let (pc, client_id) = (pool.pool_config(pool_id)?, &form.auth.client_id);
+        let migrated = triggers::user_migration(&pool, pc, client_id, username, None, None);
+        user = match migrated.await {
+            Ok(m) => m.map(|m| m.user),
+            // A refusal is an unknown user's answer: the same page.
+            Err(Error::Trigger(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+    }
+    if let Some(user) = user {
         let (source, client_id) = (MessageSource::ForgotPassword, &form.auth.client_id);
         pool.send_code_as(
             pool_id,

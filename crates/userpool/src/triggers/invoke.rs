@@ -23,16 +23,20 @@ const MAX_REPLY: usize = 6 * 1024 * 1024;
 pub(crate) struct Invoker {
     http: reqwest::Client,
     endpoint: Option<Url>,
+    time_limit: Duration,
 }
 
 impl Invoker {
     pub(crate) fn new(endpoint: Option<Url>, time_limit: Duration) -> Invoker {
         let http = reqwest::Client::builder()
-            .timeout(time_limit)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Invoker { http, endpoint }
+        Invoker {
+            http,
+            endpoint,
+            time_limit,
+        }
     }
 
     /// Sends `event` to `function` and returns the event it answers; fails as Cognito does,
@@ -101,7 +105,12 @@ impl Invoker {
     }
 
     async fn post(&self, url: &Url, lambda: bool, event: &Value) -> Result<Value, Failure> {
-        let mut req = self.http.post(url.clone()).json(event);
+        // The limit is per request, so it holds whichever client was built.
+        let mut req = self
+            .http
+            .post(url.clone())
+            .timeout(self.time_limit)
+            .json(event);
         if lambda {
             req = req.header("X-Amz-Invocation-Type", "RequestResponse");
         }
@@ -192,7 +201,7 @@ impl Failure {
     fn log_cause(&self) -> String {
         match self {
             Failure::Function(m) => format!("the function raised an error: {m}"),
-            Failure::Timeout => format!("no reply within {} s", TIME_LIMIT.as_secs()),
+            Failure::Timeout => "no reply within the time limit".into(),
             Failure::Connect(c) => format!("cannot reach the endpoint: {c}"),
             Failure::Status(s, k) => format!("HTTP {s} {}", k.as_deref().unwrap_or("")),
             Failure::NotJson => "the reply is not a JSON object".into(),

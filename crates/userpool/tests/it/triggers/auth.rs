@@ -226,3 +226,57 @@ async fn forgot_password_migrates_and_sends_the_code() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_hosted_ui_migrates_too() {
+    let lambda = FakeLambda::start(migrating).await;
+    let t = spawn_triggered(&lambda, migration()).await;
+    let params = [
+        ("response_type", "code"),
+        ("client_id", APP),
+        ("redirect_uri", CB),
+        ("scope", "openid"),
+    ];
+    let refused = t.login_with(&params, "old@example.com", "wrong").await;
+    assert_eq!(refused.status(), 200, "the login page again");
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Incorrect username or password."));
+    t.sign_in(&params, "old@example.com", "Legacy-pass1").await;
+    let events = lambda.events_of("migrate");
+    assert_eq!(events.len(), 2);
+    check_envelope(
+        &events[1],
+        "1",
+        "UserMigration_Authentication",
+        "old@example.com",
+        APP,
+    );
+    // The hosted UI's forgotten password migrates as well (a fresh pool: Old is unknown).
+    let t = spawn_triggered(&lambda, migration()).await;
+    t.post_form(
+        "/forgotPassword",
+        &[
+            ("client_id", APP),
+            ("redirect_uri", CB),
+            ("response_type", "code"),
+            ("username", "old@example.com"),
+        ],
+    )
+    .await;
+    let events = lambda.events_of("migrate");
+    assert_eq!(events.len(), 3);
+    check_envelope(
+        &events[2],
+        "1",
+        "UserMigration_ForgotPassword",
+        "old@example.com",
+        APP,
+    );
+    assert!(
+        !outbox_code(&t, "old@example.com").is_empty(),
+        "the reset code is sent"
+    );
+}
