@@ -25,7 +25,7 @@ pub(crate) use auth::{before_password, post_authentication, user_migration, Befo
 pub(crate) use invoke::{Invoker, TIME_LIMIT};
 pub(crate) use message::{custom_message, MessageSource};
 pub(crate) use sign_up::{post_confirmation, pre_sign_up};
-pub(crate) use token::{pre_token_generation, TokenSource};
+pub(crate) use token::{pre_token_generation, pre_token_generation_m2m, TokenSource};
 
 /// The triggers, by Cognito's names (which its error messages use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -170,6 +170,50 @@ pub(crate) async fn pre_token_generation(
             ..TokenCustomisation::default()
         });
     }
+    versions_2_and_3(&reply)
+}
+
+/// Pre token generation for a `client_credentials` access token: only a `V3_0` trigger runs,
+/// with `TokenGeneration_ClientCredentials` (no user: `userName` is the client id and
+/// `userAttributes` empty), and only the access token's part of its reply counts.
+pub(crate) async fn pre_token_generation_m2m(
+    pool: &UserPool,
+    pc: &PoolConfig,
+    client_id: &str,
+    scopes: &[&str],
+    client_metadata: Value,
+) -> Result<TokenCustomisation, Error> {
+    let v3 = matches!(&pc.lambda_config.pre_token_generation_config, Some(c) if c.lambda_version == "V3_0");
+    if !v3 {
+        return Ok(TokenCustomisation::default());
+    }
+    let event = Event {
+        pc,
+        version: "3",
+        source: "TokenGeneration_ClientCredentials",
+        client_id: Some(client_id),
+        user_name: client_id,
+        request: json!({
+            "userAttributes": {},
+            "groupConfiguration": {
+                "groupsToOverride": [],
+                "iamRolesToOverride": [],
+                "preferredRole": null,
+            },
+            "scopes": scopes,
+            "clientMetadata": client_metadata,
+        }),
+        response: json!({ "claimsAndScopeOverrideDetails": null }),
+    };
+    match pool.run_trigger(Trigger::PreTokenGeneration, event).await? {
+        Some(reply) => versions_2_and_3(&reply),
+        None => Ok(TokenCustomisation::default()),
+    }
+}
+
+/// A version 2 or 3 reply's `claimsAndScopeOverrideDetails`.
+fn versions_2_and_3(reply: &Map<String, Value>) -> Result<TokenCustomisation, Error> {
+    let bad = || Error::from(TriggerError::invalid(Trigger::PreTokenGeneration));
     let Some(d) = object(reply.get("claimsAndScopeOverrideDetails")).map_err(|_| bad())? else {
         return Ok(TokenCustomisation::default());
     };

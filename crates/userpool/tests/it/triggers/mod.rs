@@ -23,6 +23,8 @@ pub const TPOOL: &str = "us-east-1_Triggers";
 pub const APP: &str = "trig0public0client0000001";
 /// Its twin with `PreventUserExistenceErrors` off.
 pub const REVEALING: &str = "trig0reveals0client000001";
+/// A machine-to-machine client (`client_credentials`, secret `m2m-secret`).
+pub const M2M_APP: &str = "trig0m2m0client0000000001";
 pub const DAVE: &str = "dave@example.com";
 pub const DAVE_SUB: &str = "da7e0000-0000-4000-8000-000000000001";
 
@@ -39,6 +41,12 @@ allowed_scopes = ["openid", "email", "profile"]
 [[pools.clients]]
 id = "trig0reveals0client000001"
 prevent_user_existence_errors = false
+
+[[pools.clients]]
+id = "trig0m2m0client0000000001"
+secret = "m2m-secret"
+allowed_scopes = ["api/read"]
+allowed_flows = ["client_credentials"]
 
 [[pools.users]]
 email = "dave@example.com"

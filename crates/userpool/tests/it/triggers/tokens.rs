@@ -204,3 +204,38 @@ async fn a_failing_pre_token_generation_fails_the_sign_in() {
         Some("PreTokenGeneration failed with error no tokens today.")
     );
 }
+
+#[tokio::test]
+async fn version_3_also_runs_for_client_credentials() {
+    let lambda = FakeLambda::start(v2_reply).await;
+    let grant = [
+        ("grant_type", "client_credentials"),
+        ("aws_client_metadata", r#"{"tenant":"acme"}"#),
+    ];
+    // Version 2 leaves machine tokens alone.
+    let t = spawn_triggered(&lambda, versioned("V2_0")).await;
+    let r = t.token_basic(M2M_APP, "m2m-secret", &grant).await;
+    assert_eq!(r.status(), 200);
+    assert!(lambda.events().is_empty());
+    let t = spawn_triggered(&lambda, versioned("V3_0")).await;
+    let r = t.token_basic(M2M_APP, "m2m-secret", &grant).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let e = lambda.only_event("tokens");
+    check_envelope(
+        &e,
+        "3",
+        "TokenGeneration_ClientCredentials",
+        M2M_APP,
+        M2M_APP,
+    );
+    assert_eq!(e["request"]["scopes"], json!(["api/read"]));
+    assert_eq!(e["request"]["userAttributes"], json!({}));
+    assert_eq!(e["request"]["clientMetadata"], json!({ "tenant": "acme" }));
+    let access = t
+        .verify(TPOOL, body["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(access["plan"], "pro");
+    assert_eq!(access["sub"], M2M_APP);
+    assert_eq!(access["scope"], "api/read orders/read");
+}
