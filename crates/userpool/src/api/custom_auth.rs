@@ -75,9 +75,7 @@ pub(crate) async fn start(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
-    if user.is_some() {
-        super::triggered::before_password(cc, username, None).await?;
-    }
+    super::triggered::before_password(cc, username, None).await?;
     let srp_a = params
         .get("SRP_A")
         .filter(|_| params.get("CHALLENGE_NAME").map(String::as_str) == Some("SRP_A"));

@@ -6,7 +6,7 @@ use super::client_check::ClientCall;
 use super::{ApiError, Exception};
 use crate::error::Error;
 use crate::store::UserRow;
-use crate::triggers::{self, BeforePassword, Trigger, TriggerError};
+use crate::triggers::{self, BeforePassword, SignInAttempt, Trigger, TriggerError};
 
 /// Pre authentication of a known user, or migration of an unknown one, before a password
 /// (`None`: a sign-in without one, such as SRP, which cannot migrate) is checked.
@@ -15,8 +15,14 @@ pub(crate) async fn before_password(
     username: &str,
     password: Option<&str>,
 ) -> Result<(), ApiError> {
-    let run = triggers::before_password(cc.pool, cc.pc, &cc.client.id, username, password, None);
-    match run.await {
+    let attempt = SignInAttempt {
+        client_id: &cc.client.id,
+        username,
+        password,
+        hides_users: cc.client.prevent_user_existence_errors,
+        client_metadata: None,
+    };
+    match triggers::before_password(cc.pool, cc.pc, attempt).await {
         Ok(BeforePassword::ResetRequired) => Err(ApiError::new(
             Exception::PasswordResetRequiredException,
             "Password reset required for the user",

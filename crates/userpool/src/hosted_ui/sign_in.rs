@@ -13,7 +13,7 @@ use crate::hosted_session;
 use crate::oauth2::authorize::complete_sign_in;
 use crate::oauth2::params::Authorized;
 use crate::pool::UserPool;
-use crate::triggers::{self, BeforePassword, Trigger, TriggerError};
+use crate::triggers::{self, BeforePassword, SignInAttempt, Trigger, TriggerError};
 
 /// Signs the user in: session cookie, then the redirect to the callback.
 pub(super) async fn signed_in(
@@ -66,9 +66,14 @@ pub(super) async fn login(
     let pool_id = &form.auth.pool_id;
     let pc = pool.pool_config(pool_id)?;
     let client_id = &form.auth.client_id;
-    let before =
-        triggers::before_password(&pool, pc, client_id, username, Some(password), None).await;
-    match before {
+    let attempt = SignInAttempt {
+        client_id,
+        username,
+        password: Some(password),
+        hides_users: form.hides_users(&pool),
+        client_metadata: None,
+    };
+    match triggers::before_password(&pool, pc, attempt).await {
         Ok(BeforePassword::ResetRequired) => {
             return page().error("Password reset required for the user").ok()
         }

@@ -11,12 +11,14 @@ use crate::pool::UserPool;
 use crate::store::UserRow;
 
 /// Pre authentication (`PreAuthentication_Authentication`), before the password or challenge
-/// of a known user is checked: an error refuses the sign-in.
-pub(crate) async fn pre_authentication(
+/// is checked: an error refuses the sign-in. `user` is `None` for an unknown user of a client
+/// that hides them (Cognito's `userNotFound: true`, the name as typed).
+async fn pre_authentication(
     pool: &UserPool,
     pc: &PoolConfig,
     client_id: &str,
-    user: &UserRow,
+    user: Option<&UserRow>,
+    username: &str,
     client_metadata: Option<&HashMap<String, String>>,
 ) -> Result<(), Error> {
     let event = Event {
@@ -24,11 +26,11 @@ pub(crate) async fn pre_authentication(
         version: "1",
         source: "PreAuthentication_Authentication",
         client_id: Some(client_id),
-        user_name: &user.sub,
+        user_name: user.map(|u| u.sub.as_str()).unwrap_or(username),
         request: json!({
-            "userAttributes": user_attributes(user),
+            "userAttributes": user.map(user_attributes).unwrap_or_else(|| json!({})),
             "validationData": {},
-            "userNotFound": false,
+            "userNotFound": user.is_none(),
             "clientMetadata": metadata(client_metadata),
         }),
         response: json!({}),
@@ -193,37 +195,40 @@ pub(crate) enum BeforePassword {
     Unknown,
 }
 
-/// Pre authentication for a known user, user migration for an unknown one (with the password
-/// tried; `None` for a sign-in without one, which migrates nobody).
+/// What a sign-in by name is, to the triggers.
+pub(crate) struct SignInAttempt<'a> {
+    pub client_id: &'a str,
+    pub username: &'a str,
+    /// The password tried; `None` for a sign-in without one (SRP, `CUSTOM_AUTH`), which
+    /// migrates nobody.
+    pub password: Option<&'a str>,
+    /// The client hides unknown users (`PreventUserExistenceErrors`): pre authentication
+    /// runs for them too, with `userNotFound: true`, as in Cognito.
+    pub hides_users: bool,
+    pub client_metadata: Option<&'a HashMap<String, String>>,
+}
+
+/// Pre authentication for a known user, user migration for an unknown one, then pre
+/// authentication for one still unknown when the client hides users.
 pub(crate) async fn before_password(
     pool: &UserPool,
     pc: &PoolConfig,
-    client_id: &str,
-    username: &str,
-    password: Option<&str>,
-    client_metadata: Option<&HashMap<String, String>>,
+    a: SignInAttempt<'_>,
 ) -> Result<BeforePassword, Error> {
+    let (client_id, username, meta) = (a.client_id, a.username, a.client_metadata);
     if let Some(user) = pool.find_user(&pc.id, username).await? {
-        pre_authentication(pool, pc, client_id, &user, client_metadata).await?;
+        pre_authentication(pool, pc, client_id, Some(&user), username, meta).await?;
         return Ok(BeforePassword::Known);
     }
-    let Some(password) = password else {
-        return Ok(BeforePassword::Unknown);
-    };
-    Ok(
-        match user_migration(
-            pool,
-            pc,
-            client_id,
-            username,
-            Some(password),
-            client_metadata,
-        )
-        .await?
-        {
-            None => BeforePassword::Unknown,
-            Some(m) if m.reset_required => BeforePassword::ResetRequired,
-            Some(_) => BeforePassword::Migrated,
-        },
-    )
+    if let Some(password) = a.password {
+        match user_migration(pool, pc, client_id, username, Some(password), meta).await? {
+            Some(m) if m.reset_required => return Ok(BeforePassword::ResetRequired),
+            Some(_) => return Ok(BeforePassword::Migrated),
+            None => {}
+        }
+    }
+    if a.hides_users {
+        pre_authentication(pool, pc, client_id, None, username, meta).await?;
+    }
+    Ok(BeforePassword::Unknown)
 }

@@ -21,7 +21,9 @@ mod message;
 mod sign_up;
 mod token;
 
-pub(crate) use auth::{before_password, post_authentication, user_migration, BeforePassword};
+pub(crate) use auth::{
+    before_password, post_authentication, user_migration, BeforePassword, SignInAttempt,
+};
 pub(crate) use invoke::{Invoker, TIME_LIMIT};
 pub(crate) use message::{custom_message, MessageSource};
 pub(crate) use sign_up::{post_confirmation, pre_sign_up};

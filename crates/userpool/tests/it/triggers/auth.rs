@@ -280,3 +280,30 @@ async fn the_hosted_ui_migrates_too() {
         "the reset code is sent"
     );
 }
+
+#[tokio::test]
+async fn pre_authentication_runs_for_unknown_users_when_the_client_hides_them() {
+    let lambda = FakeLambda::start(|_, e| Reply::Event(e)).await;
+    let t = spawn_triggered(&lambda, pre_and_post()).await;
+    let api = unsigned(&t);
+    let err = password_auth(&api, APP, "ghost@example.com", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(exception(&err), "NotAuthorizedException");
+    let e = lambda.only_event("pre-auth");
+    check_envelope(
+        &e,
+        "1",
+        "PreAuthentication_Authentication",
+        "ghost@example.com",
+        APP,
+    );
+    assert_eq!(e["request"]["userNotFound"], true);
+    assert_eq!(e["request"]["userAttributes"], json!({}));
+    // A client that tells unknown users apart does not run it for them.
+    let err = password_auth(&api, REVEALING, "ghost@example.com", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(exception(&err), "UserNotFoundException");
+    assert_eq!(lambda.events_of("pre-auth").len(), 1);
+}
