@@ -13,6 +13,7 @@ use super::client_check::ClientCall;
 use super::{custom_auth, email_otp, sign_in, srp_flow, ApiError, Exception};
 use crate::store::{ChallengeRow, UserRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
+use crate::triggers::TokenSource;
 
 /// The challenges this pool asks.
 #[allow(clippy::enum_variant_names)] // `SelectChallenge` is Cognito's `SELECT_CHALLENGE`
@@ -173,5 +174,9 @@ async fn new_password(
         .user_by_sub(&cc.pc.id, &user.sub)
         .await?
         .ok_or_else(expired_session)?;
+    let cc = &ClientCall {
+        token_source: TokenSource::NewPasswordChallenge,
+        ..*cc
+    };
     sign_in::after_password(cc, user).await
 }

@@ -9,12 +9,15 @@ use super::secret_hash::check_secret_hash;
 use super::{ApiError, Call, Exception};
 use crate::config::{AuthFlow, ClientConfig, PoolConfig};
 use crate::pool::UserPool;
+use crate::triggers::TokenSource;
 
 /// A sign-in operation's pool and client.
 pub(crate) struct ClientCall<'a> {
     pub pool: &'a UserPool,
     pub pc: &'a PoolConfig,
     pub client: &'a ClientConfig,
+    /// What the pre token generation trigger is told issues the tokens of this sign-in.
+    pub token_source: TokenSource,
 }
 
 /// The client `client_id`, which must belong to `pool_id` when one is named (the admin
@@ -46,6 +49,7 @@ pub(crate) fn client<'a>(
         pool: &call.pool,
         pc,
         client,
+        token_source: TokenSource::Authentication,
     })
 }
 

@@ -10,7 +10,6 @@ use super::{email_otp, srp_flow, ApiError, Exception};
 use crate::config::{AuthFlow, MfaSetting};
 use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::store::UserRow;
-use crate::triggers::TokenSource;
 use crate::user_tokens::{TokenRequest, UserTokens};
 
 /// The scopes of tokens from the JSON API: an ID token with every attribute, and an access
@@ -133,7 +132,7 @@ pub(crate) async fn issue_tokens(
             nonce: None,
             origin: None,
             with_refresh: true,
-            source: TokenSource::Authentication,
+            source: cc.token_source,
         })
         .await?;
     Ok(result(t))

@@ -40,8 +40,10 @@ const RESERVED: &[&str] = &[
 pub(crate) enum TokenSource {
     /// The hosted UI's sign-in (the token endpoint's code, the implicit flow).
     HostedAuth,
-    /// A JSON API sign-in (also one that ended with `NEW_PASSWORD_REQUIRED`).
+    /// A JSON API sign-in.
     Authentication,
+    /// A JSON API sign-in that ended with `NEW_PASSWORD_REQUIRED`.
+    NewPasswordChallenge,
     /// A refresh, from any front door.
     RefreshTokens,
 }
@@ -51,6 +53,7 @@ impl TokenSource {
         match self {
             TokenSource::HostedAuth => "TokenGeneration_HostedAuth",
             TokenSource::Authentication => "TokenGeneration_Authentication",
+            TokenSource::NewPasswordChallenge => "TokenGeneration_NewPasswordChallenge",
             TokenSource::RefreshTokens => "TokenGeneration_RefreshTokens",
         }
     }

@@ -1,14 +1,14 @@
 //! Pre token generation: versions 1, 2 and 3, from the JSON API, the hosted UI and refresh.
 
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, MessageActionType};
 use serde_json::json;
 use userpool::{LambdaConfig, VersionedTrigger};
 
 use super::lambda::{answer, FakeLambda, Reply};
 use super::*;
 use crate::api_auth::password_auth;
-use crate::sdk::{exception, unsigned};
+use crate::sdk::{exception, signed, unsigned};
 use crate::{claims, param, CB, PASSWORD};
 
 fn versioned(version: &str) -> LambdaConfig {
@@ -238,4 +238,40 @@ async fn version_3_also_runs_for_client_credentials() {
     assert_eq!(access["plan"], "pro");
     assert_eq!(access["sub"], M2M_APP);
     assert_eq!(access["scope"], "api/read orders/read");
+}
+
+#[tokio::test]
+async fn a_new_password_challenge_ends_with_its_own_source() {
+    let lambda = FakeLambda::start(v2_reply).await;
+    let t = spawn_triggered(&lambda, versioned("V2_0")).await;
+    signed(&t)
+        .admin_create_user()
+        .user_pool_id(TPOOL)
+        .username("ria@example.com")
+        .temporary_password("Temp-0rary-pass")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let api = unsigned(&t);
+    let started = password_auth(&api, APP, "ria@example.com", "Temp-0rary-pass")
+        .await
+        .unwrap();
+    assert_eq!(
+        started.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    let done = api
+        .respond_to_auth_challenge()
+        .client_id(APP)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(started.session().unwrap())
+        .challenge_responses("USERNAME", "ria@example.com")
+        .challenge_responses("NEW_PASSWORD", "F1nal-pass-word")
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+    let e = lambda.only_event("tokens");
+    assert_eq!(e["triggerSource"], "TokenGeneration_NewPasswordChallenge");
 }
