@@ -118,15 +118,8 @@ pub(crate) async fn initiate_auth(
     call: &Call,
     req: InitiateAuthRequest,
 ) -> Result<AuthReply, ApiError> {
-    let cc = client_check::client(call, None, &req.client_id)?;
-    initiate(
-        &cc,
-        &req.auth_flow,
-        &req.auth_parameters,
-        false,
-        req.client_metadata,
-    )
-    .await
+    let cc = client_check::client(call, None, &req.client_id)?.with_metadata(&req.client_metadata);
+    initiate(&cc, &req.auth_flow, &req.auth_parameters, false).await
 }
 
 pub(crate) async fn admin_initiate_auth(
@@ -134,27 +127,20 @@ pub(crate) async fn admin_initiate_auth(
     req: AdminInitiateAuthRequest,
 ) -> Result<AuthReply, ApiError> {
     call.require_signed()?;
-    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?;
-    initiate(
-        &cc,
-        &req.auth_flow,
-        &req.auth_parameters,
-        true,
-        req.client_metadata,
-    )
-    .await
+    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?
+        .with_metadata(&req.client_metadata);
+    initiate(&cc, &req.auth_flow, &req.auth_parameters, true).await
 }
 
 pub(crate) async fn respond_to_auth_challenge(
     call: &Call,
     req: RespondRequest,
 ) -> Result<AuthReply, ApiError> {
-    let cc = client_check::client(call, None, &req.client_id)?;
+    let cc = client_check::client(call, None, &req.client_id)?.with_metadata(&req.client_metadata);
     let answer = Answer {
         name: &req.challenge_name,
         session: req.session.as_deref(),
         responses: &req.challenge_responses,
-        metadata: req.client_metadata,
     };
     challenge::respond(&cc, answer).await
 }
@@ -164,12 +150,12 @@ pub(crate) async fn admin_respond_to_auth_challenge(
     req: AdminRespondRequest,
 ) -> Result<AuthReply, ApiError> {
     call.require_signed()?;
-    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?;
+    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?
+        .with_metadata(&req.client_metadata);
     let answer = Answer {
         name: &req.challenge_name,
         session: req.session.as_deref(),
         responses: &req.challenge_responses,
-        metadata: req.client_metadata,
     };
     challenge::respond(&cc, answer).await
 }
@@ -192,8 +178,6 @@ pub(crate) struct Answer<'a> {
     pub name: &'a str,
     pub session: Option<&'a str>,
     pub responses: &'a HashMap<String, String>,
-    /// `ClientMetadata`, for the Lambda triggers.
-    pub metadata: HashMap<String, String>,
 }
 
 /// One of a map's parameters, or Cognito's complaint that it is missing.
@@ -215,7 +199,6 @@ async fn initiate(
     flow: &str,
     params: &HashMap<String, String>,
     admin: bool,
-    client_metadata: HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     match (flow, admin) {
         ("USER_PASSWORD_AUTH", false)
@@ -249,7 +232,7 @@ async fn initiate(
             cc.require_flow(AuthFlow::CustomAuth, flow)?;
             let username = param(params, "USERNAME")?;
             cc.check_secret_hash(params, &[username])?;
-            custom_auth::start(cc, username, params, client_metadata).await
+            custom_auth::start(cc, username, params).await
         }
         ("USER_AUTH", _) => {
             cc.require_flow(AuthFlow::UserAuth, flow)?;

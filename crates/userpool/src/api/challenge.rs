@@ -120,7 +120,7 @@ pub(crate) async fn respond(
         "SOFTWARE_TOKEN_MFA" => super::mfa::answer_totp(cc, known(user)?, responses).await,
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
-        "CUSTOM_CHALLENGE" => custom_auth::answer(cc, &row, user, responses, answer.metadata).await,
+        "CUSTOM_CHALLENGE" => custom_auth::answer(cc, &row, user, responses).await,
         _ => Err(expired_session()),
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct ClientCall<'a> {
     pub client: &'a ClientConfig,
     /// What the pre token generation trigger is told issues the tokens of this sign-in.
     pub token_source: TokenSource,
+    /// The request's `ClientMetadata`, for the Lambda triggers.
+    pub client_metadata: Option<&'a HashMap<String, String>>,
 }
 
 /// The client `client_id`, which must belong to `pool_id` when one is named (the admin
@@ -50,10 +52,19 @@ pub(crate) fn client<'a>(
         pc,
         client,
         token_source: TokenSource::Authentication,
+        client_metadata: None,
     })
 }
 
-impl ClientCall<'_> {
+impl<'a> ClientCall<'a> {
+    /// This call with the request's `ClientMetadata`.
+    pub(crate) fn with_metadata(self, m: &'a HashMap<String, String>) -> ClientCall<'a> {
+        ClientCall {
+            client_metadata: Some(m),
+            ..self
+        }
+    }
+
     /// Refuses a flow the client does not allow, in Cognito's words.
     pub(crate) fn require_flow(&self, flow: AuthFlow, name: &str) -> Result<(), ApiError> {
         if self.client.allows_auth(flow) {

@@ -69,7 +69,6 @@ pub(crate) async fn start(
     cc: &ClientCall<'_>,
     username: &str,
     params: &HashMap<String, String>,
-    client_metadata: HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     let user = cc.pool.find_user(&cc.pc.id, username).await?;
     if user.is_none() && !cc.client.prevent_user_existence_errors {
@@ -84,7 +83,7 @@ pub(crate) async fn start(
         session: vec![],
         private: json!({}),
         metadata: None,
-        client_metadata,
+        client_metadata: cc.client_metadata.cloned().unwrap_or_default(),
         srp_a: srp_a.cloned(),
     };
     if flow.srp_a.is_some() {
@@ -131,13 +130,13 @@ pub(crate) async fn answer(
     row: &ChallengeRow,
     user: Option<UserRow>,
     responses: &HashMap<String, String>,
-    client_metadata: HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     let answer = param(responses, "ANSWER")?;
     let mut flow: Flow =
         serde_json::from_slice(&row.state).map_err(|_| challenge::expired_session())?;
-    if !client_metadata.is_empty() {
-        flow.client_metadata = client_metadata;
+    // Each answer's own `ClientMetadata`, as Cognito passes it.
+    if let Some(m) = cc.client_metadata {
+        flow.client_metadata = m.clone();
     }
     let who = Who {
         user: user.as_ref(),

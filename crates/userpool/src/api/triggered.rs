@@ -20,7 +20,7 @@ pub(crate) async fn before_password(
         username,
         password,
         hides_users: cc.client.prevent_user_existence_errors,
-        client_metadata: None,
+        client_metadata: cc.client_metadata,
     };
     match triggers::before_password(cc.pool, cc.pc, attempt).await {
         Ok(BeforePassword::ResetRequired) => Err(ApiError::new(
@@ -46,6 +46,7 @@ pub(crate) async fn before_password(
 
 /// Post authentication, once every factor is proved and before the tokens.
 pub(crate) async fn before_tokens(cc: &ClientCall<'_>, user: &UserRow) -> Result<(), ApiError> {
-    triggers::post_authentication(cc.pool, cc.pc, &cc.client.id, user, None).await?;
+    let metadata = cc.client_metadata;
+    triggers::post_authentication(cc.pool, cc.pc, &cc.client.id, user, metadata).await?;
     Ok(())
 }

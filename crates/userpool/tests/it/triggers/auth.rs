@@ -34,8 +34,17 @@ async fn pre_and_post_authentication_see_the_user_around_a_sign_in() {
         "before the password is checked"
     );
     assert!(lambda.events_of("post-auth").is_empty());
-    password_auth(&api, APP, DAVE, PASSWORD).await.unwrap();
+    api.initiate_auth()
+        .client_id(APP)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", DAVE)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .client_metadata("captcha", "ok")
+        .send()
+        .await
+        .unwrap();
     let pre = &lambda.events_of("pre-auth")[1];
+    assert_eq!(pre["request"]["clientMetadata"], json!({ "captcha": "ok" }));
     check_envelope(pre, "1", "PreAuthentication_Authentication", DAVE_SUB, APP);
     assert_eq!(pre["request"]["userAttributes"]["email"], DAVE);
     assert_eq!(
@@ -53,6 +62,10 @@ async fn pre_and_post_authentication_see_the_user_around_a_sign_in() {
         APP,
     );
     assert_eq!(post["request"]["newDeviceUsed"], false);
+    assert_eq!(
+        post["request"]["clientMetadata"],
+        json!({ "captcha": "ok" })
+    );
     assert_eq!(post["request"]["userAttributes"]["sub"], DAVE_SUB);
     assert_eq!(post["response"], json!({}));
     // The hosted UI's sign-in fires both as well.
