@@ -430,25 +430,8 @@ impl UserPool {
         ok && hash.is_some()
     }
 
-    /// Makes a 6-digit code, stores it, and sends it through the outbox.
-    pub(crate) async fn send_code(
-        &self,
-        pool_id: &str,
-        sub: &str,
-        email: &str,
-        purpose: &str,
-    ) -> Result<(), Error> {
-        let source = if purpose == "reset" {
-            MessageSource::ForgotPassword
-        } else {
-            MessageSource::SignUp
-        };
-        self.send_code_as(pool_id, sub, email, purpose, source, None)
-            .await
-    }
-
-    /// [`send_code`](Self::send_code) for a step the custom message trigger is told of, from
-    /// a client.
+    /// Makes a 6-digit code, stores it, and sends it through the outbox (and the custom message
+    /// and sender triggers, which are told the step and the client).
     pub(crate) async fn send_code_as(
         &self,
         pool_id: &str,

@@ -13,7 +13,7 @@ use crate::hosted_session;
 use crate::oauth2::authorize::complete_sign_in;
 use crate::oauth2::params::Authorized;
 use crate::pool::UserPool;
-use crate::triggers::{self, BeforePassword, SignInAttempt, Trigger, TriggerError};
+use crate::triggers::{self, BeforePassword, MessageSource, SignInAttempt, Trigger, TriggerError};
 
 /// Signs the user in: session cookie, then the redirect to the callback.
 pub(super) async fn signed_in(
@@ -100,8 +100,16 @@ pub(super) async fn login(
     };
     if !user.confirmed {
         // Cognito's hosted UI sends a fresh code and asks for it.
-        pool.send_code(pool_id, &user.sub, &user.email, "confirm")
-            .await?;
+        let source = MessageSource::ResendCode;
+        pool.send_code_as(
+            pool_id,
+            &user.sub,
+            &user.email,
+            "confirm",
+            source,
+            Some(client_id),
+        )
+        .await?;
         return Ok(form.redirect(&pool, "/confirmUser", &[("username", &user.email)]));
     }
     mfa::after_password(&pool, &form, user).await
