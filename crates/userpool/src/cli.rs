@@ -67,6 +67,10 @@ pub enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
+        /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
+        /// http://127.0.0.1:9000, `sam local start-lambda`: http://127.0.0.1:3001).
+        #[arg(long, env = "USERPOOL_LAMBDA_ENDPOINT")]
+        lambda_endpoint: Option<Url>,
     },
     /// Manage users.
     User {
@@ -193,9 +197,18 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             codes_file,
             public_url,
             cors_origins,
+            lambda_endpoint,
         } => {
             let addr = SocketAddr::new(bind, port);
-            serve(common, addr, codes_file, public_url, cors_origins).await
+            serve(
+                common,
+                addr,
+                codes_file,
+                public_url,
+                cors_origins,
+                lambda_endpoint,
+            )
+            .await
         }
         Command::User {
             command:
@@ -239,6 +252,7 @@ async fn serve(
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
     cors_origins: Vec<String>,
+    lambda_endpoint: Option<Url>,
 ) -> Result<(), Error> {
     let seed = match &common.config {
         Some(path) => Seed::from_file(path)?,
@@ -255,6 +269,9 @@ async fn serve(
     }
     if !cors_origins.is_empty() {
         b = b.cors_origins(cors_origins);
+    }
+    if let Some(u) = lambda_endpoint {
+        b = b.lambda_endpoint(u);
     }
     let pool = b.build().await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -45,6 +45,7 @@ pub mod srp;
 mod store;
 mod tokens;
 pub mod totp;
+mod triggers;
 mod user_password;
 mod user_tokens;
 
@@ -62,3 +63,4 @@ pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;
+pub use triggers::config::{LambdaConfig, VersionedTrigger};

@@ -20,6 +20,7 @@ use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
 use crate::server_secret::ServerSecret;
 use crate::store::Store;
+use crate::triggers::{self, Invoker, MessageSource};
 
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
 const CONFIRM_CODE_SECS: i64 = 24 * 60 * 60;
@@ -50,6 +51,8 @@ pub(crate) struct Inner {
     limits: Limits,
     /// The database's secret key, for derived values (`server_secret.rs`).
     secret: ServerSecret,
+    /// Runs the Lambda triggers.
+    invoker: Invoker,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -78,9 +81,24 @@ pub struct UserPoolBuilder {
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
     cors_origins: Option<Vec<String>>,
+    lambda_endpoint: Option<Url>,
+    lambda_time_limit: Option<Duration>,
 }
 
 impl UserPoolBuilder {
+    /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
+    /// `http://127.0.0.1:9000`; `sam local start-lambda`: `http://127.0.0.1:3001`).
+    pub fn lambda_endpoint(mut self, url: Url) -> Self {
+        self.lambda_endpoint = Some(url);
+        self
+    }
+
+    /// How long a trigger may take (default 5 s, Cognito's limit); tests shorten it.
+    pub fn lambda_time_limit(mut self, limit: Duration) -> Self {
+        self.lambda_time_limit = Some(limit);
+        self
+    }
+
     /// The pools, clients and users (default: none).
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = Some(seed);
@@ -163,6 +181,10 @@ impl UserPoolBuilder {
                 cors_origins,
                 limits: Limits::default(),
                 secret,
+                invoker: Invoker::new(
+                    self.lambda_endpoint,
+                    self.lambda_time_limit.unwrap_or(triggers::TIME_LIMIT),
+                ),
             }),
         };
         pool.init().await?;
@@ -320,6 +342,10 @@ impl UserPool {
         &self.inner.store
     }
 
+    pub(crate) fn invoker(&self) -> &Invoker {
+        &self.inner.invoker
+    }
+
     /// The public base URL without a trailing slash.
     pub(crate) fn base(&self) -> String {
         self.public_url()
@@ -447,7 +473,7 @@ impl UserPool {
         ok && hash.is_some()
     }
 
-    /// What [`UserPool::send_code`] does for an address without an account, but sends nothing:
+    /// What [`UserPool::send_code_as`] does for an address without an account, but sends nothing:
     /// a code is made and written (to a one-row table), so the request takes as long as a real
     /// one and its timing does not tell the address apart.
     pub(crate) async fn send_no_code(&self, purpose: &str) -> Result<(), Error> {
@@ -459,13 +485,16 @@ impl UserPool {
             .await
     }
 
-    /// Makes a 6-digit code, stores it, and sends it through the outbox.
-    pub(crate) async fn send_code(
+    /// Makes a 6-digit code, stores it, and sends it through the outbox (and the custom message
+    /// and sender triggers, which are told the step and the client).
+    pub(crate) async fn send_code_as(
         &self,
         pool_id: &str,
         sub: &str,
         email: &str,
         purpose: &str,
+        source: MessageSource,
+        client_id: Option<&str>,
     ) -> Result<(), Error> {
         use rand::Rng;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
@@ -484,13 +513,20 @@ impl UserPool {
         } else {
             MessageKind::Confirm
         };
-        self.deliver(Message {
+        let m = Message {
             pool_id: pool_id.to_string(),
             to: email.to_string(),
             kind,
             code_or_password: code,
-        })
-        .await?;
-        Ok(())
+            subject: None,
+            message: None,
+        };
+        let user = self
+            .inner
+            .store
+            .user_by_sub(pool_id, sub)
+            .await?
+            .ok_or(Error::NoSuchUser)?;
+        triggers::custom_message(self, m, source, client_id, &user, None).await
     }
 }

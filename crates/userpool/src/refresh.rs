@@ -47,6 +47,7 @@ impl UserPool {
                 nonce: None,
                 origin: Some(&origin),
                 with_refresh: false,
+                source: crate::triggers::TokenSource::RefreshTokens,
             })
             .await?;
         if client.refresh_token_rotation {

@@ -22,6 +22,7 @@ use crate::config::AuthFlow;
 use crate::credentials::PasswordCheck;
 use crate::outbox::{Message, MessageKind};
 use crate::store::{ChallengeRow, UserRow};
+use crate::triggers;
 
 /// Digits in a code.
 const CODE_DIGITS: usize = 8;
@@ -78,14 +79,16 @@ pub(crate) async fn start(
     cc.pool.count_send(&cc.pc.id, MessageKind::EmailOtp, to)?;
     let (sub, destination) = match user {
         Some(u) => {
-            cc.pool
-                .deliver(Message {
-                    pool_id: cc.pc.id.clone(),
-                    to: u.email.clone(),
-                    kind: MessageKind::EmailOtp,
-                    code_or_password: code.clone(),
-                })
-                .await?;
+            let m = Message {
+                pool_id: cc.pc.id.clone(),
+                to: u.email.clone(),
+                kind: MessageKind::EmailOtp,
+                code_or_password: code.clone(),
+                subject: None,
+                message: None,
+            };
+            let source = triggers::MessageSource::Authentication;
+            triggers::custom_message(cc.pool, m, source, Some(&cc.client.id), u, None).await?;
             (u.sub.as_str(), u.email.as_str())
         }
         None => ("", username),

@@ -23,6 +23,7 @@ mod admin_users;
 mod auth;
 mod challenge;
 mod client_check;
+mod custom_auth;
 mod email_otp;
 mod error;
 mod groups;
@@ -30,11 +31,13 @@ mod list_users;
 mod me;
 mod mfa;
 mod pool_admin;
+mod pool_update;
 mod pools;
 mod secret_hash;
 mod shapes;
 mod sign_in;
 mod srp_flow;
+mod triggered;
 mod users;
 
 pub(crate) use error::{ApiError, Exception};
@@ -251,6 +254,7 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "DescribeUserPool" => run(call, body, pools::describe_user_pool).await,
         "CreateUserPool" => run(call, body, pool_admin::create_user_pool).await,
         "DeleteUserPool" => run(call, body, pool_admin::delete_user_pool).await,
+        "UpdateUserPool" => run(call, body, pool_update::update_user_pool).await,
         "CreateUserPoolClient" => run(call, body, pool_admin::create_user_pool_client).await,
         "UpdateUserPoolClient" => run(call, body, pool_admin::update_user_pool_client).await,
         "DeleteUserPoolClient" => run(call, body, pool_admin::delete_user_pool_client).await,

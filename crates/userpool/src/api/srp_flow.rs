@@ -30,6 +30,7 @@ pub(crate) async fn start(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
+    super::triggered::before_password(cc, username, None).await?;
     let stored = user
         .as_ref()
         .and_then(|u| u.srp.as_ref())
@@ -77,14 +78,26 @@ pub(crate) async fn start(
     .await
 }
 
-/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP`; a wrong one counts towards the
-/// lockout like a wrong password anywhere else.
+/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP` (see [`check`]), then what follows a
+/// password.
 pub(crate) async fn verify(
     cc: &ClientCall<'_>,
     row: &ChallengeRow,
     user: Option<UserRow>,
     responses: &HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
+    let user = check(cc, row, user, responses).await?;
+    sign_in::after_password(cc, user).await
+}
+
+/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP`; a wrong one counts towards the
+/// lockout like a wrong password anywhere else. The user, once proved.
+pub(crate) async fn check(
+    cc: &ClientCall<'_>,
+    row: &ChallengeRow,
+    user: Option<UserRow>,
+    responses: &HashMap<String, String>,
+) -> Result<UserRow, ApiError> {
     let username = param(responses, "USERNAME")?;
     let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -108,7 +121,7 @@ pub(crate) async fn verify(
             .finish_attempt(&cc.pc.id, user, attempt, true)
             .await?
         {
-            PasswordCheck::Accepted(user) => sign_in::after_password(cc, user).await,
+            PasswordCheck::Accepted(user) => Ok(user),
             PasswordCheck::Disabled => Err(sign_in::disabled()),
             _ => Err(incorrect()),
         },

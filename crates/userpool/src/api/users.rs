@@ -3,6 +3,8 @@
 //! `ConfirmForgotPassword`. With `PreventUserExistenceErrors` on (the default), an unknown
 //! user is answered as a wrong code or as a sent one, so the answers reveal no account.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::secret_hash::check_secret_hash;
@@ -13,6 +15,7 @@ use crate::error::Error;
 use crate::limits::LIMIT_MESSAGE;
 use crate::outbox::MessageKind;
 use crate::store::{CodeProblem, UserRow};
+use crate::triggers::{self, MessageSource};
 
 const BAD_CODE: &str = "Invalid verification code provided, please try again.";
 const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
@@ -67,6 +70,10 @@ pub(crate) struct SignUpRequest {
     password: String,
     #[serde(default)]
     user_attributes: Vec<Attribute>,
+    #[serde(default)]
+    validation_data: Option<Vec<Attribute>>,
+    #[serde(default)]
+    client_metadata: Option<HashMap<String, String>>,
 }
 
 #[derive(Serialize)]
@@ -74,7 +81,8 @@ pub(crate) struct SignUpRequest {
 pub(crate) struct SignUpResponse {
     user_confirmed: bool,
     user_sub: String,
-    code_delivery_details: CodeDelivery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_delivery_details: Option<CodeDelivery>,
 }
 
 pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpResponse, ApiError> {
@@ -92,6 +100,22 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
         .map_err(password_error)?;
     let attrs = parse_attributes(&req.user_attributes)?;
     let sub = uuid::Uuid::new_v4().to_string();
+    if call.pool.find_user(&pc.id, email).await?.is_some() {
+        return Err(user_exists());
+    }
+    let validation = req.validation_data.as_deref().map(pairs);
+    let answer = triggers::pre_sign_up(
+        &call.pool,
+        pc,
+        "PreSignUp_SignUp",
+        Some(&client.id),
+        &sub,
+        email,
+        &attrs.others,
+        validation.as_ref(),
+        req.client_metadata.as_ref(),
+    )
+    .await?;
     let record = call
         .pool
         .password_record(&pc.id, &sub, &req.password)
@@ -104,25 +128,46 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
             &sub,
             email,
             &record,
-            false,
-            false,
+            answer.auto_confirm,
+            answer.auto_verify_email,
             &attrs.others,
             now,
         )
         .await
         .map_err(|e| match e {
-            Error::UserExists => {
-                ApiError::new(Exception::UsernameExistsException, "User already exists")
-            }
+            Error::UserExists => user_exists(),
             e => e.into(),
         })?;
-    call.pool.send_code(&pc.id, &sub, email, "confirm").await?;
     tracing::info!(pool = %pc.id, sub = %sub, "signed up through the JSON API");
+    if answer.auto_confirm {
+        // Confirmed by the pre sign-up trigger: no code (and, as in Cognito, no post
+        // confirmation).
+        return Ok(SignUpResponse {
+            user_confirmed: true,
+            user_sub: sub,
+            code_delivery_details: None,
+        });
+    }
+    let (source, client_id) = (MessageSource::SignUp, Some(client.id.as_str()));
+    call.pool
+        .send_code_as(&pc.id, &sub, email, "confirm", source, client_id)
+        .await?;
     Ok(SignUpResponse {
         user_confirmed: false,
         user_sub: sub,
-        code_delivery_details: CodeDelivery::email(email),
+        code_delivery_details: Some(CodeDelivery::email(email)),
     })
+}
+
+fn user_exists() -> ApiError {
+    ApiError::new(Exception::UsernameExistsException, "User already exists")
+}
+
+/// `ValidationData` as the pre sign-up event carries it: a map.
+fn pairs(list: &[Attribute]) -> HashMap<String, String> {
+    list.iter()
+        .map(|a| (a.name.clone(), a.value.clone().unwrap_or_default()))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -132,6 +177,8 @@ pub(crate) struct ConfirmSignUpRequest {
     secret_hash: Option<String>,
     username: String,
     confirmation_code: String,
+    #[serde(default)]
+    client_metadata: Option<HashMap<String, String>>,
 }
 
 #[derive(Serialize)]
@@ -157,6 +204,9 @@ pub(crate) async fn confirm_sign_up(
         .await?
         .map_err(code_error)?;
     call.pool.store().confirm_user(&user.sub, now).await?;
+    let source = "PostConfirmation_ConfirmSignUp";
+    let metadata = req.client_metadata.as_ref();
+    triggers::post_confirmation(&call.pool, pc, source, Some(&client.id), &user, metadata).await?;
     Ok(Empty {})
 }
 
@@ -200,7 +250,13 @@ async fn send_code(
     } else {
         MessageKind::Confirm
     };
-    let user = match find_user(&call.pool, &pc.id, &req.username).await? {
+    let mut found = find_user(&call.pool, &pc.id, &req.username).await?;
+    if found.is_none() && purpose == "reset" {
+        let migrated =
+            triggers::user_migration(&call.pool, pc, &client.id, &req.username, None, None).await?;
+        found = migrated.map(|m| m.user);
+    }
+    let user = match found {
         Some(u) => u,
         None if client.prevent_user_existence_errors => {
             // The same replies as for a real user: a code was "sent", with its guesses, and
@@ -226,8 +282,19 @@ async fn send_code(
         ));
     }
     call.pool.count_send(&pc.id, kind, &user.email)?;
+    let source = match purpose {
+        "reset" => MessageSource::ForgotPassword,
+        _ => MessageSource::ResendCode,
+    };
     call.pool
-        .send_code(&pc.id, &user.sub, &user.email, purpose)
+        .send_code_as(
+            &pc.id,
+            &user.sub,
+            &user.email,
+            purpose,
+            source,
+            Some(&client.id),
+        )
         .await?;
     Ok(SendCodeResponse {
         code_delivery_details: CodeDelivery::email(&user.email),
@@ -275,5 +342,7 @@ pub(crate) async fn confirm_forgot_password(
         .end_user_sign_ins(&pc.id, &user.sub)
         .await?;
     tracing::info!(pool = %pc.id, sub = %user.sub, "password reset through the JSON API");
+    let source = "PostConfirmation_ConfirmForgotPassword";
+    triggers::post_confirmation(&call.pool, pc, source, Some(&client.id), &user, None).await?;
     Ok(Empty {})
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::Error;
+pub use crate::triggers::config::LambdaConfig;
 
 mod validate;
 
@@ -72,6 +73,9 @@ pub struct PoolConfig {
     /// `SetUserPoolMfaConfig` changes it at run time.
     #[serde(default)]
     pub mfa: MfaSetting,
+    /// The Lambda triggers (Cognito's `LambdaConfig`); see the README's triggers section.
+    #[serde(default, skip_serializing_if = "LambdaConfig::is_empty")]
+    pub lambda_config: LambdaConfig,
 }
 
 /// A pool's MFA setting (Cognito's `MfaConfiguration`).
@@ -283,6 +287,9 @@ pub enum AuthFlow {
     /// The choice-based `USER_AUTH`.
     #[serde(rename = "ALLOW_USER_AUTH")]
     UserAuth,
+    /// `CUSTOM_AUTH`, driven by the pool's challenge triggers.
+    #[serde(rename = "ALLOW_CUSTOM_AUTH")]
+    CustomAuth,
 }
 
 /// Every flow: the default for a local pool.
@@ -293,6 +300,7 @@ pub fn all_auth_flows() -> Vec<AuthFlow> {
         AuthFlow::AdminUserPasswordAuth,
         AuthFlow::RefreshTokenAuth,
         AuthFlow::UserAuth,
+        AuthFlow::CustomAuth,
     ]
 }
 
@@ -391,6 +399,7 @@ impl Seed {
                     groups: vec!["admin".to_string()],
                     password_temporary: false,
                 }],
+                lambda_config: LambdaConfig::default(),
             }],
             cors_origins: None,
         }

@@ -60,6 +60,9 @@ fn validate_pool(pool: &PoolConfig) -> Result<(), Error> {
     for g in &pool.groups {
         valid_group(g).map_err(Error::Config)?;
     }
+    if let Err(m) = pool.lambda_config.clone().normalise() {
+        return bad(format!("pool {}: lambda_config: {m}", pool.id));
+    }
     Ok(())
 }
 

@@ -36,6 +36,7 @@ mod sdk;
 mod security_headers;
 mod session_cookie;
 mod token_errors;
+mod triggers;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
