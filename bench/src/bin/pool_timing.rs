@@ -29,10 +29,13 @@ fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     match args.iter().position(|a| a == name) {
         None => default,
-        Some(i) => args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-            eprintln!("usage: pool_timing [--calls N] [--rounds R]");
-            std::process::exit(2)
-        }),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                eprintln!("usage: pool_timing [--calls N] [--rounds R]");
+                std::process::exit(2)
+            }),
     }
 }
 
@@ -58,7 +61,10 @@ async fn timed(http: &reqwest::Client, base: &Url, op: &str, body: &Value) -> Du
     let res = http
         .post(base.clone())
         .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{op}"))
+        .header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{op}"),
+        )
         .body(body.to_string())
         .send()
         .await
@@ -110,7 +116,9 @@ async fn main() {
             let (mut known, mut unknown) = (Vec::new(), Vec::new());
             for _ in 0..calls {
                 // Past the per-user send limit's window, so that every call does the real work.
-                running.pool().advance_clock(Duration::from_secs(15 * 60 + 1));
+                running
+                    .pool()
+                    .advance_clock(Duration::from_secs(15 * 60 + 1));
                 known.push(timed(&http, &base, op, &body(op, USER)).await);
                 unknown.push(timed(&http, &base, op, &body(op, UNKNOWN)).await);
             }

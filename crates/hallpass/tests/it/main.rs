@@ -10,6 +10,7 @@ mod cognito_form_errors;
 mod core;
 mod credentials;
 mod flow;
+mod form_custom;
 mod form_enumeration;
 mod form_limits;
 mod form_proxies;

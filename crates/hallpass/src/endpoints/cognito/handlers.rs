@@ -444,6 +444,9 @@ async fn challenge(p: &Post<'_>) -> Result<Response, Failed> {
         Challenge::NewPassword => {
             Answer::NewPassword(flow::password(p.get("password")).map_err(bad)?)
         }
+        Challenge::Custom { .. } => {
+            Answer::Code(flow::field(p.get("answer"), "answer").map_err(bad)?)
+        }
         Challenge::Select { .. } => Answer::Choice(
             flow::field(p.get("answer"), "answer").map_err(bad)?,
             p.get("password").filter(|v| !v.is_empty()),

@@ -117,6 +117,7 @@ impl Hallpass {
             challenge: None,
             choices: Vec::new(),
             totp: None,
+            challenge_parameters: Default::default(),
             extra_forms: Vec::new(),
             links: Vec::new(),
         };
@@ -196,6 +197,9 @@ impl Hallpass {
                 page.intro = Some(intro);
                 match &pending.challenge {
                     Challenge::NewPassword => page.password_rules = rules,
+                    Challenge::Custom { parameters } => {
+                        page.challenge_parameters = parameters.clone();
+                    }
                     Challenge::Select { choices } => {
                         page.choices = choices
                             .iter()

@@ -41,9 +41,10 @@ impl FormOptions {
             o.flow = match v.to_ascii_lowercase().as_str() {
                 "srp" => PasswordFlow::Srp,
                 "password" => PasswordFlow::Password,
+                "custom-srp" => PasswordFlow::CustomSrp,
                 _ => {
                     return Err(ProviderError::Config(format!(
-                        "COGNITO_FORM_FLOW={:?} is not srp or password",
+                        "COGNITO_FORM_FLOW={:?} is not srp, password or custom-srp",
                         crate::provider::http::sanitize(&v)
                     )))
                 }
@@ -59,7 +60,7 @@ impl FormOptions {
 impl Cognito {
     /// The providers `COGNITO_*` configure: [`Cognito::from_env`]'s hosted-UI provider, and with
     /// `COGNITO_SIGNIN=form|both` the form provider ([`CognitoBuilder::build_providers`]). Also
-    /// reads `COGNITO_API_URL`, `COGNITO_FORM_FLOW` (`srp`, default, or `password`) and
+    /// reads `COGNITO_API_URL`, `COGNITO_FORM_FLOW` (`srp`, default, `password` or `custom-srp`) and
     /// `COGNITO_REFRESH_ROTATION` (`true` when the app client rotates refresh tokens). Empty
     /// when no `COGNITO_*` variable is set. Loads `.env.local` and `.env` first.
     pub fn providers_from_env() -> Result<Vec<Provider>, ProviderError> {

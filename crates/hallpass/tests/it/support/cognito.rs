@@ -29,6 +29,11 @@ pub async fn pool_with_client(change: impl FnOnce(&mut userpool::ClientConfig)) 
     serve(seed).await
 }
 
+/// A pool from `seed`, on a free port.
+pub async fn serve_seed(seed: Seed) -> RunningUserPool {
+    serve(seed).await
+}
+
 async fn serve(seed: Seed) -> RunningUserPool {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     UserPool::builder()
