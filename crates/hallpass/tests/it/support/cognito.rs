@@ -255,3 +255,30 @@ impl Now for TestApp {
         self.clock.now() as u64
     }
 }
+
+/// A hook that keeps the `sub` and the provider tokens of the last sign-in, to check at the pool
+/// what became of them.
+#[derive(Clone, Default)]
+pub struct KeepTokens(
+    pub std::sync::Arc<std::sync::Mutex<Option<(String, hallpass::provider::TokenSet)>>>,
+);
+
+impl KeepTokens {
+    /// The `sub` and tokens kept; panics when nobody signed in.
+    pub fn get(&self) -> (String, hallpass::provider::TokenSet) {
+        self.0.lock().unwrap().clone().expect("the pool signed in")
+    }
+}
+
+impl hallpass::hooks::Hooks for KeepTokens {
+    async fn jwt(
+        &self,
+        token: hallpass::SessionToken,
+        trigger: hallpass::hooks::JwtTrigger<'_>,
+    ) -> Result<hallpass::SessionToken, hallpass::hooks::HookError> {
+        if let (hallpass::hooks::JwtTrigger::SignIn { .. }, Some(t)) = (&trigger, &token.tokens) {
+            *self.0.lock().unwrap() = Some((token.sub.clone().unwrap_or_default(), t.clone()));
+        }
+        Ok(token)
+    }
+}
