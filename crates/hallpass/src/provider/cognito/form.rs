@@ -72,34 +72,35 @@ impl Cognito {
     pub fn providers_from_env_with(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Vec<Provider>, ProviderError> {
-        let get = |k: &str| {
-            lookup(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let keys = [
-            "COGNITO_CLIENT_ID",
-            "COGNITO_CLIENT_SECRET",
-            "COGNITO_ISSUER",
-            "COGNITO_DOMAIN",
-        ];
-        if keys.iter().all(|k| get(k).is_none()) {
+        let get = super::trimmed(&lookup);
+        let Some(mut b) = Self::builder_from_env(&get)? else {
             return Ok(Vec::new());
-        }
-        let mut b = Cognito::builder();
-        b.client_id = get("COGNITO_CLIENT_ID");
-        b.client_secret = get("COGNITO_CLIENT_SECRET").map(SecretString::from);
-        b.issuer = get("COGNITO_ISSUER");
-        b.domain = get("COGNITO_DOMAIN");
-        if let Some(v) = get("COGNITO_FEDERATED_SIGNOUT") {
-            b.federated_sign_out = parse_bool("COGNITO_FEDERATED_SIGNOUT", &v)?;
-        }
-        if let Some(v) = get("COGNITO_USERINFO") {
-            b.userinfo = parse_bool("COGNITO_USERINFO", &v)?;
-        }
+        };
         b.form = FormOptions::from_lookup(&get)?;
         b.build_providers()
     }
+}
+
+/// `Cognito::from_env` makes the hosted-UI provider alone: a variable of the own-page form set
+/// beside it stops start-up, naming the call that reads it, instead of going unread.
+pub(super) fn refuse_form_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<(), ProviderError> {
+    for var in [
+        "COGNITO_SIGNIN",
+        "COGNITO_FORM_FLOW",
+        "COGNITO_API_URL",
+        "COGNITO_REFRESH_ROTATION",
+    ] {
+        let Some(value) = get(var) else { continue };
+        if var == "COGNITO_SIGNIN" && value.eq_ignore_ascii_case("hosted") {
+            continue;
+        }
+        return Err(ProviderError::Config(format!(
+            "{var} is set, but Cognito::from_env() makes the hosted-UI provider alone and would not \
+             read it: use Cognito::providers_from_env() (the hosted UI and/or the own-page form, as \
+             COGNITO_SIGNIN says) and add each provider it returns"
+        )));
+    }
+    Ok(())
 }
 
 impl CognitoBuilder {
