@@ -41,6 +41,10 @@ async fn run() -> Result<(), hallpass_site::Error> {
             userpool::DEMO_USER_EMAIL,
             userpool::DEMO_USER_PASSWORD
         );
+        // Nothing is e-mailed: sign-up, reset and sign-in codes wait here.
+        if let Ok(outbox) = pool.base_url().join("_outbox") {
+            println!("  outbox    {outbox}  (the codes it would have e-mailed)");
+        }
     } else {
         for provider in site.hallpass.providers() {
             println!(

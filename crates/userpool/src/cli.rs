@@ -278,6 +278,15 @@ async fn serve(
     let running = pool.serve(listener).await?;
     println!("user pool listening on http://{}", running.local_addr());
     println!("hosted UI: {}", running.base_url());
+    // Where sign-up, reset and sign-in codes go: nothing is e-mailed.
+    println!(
+        "outbox:    {}  (the codes it would have e-mailed)",
+        running
+            .base_url()
+            .join("_outbox")
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    );
     for p in &seed.pools {
         println!("issuer:    {}", running.issuer(&p.id));
         for c in &p.clients {

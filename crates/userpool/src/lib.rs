@@ -27,6 +27,7 @@ mod cors;
 mod credentials;
 mod error;
 mod guard;
+mod home;
 mod hosted_session;
 mod hosted_ui;
 mod http;

@@ -74,7 +74,8 @@ const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "
 
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
-        .route("/", post(call).options(preflight))
+        // A browser at the root gets the page that says where things are.
+        .route("/", post(call).options(preflight).get(crate::home::page))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(pool)
 }

@@ -57,3 +57,43 @@ async fn reset_codes_show_newest_first_on_the_page_and_in_json() {
     assert!(at_second < at_first, "newest first");
     assert!(html.contains("password reset code"));
 }
+
+#[tokio::test]
+async fn the_root_page_says_where_the_issuers_the_sign_in_and_the_outbox_are() {
+    let t = spawn_pool().await;
+    let r = t.http.get(t.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200, "a page, not a 405");
+    assert!(r.headers().contains_key("x-frame-options"));
+    let html = r.text().await.unwrap();
+    let issuer = t.running.issuer(POOL);
+    for needle in [
+        format!("<code>{}</code>", issuer.as_str().trim_end_matches('/')),
+        "/.well-known/openid-configuration".to_string(),
+        "href=\"http://localhost".to_string(),
+        "/_outbox\"".to_string(),
+        format!("<code>{CONF}</code>"),
+    ] {
+        assert!(html.contains(&needle), "{needle} in {html}");
+    }
+    // The hosted-UI link starts a code sign-in that the pool accepts.
+    let start = html.find("/login?").expect("a hosted-UI sign-in link");
+    let link = html[..start].rsplit('"').next().unwrap().to_string()
+        + html[start..].split('"').next().unwrap();
+    let link = link.replace("&amp;", "&").replace("&#38;", "&");
+    let login = t.http.get(&link).send().await.unwrap();
+    assert_eq!(login.status(), 200, "{link}");
+    // The JSON API still answers POST / .
+    let api = t
+        .http
+        .post(t.url("/"))
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ForgotPassword",
+        )
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(format!(r#"{{"ClientId":"{PUBLIC}","Username":"{ALICE}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+}

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use secrecy::SecretString;
 use url::Url;
 
 use super::{
