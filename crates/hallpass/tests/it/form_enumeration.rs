@@ -64,6 +64,11 @@ async fn a_pre_registered_address_ends_up_with_the_mailbox_owners_password() {
         )
         .await;
     assert_eq!(loc, app.at("/api/auth/cognito/signin?notice=confirmed"));
+    let (_, _, page) = victim.get(&loc).await;
+    assert!(
+        page.contains(&format!("value=\"{VICTIM}\"")),
+        "the sign-in page keeps the address: {page}"
+    );
 
     // The victim's password signs in; the attacker's never again.
     assert!(sign_in(&mut attacker, VICTIM, ATTACKER_PW)
