@@ -195,6 +195,14 @@ pub enum Error {
         /// The request path.
         path: String,
     },
+    /// No step of the Cognito form sign-in has this name (`{base}/cognito/{step}`): 404.
+    #[error("Error: the Cognito form sign-in has no step `{step}` (HTTP {method})")]
+    UnknownStep {
+        /// The request method.
+        method: String,
+        /// The step named in the path (sanitised, cut to 100 characters).
+        step: String,
+    },
     /// A call that needs a server-side session store ([`crate::store`]) on an instance with cookie
     /// sessions.
     #[error("this needs a server-side session store (AUTH_SESSION_STORE or HallpassBuilder::session_store); this instance keeps sessions in cookies")]
@@ -224,7 +232,8 @@ impl Error {
             Error::Csrf
             | Error::BadRequest(_)
             | Error::UnsupportedMediaType
-            | Error::UnknownAction { .. } => ErrorCode::Default,
+            | Error::UnknownAction { .. }
+            | Error::UnknownStep { .. } => ErrorCode::Default,
             _ => ErrorCode::OAuthCallback,
         }
     }
@@ -235,6 +244,7 @@ impl Error {
             Error::SignedOut => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::UnknownStep { .. } => StatusCode::NOT_FOUND,
             Error::BadRequest(_)
             | Error::UnknownAction { .. }
             | Error::WrongProviderType { .. } => StatusCode::BAD_REQUEST,
@@ -272,6 +282,7 @@ impl Error {
                 | Error::BadRequest(_)
                 | Error::UnsupportedMediaType
                 | Error::UnknownAction { .. }
+                | Error::UnknownStep { .. }
                 | Error::WrongProviderType { .. }
         )
     }
@@ -283,7 +294,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         match &self {
-            Error::UnknownAction { .. } | Error::MissingLayer => {
+            Error::UnknownAction { .. } | Error::UnknownStep { .. } | Error::MissingLayer => {
                 return (status, self.to_string()).into_response()
             }
             _ => {}

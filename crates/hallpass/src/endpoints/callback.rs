@@ -13,7 +13,7 @@ use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::{found, go, Error, ErrorCode};
 use crate::lifecycle::SignInOutcome;
 use crate::provider::{
-    AuthorizationChecks, CognitoForm, CredentialsError, CredentialsForm, OAuthProvider, Provider,
+    AuthorizationChecks, CredentialsError, CredentialsForm, OAuthProvider, Provider,
 };
 use crate::{redirect, Hallpass};
 
@@ -36,9 +36,9 @@ pub(super) async fn from_form(
     body: Bytes,
 ) -> Response {
     let fields = Fields::parse(&body);
-    match h.provider(&provider) {
-        Some(Provider::Credentials(_)) => credentials(&h, &provider, fields, &ext, &headers).await,
-        _ => redirect_callback(&h, &provider, fields, &headers).await,
+    match h.provider(&provider).and_then(Provider::as_credentials) {
+        Some(_) => credentials(&h, &provider, fields, &ext, &headers).await,
+        None => redirect_callback(&h, &provider, fields, &headers).await,
     }
 }
 
@@ -161,19 +161,21 @@ async fn credentials(
     if !h.verify_csrf(headers, fields.get("csrfToken")) {
         return failed(Error::Csrf);
     }
-    let Some(Provider::Credentials(provider)) = h.provider(provider_id) else {
+    let Some(entry) = h.provider(provider_id) else {
+        return failed(Error::UnknownProvider(provider_id.to_string()));
+    };
+    let Some(provider) = entry.as_credentials() else {
         return failed(Error::UnknownProvider(provider_id.to_string()));
     };
     let target = h.callback_target(fields.get("callbackUrl")).await;
     // The Cognito form's one-step sign-in counts against the same attempt limits as its pages.
-    let cognito = provider
-        .as_any()
-        .and_then(|a| a.downcast_ref::<CognitoForm>());
-    let limited = match cognito {
+    let limited = match entry.as_cognito_form() {
         Some(c) => {
             let address = crate::endpoints::cognito::client_address(h, ext, headers);
             let user = fields.get("username").unwrap_or("");
-            match h.begin_attempt(c, "signin", user, address).await {
+            // The same limit as the sign-in page's.
+            let action = crate::endpoints::cognito::FormAction::SignIn.limit();
+            match h.begin_attempt(c, action, user, address).await {
                 Ok(ticket) => Some((c, ticket)),
                 // Over a limit (logged): the answer of a refused password, Cognito never asked.
                 Err(_) => return failed(CredentialsError::Invalid.into()),

@@ -84,6 +84,21 @@ impl Fields {
     pub(crate) fn into_pairs(self) -> Vec<(String, String)> {
         self.0
     }
+
+    /// The fields as `T` (a `Deserialize` struct), the first occurrence of each name winning as in
+    /// [`Fields::get`]; names `T` does not have are ignored.
+    pub(crate) fn parse_as<T: serde::de::DeserializeOwned>(
+        &self,
+    ) -> Result<T, serde_urlencoded::de::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.0 {
+            if seen.insert(k.as_str()) {
+                out.append_pair(k, v);
+            }
+        }
+        serde_urlencoded::from_str(&out.finish())
+    }
 }
 
 /// A failed browser flow, answered through the one error mapping in [`crate::error`].

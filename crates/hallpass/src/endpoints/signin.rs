@@ -41,14 +41,12 @@ pub(super) async fn page(
                 id: p.id().to_string(),
                 name: p.name().to_string(),
                 action: h.signin_url(p.id()),
-                fields: match p {
-                    Provider::Credentials(c) => c.fields().to_vec(),
-                    _ => Vec::new(),
-                },
+                fields: p
+                    .as_credentials()
+                    .map(|c| c.fields().to_vec())
+                    .unwrap_or_default(),
                 links: match p {
-                    Provider::Credentials(c) if c.form_path() == Some("/cognito/signin") => {
-                        cognito_links(&h)
-                    }
+                    Provider::CognitoForm(_) => cognito_links(&h),
                     _ => Vec::new(),
                 },
             })

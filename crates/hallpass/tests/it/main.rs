@@ -13,6 +13,7 @@ mod flow;
 mod form_enumeration;
 mod form_limits;
 mod form_proxies;
+mod form_steps;
 mod github;
 mod hardening;
 mod headers;

@@ -2,17 +2,18 @@
 //! answered as JSON.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use http::header::{HeaderMap, ACCEPT};
 use http::StatusCode;
 
 use super::model::{self, CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep};
+use super::steps::{FormAction, Step};
 use crate::cookies::SetCookies;
 use crate::endpoints::{no_store, pages, Fields};
 use crate::error::found;
-use crate::provider::{Challenge, CognitoForm, Provider};
+use crate::provider::{Challenge, CognitoForm};
 use crate::Hallpass;
 
 #[derive(Template)]
@@ -26,17 +27,10 @@ struct CognitoTemplate<'a> {
 pub(super) async fn show(
     State(h): State<Hallpass>,
     Extension(form): Extension<CognitoForm>,
-    Path(step): Path<String>,
+    Step(step): Step<PageStep>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(step) = PageStep::from_path(&step) else {
-        return crate::error::Error::UnknownAction {
-            method: "GET".into(),
-            path: format!("/cognito/{}", crate::logsafe::Clean(&step)),
-        }
-        .into_response();
-    };
     if h.config().pages.cognito.is_some() {
         return found(&h.cognito_page_url(step, q.as_deref().unwrap_or("")));
     }
@@ -73,10 +67,7 @@ impl Hallpass {
         step: PageStep,
         query: Option<&str>,
     ) -> Option<(CognitoPage, SetCookies)> {
-        let form = self.providers().find_map(|p| match p {
-            Provider::Credentials(c) => c.as_any()?.downcast_ref::<CognitoForm>(),
-            _ => None,
-        })?;
+        let form = self.cognito_form()?;
         self.page_for(form, headers, step, query).await
     }
 
@@ -96,7 +87,7 @@ impl Hallpass {
         };
         let (csrf_token, cookies) = self.csrf_token(headers);
         let remembered = flow.as_ref().map(|f| f.username.clone());
-        let action = |s: &str| self.config().url(&format!("/cognito/{s}"));
+        let action = |a: FormAction| self.config().url(&format!("/cognito/{}", a.path()));
         let link = |step: PageStep, text| PageLink {
             href: self.cognito_page_url(step, ""),
             text,
@@ -106,7 +97,7 @@ impl Hallpass {
             step,
             title: "",
             intro: None,
-            action: action(step.path()),
+            action: action(FormAction::of_page(step)),
             submit: "Continue",
             csrf_token,
             callback_url,
@@ -126,7 +117,7 @@ impl Hallpass {
                 page.submit = "Sign in";
                 page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
                 page.extra_forms.push(ExtraForm {
-                    action: action("code-signin"),
+                    action: action(FormAction::CodeSignIn),
                     label: "E-mail me a sign-in code",
                     hidden: Vec::new(),
                     fields: vec![PageField::email(remembered)],
@@ -156,7 +147,7 @@ impl Hallpass {
                     PageField::code("Confirmation code"),
                 ];
                 page.extra_forms.push(ExtraForm {
-                    action: action("resend"),
+                    action: action(FormAction::Resend),
                     label: "Send a new code",
                     hidden: Vec::new(),
                     fields: vec![PageField::email(remembered)],
@@ -180,7 +171,7 @@ impl Hallpass {
                 ];
                 page.password_rules = rules;
                 page.extra_forms.push(ExtraForm {
-                    action: action("forgot"),
+                    action: action(FormAction::Forgot),
                     label: "Send a new code",
                     hidden: Vec::new(),
                     fields: vec![PageField::email(remembered)],
