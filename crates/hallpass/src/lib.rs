@@ -88,6 +88,7 @@ pub mod clock;
 mod config;
 mod cookies;
 mod csrf;
+mod csrf_form;
 mod endpoints;
 mod error;
 mod extract;
@@ -111,6 +112,7 @@ mod theme;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
+pub use csrf_form::{CsrfForm, CsrfRejection};
 pub use endpoints::cognito::model::{
     CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
 };

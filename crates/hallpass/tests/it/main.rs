@@ -9,6 +9,7 @@ mod cognito_form;
 mod cognito_form_errors;
 mod core;
 mod credentials;
+mod csrf_form;
 mod flow;
 mod form_enumeration;
 mod form_limits;

@@ -1,7 +1,7 @@
 //! `POST {base}/cognito/{action}`: CSRF, the attempt limits, the provider's step, then where the
-//! browser goes next (the next page, or signed in to the callback URL).
+//! browser goes next (the next page, or signed in to the callback URL). A failure goes back to a
+//! page through [`crate::error`]'s one mapping ([`Failure`]).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -13,10 +13,11 @@ use super::steps::{
     AddressFields, ChallengeFields, Common, ConfirmFields, FormAction, ResetFields, SignInFields,
     SignUpFields, Step,
 };
+use crate::csrf_form::{CsrfForm, CsrfRejection};
 use crate::endpoints::Fields;
-use crate::error::go;
+use crate::error::{go, Back, Failure};
 use crate::lifecycle::SignInOutcome;
-use crate::provider::cognito_form::{flow, log_api_failure, Finish, SignUpIntent, Ticket};
+use crate::provider::cognito_form::{flow, Finish, SignUpIntent, Ticket};
 use crate::provider::{
     Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step as Next,
 };
@@ -35,44 +36,23 @@ struct Post<'a> {
 }
 
 impl Post<'_> {
-    /// Back to `step`'s page with `?error=CODE`; the cause is logged (with the fix, in debug mode).
-    fn fail(&self, step: PageStep, e: &FormError) -> Response {
-        match e {
-            FormError::Service(api) => log_api_failure(step.path(), api, self.h.config().debug()),
-            FormError::Provider(p) => tracing::error!(
-                "Cognito form sign-in: the tokens were refused: {}",
-                crate::logsafe::clean(p)
-            ),
-            other => crate::step!(
-                self.h,
-                step = step.path(),
-                "Cognito form step refused: {other}"
-            ),
-        }
-        go(
-            self.json,
-            &self
-                .h
-                .cognito_page_url(step, &format!("error={}", e.code())),
-        )
+    /// Back to `step`'s page with `?error=CODE`, through the one error mapping.
+    fn fail(&self, step: PageStep, e: FormError) -> Response {
+        back(step)(e).reply(self.h, self.json)
     }
 
     /// [`Post::fail`], remembering the address the user typed for the page.
     fn fail_remembering(
         &self,
         step: PageStep,
-        e: &FormError,
+        e: FormError,
         username: &str,
         callback: &str,
     ) -> Response {
-        let res = self.fail(step, e);
-        match self
+        let cookies = self
             .h
-            .write_flow(self.form, self.headers, username, callback, None, None)
-        {
-            Some(c) => (c, res).into_response(),
-            None => res,
-        }
+            .write_flow(self.form, self.headers, username, callback, None, None);
+        back(step)(e).with_cookies(cookies).reply(self.h, self.json)
     }
 
     fn to(&self, step: PageStep, query: &str) -> Response {
@@ -96,7 +76,7 @@ impl Post<'_> {
     fn parse<T: serde::de::DeserializeOwned>(&self, page: PageStep) -> Result<T, Failed> {
         self.fields
             .parse_as()
-            .map_err(|_| (page, FormError::BadInput("form")))
+            .map_err(|_| back(page)(FormError::BadInput("form")))
     }
 
     /// Where a step leads: signed in, a challenge, or the confirm or reset page.
@@ -115,10 +95,6 @@ impl Post<'_> {
                         (h.clear_flow(), go(self.json, &to)).into_response()
                     }
                     Err(e) => {
-                        tracing::warn!(
-                            "Cognito form sign-in refused: {}",
-                            crate::logsafe::clean(&e)
-                        );
                         // No session holds the fresh tokens: revoke them (RevokeToken).
                         if let Some(t) = &tokens {
                             if let Err(r) = CredentialsProvider::sign_out(form, t).await {
@@ -128,11 +104,8 @@ impl Post<'_> {
                                 );
                             }
                         }
-                        let code = match e {
-                            crate::error::Error::Store(_) => "error=unavailable",
-                            _ => "error=refused",
-                        };
-                        self.to(PageStep::SignIn, code)
+                        // The store down is `unavailable`, anything else `refused` (logged).
+                        Failure::new(e, Back::FormPage(PageStep::SignIn)).reply(self.h, self.json)
                     }
                 }
             }
@@ -145,12 +118,12 @@ impl Post<'_> {
                 None,
             ) {
                 Some(c) => (c, self.to(PageStep::Challenge, "")).into_response(),
-                None => self.fail(from, &FormError::StepExpired),
+                None => self.fail(from, FormError::StepExpired),
             },
             Next::ConfirmSignUp => {
                 // The first code may be long gone: send a fresh one.
                 if let Err(e) = form.resend(username).await {
-                    return self.fail(PageStep::SignIn, &e);
+                    return self.fail(PageStep::SignIn, e);
                 }
                 self.remember(username, callback, PageStep::Confirm, "notice=confirm")
             }
@@ -205,16 +178,21 @@ impl Post<'_> {
     }
 }
 
-/// `POST cognito/{action}`: an unknown action is a 404 ([`Step`]) before the body is read.
+/// `POST cognito/{action}`: an unknown action is a 404 ([`Step`]); a form without this browser's
+/// CSRF token goes back to the action's page with `?error=csrf` ([`CsrfForm`]); both before
+/// anything else runs.
 pub(super) async fn submit(
     State(h): State<Hallpass>,
     Extension(form): Extension<CognitoForm>,
     Step(action): Step<FormAction>,
     ext: http::Extensions,
     headers: HeaderMap,
-    body: Bytes,
+    fields: Result<CsrfForm<Fields>, CsrfRejection>,
 ) -> Response {
-    let fields = Fields::parse(&body);
+    let fields = match fields {
+        Ok(CsrfForm(fields)) => fields,
+        Err(refused) => return refused.reply(&h, Back::FormPage(action.page())),
+    };
     let post = Post {
         h: &h,
         form: &form,
@@ -224,18 +202,20 @@ pub(super) async fn submit(
         address: client_address(&h, &ext, &headers),
         now: h.now(),
     };
-    if !h.verify_csrf(&headers, post.fields.get("csrfToken")) {
-        return post.to(action.page(), "error=csrf");
-    }
     let common: Common = post.fields.parse_as().unwrap_or_default();
     let callback = h.callback_target(common.callback_url.as_deref()).await;
     match run(&post, action, &callback).await {
         Ok(res) => res,
-        Err((step, e)) => post.fail(step, &e),
+        Err(failure) => failure.reply(&h, post.json),
     }
 }
 
-type Failed = (PageStep, FormError);
+type Failed = Failure;
+
+/// A failure that goes back to `step`'s page.
+fn back(step: PageStep) -> impl Fn(FormError) -> Failure + Copy {
+    move |e| Failure::new(e, Back::FormPage(step))
+}
 
 /// The step of `action`, with its fields parsed.
 async fn run(p: &Post<'_>, action: FormAction, callback: &str) -> Result<Response, Failed> {
@@ -254,7 +234,7 @@ async fn run(p: &Post<'_>, action: FormAction, callback: &str) -> Result<Respons
 
 /// `POST cognito/signin`: e-mail and password.
 async fn sign_in(p: &Post<'_>, f: SignInFields, callback: &str) -> Result<Response, Failed> {
-    let at = |e| (PageStep::SignIn, e);
+    let at = back(PageStep::SignIn);
     let user = flow::field(Some(&f.username), "username").map_err(at)?;
     let pw = flow::password(Some(&f.password)).map_err(at)?;
     let step = match p.begin(FormAction::SignIn, user).await {
@@ -271,14 +251,14 @@ async fn sign_in(p: &Post<'_>, f: SignInFields, callback: &str) -> Result<Respon
     match step {
         Ok(step) => Ok(p.after(step, user, callback, PageStep::SignIn).await),
         // Back to the form with the address kept, so only the password is typed again.
-        Err(e) => Ok(p.fail_remembering(PageStep::SignIn, &e, user, callback)),
+        Err(e) => Ok(p.fail_remembering(PageStep::SignIn, e, user, callback)),
     }
 }
 
 /// `POST cognito/signup`: a new account (or, for an address that has one, a reset that the
 /// e-mailed code finishes); the password waits in the step cookie for the code.
 async fn sign_up(p: &Post<'_>, f: SignUpFields, callback: &str) -> Result<Response, Failed> {
-    let at = |e| (PageStep::SignUp, e);
+    let at = back(PageStep::SignUp);
     let user = flow::field(Some(&f.username), "username").map_err(at)?;
     let pw = flow::password(Some(&f.password)).map_err(at)?;
     p.begin(FormAction::SignUp, user).await.map_err(at)?;
@@ -300,7 +280,7 @@ async fn sign_up(p: &Post<'_>, f: SignUpFields, callback: &str) -> Result<Respon
 /// `POST cognito/resend`: another sign-up code (or reset code, for a sign-up that met an
 /// existing account).
 async fn resend(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Response, Failed> {
-    let at = |e| (PageStep::Confirm, e);
+    let at = back(PageStep::Confirm);
     let user = flow::field(Some(&f.username), "username").map_err(at)?;
     p.begin(FormAction::Resend, user).await.map_err(at)?;
     let intent = p.signup_intent(user);
@@ -320,7 +300,7 @@ async fn resend(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Respon
 
 /// `POST cognito/forgot`: a reset code.
 async fn forgot(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Response, Failed> {
-    let at = |e| (PageStep::Forgot, e);
+    let at = back(PageStep::Forgot);
     let user = flow::field(Some(&f.username), "username").map_err(at)?;
     p.begin(FormAction::Forgot, user).await.map_err(at)?;
     p.form.forgot(user).await.map_err(at)?;
@@ -329,7 +309,7 @@ async fn forgot(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Respon
 
 /// `POST cognito/reset`: the code and a new password; the account's other sessions end.
 async fn reset(p: &Post<'_>, f: ResetFields, callback: &str) -> Result<Response, Failed> {
-    let at = |e| (PageStep::Reset, e);
+    let at = back(PageStep::Reset);
     let user = flow::field(Some(&f.username), "username").map_err(at)?;
     let code = flow::field(Some(&f.code), "code").map_err(at)?;
     let pw = flow::password(Some(&f.password)).map_err(at)?;
@@ -344,7 +324,7 @@ async fn reset(p: &Post<'_>, f: ResetFields, callback: &str) -> Result<Response,
 /// sign-up started: a confirmation, or the reset of an existing account to the password chosen.
 /// Either way the next page is the same: "confirmed, please sign in".
 async fn confirm(p: &Post<'_>, f: ConfirmFields, callback: &str) -> Result<Response, Failed> {
-    let bad = |e| (PageStep::Confirm, e);
+    let bad = back(PageStep::Confirm);
     let user = flow::field(Some(&f.username), "username").map_err(bad)?;
     let code = flow::field(Some(&f.code), "code").map_err(bad)?;
     let ticket = p.begin(FormAction::Confirm, user).await.map_err(bad)?;
@@ -385,17 +365,17 @@ async fn confirm(p: &Post<'_>, f: ConfirmFields, callback: &str) -> Result<Respo
 /// verified address, unconfirmed), the next step is the code page, named from what was typed;
 /// only a real e-mail challenge can accept a code.
 async fn code_sign_in(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Response, Failed> {
-    let user = flow::field(Some(&f.username), "username").map_err(|e| (PageStep::SignIn, e))?;
+    let user = flow::field(Some(&f.username), "username").map_err(back(PageStep::SignIn))?;
     p.begin(FormAction::CodeSignIn, user)
         .await
-        .map_err(|e| (PageStep::SignIn, e))?;
+        .map_err(back(PageStep::SignIn))?;
     let step = p.form.sign_in_with_email_code(user, p.now).await;
     let pending = match step {
         Ok(Next::Challenge(pending)) if matches!(pending.challenge, Challenge::EmailOtp { .. }) => {
             pending
         }
         Err(e @ (FormError::TooMany | FormError::Service(_) | FormError::Unavailable)) => {
-            return Err((PageStep::SignIn, e))
+            return Err(back(PageStep::SignIn)(e))
         }
         other => {
             if let Err(e) = &other {
@@ -409,7 +389,7 @@ async fn code_sign_in(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<
         .write_flow(p.form, p.headers, user, callback, Some(pending), None)
     {
         Some(c) => Ok((c, p.to(PageStep::Challenge, "")).into_response()),
-        None => Err((PageStep::SignIn, FormError::StepExpired)),
+        None => Err(back(PageStep::SignIn)(FormError::StepExpired)),
     }
 }
 
@@ -436,13 +416,13 @@ const CODE_TRIES: u8 = 3;
 /// the sign-in again.
 async fn challenge(p: &Post<'_>, f: ChallengeFields) -> Result<Response, Failed> {
     let Some(state) = p.h.read_flow(p.form, p.headers) else {
-        return Err((PageStep::SignIn, FormError::StepExpired));
+        return Err(back(PageStep::SignIn)(FormError::StepExpired));
     };
     let Some(pending) = state.pending.clone() else {
-        return Err((PageStep::SignIn, FormError::StepExpired));
+        return Err(back(PageStep::SignIn)(FormError::StepExpired));
     };
     let user = pending.username.as_str();
-    let bad = |e| (PageStep::Challenge, e);
+    let bad = back(PageStep::Challenge);
     let answer = match &pending.challenge {
         Challenge::NewPassword => {
             Answer::NewPassword(flow::password(Some(&f.password)).map_err(bad)?)
@@ -466,15 +446,12 @@ async fn challenge(p: &Post<'_>, f: ChallengeFields) -> Result<Response, Failed>
             if state.tries + 1 < CODE_TRIES =>
         {
             // The same challenge again, one try used; the cookie is written anew either way.
-            let res = p.fail(PageStep::Challenge, &e);
             let mut again = state;
             again.tries += 1;
-            return Ok(match p.h.write_flow_state(p.form, p.headers, again) {
-                Some(c) => (c, res).into_response(),
-                None => res,
-            });
+            let cookies = p.h.write_flow_state(p.form, p.headers, again);
+            return Err(bad(e).with_cookies(cookies));
         }
-        Err(e) => return Err((PageStep::SignIn, e)),
+        Err(e) => return Err(back(PageStep::SignIn)(e)),
     };
     p.succeeded(ticket).await;
     Ok(

@@ -18,7 +18,7 @@ async fn app_on(fx: &Fixture, pool: &userpool::RunningUserPool) -> TestApp {
     spawn_app_with(
         Config::builder().secret(SECRET).debug(true),
         providers(pool, PasswordFlow::Srp),
-        Some(Box::new(move |b| install(b))),
+        Some(Box::new(install)),
     )
     .await
 }
