@@ -62,8 +62,8 @@
 //!
 //! The instance and its builder live in `hallpass.rs`; the session lifecycle (load, refresh, issue,
 //! sign in, sign out, CSRF) in `lifecycle.rs`; the `/api/auth` endpoints in `endpoints/`; the axum
-//! pieces in `extract.rs` (extractors), `guard.rs` (guards) and `layer.rs`; every error becomes a
-//! response in `error.rs`. Public types are re-exported here, except the provider types
+//! pieces in `extract.rs` and `csrf_form.rs` (extractors), `guard.rs` (guards) and `layer.rs`; every
+//! error becomes a response in `error.rs` (API answers) and `error/failure.rs` (browser flows). Public types are re-exported here, except the provider types
 //! ([`provider`]), the hooks ([`hooks`]) and the clock ([`clock`]).
 
 #![forbid(unsafe_code)]
