@@ -21,11 +21,13 @@ pub(super) async fn get(State(h): State<Hallpass>, headers: HeaderMap) -> Respon
 }
 
 /// `POST session`: CSRF required; `{"csrfToken", "data"}` as JSON, or a form with `csrfToken`.
-pub(super) async fn update(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes) -> Response {
-    match update_data(&h, &headers, &body) {
-        Ok(data) => answer(&h, &headers, Some(&data)).await,
-        Err(e) => e.into_response(),
-    }
+pub(super) async fn update(
+    State(h): State<Hallpass>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let data = update_data(&h, &headers, &body)?;
+    Ok(answer(&h, &headers, Some(&data)).await)
 }
 
 /// The update's `data`, once the body is JSON or a form and carries this browser's CSRF token. By
