@@ -53,9 +53,24 @@ pub enum Command {
         /// Append confirmation and reset codes to this file.
         #[arg(long)]
         codes_file: Option<PathBuf>,
-        /// Public base URL (default `http://localhost:{port}`).
+        /// Public base URL (default `http://localhost:{port}`). Requests naming another host
+        /// than its, `localhost` or a loopback address are refused.
         #[arg(long)]
         public_url: Option<Url>,
+        /// A web origin whose pages may call the JSON API's public operations (CORS), e.g.
+        /// `https://app.example.com` or `http://localhost:*` (any port); repeatable, or
+        /// comma-separated in the variable. Default: the seed's `cors_origins`, else http(s)
+        /// on localhost and 127.0.0.1, any port.
+        #[arg(
+            long = "cors-origin",
+            env = "USERPOOL_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
+        /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
+        /// http://127.0.0.1:9000, `sam local start-lambda`: http://127.0.0.1:3001).
+        #[arg(long, env = "USERPOOL_LAMBDA_ENDPOINT")]
+        lambda_endpoint: Option<Url>,
     },
     /// Manage users.
     User {
@@ -181,7 +196,20 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             bind,
             codes_file,
             public_url,
-        } => serve(common, SocketAddr::new(bind, port), codes_file, public_url).await,
+            cors_origins,
+            lambda_endpoint,
+        } => {
+            let addr = SocketAddr::new(bind, port);
+            serve(
+                common,
+                addr,
+                codes_file,
+                public_url,
+                cors_origins,
+                lambda_endpoint,
+            )
+            .await
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -223,6 +251,8 @@ async fn serve(
     addr: SocketAddr,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    cors_origins: Vec<String>,
+    lambda_endpoint: Option<Url>,
 ) -> Result<(), Error> {
     let seed = match &common.config {
         Some(path) => Seed::from_file(path)?,
@@ -236,6 +266,12 @@ async fn serve(
     }
     if let Some(u) = public_url {
         b = b.public_url(u);
+    }
+    if !cors_origins.is_empty() {
+        b = b.cors_origins(cors_origins);
+    }
+    if let Some(u) = lambda_endpoint {
+        b = b.lambda_endpoint(u);
     }
     let pool = b.build().await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -42,6 +42,9 @@ pub enum Error {
     /// Rendering a page failed.
     #[error("template: {0}")]
     Template(#[from] askama::Error),
+    /// A Lambda trigger failed or refused (its message is Cognito's).
+    #[error(transparent)]
+    Trigger(#[from] crate::triggers::TriggerError),
     /// Password hashing failed, or a background task died.
     #[error("internal: {0}")]
     Internal(String),
@@ -124,6 +127,13 @@ impl IntoResponse for HttpError {
                 resp
             }
             HttpError::ErrorPage(location) => found(&location),
+            // The trigger's failure was logged where it happened; the message is Cognito's.
+            HttpError::Internal(Error::Trigger(t)) => (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                t.to_string(),
+            )
+                .into_response(),
             HttpError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 (

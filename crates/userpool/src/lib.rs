@@ -23,12 +23,15 @@ mod admin;
 mod api;
 pub mod cli;
 pub mod config;
+mod cors;
 mod credentials;
 mod error;
+mod guard;
 mod hosted_session;
 mod hosted_ui;
 mod http;
 mod keys;
+mod limits;
 mod mfa;
 mod oauth2;
 mod outbox;
@@ -37,10 +40,12 @@ mod pool;
 mod refresh;
 mod runtime_pools;
 mod server;
+mod server_secret;
 pub mod srp;
 mod store;
 mod tokens;
 pub mod totp;
+mod triggers;
 mod user_password;
 mod user_tokens;
 
@@ -50,9 +55,12 @@ pub use config::{
     UserSeed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL,
     DEMO_USER_PASSWORD, DEMO_USER_SUB,
 };
+pub use cors::DEFAULT_CORS_ORIGINS;
 pub use credentials::{PasswordVerifications, LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
+pub use limits::{SENDS_PER_WINDOW, SEND_WINDOW_SECS};
 pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;
+pub use triggers::config::{LambdaConfig, VersionedTrigger};

@@ -69,6 +69,10 @@ pub struct Message {
     pub kind: MessageKind,
     /// The code or temporary password itself.
     pub code_or_password: String,
+    /// The subject a custom message trigger gave.
+    pub subject: Option<String>,
+    /// The text a custom message trigger gave, its code filled in.
+    pub message: Option<String>,
 }
 
 /// A message as kept in the outbox.
@@ -84,6 +88,12 @@ pub struct SentMessage {
     pub kind: MessageKind,
     /// The code or temporary password.
     pub code_or_password: String,
+    /// The subject a custom message trigger gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The text a custom message trigger gave, its code filled in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The outbox's state: the codes file and the newest messages.
@@ -155,6 +165,8 @@ impl UserPool {
             to: m.to,
             kind: m.kind,
             code_or_password: m.code_or_password,
+            subject: m.subject,
+            message: m.message,
         });
         Ok(())
     }

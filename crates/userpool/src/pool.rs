@@ -10,13 +10,17 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config::{ClientConfig, PoolConfig, Seed};
+use crate::cors::AllowedOrigins;
 use crate::credentials::{PasswordVerifications, VerificationCounter};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
+use crate::limits::Limits;
 use crate::outbox::{Message, MessageKind, Outbox};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
+use crate::server_secret::ServerSecret;
 use crate::store::Store;
+use crate::triggers::{self, Invoker, MessageSource};
 
 /// Sign-up confirmation code lifetime (Cognito: 24 hours).
 const CONFIRM_CODE_SECS: i64 = 24 * 60 * 60;
@@ -41,6 +45,14 @@ pub(crate) struct Inner {
     verifications: VerificationCounter,
     /// Refresh-token redemptions, every front door (see [`UserPool::refreshes`]).
     refreshes: AtomicU64,
+    /// Web origins whose pages may read the JSON API's public operations.
+    cors_origins: AllowedOrigins,
+    /// Per-user limits kept in memory (`limits.rs`).
+    limits: Limits,
+    /// The database's secret key, for derived values (`server_secret.rs`).
+    secret: ServerSecret,
+    /// Runs the Lambda triggers.
+    invoker: Invoker,
 }
 
 /// A running-or-ready user pool. Cheap to clone: clones share everything.
@@ -68,9 +80,25 @@ pub struct UserPoolBuilder {
     cost: PasswordHashCost,
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
+    cors_origins: Option<Vec<String>>,
+    lambda_endpoint: Option<Url>,
+    lambda_time_limit: Option<Duration>,
 }
 
 impl UserPoolBuilder {
+    /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
+    /// `http://127.0.0.1:9000`; `sam local start-lambda`: `http://127.0.0.1:3001`).
+    pub fn lambda_endpoint(mut self, url: Url) -> Self {
+        self.lambda_endpoint = Some(url);
+        self
+    }
+
+    /// How long a trigger may take (default 5 s, Cognito's limit); tests shorten it.
+    pub fn lambda_time_limit(mut self, limit: Duration) -> Self {
+        self.lambda_time_limit = Some(limit);
+        self
+    }
+
     /// The pools, clients and users (default: none).
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = Some(seed);
@@ -102,11 +130,29 @@ impl UserPoolBuilder {
         self
     }
 
+    /// The web origins whose pages may call the JSON API's public operations (CORS):
+    /// `scheme://host[:port]`, `:*` for any port, or `*`. Default: the seed's `cors_origins`,
+    /// else [`crate::DEFAULT_CORS_ORIGINS`] (http and https on `localhost` and `127.0.0.1`,
+    /// any port). Signed (admin) operations answer no origin.
+    pub fn cors_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cors_origins = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Opens the database, creates the schema, keys and seed users as needed.
     pub async fn build(self) -> Result<UserPool, Error> {
-        let seed = self.seed.unwrap_or(Seed { pools: vec![] });
+        let seed = self.seed.unwrap_or_default();
         seed.validate()?;
+        let cors_origins = match self.cors_origins.as_ref().or(seed.cors_origins.as_ref()) {
+            Some(list) => AllowedOrigins::parse(list).map_err(Error::Config)?,
+            None => AllowedOrigins::default(),
+        };
         let store = Store::open(self.database_url.as_deref().unwrap_or("sqlite::memory:")).await?;
+        let secret = ServerSecret::new(store.server_secret().await?);
         let cost = self.cost;
         let dummy_hash = hash_password(cost, "not a real password".into()).await?;
         let mut clients = HashMap::new();
@@ -132,6 +178,13 @@ impl UserPoolBuilder {
                 dummy_hash,
                 verifications: VerificationCounter::default(),
                 refreshes: AtomicU64::new(0),
+                cors_origins,
+                limits: Limits::default(),
+                secret,
+                invoker: Invoker::new(
+                    self.lambda_endpoint,
+                    self.lambda_time_limit.unwrap_or(triggers::TIME_LIMIT),
+                ),
             }),
         };
         pool.init().await?;
@@ -264,6 +317,18 @@ impl UserPool {
         Ok(())
     }
 
+    pub(crate) fn cors_origins(&self) -> &AllowedOrigins {
+        &self.inner.cors_origins
+    }
+
+    pub(crate) fn secret(&self) -> &ServerSecret {
+        &self.inner.secret
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
     pub(crate) fn now(&self) -> i64 {
         time::OffsetDateTime::now_utc().unix_timestamp()
             + self.inner.clock_offset.load(Ordering::SeqCst)
@@ -275,6 +340,10 @@ impl UserPool {
 
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub(crate) fn invoker(&self) -> &Invoker {
+        &self.inner.invoker
     }
 
     /// The public base URL without a trailing slash.
@@ -404,13 +473,28 @@ impl UserPool {
         ok && hash.is_some()
     }
 
-    /// Makes a 6-digit code, stores it, and sends it through the outbox.
-    pub(crate) async fn send_code(
+    /// What [`UserPool::send_code_as`] does for an address without an account, but sends nothing:
+    /// a code is made and written (to a one-row table), so the request takes as long as a real
+    /// one and its timing does not tell the address apart.
+    pub(crate) async fn send_no_code(&self, purpose: &str) -> Result<(), Error> {
+        use rand::Rng;
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        self.inner
+            .store
+            .insert_decoy_code(purpose, &code, self.now())
+            .await
+    }
+
+    /// Makes a 6-digit code, stores it, and sends it through the outbox (and the custom message
+    /// and sender triggers, which are told the step and the client).
+    pub(crate) async fn send_code_as(
         &self,
         pool_id: &str,
         sub: &str,
         email: &str,
         purpose: &str,
+        source: MessageSource,
+        client_id: Option<&str>,
     ) -> Result<(), Error> {
         use rand::Rng;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
@@ -429,13 +513,20 @@ impl UserPool {
         } else {
             MessageKind::Confirm
         };
-        self.deliver(Message {
+        let m = Message {
             pool_id: pool_id.to_string(),
             to: email.to_string(),
             kind,
             code_or_password: code,
-        })
-        .await?;
-        Ok(())
+            subject: None,
+            message: None,
+        };
+        let user = self
+            .inner
+            .store
+            .user_by_sub(pool_id, sub)
+            .await?
+            .ok_or(Error::NoSuchUser)?;
+        triggers::custom_message(self, m, source, client_id, &user, None).await
     }
 }

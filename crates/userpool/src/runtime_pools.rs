@@ -91,6 +91,7 @@ impl RuntimePools {
 fn validate(config: &PoolConfig) -> Result<(), Error> {
     let seed = Seed {
         pools: vec![config.clone()],
+        cors_origins: None,
     };
     seed.validate().map_err(|e| match e {
         Error::Config(m) => Error::InvalidParameter(m),

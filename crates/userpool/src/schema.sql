@@ -132,6 +132,20 @@ CREATE TABLE IF NOT EXISTS pool_mfa (
     mfa     TEXT NOT NULL
 );
 
+-- The pool's own secret key (server_secret.rs): one row, made at the first start.
+CREATE TABLE IF NOT EXISTS server_secret (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    value BLOB NOT NULL
+);
+
+-- Where a request for an address without an account writes its stand-in code (one row,
+-- overwritten), so that it takes as long as one for a real user (store/secrets.rs).
+CREATE TABLE IF NOT EXISTS code_decoys (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    code       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
 -- Pools made at run time (`CreateUserPool`), their configuration (clients included) as JSON.
 CREATE TABLE IF NOT EXISTS runtime_pools (
     pool_id    TEXT PRIMARY KEY,

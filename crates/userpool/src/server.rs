@@ -7,17 +7,20 @@ use url::Url;
 
 use crate::error::Error;
 use crate::pool::UserPool;
-use crate::{api, hosted_ui, oauth2, outbox};
+use crate::{api, guard, hosted_ui, oauth2, outbox};
 
 impl UserPool {
     /// The HTTP routes: discovery, JWKS, `/oauth2/*`, `/logout`, the hosted-UI pages and
     /// Cognito's JSON API at `POST /`.
-    /// Mount it at the root of the host named by the public URL (or nest it under its path).
+    /// Mount it at the root of the host named by the public URL (or nest it under its path):
+    /// a request for another host than the public URL's, `localhost` or a loopback address is
+    /// refused (421).
     pub fn router(&self) -> axum::Router {
-        oauth2::router(self.clone())
+        let routes = oauth2::router(self.clone())
             .merge(hosted_ui::router(self.clone()))
             .merge(api::router(self.clone()))
-            .merge(outbox::router(self.clone()))
+            .merge(outbox::router(self.clone()));
+        guard::wrap(self.clone(), routes)
     }
 
     /// Serves on `listener` in a spawned task. Without an explicit public URL, the issuer

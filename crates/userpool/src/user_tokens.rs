@@ -7,6 +7,7 @@ use crate::keys::Purpose;
 use crate::pool::UserPool;
 use crate::store::{SignInRow, UserRow};
 use crate::tokens::{self, Issue};
+use crate::triggers::{self, TokenSource};
 
 /// What to issue, for whom.
 pub(crate) struct TokenRequest<'a> {
@@ -26,6 +27,8 @@ pub(crate) struct TokenRequest<'a> {
     pub origin: Option<&'a SignInRow>,
     /// Whether to issue a (new) refresh token.
     pub with_refresh: bool,
+    /// The step issuing them (pre token generation's `triggerSource`).
+    pub source: TokenSource,
 }
 
 /// Tokens issued to a user.
@@ -51,6 +54,17 @@ impl UserPool {
         let t = pc.token_validity;
         let issuer = format!("{}/{}", self.base(), pc.id);
         let groups = self.store().groups_of(&req.user.sub).await?;
+        let custom = triggers::pre_token_generation(
+            self,
+            pc,
+            req.source,
+            req.client_id,
+            req.user,
+            &groups,
+            req.scopes,
+        )
+        .await?;
+        let groups = custom.groups.clone().unwrap_or(groups);
         let (origin_jti, event_id) = match req.origin {
             Some(o) => (o.origin_jti.clone(), o.event_id.clone()),
             None => self.record_sign_in(&req, now).await?,
@@ -68,14 +82,14 @@ impl UserPool {
         };
         let access_life = 60 * i64::from(t.access_token_minutes);
         let access_key = self.signing_key(pc, Purpose::Access).await?;
-        let access_token = tokens::sign(
-            &access_key,
-            &tokens::access_claims(&issue, req.user, access_life),
-        )?;
+        let mut access_claims = tokens::access_claims(&issue, req.user, access_life);
+        custom.apply_access(&mut access_claims);
+        let access_token = tokens::sign(&access_key, &access_claims)?;
         let id_token = if req.scopes.contains(&"openid") {
             let id_key = self.signing_key(pc, Purpose::Id).await?;
             let id_life = 60 * i64::from(t.id_token_minutes);
-            let claims = tokens::id_claims(&issue, req.user, &access_token, id_life);
+            let mut claims = tokens::id_claims(&issue, req.user, &access_token, id_life);
+            custom.apply_id(&mut claims);
             Some(tokens::sign(&id_key, &claims)?)
         } else {
             None

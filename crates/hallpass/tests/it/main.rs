@@ -11,6 +11,7 @@ mod core;
 mod credentials;
 mod csrf_form;
 mod flow;
+mod form_custom;
 mod form_enumeration;
 mod form_limits;
 mod form_proxies;

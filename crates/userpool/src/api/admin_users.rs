@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::outbox::{Message, MessageKind};
 use crate::store::UserRow;
 use crate::tokens;
+use crate::triggers;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -80,14 +81,16 @@ pub(crate) async fn admin_create_user(
         create(call, &pc.id, &req, &password).await?
     };
     if !suppress {
-        call.pool
-            .deliver(Message {
-                pool_id: pc.id.clone(),
-                to: user.email.clone(),
-                kind: MessageKind::TemporaryPassword,
-                code_or_password: password,
-            })
-            .await?;
+        let m = Message {
+            pool_id: pc.id.clone(),
+            to: user.email.clone(),
+            kind: MessageKind::TemporaryPassword,
+            code_or_password: password,
+            subject: None,
+            message: None,
+        };
+        let source = triggers::MessageSource::AdminCreateUser;
+        triggers::custom_message(&call.pool, m, source, None, &user, None).await?;
     }
     Ok(AdminCreateUserResponse {
         user: UserType::of(&user),
@@ -110,8 +113,21 @@ async fn create(
     }
     let attrs = parse_attributes(&req.user_attributes)?;
     let sub = uuid::Uuid::new_v4().to_string();
+    let pc = call.pool.pool_config(pool_id)?;
+    let answer = triggers::pre_sign_up(
+        &call.pool,
+        pc,
+        "PreSignUp_AdminCreateUser",
+        None,
+        &sub,
+        email,
+        &attrs.others,
+        None,
+        None,
+    )
+    .await?;
     let record = call.pool.password_record(pool_id, &sub, password).await?;
-    let verified = attrs.email_verified.unwrap_or(false);
+    let verified = attrs.email_verified.unwrap_or(false) || answer.auto_verify_email;
     let store = call.pool.store();
     store
         .insert_user(
@@ -282,6 +298,9 @@ pub(crate) async fn admin_confirm_sign_up(
         .store()
         .confirm_user(&user.sub, call.pool.now())
         .await?;
+    let pc = call.pool.pool_config(&req.user_pool_id)?;
+    let source = "PostConfirmation_ConfirmSignUp";
+    triggers::post_confirmation(&call.pool, pc, source, None, &user, None).await?;
     Ok(Empty {})
 }
 

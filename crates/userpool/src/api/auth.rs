@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::challenge::{self, Challenge};
 use super::client_check::{self, ClientCall};
-use super::{sign_in, srp_flow, ApiError, Call, Exception};
+use super::{custom_auth, sign_in, srp_flow, ApiError, Call, Exception};
 use crate::config::AuthFlow;
 
 /// `InitiateAuth`'s request.
@@ -19,6 +19,9 @@ pub(crate) struct InitiateAuthRequest {
     #[serde(default)]
     auth_parameters: HashMap<String, String>,
     client_id: String,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `AdminInitiateAuth`'s request: `InitiateAuth`'s and the pool.
@@ -30,6 +33,9 @@ pub(crate) struct AdminInitiateAuthRequest {
     #[serde(default)]
     auth_parameters: HashMap<String, String>,
     client_id: String,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `RespondToAuthChallenge`'s request.
@@ -42,6 +48,9 @@ pub(crate) struct RespondRequest {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: HashMap<String, String>,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `AdminRespondToAuthChallenge`'s request.
@@ -55,6 +64,9 @@ pub(crate) struct AdminRespondRequest {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: HashMap<String, String>,
+    /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
+    #[serde(default)]
+    client_metadata: HashMap<String, String>,
 }
 
 /// `GetTokensFromRefreshToken`'s request.
@@ -106,7 +118,7 @@ pub(crate) async fn initiate_auth(
     call: &Call,
     req: InitiateAuthRequest,
 ) -> Result<AuthReply, ApiError> {
-    let cc = client_check::client(call, None, &req.client_id)?;
+    let cc = client_check::client(call, None, &req.client_id)?.with_metadata(&req.client_metadata);
     initiate(&cc, &req.auth_flow, &req.auth_parameters, false).await
 }
 
@@ -115,7 +127,8 @@ pub(crate) async fn admin_initiate_auth(
     req: AdminInitiateAuthRequest,
 ) -> Result<AuthReply, ApiError> {
     call.require_signed()?;
-    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?;
+    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?
+        .with_metadata(&req.client_metadata);
     initiate(&cc, &req.auth_flow, &req.auth_parameters, true).await
 }
 
@@ -123,7 +136,7 @@ pub(crate) async fn respond_to_auth_challenge(
     call: &Call,
     req: RespondRequest,
 ) -> Result<AuthReply, ApiError> {
-    let cc = client_check::client(call, None, &req.client_id)?;
+    let cc = client_check::client(call, None, &req.client_id)?.with_metadata(&req.client_metadata);
     let answer = Answer {
         name: &req.challenge_name,
         session: req.session.as_deref(),
@@ -137,7 +150,8 @@ pub(crate) async fn admin_respond_to_auth_challenge(
     req: AdminRespondRequest,
 ) -> Result<AuthReply, ApiError> {
     call.require_signed()?;
-    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?;
+    let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?
+        .with_metadata(&req.client_metadata);
     let answer = Answer {
         name: &req.challenge_name,
         session: req.session.as_deref(),
@@ -214,6 +228,12 @@ async fn initiate(
                 ..AuthReply::default()
             })
         }
+        ("CUSTOM_AUTH", _) => {
+            cc.require_flow(AuthFlow::CustomAuth, flow)?;
+            let username = param(params, "USERNAME")?;
+            cc.check_secret_hash(params, &[username])?;
+            custom_auth::start(cc, username, params).await
+        }
         ("USER_AUTH", _) => {
             cc.require_flow(AuthFlow::UserAuth, flow)?;
             let username = param(params, "USERNAME")?;
@@ -237,6 +257,7 @@ impl Challenge {
             Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
             Challenge::MfaSetup => "MFA_SETUP",
             Challenge::EmailOtp => "EMAIL_OTP",
+            Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
         }
     }
 }

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 
 use super::auth::{param, Answer, AuthReply};
 use super::client_check::ClientCall;
-use super::{email_otp, sign_in, srp_flow, ApiError, Exception};
+use super::{custom_auth, email_otp, sign_in, srp_flow, ApiError, Exception};
 use crate::store::{ChallengeRow, UserRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
+use crate::triggers::TokenSource;
 
 /// The challenges this pool asks.
 #[allow(clippy::enum_variant_names)] // `SelectChallenge` is Cognito's `SELECT_CHALLENGE`
@@ -30,6 +31,8 @@ pub(crate) enum Challenge {
     MfaSetup,
     /// A one-time code sent to the user's verified e-mail (`USER_AUTH`'s passwordless factor).
     EmailOtp,
+    /// `CUSTOM_AUTH`'s challenge, made and judged by the app's triggers.
+    CustomChallenge,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -105,11 +108,19 @@ pub(crate) async fn respond(
             return Err(expired_session());
         }
         cc.check_secret_hash(responses, &[username, &u.sub, &u.email])?;
-    } else {
-        cc.check_secret_hash(responses, &[username])?;
+    } else if let Err(e) = cc.check_secret_hash(responses, &[username]) {
+        // An unknown user's password challenge can only fail, and fails as a known user's does:
+        // a SECRET_HASH over the name first typed (not the stand-in `USER_ID_FOR_SRP`, which
+        // only a known user's hash may also use) is not told apart from a wrong password.
+        return Err(match answer.name {
+            "PASSWORD_VERIFIER" => sign_in::incorrect(),
+            _ => e,
+        });
     }
     match answer.name {
-        "PASSWORD_VERIFIER" => srp_flow::verify(cc, &row, user, responses).await,
+        "PASSWORD_VERIFIER" => {
+            custom_auth::password_verifier(cc, session, &row, user, responses).await
+        }
         "SELECT_CHALLENGE" => select(cc, &row, user.as_ref(), responses).await,
         "NEW_PASSWORD_REQUIRED" => {
             let reply = new_password(cc, known(user)?, responses).await;
@@ -127,6 +138,7 @@ pub(crate) async fn respond(
         }
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
+        "CUSTOM_CHALLENGE" => custom_auth::answer(cc, &row, user, responses).await,
         _ => Err(expired_session()),
     }
 }
@@ -180,5 +192,9 @@ async fn new_password(
         .user_by_sub(&cc.pc.id, &user.sub)
         .await?
         .ok_or_else(expired_session)?;
+    let cc = &ClientCall {
+        token_source: TokenSource::NewPasswordChallenge,
+        ..*cc
+    };
     sign_in::after_password(cc, user).await
 }

@@ -9,12 +9,17 @@ use super::secret_hash::check_secret_hash;
 use super::{ApiError, Call, Exception};
 use crate::config::{AuthFlow, ClientConfig, PoolConfig};
 use crate::pool::UserPool;
+use crate::triggers::TokenSource;
 
 /// A sign-in operation's pool and client.
 pub(crate) struct ClientCall<'a> {
     pub pool: &'a UserPool,
     pub pc: &'a PoolConfig,
     pub client: &'a ClientConfig,
+    /// What the pre token generation trigger is told issues the tokens of this sign-in.
+    pub token_source: TokenSource,
+    /// The request's `ClientMetadata`, for the Lambda triggers.
+    pub client_metadata: Option<&'a HashMap<String, String>>,
 }
 
 /// The client `client_id`, which must belong to `pool_id` when one is named (the admin
@@ -46,10 +51,20 @@ pub(crate) fn client<'a>(
         pool: &call.pool,
         pc,
         client,
+        token_source: TokenSource::Authentication,
+        client_metadata: None,
     })
 }
 
-impl ClientCall<'_> {
+impl<'a> ClientCall<'a> {
+    /// This call with the request's `ClientMetadata`.
+    pub(crate) fn with_metadata(self, m: &'a HashMap<String, String>) -> ClientCall<'a> {
+        ClientCall {
+            client_metadata: Some(m),
+            ..self
+        }
+    }
+
     /// Refuses a flow the client does not allow, in Cognito's words.
     pub(crate) fn require_flow(&self, flow: AuthFlow, name: &str) -> Result<(), ApiError> {
         if self.client.allows_auth(flow) {

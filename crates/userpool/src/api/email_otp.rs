@@ -22,6 +22,7 @@ use crate::config::AuthFlow;
 use crate::credentials::PasswordCheck;
 use crate::outbox::{Message, MessageKind};
 use crate::store::{ChallengeRow, UserRow};
+use crate::triggers;
 
 /// Digits in a code.
 const CODE_DIGITS: usize = 8;
@@ -73,16 +74,21 @@ pub(crate) async fn start(
         rand::rngs::OsRng.gen_range(0..10u32.pow(CODE_DIGITS as u32)),
         width = CODE_DIGITS
     );
+    // At most a few codes per user and window, an unknown user's (who gets none) counted alike.
+    let to = user.map_or(username, |u| u.email.as_str());
+    cc.pool.count_send(&cc.pc.id, MessageKind::EmailOtp, to)?;
     let (sub, destination) = match user {
         Some(u) => {
-            cc.pool
-                .deliver(Message {
-                    pool_id: cc.pc.id.clone(),
-                    to: u.email.clone(),
-                    kind: MessageKind::EmailOtp,
-                    code_or_password: code.clone(),
-                })
-                .await?;
+            let m = Message {
+                pool_id: cc.pc.id.clone(),
+                to: u.email.clone(),
+                kind: MessageKind::EmailOtp,
+                code_or_password: code.clone(),
+                subject: None,
+                message: None,
+            };
+            let source = triggers::MessageSource::Authentication;
+            triggers::custom_message(cc.pool, m, source, Some(&cc.client.id), u, None).await?;
             (u.sub.as_str(), u.email.as_str())
         }
         None => ("", username),

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::error::Error;
+use crate::triggers::TriggerError;
 
 /// A Cognito exception with Cognito's message.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,7 @@ macro_rules! exceptions {
 
 exceptions! {
     UnknownOperationException => StatusCode::BAD_REQUEST,
+    AccessDeniedException => StatusCode::FORBIDDEN,
     SerializationException => StatusCode::BAD_REQUEST,
     InvalidParameterException => StatusCode::BAD_REQUEST,
     MissingAuthenticationTokenException => StatusCode::BAD_REQUEST,
@@ -72,6 +74,9 @@ exceptions! {
     UnauthorizedException => StatusCode::BAD_REQUEST,
     UnsupportedUserStateException => StatusCode::BAD_REQUEST,
     UnsupportedTokenTypeException => StatusCode::BAD_REQUEST,
+    UserLambdaValidationException => StatusCode::BAD_REQUEST,
+    UnexpectedLambdaException => StatusCode::BAD_REQUEST,
+    InvalidLambdaResponseException => StatusCode::BAD_REQUEST,
     RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
 }
@@ -94,6 +99,16 @@ impl From<Error> for ApiError {
             ),
             Error::InvalidParameter(m) => ApiError::new(Exception::InvalidParameterException, m),
             Error::LimitExceeded(m) => ApiError::new(Exception::LimitExceededException, m),
+            Error::Trigger(t) => {
+                let kind = match t {
+                    TriggerError::Validation { .. } => Exception::UserLambdaValidationException,
+                    TriggerError::Unexpected { .. } => Exception::UnexpectedLambdaException,
+                    TriggerError::InvalidResponse { .. } => {
+                        Exception::InvalidLambdaResponseException
+                    }
+                };
+                ApiError::new(kind, t.to_string())
+            }
             e => {
                 tracing::error!(error = %e, "JSON API internal error");
                 ApiError::new(Exception::InternalErrorException, "Internal error.")

@@ -23,6 +23,7 @@ mod admin_users;
 mod auth;
 mod challenge;
 mod client_check;
+mod custom_auth;
 mod email_otp;
 mod error;
 mod groups;
@@ -30,11 +31,13 @@ mod list_users;
 mod me;
 mod mfa;
 mod pool_admin;
+mod pool_update;
 mod pools;
 mod secret_hash;
 mod shapes;
 mod sign_in;
 mod srp_flow;
+mod triggered;
 mod users;
 
 pub(crate) use error::{ApiError, Exception};
@@ -43,6 +46,31 @@ pub(crate) use error::{ApiError, Exception};
 const AMZ_JSON: &str = "application/x-amz-json-1.1";
 /// The prefix of `X-Amz-Target` for this service.
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// The operations anyone may call with a client id and no AWS credentials: the only ones a
+/// web page of an allowed origin may read (CORS). The others are refused to any other origin.
+const PUBLIC_OPERATIONS: &[&str] = &[
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "GetTokensFromRefreshToken",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "GetUser",
+    "ChangePassword",
+    "UpdateUserAttributes",
+    "DeleteUser",
+    "GlobalSignOut",
+    "RevokeToken",
+];
+
+/// Request headers a preflight never allows: a page must not send AWS credentials.
+const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "cookie"];
 
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
@@ -80,6 +108,21 @@ async fn call(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let origin = headers.get(header::ORIGIN).cloned();
+    let allowed_origin = origin
+        .as_ref()
+        .filter(|o| o.to_str().is_ok_and(|o| pool.cors_origins().allows(o)))
+        .cloned();
+    let public = operation(&headers).is_ok_and(|op| PUBLIC_OPERATIONS.contains(&op));
+    if origin.is_some() && allowed_origin.is_none() && !public {
+        // A page of another origin driving a signed operation (a forged signature suffices
+        // here, since a local pool does not check whose it is).
+        return ApiError::new(
+            Exception::AccessDeniedException,
+            "This operation does not answer web pages of other origins.",
+        )
+        .into_response();
+    }
     let answer = async {
         let body = body.map_err(|e| match e.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
@@ -99,10 +142,18 @@ async fn call(
         };
         dispatch(&call, operation, &body).await
     };
-    match answer.await {
+    let mut resp = match answer.await {
         Ok(value) => reply(value),
         Err(e) => e.into_response(),
+    };
+    // CORS for public operations only, and only for an allowed origin, named (not `*`).
+    if let (true, Some(o)) = (public, allowed_origin) {
+        resp.headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
     }
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
+    resp
 }
 
 /// The operation named by `X-Amz-Target`.
@@ -120,12 +171,17 @@ fn operation(headers: &HeaderMap) -> Result<&str, ApiError> {
         })
 }
 
-/// Whether the request carries a SigV4 `Authorization` header.
+/// Whether the request carries a SigV4 `Authorization` header with its three parts.
 fn is_signed(headers: &HeaderMap) -> bool {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 "))
+        .and_then(|v| v.strip_prefix("AWS4-HMAC-SHA256 "))
+        .is_some_and(|v| {
+            ["Credential=", "SignedHeaders=", "Signature="]
+                .iter()
+                .all(|part| v.contains(part))
+        })
 }
 
 /// The region in a SigV4 `Credential=KEY/DATE/REGION/SERVICE/aws4_request`, if well formed.
@@ -198,6 +254,7 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "DescribeUserPool" => run(call, body, pools::describe_user_pool).await,
         "CreateUserPool" => run(call, body, pool_admin::create_user_pool).await,
         "DeleteUserPool" => run(call, body, pool_admin::delete_user_pool).await,
+        "UpdateUserPool" => run(call, body, pool_update::update_user_pool).await,
         "CreateUserPoolClient" => run(call, body, pool_admin::create_user_pool_client).await,
         "UpdateUserPoolClient" => run(call, body, pool_admin::update_user_pool_client).await,
         "DeleteUserPoolClient" => run(call, body, pool_admin::delete_user_pool_client).await,
@@ -259,40 +316,49 @@ fn reply(value: serde_json::Value) -> Response {
     resp
 }
 
-/// The headers of every reply: Cognito's content type, a request id, CORS for browser apps.
+/// The headers of every reply: Cognito's content type, a request id, the headers a browser
+/// app may read (when `call` lets its origin read the reply at all).
 pub(crate) fn json_headers(h: &mut HeaderMap) {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
     if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         h.insert(HeaderName::from_static("x-amzn-requestid"), id);
     }
     h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage"),
     );
 }
 
-/// A browser app's preflight: any origin, the headers the AWS SDKs and Amplify send.
-async fn preflight(headers: HeaderMap) -> Response {
+/// A browser app's preflight: an allowed origin, the headers the AWS SDKs and Amplify send for
+/// public operations, never `Authorization` (so no page can send a signed request). The
+/// operation is not known yet (`X-Amz-Target` is only named), hence the same answer for all.
+async fn preflight(State(pool): State<UserPool>, headers: HeaderMap) -> Response {
+    let Some(origin) = headers
+        .get(header::ORIGIN)
+        .filter(|o| o.to_str().is_ok_and(|o| pool.cors_origins().allows(o)))
+        .cloned()
+    else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
     let asked = headers
         .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 1024 && v.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
-        .unwrap_or("content-type, x-amz-target, x-amz-user-agent, authorization");
+        .unwrap_or("content-type, x-amz-target, x-amz-user-agent");
+    let allowed: Vec<String> = asked
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty() && !CREDENTIAL_HEADERS.contains(&h.as_str()))
+        .collect();
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("POST, OPTIONS"),
     );
-    if let Ok(v) = HeaderValue::from_str(asked) {
+    if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
         h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
     }
     h.insert(

@@ -16,7 +16,7 @@ use crate::config::{
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PasswordPolicyRequest {
+pub(super) struct PasswordPolicyRequest {
     minimum_length: Option<usize>,
     require_uppercase: Option<bool>,
     require_lowercase: Option<bool>,
@@ -26,8 +26,8 @@ struct PasswordPolicyRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PoliciesRequest {
-    password_policy: Option<PasswordPolicyRequest>,
+pub(super) struct PoliciesRequest {
+    pub(super) password_policy: Option<PasswordPolicyRequest>,
 }
 
 /// Cognito's `CreateUserPool`; the fields the local pool has no use for are ignored.
@@ -37,6 +37,7 @@ pub(crate) struct CreateUserPoolRequest {
     pool_name: String,
     policies: Option<PoliciesRequest>,
     mfa_configuration: Option<String>,
+    lambda_config: Option<crate::config::LambdaConfig>,
 }
 
 #[derive(Serialize)]
@@ -71,7 +72,7 @@ fn new_client_secret() -> String {
         .to_lowercase()
 }
 
-fn password_policy(p: Option<PasswordPolicyRequest>) -> PasswordPolicy {
+pub(super) fn password_policy(p: Option<PasswordPolicyRequest>) -> PasswordPolicy {
     let d = PasswordPolicy::default();
     let Some(p) = p else { return d };
     PasswordPolicy {
@@ -106,6 +107,7 @@ pub(crate) async fn create_user_pool(
         clients: vec![],
         users: vec![],
         mfa,
+        lambda_config: super::pool_update::lambda_config(req.lambda_config)?,
     };
     let _changes = call.pool.runtime_pools().lock_changes().await;
     let pc = call.pool.create_runtime_pool(config).await?;
@@ -121,7 +123,7 @@ pub(crate) struct DeleteUserPoolRequest {
 }
 
 /// A pool made at run time (the seed's cannot be changed).
-fn runtime_pool<'a>(call: &'a Call, pool_id: &str) -> Result<&'a PoolConfig, ApiError> {
+pub(super) fn runtime_pool<'a>(call: &'a Call, pool_id: &str) -> Result<&'a PoolConfig, ApiError> {
     let pc = pool_config(&call.pool, pool_id)?;
     if call.pool.runtime_pools().pool(pool_id).is_none() {
         return Err(invalid(
@@ -234,7 +236,7 @@ pub(crate) struct UserPoolClientResponse {
 }
 
 /// `ExplicitAuthFlows`; without it, Cognito's API default (SRP and refresh). The legacy
-/// names and `ALLOW_CUSTOM_AUTH` (no Lambda triggers here) are accepted and do nothing.
+/// names are accepted and do nothing.
 fn auth_flows(names: Option<Vec<String>>) -> Result<Vec<AuthFlow>, ApiError> {
     let Some(names) = names else {
         return Ok(vec![AuthFlow::UserSrpAuth, AuthFlow::RefreshTokenAuth]);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shapes::pool_config;
 use super::{ApiError, Call, Exception};
-use crate::config::{AuthFlow, ClientConfig, MfaSetting, OAuthFlow, PoolConfig};
+use crate::config::{AuthFlow, ClientConfig, LambdaConfig, MfaSetting, OAuthFlow, PoolConfig};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -41,6 +41,8 @@ pub(crate) struct UserPoolType {
     auto_verified_attributes: [&'static str; 1],
     estimated_number_of_users: usize,
     mfa_configuration: &'static str,
+    #[serde(skip_serializing_if = "LambdaConfig::is_empty")]
+    lambda_config: LambdaConfig,
 }
 
 #[derive(Serialize)]
@@ -89,6 +91,7 @@ pub(crate) fn user_pool_type(pc: &PoolConfig, users: usize, mfa: MfaSetting) -> 
             auto_verified_attributes: ["email"],
             estimated_number_of_users: users,
             mfa_configuration: mfa.cognito_name(),
+            lambda_config: pc.lambda_config.clone().normalise().unwrap_or_default(),
         }
     }
 }

@@ -49,6 +49,7 @@ pub(crate) async fn with_password(
     username: &str,
     password: &str,
 ) -> Result<AuthReply, ApiError> {
+    super::triggered::before_password(cc, username, Some(password)).await?;
     if !cc.client.prevent_user_existence_errors
         && cc.pool.find_user(&cc.pc.id, username).await?.is_none()
     {
@@ -119,6 +120,7 @@ pub(crate) async fn issue_tokens(
     cc: &ClientCall<'_>,
     user: &UserRow,
 ) -> Result<AuthenticationResult, ApiError> {
+    super::triggered::before_tokens(cc, user).await?;
     let t = cc
         .pool
         .issue_user_tokens(TokenRequest {
@@ -130,6 +132,7 @@ pub(crate) async fn issue_tokens(
             nonce: None,
             origin: None,
             with_refresh: true,
+            source: cc.token_source,
         })
         .await?;
     Ok(result(t))

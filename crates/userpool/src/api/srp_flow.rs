@@ -1,8 +1,10 @@
 //! `USER_SRP_AUTH`: the `PASSWORD_VERIFIER` challenge, and checking its answer.
 //!
-//! An unknown user, or one without a stored verifier, gets a challenge made from a throwaway
+//! An unknown user, or one without a stored verifier, gets a challenge made from a stand-in
 //! verifier, so the answer is refused at the same step and after the same work as a wrong
-//! password (with `PreventUserExistenceErrors` off an unknown user is told at once).
+//! password (with `PreventUserExistenceErrors` off an unknown user is told at once). The
+//! stand-in is derived from the name with the pool's secret key (`server_secret.rs`): the same
+//! `USER_ID_FOR_SRP` (UUID-shaped, like a `sub`) and `SALT` each time, as for a real user.
 
 use std::collections::HashMap;
 
@@ -28,6 +30,7 @@ pub(crate) async fn start(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
+    super::triggered::before_password(cc, username, None).await?;
     let stored = user
         .as_ref()
         .and_then(|u| u.srp.as_ref())
@@ -36,15 +39,22 @@ pub(crate) async fn start(
         (Some(u), Some(_)) => (u.sub.clone(), u.sub.clone()),
         // No usable verifier: the challenge can only fail.
         (Some(u), None) => (String::new(), u.sub.clone()),
-        (None, _) => (String::new(), username.to_string()),
+        // An unknown user looks like a known one: a stable, UUID-shaped stand-in for the `sub`.
+        (None, _) => (
+            String::new(),
+            cc.pool.secret().fake_sub(&cc.pc.id, username),
+        ),
     };
     let pool_id = cc.pc.id.clone();
     let srp_a = srp_a.to_string();
     let for_user = user_id.clone();
+    let secret = cc.pool.secret().clone();
     let started = tokio::task::spawn_blocking(move || {
+        // Without a stored verifier, a stand-in one: stable (so is the `SALT`), and made
+        // without an exponentiation, so the challenge costs what a real user's does.
         let verifier = match stored {
             Some(v) => v,
-            None => Verifier::new(&pool_id, &for_user, &crate::tokens::random_secret(32))?,
+            None => secret.fake_verifier(&pool_id, &for_user)?,
         };
         ServerChallenge::start(&verifier, &pool_id, &for_user, &srp_a)
     })
@@ -68,14 +78,26 @@ pub(crate) async fn start(
     .await
 }
 
-/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP`; a wrong one counts towards the
-/// lockout like a wrong password anywhere else.
+/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP` (see [`check`]), then what follows a
+/// password.
 pub(crate) async fn verify(
     cc: &ClientCall<'_>,
     row: &ChallengeRow,
     user: Option<UserRow>,
     responses: &HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
+    let user = check(cc, row, user, responses).await?;
+    sign_in::after_password(cc, user).await
+}
+
+/// Checks `PASSWORD_CLAIM_SIGNATURE` over `TIMESTAMP`; a wrong one counts towards the
+/// lockout like a wrong password anywhere else. The user, once proved.
+pub(crate) async fn check(
+    cc: &ClientCall<'_>,
+    row: &ChallengeRow,
+    user: Option<UserRow>,
+    responses: &HashMap<String, String>,
+) -> Result<UserRow, ApiError> {
     let username = param(responses, "USERNAME")?;
     let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -99,7 +121,7 @@ pub(crate) async fn verify(
             .finish_attempt(&cc.pc.id, user, attempt, true)
             .await?
         {
-            PasswordCheck::Accepted(user) => sign_in::after_password(cc, user).await,
+            PasswordCheck::Accepted(user) => Ok(user),
             PasswordCheck::Disabled => Err(sign_in::disabled()),
             _ => Err(incorrect()),
         },

@@ -3,6 +3,8 @@
 //! `ConfirmForgotPassword`. With `PreventUserExistenceErrors` on (the default), an unknown
 //! user is answered as a wrong code or as a sent one, so the answers reveal no account.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::secret_hash::check_secret_hash;
@@ -10,22 +12,34 @@ use super::shapes::{client, find_user, parse_attributes, Attribute, CodeDelivery
 use super::{ApiError, Call, Exception};
 use crate::config::{valid_email, ClientConfig};
 use crate::error::Error;
+use crate::limits::LIMIT_MESSAGE;
+use crate::outbox::MessageKind;
 use crate::store::{CodeProblem, UserRow};
+use crate::triggers::{self, MessageSource};
 
 const BAD_CODE: &str = "Invalid verification code provided, please try again.";
 const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
 
-/// A user the operation needs, or the answer for an unknown one.
+/// The user whose `purpose` code is given, or the answer for an unknown one: with
+/// `PreventUserExistenceErrors` a wrong code's, as many times as a real code takes guesses, then
+/// a used-up code's, as for a real user.
 async fn user_or_unknown(
     call: &Call,
     pool_id: &str,
     client: &ClientConfig,
     username: &str,
-    prevented: ApiError,
+    purpose: &'static str,
 ) -> Result<UserRow, ApiError> {
     match find_user(&call.pool, pool_id, username).await? {
         Some(u) => Ok(u),
-        None if client.prevent_user_existence_errors => Err(prevented),
+        None if client.prevent_user_existence_errors => {
+            let problem = if call.pool.ghost_guess(pool_id, purpose, username) {
+                CodeProblem::Mismatch
+            } else {
+                CodeProblem::TooManyGuesses
+            };
+            Err(code_error(problem))
+        }
         None => Err(ApiError::new(
             Exception::UserNotFoundException,
             "Username/client id combination not found.",
@@ -37,6 +51,9 @@ fn code_error(problem: CodeProblem) -> ApiError {
     match problem {
         CodeProblem::Mismatch => ApiError::new(Exception::CodeMismatchException, BAD_CODE),
         CodeProblem::Expired => ApiError::new(Exception::ExpiredCodeException, EXPIRED_CODE),
+        CodeProblem::TooManyGuesses => {
+            ApiError::new(Exception::LimitExceededException, LIMIT_MESSAGE)
+        }
     }
 }
 
@@ -53,6 +70,10 @@ pub(crate) struct SignUpRequest {
     password: String,
     #[serde(default)]
     user_attributes: Vec<Attribute>,
+    #[serde(default)]
+    validation_data: Option<Vec<Attribute>>,
+    #[serde(default)]
+    client_metadata: Option<HashMap<String, String>>,
 }
 
 #[derive(Serialize)]
@@ -60,7 +81,8 @@ pub(crate) struct SignUpRequest {
 pub(crate) struct SignUpResponse {
     user_confirmed: bool,
     user_sub: String,
-    code_delivery_details: CodeDelivery,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_delivery_details: Option<CodeDelivery>,
 }
 
 pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpResponse, ApiError> {
@@ -78,6 +100,22 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
         .map_err(password_error)?;
     let attrs = parse_attributes(&req.user_attributes)?;
     let sub = uuid::Uuid::new_v4().to_string();
+    if call.pool.find_user(&pc.id, email).await?.is_some() {
+        return Err(user_exists());
+    }
+    let validation = req.validation_data.as_deref().map(pairs);
+    let answer = triggers::pre_sign_up(
+        &call.pool,
+        pc,
+        "PreSignUp_SignUp",
+        Some(&client.id),
+        &sub,
+        email,
+        &attrs.others,
+        validation.as_ref(),
+        req.client_metadata.as_ref(),
+    )
+    .await?;
     let record = call
         .pool
         .password_record(&pc.id, &sub, &req.password)
@@ -90,25 +128,46 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
             &sub,
             email,
             &record,
-            false,
-            false,
+            answer.auto_confirm,
+            answer.auto_verify_email,
             &attrs.others,
             now,
         )
         .await
         .map_err(|e| match e {
-            Error::UserExists => {
-                ApiError::new(Exception::UsernameExistsException, "User already exists")
-            }
+            Error::UserExists => user_exists(),
             e => e.into(),
         })?;
-    call.pool.send_code(&pc.id, &sub, email, "confirm").await?;
     tracing::info!(pool = %pc.id, sub = %sub, "signed up through the JSON API");
+    if answer.auto_confirm {
+        // Confirmed by the pre sign-up trigger: no code (and, as in Cognito, no post
+        // confirmation).
+        return Ok(SignUpResponse {
+            user_confirmed: true,
+            user_sub: sub,
+            code_delivery_details: None,
+        });
+    }
+    let (source, client_id) = (MessageSource::SignUp, Some(client.id.as_str()));
+    call.pool
+        .send_code_as(&pc.id, &sub, email, "confirm", source, client_id)
+        .await?;
     Ok(SignUpResponse {
         user_confirmed: false,
         user_sub: sub,
-        code_delivery_details: CodeDelivery::email(email),
+        code_delivery_details: Some(CodeDelivery::email(email)),
     })
+}
+
+fn user_exists() -> ApiError {
+    ApiError::new(Exception::UsernameExistsException, "User already exists")
+}
+
+/// `ValidationData` as the pre sign-up event carries it: a map.
+fn pairs(list: &[Attribute]) -> HashMap<String, String> {
+    list.iter()
+        .map(|a| (a.name.clone(), a.value.clone().unwrap_or_default()))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -118,6 +177,8 @@ pub(crate) struct ConfirmSignUpRequest {
     secret_hash: Option<String>,
     username: String,
     confirmation_code: String,
+    #[serde(default)]
+    client_metadata: Option<HashMap<String, String>>,
 }
 
 #[derive(Serialize)]
@@ -129,8 +190,7 @@ pub(crate) async fn confirm_sign_up(
 ) -> Result<Empty, ApiError> {
     let (pc, client) = client(&call.pool, &req.client_id)?;
     check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
-    let prevented = ApiError::new(Exception::CodeMismatchException, BAD_CODE);
-    let user = user_or_unknown(call, &pc.id, client, &req.username, prevented).await?;
+    let user = user_or_unknown(call, &pc.id, client, &req.username, "confirm").await?;
     if user.confirmed {
         return Err(ApiError::new(
             Exception::NotAuthorizedException,
@@ -144,6 +204,9 @@ pub(crate) async fn confirm_sign_up(
         .await?
         .map_err(code_error)?;
     call.pool.store().confirm_user(&user.sub, now).await?;
+    let source = "PostConfirmation_ConfirmSignUp";
+    let metadata = req.client_metadata.as_ref();
+    triggers::post_confirmation(&call.pool, pc, source, Some(&client.id), &user, metadata).await?;
     Ok(Empty {})
 }
 
@@ -178,14 +241,29 @@ pub(crate) async fn forgot_password(
 async fn send_code(
     call: &Call,
     req: SendCodeRequest,
-    purpose: &str,
+    purpose: &'static str,
 ) -> Result<SendCodeResponse, ApiError> {
     let (pc, client) = client(&call.pool, &req.client_id)?;
     check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
-    let user = match find_user(&call.pool, &pc.id, &req.username).await? {
+    let kind = if purpose == "reset" {
+        MessageKind::Reset
+    } else {
+        MessageKind::Confirm
+    };
+    let mut found = find_user(&call.pool, &pc.id, &req.username).await?;
+    if found.is_none() && purpose == "reset" {
+        let migrated =
+            triggers::user_migration(&call.pool, pc, &client.id, &req.username, None, None).await?;
+        found = migrated.map(|m| m.user);
+    }
+    let user = match found {
         Some(u) => u,
         None if client.prevent_user_existence_errors => {
-            // The same reply as for a real user: a code was "sent".
+            // The same replies as for a real user: a code was "sent", with its guesses, and
+            // the sixth request in the window is refused.
+            call.pool.count_send(&pc.id, kind, &req.username)?;
+            call.pool.send_no_code(purpose).await?;
+            call.pool.ghost_code_sent(&pc.id, purpose, &req.username);
             return Ok(SendCodeResponse {
                 code_delivery_details: CodeDelivery::email(&req.username),
             });
@@ -203,8 +281,20 @@ async fn send_code(
             "User is already confirmed.",
         ));
     }
+    call.pool.count_send(&pc.id, kind, &user.email)?;
+    let source = match purpose {
+        "reset" => MessageSource::ForgotPassword,
+        _ => MessageSource::ResendCode,
+    };
     call.pool
-        .send_code(&pc.id, &user.sub, &user.email, purpose)
+        .send_code_as(
+            &pc.id,
+            &user.sub,
+            &user.email,
+            purpose,
+            source,
+            Some(&client.id),
+        )
         .await?;
     Ok(SendCodeResponse {
         code_delivery_details: CodeDelivery::email(&user.email),
@@ -230,8 +320,7 @@ pub(crate) async fn confirm_forgot_password(
     call.pool
         .check_new_password(&pc.id, &req.password)?
         .map_err(password_error)?;
-    let prevented = ApiError::new(Exception::CodeMismatchException, BAD_CODE);
-    let user = user_or_unknown(call, &pc.id, client, &req.username, prevented).await?;
+    let user = user_or_unknown(call, &pc.id, client, &req.username, "reset").await?;
     let now = call.pool.now();
     call.pool
         .store()
@@ -241,14 +330,19 @@ pub(crate) async fn confirm_forgot_password(
     call.pool
         .set_user_password(&pc.id, &user.sub, &req.password, now)
         .await?;
+    // The code went to the e-mail: an unconfirmed user (perhaps pre-registered by someone
+    // else, with their password) is now confirmed, with that e-mail verified, and theirs.
     if !user.confirmed {
         call.pool.store().confirm_user(&user.sub, now).await?;
     }
-    // A reset ends every sign-in: whoever knew the old password is signed out.
+    call.pool.store().retire_user_codes(&user.sub).await?;
+    // A reset ends every sign-in and challenge: whoever knew the old password is signed out.
     call.pool
         .store()
         .end_user_sign_ins(&pc.id, &user.sub)
         .await?;
     tracing::info!(pool = %pc.id, sub = %user.sub, "password reset through the JSON API");
+    let source = "PostConfirmation_ConfirmForgotPassword";
+    triggers::post_confirmation(&call.pool, pc, source, Some(&client.id), &user, None).await?;
     Ok(Empty {})
 }

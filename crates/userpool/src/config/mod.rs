@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::Error;
+pub use crate::triggers::config::LambdaConfig;
 
 mod validate;
 
@@ -31,12 +32,17 @@ const MINUTES_PER_DAY: u32 = 24 * 60;
 const MAX_REFRESH_MINUTES: u32 = 10 * 365 * MINUTES_PER_DAY;
 
 /// Everything a user pool process serves: its pools, each with its clients and users.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
     /// The user pools.
     #[serde(default)]
     pub pools: Vec<PoolConfig>,
+    /// Web origins whose pages may call the JSON API's public operations (CORS):
+    /// `scheme://host[:port]`, `:*` for any port, or `*`. `None`: the command line's
+    /// `--cors-origin`, else [`crate::DEFAULT_CORS_ORIGINS`].
+    #[serde(default)]
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// One user pool.
@@ -67,6 +73,9 @@ pub struct PoolConfig {
     /// `SetUserPoolMfaConfig` changes it at run time.
     #[serde(default)]
     pub mfa: MfaSetting,
+    /// The Lambda triggers (Cognito's `LambdaConfig`); see the README's triggers section.
+    #[serde(default, skip_serializing_if = "LambdaConfig::is_empty")]
+    pub lambda_config: LambdaConfig,
 }
 
 /// A pool's MFA setting (Cognito's `MfaConfiguration`).
@@ -278,6 +287,9 @@ pub enum AuthFlow {
     /// The choice-based `USER_AUTH`.
     #[serde(rename = "ALLOW_USER_AUTH")]
     UserAuth,
+    /// `CUSTOM_AUTH`, driven by the pool's challenge triggers.
+    #[serde(rename = "ALLOW_CUSTOM_AUTH")]
+    CustomAuth,
 }
 
 /// Every flow: the default for a local pool.
@@ -288,6 +300,7 @@ pub fn all_auth_flows() -> Vec<AuthFlow> {
         AuthFlow::AdminUserPasswordAuth,
         AuthFlow::RefreshTokenAuth,
         AuthFlow::UserAuth,
+        AuthFlow::CustomAuth,
     ]
 }
 
@@ -386,7 +399,9 @@ impl Seed {
                     groups: vec!["admin".to_string()],
                     password_temporary: false,
                 }],
+                lambda_config: LambdaConfig::default(),
             }],
+            cors_origins: None,
         }
     }
 }

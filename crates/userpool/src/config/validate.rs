@@ -28,6 +28,9 @@ impl Seed {
             }
             validate_users(pool)?;
         }
+        if let Some(origins) = &self.cors_origins {
+            crate::cors::AllowedOrigins::parse(origins).map_err(Error::Config)?;
+        }
         Ok(())
     }
 }
@@ -56,6 +59,9 @@ fn validate_pool(pool: &PoolConfig) -> Result<(), Error> {
     }
     for g in &pool.groups {
         valid_group(g).map_err(Error::Config)?;
+    }
+    if let Err(m) = pool.lambda_config.clone().normalise() {
+        return bad(format!("pool {}: lambda_config: {m}", pool.id));
     }
     Ok(())
 }

@@ -6,8 +6,10 @@ use axum::response::Response;
 use super::form::{HostedForm, MAX_CODE, MAX_USERNAME};
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL};
 use crate::config::valid_email;
-use crate::error::HttpError;
+use crate::error::{Error, HttpError};
+use crate::outbox::MessageKind;
 use crate::pool::UserPool;
+use crate::triggers::{self, MessageSource};
 
 fn forgot_form(pool: &UserPool, form: &HostedForm, username: &str) -> Page {
     form.page(pool, "forgot", "Forgot your password?")
@@ -32,9 +34,38 @@ pub(super) async fn forgot(
         return forgot_form(&pool, &form, username).error(BAD_EMAIL).ok();
     }
     let pool_id = &form.auth.pool_id;
-    if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-        pool.send_code(pool_id, &user.sub, &user.email, "reset")
+    // Over the limit, nothing is sent; the page is the same either way, so it tells neither
+    // the limit nor the user's existence.
+    let allowed = pool
+        .count_send(pool_id, MessageKind::Reset, username)
+        .is_ok();
+    let mut user = pool.store().user_by_email(pool_id, username).await?;
+    if user.is_none() && allowed {
+        let (pc, client_id) = (pool.pool_config(pool_id)?, &form.auth.client_id);
+        let migrated = triggers::user_migration(&pool, pc, client_id, username, None, None);
+        user = match migrated.await {
+            Ok(m) => m.map(|m| m.user),
+            // A refusal is an unknown user's answer: the same page.
+            Err(Error::Trigger(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+    }
+    match user {
+        Some(user) if allowed => {
+            let (source, client_id) = (MessageSource::ForgotPassword, &form.auth.client_id);
+            pool.send_code_as(
+                pool_id,
+                &user.sub,
+                &user.email,
+                "reset",
+                source,
+                Some(client_id),
+            )
             .await?;
+        }
+        // The same work for nobody, so the timing does not tell the address apart either.
+        None if allowed => pool.send_no_code("reset").await?,
+        _ => {}
     }
     // The same page whether or not the user exists.
     Ok(form.redirect(&pool, "/confirmForgotPassword", &[("username", username)]))
@@ -89,10 +120,18 @@ pub(super) async fn confirm_forgot(
     if !user.confirmed {
         pool.store().confirm_user(&user.sub, pool.now()).await?;
     }
+    // No code sent before the reset (a pre-registration's confirmation code) works after it.
+    pool.store().retire_user_codes(&user.sub).await?;
     // A reset ends every sign-in and hosted-UI session (review finding 3): whoever knew the
     // old password, or holds its tokens, is signed out.
     pool.store().end_user_sign_ins(pool_id, &user.sub).await?;
     tracing::info!(pool = %pool_id, sub = %user.sub, "password reset");
+    let pc = pool.pool_config(pool_id)?;
+    let (source, client_id) = (
+        "PostConfirmation_ConfirmForgotPassword",
+        &form.auth.client_id,
+    );
+    triggers::post_confirmation(&pool, pc, source, Some(client_id), &user, None).await?;
     Ok(form.redirect(
         &pool,
         "/login",

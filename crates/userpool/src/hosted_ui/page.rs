@@ -33,7 +33,9 @@ pub(super) const SESSION_EXPIRED: &str = "Invalid session for the user, session 
 pub(super) fn code_message(problem: CodeProblem, hides_users: bool) -> &'static str {
     match problem {
         CodeProblem::Expired if !hides_users => EXPIRED_CODE,
-        CodeProblem::Mismatch | CodeProblem::Expired => BAD_CODE,
+        CodeProblem::TooManyGuesses if !hides_users => crate::limits::LIMIT_MESSAGE,
+        // Hiding users: a known user's used-up code reads as a wrong one, as an unknown's does.
+        CodeProblem::Mismatch | CodeProblem::Expired | CodeProblem::TooManyGuesses => BAD_CODE,
     }
 }
 

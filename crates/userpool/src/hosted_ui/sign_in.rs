@@ -8,11 +8,12 @@ use super::form::{HostedForm, MAX_USERNAME};
 use super::mfa;
 use super::page::{BAD_CREDENTIALS, LOCKED};
 use crate::credentials::{PasswordCheck, MAX_PASSWORD, USER_DISABLED};
-use crate::error::HttpError;
+use crate::error::{Error, HttpError};
 use crate::hosted_session;
 use crate::oauth2::authorize::complete_sign_in;
 use crate::oauth2::params::Authorized;
 use crate::pool::UserPool;
+use crate::triggers::{self, BeforePassword, MessageSource, SignInAttempt, Trigger, TriggerError};
 
 /// Signs the user in: session cookie, then the redirect to the callback.
 pub(super) async fn signed_in(
@@ -21,6 +22,10 @@ pub(super) async fn signed_in(
     sub: &str,
 ) -> Result<Response, HttpError> {
     let now = pool.now();
+    if let Some(user) = pool.store().user_by_sub(&auth.pool_id, sub).await? {
+        let pc = pool.pool_config(&auth.pool_id)?;
+        triggers::post_authentication(pool, pc, &auth.client_id, &user, None).await?;
+    }
     let cookie = hosted_session::start(pool, &auth.pool_id, sub, now).await?;
     let mut resp = complete_sign_in(pool, auth, sub, now).await?;
     resp.headers_mut().append(header::SET_COOKIE, cookie);
@@ -59,6 +64,28 @@ pub(super) async fn login(
         return page().error(BAD_CREDENTIALS).ok();
     }
     let pool_id = &form.auth.pool_id;
+    let pc = pool.pool_config(pool_id)?;
+    let client_id = &form.auth.client_id;
+    let attempt = SignInAttempt {
+        client_id,
+        username,
+        password: Some(password),
+        hides_users: form.hides_users(&pool),
+        client_metadata: None,
+    };
+    match triggers::before_password(&pool, pc, attempt).await {
+        Ok(BeforePassword::ResetRequired) => {
+            return page().error("Password reset required for the user").ok()
+        }
+        Ok(_) => {}
+        // A migration function's refusal reads as a wrong password.
+        Err(Error::Trigger(TriggerError::Validation {
+            trigger: Trigger::UserMigration,
+            ..
+        })) => return page().error(BAD_CREDENTIALS).ok(),
+        Err(Error::Trigger(t)) => return page().error(&t.to_string()).ok(),
+        Err(e) => return Err(e.into()),
+    }
     let user = match pool.check_password(pool_id, username, password).await? {
         PasswordCheck::Accepted(user) => user,
         // Same answer for a wrong password and an unknown user: existence is not revealed.
@@ -73,8 +100,16 @@ pub(super) async fn login(
     };
     if !user.confirmed {
         // Cognito's hosted UI sends a fresh code and asks for it.
-        pool.send_code(pool_id, &user.sub, &user.email, "confirm")
-            .await?;
+        let source = MessageSource::ResendCode;
+        pool.send_code_as(
+            pool_id,
+            &user.sub,
+            &user.email,
+            "confirm",
+            source,
+            Some(client_id),
+        )
+        .await?;
         return Ok(form.redirect(&pool, "/confirmUser", &[("username", &user.email)]));
     }
     mfa::after_password(&pool, &form, user).await

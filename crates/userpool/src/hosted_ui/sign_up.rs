@@ -10,7 +10,9 @@ use super::mfa;
 use super::page::{code_message, Page, BAD_CODE, BAD_EMAIL, USER_EXISTS};
 use crate::config::valid_email;
 use crate::error::{Error, HttpError};
+use crate::outbox::MessageKind;
 use crate::pool::UserPool;
+use crate::triggers::{self, MessageSource};
 
 pub(super) async fn signup_page(
     State(pool): State<UserPool>,
@@ -44,6 +46,28 @@ pub(super) async fn signup(
         attributes.insert("name".to_string(), name.to_string());
     }
     let sub = uuid::Uuid::new_v4().to_string();
+    if pool.find_user(pool_id, email).await?.is_some() {
+        return page().error(USER_EXISTS).ok();
+    }
+    let pc = pool.pool_config(pool_id)?;
+    let client_id = Some(form.auth.client_id.as_str());
+    let source = "PreSignUp_SignUp";
+    let answer = triggers::pre_sign_up(
+        &pool,
+        pc,
+        source,
+        client_id,
+        &sub,
+        email,
+        &attributes,
+        None,
+        None,
+    );
+    let answer = match answer.await {
+        Ok(a) => a,
+        Err(Error::Trigger(t)) => return page().error(&t.to_string()).ok(),
+        Err(e) => return Err(e.into()),
+    };
     let record = pool.password_record(pool_id, &sub, password).await?;
     let inserted = pool
         .store()
@@ -52,8 +76,8 @@ pub(super) async fn signup(
             &sub,
             email,
             &record,
-            false,
-            false,
+            answer.auto_confirm,
+            answer.auto_verify_email,
             &attributes,
             pool.now(),
         )
@@ -64,7 +88,14 @@ pub(super) async fn signup(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(pool = %pool_id, sub = %sub, "user signed up");
-    pool.send_code(pool_id, &sub, email, "confirm").await?;
+    if answer.auto_confirm {
+        // Confirmed by the pre sign-up trigger: signed in at once, as after a code.
+        let user = pool.store().user_by_sub(pool_id, &sub).await?;
+        return mfa::after_password(&pool, &form, user.ok_or(Error::NoSuchUser)?).await;
+    }
+    let source = MessageSource::SignUp;
+    pool.send_code_as(pool_id, &sub, email, "confirm", source, client_id)
+        .await?;
     Ok(form.redirect(&pool, "/confirmUser", &[("username", email)]))
 }
 
@@ -115,6 +146,16 @@ pub(super) async fn confirm(
     }
     pool.store().confirm_user(&user.sub, pool.now()).await?;
     tracing::info!(pool = %pool_id, sub = %user.sub, "user confirmed");
+    let pc = pool.pool_config(pool_id)?;
+    let (source, client_id) = ("PostConfirmation_ConfirmSignUp", &form.auth.client_id);
+    if let Err(e) =
+        triggers::post_confirmation(&pool, pc, source, Some(client_id), &user, None).await
+    {
+        return match e {
+            Error::Trigger(t) => page().error(&t.to_string()).ok(),
+            e => Err(e.into()),
+        };
+    }
     // Cognito's hosted UI signs the user in once the code is accepted (after the second
     // factor, where the pool requires one).
     mfa::after_password(&pool, &form, user).await
@@ -127,10 +168,22 @@ pub(super) async fn resend_code(
     let username = form.field("username").trim();
     let pool_id = &form.auth.pool_id;
     if username.len() <= MAX_USERNAME {
+        // Over the limit nothing is sent, and the page is the same (as for an unknown user).
+        let allowed = pool
+            .count_send(pool_id, MessageKind::Confirm, username)
+            .is_ok();
         if let Some(user) = pool.store().user_by_email(pool_id, username).await? {
-            if !user.confirmed {
-                pool.send_code(pool_id, &user.sub, &user.email, "confirm")
-                    .await?;
+            if !user.confirmed && allowed {
+                let (source, client_id) = (MessageSource::ResendCode, &form.auth.client_id);
+                pool.send_code_as(
+                    pool_id,
+                    &user.sub,
+                    &user.email,
+                    "confirm",
+                    source,
+                    Some(client_id),
+                )
+                .await?;
             }
         }
     }

@@ -129,6 +129,7 @@ pub(crate) async fn complete_sign_in(
                 nonce: auth.nonce.as_deref(),
                 origin: None,
                 with_refresh: false,
+                source: crate::triggers::TokenSource::HostedAuth,
             })
             .await?;
         let mut s = url::form_urlencoded::Serializer::new(String::new());

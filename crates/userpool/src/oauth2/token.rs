@@ -20,6 +20,7 @@ use crate::http::{cors, no_store};
 use crate::keys::Purpose;
 use crate::pool::UserPool;
 use crate::tokens;
+use crate::triggers;
 use crate::user_tokens::{TokenRequest, UserTokens};
 
 pub(super) async fn token(
@@ -107,6 +108,7 @@ async fn code_grant(
             nonce: row.nonce.as_deref(),
             origin: None,
             with_refresh: true,
+            source: crate::triggers::TokenSource::HostedAuth,
         })
         .await?;
     if pool
@@ -171,13 +173,28 @@ async fn client_credentials_grant(
     let life = 60 * i64::from(pc.token_validity.access_token_minutes);
     let issuer = format!("{}/{}", pool.base(), pc.id);
     let key = pool.signing_key(pc, Purpose::Access).await?;
-    let claims = tokens::client_access_claims(&issuer, &client.id, &scopes, now, life);
+    let mut claims = tokens::client_access_claims(&issuer, &client.id, &scopes, now, life);
+    let metadata = client_metadata(form)?;
+    triggers::pre_token_generation_m2m(pool, pc, &client.id, &scopes, metadata)
+        .await?
+        .apply_access(&mut claims);
     let access_token = tokens::sign(&key, &claims)?;
     Ok(token_response(json!({
         "access_token": access_token,
         "expires_in": life,
         "token_type": "Bearer",
     })))
+}
+
+/// `aws_client_metadata`: a JSON object of strings for the Lambda triggers, as Cognito takes it.
+fn client_metadata(form: &HashMap<String, String>) -> Result<Value, HttpError> {
+    match form.get("aws_client_metadata") {
+        None => Ok(json!({})),
+        Some(text) => match serde_json::from_str::<HashMap<String, String>>(text) {
+            Ok(m) => Ok(json!(m)),
+            Err(_) => Err(HttpError::oauth("invalid_request")),
+        },
+    }
 }
 
 /// The token endpoint's reply for a user's tokens (authorization_code and refresh_token grants):

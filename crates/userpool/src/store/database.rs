@@ -207,6 +207,10 @@ async fn add_missing_columns(pool: &SqlitePool) -> Result<(), Error> {
     Ok(())
 }
 
+/// Guesses one confirmation or reset code takes (then it takes none: 6 digits must not be
+/// brute-forced).
+pub(crate) const GUESSES_PER_CODE: i64 = 5;
+
 /// Why a confirmation or reset code was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CodeProblem {
@@ -214,4 +218,6 @@ pub(crate) enum CodeProblem {
     Mismatch,
     /// Expired, used up, or never sent.
     Expired,
+    /// Guessed at too often: the code takes no more guesses (a new one must be sent).
+    TooManyGuesses,
 }

@@ -141,6 +141,8 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a refresh token's hash; storing one already there changes nothing (a rotated
+    /// token's successor is the same for every use within the grace period).
     pub async fn insert_refresh(
         &self,
         token_hash: &str,
@@ -148,7 +150,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), Error> {
-        sqlx::query("INSERT INTO refresh_tokens (token_hash, origin_jti, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT OR IGNORE INTO refresh_tokens (token_hash, origin_jti, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(origin_jti)
             .bind(now)
@@ -243,8 +245,9 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every sign-in of a user (their refresh and access tokens stop working) and
-    /// every hosted-UI session (the next authorize asks for the password again).
+    /// Ends every sign-in of a user (their refresh and access tokens stop working), every
+    /// hosted-UI session (the next authorize asks for the password again), and every challenge
+    /// in progress (an SRP exchange begun with the old password must not finish after a reset).
     pub async fn end_user_sign_ins(&self, pool_id: &str, sub: &str) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE sign_ins SET revoked = 1 WHERE pool_id = ? AND sub = ?")
@@ -253,6 +256,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM auth_challenges WHERE pool_id = ? AND sub = ?")
             .bind(pool_id)
             .bind(sub)
             .execute(&mut *tx)

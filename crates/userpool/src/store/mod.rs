@@ -8,9 +8,12 @@ mod database;
 mod grants;
 mod mfa;
 mod runtime_pools;
+mod secrets;
 mod signing_keys;
 mod user_admin;
 mod users;
 
 pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
-pub(crate) use database::{AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow};
+pub(crate) use database::{
+    AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
+};

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
-use super::database::{is_unique_violation, user_from_row, CodeProblem, Store, UserRow};
+use super::database::{
+    is_unique_violation, user_from_row, CodeProblem, Store, UserRow, GUESSES_PER_CODE,
+};
 use crate::error::Error;
 use crate::user_password::PasswordRecord;
 
@@ -251,7 +253,12 @@ impl Store {
         Ok(())
     }
 
-    /// Checks and consumes a code. `Ok(Err(msg))` is a user-facing refusal.
+    /// Checks and consumes a code. `Ok(Err(problem))` is a user-facing refusal.
+    ///
+    /// The guess is counted before it is compared, in the one statement that reads the code
+    /// (as `reserve_password_attempt` does for passwords), so parallel guesses cannot all be
+    /// compared against a count read before any of them was made: a code is compared at most
+    /// `max_guesses` times, right or wrong, and then refuses every guess, the right one too.
     pub async fn use_user_code(
         &self,
         sub: &str,
@@ -259,33 +266,28 @@ impl Store {
         code: &str,
         now: i64,
     ) -> Result<Result<(), CodeProblem>, Error> {
-        let row = sqlx::query(
-            "SELECT id, code, expires_at, failed FROM user_codes
-             WHERE sub = ? AND purpose = ? AND used = 0 ORDER BY id DESC LIMIT 1",
+        let max_guesses = GUESSES_PER_CODE;
+        let reserved = sqlx::query(
+            "UPDATE user_codes SET failed = failed + 1
+             WHERE id = (SELECT id FROM user_codes WHERE sub = ? AND purpose = ? AND used = 0
+                         ORDER BY id DESC LIMIT 1)
+               AND failed < ? AND expires_at > ?
+             RETURNING id, code",
         )
         .bind(sub)
         .bind(purpose)
+        .bind(max_guesses)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
-            return Ok(Err(CodeProblem::Expired));
+        let Some(row) = reserved else {
+            return self.why_no_code(sub, purpose, now, max_guesses).await;
         };
         let id: i64 = row.try_get("id")?;
         let stored: String = row.try_get("code")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
-        if expires_at <= now {
-            return Ok(Err(CodeProblem::Expired));
-        }
         let matches: bool =
             subtle::ConstantTimeEq::ct_eq(stored.as_bytes(), code.as_bytes()).into();
         if !matches {
-            // A code survives a few wrong guesses, then dies: 6 digits must not be brute-forced.
-            sqlx::query(
-                "UPDATE user_codes SET failed = failed + 1, used = (failed + 1 >= 5) WHERE id = ?",
-            )
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
             return Ok(Err(CodeProblem::Mismatch));
         }
         let done = sqlx::query("UPDATE user_codes SET used = 1 WHERE id = ? AND used = 0")
@@ -297,6 +299,45 @@ impl Store {
         } else {
             Ok(Err(CodeProblem::Expired))
         }
+    }
+
+    /// Why no guess could be reserved: no live code (never sent, used, expired), or its
+    /// guesses are used up.
+    async fn why_no_code(
+        &self,
+        sub: &str,
+        purpose: &str,
+        now: i64,
+        max_guesses: i64,
+    ) -> Result<Result<(), CodeProblem>, Error> {
+        let row = sqlx::query(
+            "SELECT expires_at, failed FROM user_codes
+             WHERE sub = ? AND purpose = ? AND used = 0 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(sub)
+        .bind(purpose)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(CodeProblem::Expired));
+        };
+        let expires_at: i64 = row.try_get("expires_at")?;
+        let failed: i64 = row.try_get("failed")?;
+        if expires_at > now && failed >= max_guesses {
+            Ok(Err(CodeProblem::TooManyGuesses))
+        } else {
+            Ok(Err(CodeProblem::Expired))
+        }
+    }
+
+    /// Retires every unused code of a user (confirmation and reset alike): after a reset, no
+    /// code sent before it (to whoever asked) works any more.
+    pub async fn retire_user_codes(&self, sub: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE user_codes SET used = 1 WHERE sub = ? AND used = 0")
+            .bind(sub)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// The newest code sent to an email, in any pool.

@@ -392,6 +392,13 @@ async fn refresh_with_and_without_rotation() {
         .unwrap()
         .to_string();
     assert_ne!(new, old);
+    let newer = sdk
+        .get_tokens_from_refresh_token()
+        .client_id(ROTATING_APP)
+        .refresh_token(&new)
+        .send()
+        .await
+        .expect("the new one works");
     let replay = sdk
         .get_tokens_from_refresh_token()
         .client_id(ROTATING_APP)
@@ -400,12 +407,20 @@ async fn refresh_with_and_without_rotation() {
         .await
         .unwrap_err();
     assert_eq!(exception(&replay), "NotAuthorizedException");
-    sdk.get_tokens_from_refresh_token()
+    // The replay ended the sign-in: its newest refresh token is refused too.
+    let newest = newer
+        .authentication_result()
+        .unwrap()
+        .refresh_token()
+        .unwrap();
+    let err = sdk
+        .get_tokens_from_refresh_token()
         .client_id(ROTATING_APP)
-        .refresh_token(&new)
+        .refresh_token(newest)
         .send()
         .await
-        .expect("the new one works");
+        .unwrap_err();
+    assert_eq!(exception(&err), "NotAuthorizedException");
 
     // With a grace period: the old token works again within it, not after.
     let signed_in = password_auth(&sdk, GRACE_APP, CAROL, PASSWORD)

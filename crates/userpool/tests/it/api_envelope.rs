@@ -61,7 +61,7 @@ async fn an_oversized_body_is_refused_with_413() {
 }
 
 #[tokio::test]
-async fn a_browser_preflight_is_allowed_from_any_origin() {
+async fn a_browser_preflight_is_allowed_from_a_local_origin() {
     let tp = spawn_pool().await;
     let resp = tp
         .http
@@ -77,7 +77,7 @@ async fn a_browser_preflight_is_allowed_from_any_origin() {
         .unwrap();
     assert_eq!(resp.status(), 204);
     let h = resp.headers();
-    assert_eq!(h["access-control-allow-origin"], "*");
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:5173");
     assert!(h["access-control-allow-headers"]
         .to_str()
         .unwrap()

@@ -142,7 +142,11 @@ async fn an_updated_client_changes_flows_user_existence_errors_and_rotation() {
         Err("NotAuthorizedException".into()),
         "the rotated-out token"
     );
-    assert!(refresh(&sdk, &client_id, &new).await.is_ok());
+    assert_eq!(
+        refresh(&sdk, &client_id, &new).await,
+        Err("NotAuthorizedException".into()),
+        "the replay revoked the sign-in, the new token with it"
+    );
 }
 
 #[tokio::test]

@@ -192,3 +192,29 @@ fn serve_prints_the_clients_and_where_their_secrets_are() {
     }
     assert!(!seeded.contains("demo user"));
 }
+
+/// `serve --cors-origin`, repeatable and comma-separated (as `USERPOOL_CORS_ORIGINS` is).
+#[test]
+fn serve_takes_cors_origins_by_flag_and_by_list() {
+    use clap::Parser;
+    let cli = userpool::cli::Cli::try_parse_from([
+        "userpool",
+        "serve",
+        "--cors-origin",
+        "https://app.example.com",
+        "--cors-origin",
+        "http://dev.test:*,http://localhost:3000",
+    ])
+    .unwrap();
+    let userpool::cli::Command::Serve { cors_origins, .. } = cli.command else {
+        panic!("serve");
+    };
+    assert_eq!(
+        cors_origins,
+        [
+            "https://app.example.com",
+            "http://dev.test:*",
+            "http://localhost:3000"
+        ]
+    );
+}

@@ -427,6 +427,9 @@ async fn challenge(p: &Post<'_>, f: ChallengeFields) -> Result<Response, Failed>
         Challenge::NewPassword => {
             Answer::NewPassword(flow::password(Some(&f.password)).map_err(bad)?)
         }
+        Challenge::Custom { .. } => {
+            Answer::Code(flow::field(Some(&f.answer), "answer").map_err(bad)?)
+        }
         Challenge::Select { .. } => Answer::Choice(
             flow::field(Some(&f.answer), "answer").map_err(bad)?,
             Some(f.password.as_str()).filter(|v| !v.is_empty()),

@@ -108,6 +108,10 @@ impl PageField {
             ..Self::new("name", "Name (optional)", "text", "name")
         }
     }
+    /// A custom challenge's answer: free text.
+    pub(crate) fn answer() -> Self {
+        Self::new("answer", "Your answer", "text", "off")
+    }
     pub(crate) fn optional(self) -> Self {
         Self {
             required: false,
@@ -191,6 +195,10 @@ pub struct CognitoPage {
     pub choices: Vec<PageChoice>,
     /// The authenticator set-up.
     pub totp: Option<TotpSetup>,
+    /// A custom challenge's public parameters (`publicChallengeParameters` of the create auth
+    /// challenge trigger), for an app's own template; the built-in page shows `question` (or
+    /// `prompt`) as its intro.
+    pub challenge_parameters: std::collections::BTreeMap<String, String>,
     /// Other forms on the page.
     pub extra_forms: Vec<ExtraForm>,
     /// Links to other steps.
@@ -235,6 +243,16 @@ pub(crate) fn challenge_parts(
             },
         ),
         Challenge::Select { .. } => ("SELECT_CHALLENGE", "How do you want to sign in?", vec![PageField::password().optional()], "Choose a way to sign in. The password is only needed for the password choices.".into()),
+        Challenge::Custom { parameters } => (
+            "CUSTOM_CHALLENGE",
+            "One more step",
+            vec![PageField::answer()],
+            parameters
+                .get("question")
+                .or_else(|| parameters.get("prompt"))
+                .cloned()
+                .unwrap_or_else(|| "Answer the question to finish signing in.".into()),
+        ),
         Challenge::MfaSetup { .. } => ("MFA_SETUP", "Set up your authenticator app", vec![PageField::code("Code from your authenticator app")], "Scan the QR code with an authenticator app (or type the key), then enter the code it shows.".into()),
     }
 }

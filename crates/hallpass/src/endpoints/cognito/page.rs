@@ -101,6 +101,7 @@ impl Hallpass {
             challenge: None,
             choices: Vec::new(),
             totp: None,
+            challenge_parameters: Default::default(),
             extra_forms: Vec::new(),
             links: Vec::new(),
         };
@@ -216,6 +217,9 @@ impl Hallpass {
         page.intro = Some(intro);
         match &pending.challenge {
             Challenge::NewPassword => page.password_rules = rules,
+            Challenge::Custom { parameters } => {
+                page.challenge_parameters = parameters.clone();
+            }
             Challenge::Select { choices } => {
                 page.choices = choices
                     .iter()

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use secrecy::SecretString;
 use url::Url;
 
 use super::{
@@ -41,9 +40,10 @@ impl FormOptions {
             o.flow = match v.to_ascii_lowercase().as_str() {
                 "srp" => PasswordFlow::Srp,
                 "password" => PasswordFlow::Password,
+                "custom-srp" => PasswordFlow::CustomSrp,
                 _ => {
                     return Err(ProviderError::Config(format!(
-                        "COGNITO_FORM_FLOW={:?} is not srp or password",
+                        "COGNITO_FORM_FLOW={:?} is not srp, password or custom-srp",
                         crate::provider::http::sanitize(&v)
                     )))
                 }
@@ -59,7 +59,7 @@ impl FormOptions {
 impl Cognito {
     /// The providers `COGNITO_*` configure: [`Cognito::from_env`]'s hosted-UI provider, and with
     /// `COGNITO_SIGNIN=form|both` the form provider ([`CognitoBuilder::build_providers`]). Also
-    /// reads `COGNITO_API_URL`, `COGNITO_FORM_FLOW` (`srp`, default, or `password`) and
+    /// reads `COGNITO_API_URL`, `COGNITO_FORM_FLOW` (`srp`, default, `password` or `custom-srp`) and
     /// `COGNITO_REFRESH_ROTATION` (`true` when the app client rotates refresh tokens). Empty
     /// when no `COGNITO_*` variable is set. Loads `.env.local` and `.env` first.
     pub fn providers_from_env() -> Result<Vec<Provider>, ProviderError> {
@@ -71,34 +71,35 @@ impl Cognito {
     pub fn providers_from_env_with(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Vec<Provider>, ProviderError> {
-        let get = |k: &str| {
-            lookup(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let keys = [
-            "COGNITO_CLIENT_ID",
-            "COGNITO_CLIENT_SECRET",
-            "COGNITO_ISSUER",
-            "COGNITO_DOMAIN",
-        ];
-        if keys.iter().all(|k| get(k).is_none()) {
+        let get = super::trimmed(&lookup);
+        let Some(mut b) = Self::builder_from_env(&get)? else {
             return Ok(Vec::new());
-        }
-        let mut b = Cognito::builder();
-        b.client_id = get("COGNITO_CLIENT_ID");
-        b.client_secret = get("COGNITO_CLIENT_SECRET").map(SecretString::from);
-        b.issuer = get("COGNITO_ISSUER");
-        b.domain = get("COGNITO_DOMAIN");
-        if let Some(v) = get("COGNITO_FEDERATED_SIGNOUT") {
-            b.federated_sign_out = parse_bool("COGNITO_FEDERATED_SIGNOUT", &v)?;
-        }
-        if let Some(v) = get("COGNITO_USERINFO") {
-            b.userinfo = parse_bool("COGNITO_USERINFO", &v)?;
-        }
+        };
         b.form = FormOptions::from_lookup(&get)?;
         b.build_providers()
     }
+}
+
+/// `Cognito::from_env` makes the hosted-UI provider alone: a variable of the own-page form set
+/// beside it stops start-up, naming the call that reads it, instead of going unread.
+pub(super) fn refuse_form_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<(), ProviderError> {
+    for var in [
+        "COGNITO_SIGNIN",
+        "COGNITO_FORM_FLOW",
+        "COGNITO_API_URL",
+        "COGNITO_REFRESH_ROTATION",
+    ] {
+        let Some(value) = get(var) else { continue };
+        if var == "COGNITO_SIGNIN" && value.eq_ignore_ascii_case("hosted") {
+            continue;
+        }
+        return Err(ProviderError::Config(format!(
+            "{var} is set, but Cognito::from_env() makes the hosted-UI provider alone and would not \
+             read it: use Cognito::providers_from_env() (the hosted UI and/or the own-page form, as \
+             COGNITO_SIGNIN says) and add each provider it returns"
+        )));
+    }
+    Ok(())
 }
 
 impl CognitoBuilder {

@@ -186,9 +186,13 @@ impl Cognito {
     }
 
     /// Reads `COGNITO_CLIENT_ID`, `COGNITO_CLIENT_SECRET`, `COGNITO_ISSUER`, `COGNITO_DOMAIN`,
-    /// `COGNITO_FEDERATED_SIGNOUT` and `COGNITO_USERINFO`. `Ok(None)` when none of the first four is set; an error that
-    /// names the variable to fix when they are incomplete or mixed up. Loads `.env.local` and
-    /// `.env` first ([`Config::load_env_files`](crate::Config::load_env_files)).
+    /// `COGNITO_FEDERATED_SIGNOUT` and `COGNITO_USERINFO`: the hosted-UI provider. `Ok(None)` when
+    /// none of the first four is set; an error that names the variable to fix when they are
+    /// incomplete or mixed up, or when a variable of the own-page form is set
+    /// (`COGNITO_SIGNIN=form|both`, `COGNITO_FORM_FLOW`, `COGNITO_API_URL`,
+    /// `COGNITO_REFRESH_ROTATION`): those are read by [`Cognito::providers_from_env`], never
+    /// silently dropped. Loads `.env.local` and `.env` first
+    /// ([`Config::load_env_files`](crate::Config::load_env_files)).
     pub fn from_env() -> Result<Option<OAuthProvider>, ProviderError> {
         crate::Config::load_env_files();
         Self::from_env_with(|k| std::env::var(k).ok())
@@ -199,11 +203,17 @@ impl Cognito {
     pub fn from_env_with(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<OAuthProvider>, ProviderError> {
-        let get = |k: &str| {
-            lookup(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let get = trimmed(&lookup);
+        form::refuse_form_vars(&get)?;
+        Self::builder_from_env(&get)?
+            .map(CognitoBuilder::build)
+            .transpose()
+    }
+
+    /// The builder with the variables both calls read; `None` when no Cognito variable is set.
+    fn builder_from_env(
+        get: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<CognitoBuilder>, ProviderError> {
         let client_id = get("COGNITO_CLIENT_ID");
         let secret = get("COGNITO_CLIENT_SECRET");
         let issuer = get("COGNITO_ISSUER");
@@ -222,7 +232,16 @@ impl Cognito {
         if let Some(v) = get("COGNITO_USERINFO") {
             b.userinfo = parse_bool("COGNITO_USERINFO", &v)?;
         }
-        b.build().map(Some)
+        Ok(Some(b))
+    }
+}
+
+/// A variable source whose values are trimmed, and empty ones unset.
+fn trimmed(lookup: &impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> + '_ {
+    move |k: &str| {
+        lookup(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -432,6 +451,45 @@ fn learn_rule(domain: &Url) -> Result<LearnRule, ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_env_refuses_the_forms_variables_and_names_the_call_that_reads_them() {
+        let base = [
+            ("COGNITO_CLIENT_ID", "abc"),
+            (
+                "COGNITO_ISSUER",
+                "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz",
+            ),
+        ];
+        let vars = |extra: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                base.iter()
+                    .chain(extra)
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(Cognito::from_env_with(vars(&[])).unwrap().is_some());
+        assert!(Cognito::from_env_with(vars(&[("COGNITO_SIGNIN", "hosted")])).is_ok());
+        for extra in [
+            &[("COGNITO_SIGNIN", "form")][..],
+            &[("COGNITO_SIGNIN", "both")],
+            &[("COGNITO_FORM_FLOW", "password")],
+            &[("COGNITO_API_URL", "http://localhost:9229/")],
+            &[("COGNITO_REFRESH_ROTATION", "true")],
+        ] {
+            let e = Cognito::from_env_with(vars(extra)).unwrap_err().to_string();
+            assert!(
+                e.contains(extra[0].0) && e.contains("Cognito::providers_from_env()"),
+                "{e}"
+            );
+        }
+        // The call that reads them honours them.
+        let providers =
+            Cognito::providers_from_env_with(vars(&[("COGNITO_SIGNIN", "form")])).unwrap();
+        assert_eq!(providers.len(), 1);
+        assert_eq!(providers[0].id(), "cognito-form");
+    }
 
     #[test]
     fn region_rule_accepts_only_that_regions_pools() {

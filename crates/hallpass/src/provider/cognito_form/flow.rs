@@ -32,6 +32,12 @@ pub enum Challenge {
         /// The choices Cognito offers.
         choices: Vec<String>,
     },
+    /// `CUSTOM_CHALLENGE` (`CUSTOM_AUTH`): the app's own question, asked by its create auth
+    /// challenge trigger; answered with free text.
+    Custom {
+        /// The trigger's `publicChallengeParameters` (`USERNAME` left out).
+        parameters: std::collections::BTreeMap<String, String>,
+    },
     /// `MFA_SETUP`: set up an authenticator app with this secret, then enter its code.
     MfaSetup {
         /// The TOTP secret (base32), shown once on the page and as a QR code.
@@ -107,7 +113,9 @@ impl CognitoForm {
         now: i64,
     ) -> Result<Step, FormError> {
         let reply = match self.inner.flow {
-            PasswordFlow::Srp => self.srp_sign_in(username, password, None, now).await,
+            PasswordFlow::Srp | PasswordFlow::CustomSrp => {
+                self.srp_sign_in(username, password, None, now).await
+            }
             PasswordFlow::Password => self
                 .inner
                 .api
@@ -156,6 +164,20 @@ impl CognitoForm {
         let api = &self.inner.api;
         let srp_a = client.srp_a();
         let first = match select {
+            // CUSTOM_AUTH proving the password by SRP first: the app's define auth challenge
+            // trigger then asks its own questions.
+            None if self.inner.flow == PasswordFlow::CustomSrp => {
+                api.initiate_auth(
+                    "CUSTOM_AUTH",
+                    params(&[
+                        ("USERNAME", username),
+                        ("SRP_A", &srp_a),
+                        ("CHALLENGE_NAME", "SRP_A"),
+                    ]),
+                    username,
+                )
+                .await?
+            }
             None => {
                 api.initiate_auth(
                     "USER_SRP_AUTH",
@@ -254,6 +276,16 @@ impl CognitoForm {
                 )
                 .await
             }
+            (Challenge::Custom { .. }, Answer::Code(text)) => {
+                api.respond_to_auth_challenge(
+                    "CUSTOM_CHALLENGE",
+                    session,
+                    user,
+                    user,
+                    params(&[("ANSWER", text)]),
+                )
+                .await
+            }
             (Challenge::MfaSetup { .. }, Answer::Code(code)) => {
                 let next = api.verify_software_token(&pending.session, code).await?;
                 api.respond_to_auth_challenge(
@@ -345,6 +377,14 @@ impl CognitoForm {
             "SOFTWARE_TOKEN_MFA" => Challenge::Totp,
             "EMAIL_OTP" => Challenge::EmailOtp {
                 destination: Some(mask_address(username)),
+            },
+            "CUSTOM_CHALLENGE" => Challenge::Custom {
+                parameters: c
+                    .parameters
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "USERNAME")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             },
             "SELECT_CHALLENGE" => Challenge::Select {
                 choices: c.available.clone(),

@@ -63,6 +63,9 @@ pub enum PasswordFlow {
     Srp,
     /// `USER_PASSWORD_AUTH`: the password is sent to Cognito over TLS.
     Password,
+    /// `CUSTOM_AUTH` with `SRP_A` first (`custom-srp`): the password by SRP, then the app's
+    /// custom challenges (define, create and verify auth challenge triggers), each a page.
+    CustomSrp,
 }
 
 /// The pool's password rules, shown on the sign-up and new-password pages (Cognito's API does not

@@ -1,18 +1,17 @@
 //! A store that is down or misconfigured: the own form says sign-in is unavailable (and revokes
 //! the tokens it just got), and after a few failures in a row requests fail fast.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use hallpass::hooks::{HookError, Hooks, JwtTrigger};
-use hallpass::provider::{PasswordFlow, ProviderError, TokenSet};
+use hallpass::provider::{PasswordFlow, ProviderError};
 use hallpass::store::{RedisStore, SqlStore, StoreOptions};
-use hallpass::{Config, HallpassBuilder, SessionToken};
+use hallpass::{Config, HallpassBuilder};
 use userpool::{MfaSetting, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 
 use super::get;
 use crate::support::app::{spawn_app_with, SECRET};
-use crate::support::cognito::{pool, providers, Browser};
+use crate::support::cognito::{pool, providers, Browser, KeepTokens};
 use crate::support::logs;
 use crate::support::proxy::{Mode, Proxy};
 use crate::support::stores::{Fixture, Kind};
@@ -45,26 +44,9 @@ fn broken_store(fx: &Fixture) -> Box<dyn FnOnce(HallpassBuilder) -> HallpassBuil
     }
 }
 
-/// Keeps the tokens a sign-in got, to check at the pool what became of them.
-#[derive(Clone, Default)]
-struct Keep(Arc<Mutex<Option<(String, TokenSet)>>>);
-
-impl Hooks for Keep {
-    async fn jwt(
-        &self,
-        token: SessionToken,
-        trigger: JwtTrigger<'_>,
-    ) -> Result<SessionToken, HookError> {
-        if let (JwtTrigger::SignIn { .. }, Some(t)) = (&trigger, &token.tokens) {
-            *self.0.lock().unwrap() = Some((token.sub.clone().unwrap(), t.clone()));
-        }
-        Ok(token)
-    }
-}
-
 pub(super) async fn the_form_says_unavailable_and_revokes_when_the_store_is_down(fx: Arc<Fixture>) {
     let pool = pool(vec![], MfaSetting::Optional).await;
-    let keep = Keep::default();
+    let keep = KeepTokens::default();
     let (install, hooks) = (broken_store(&fx), keep.clone());
     let providers = providers(&pool, PasswordFlow::Srp);
     let form = providers
@@ -98,7 +80,7 @@ pub(super) async fn the_form_says_unavailable_and_revokes_when_the_store_is_down
     assert!(page.contains("not available right now"), "{page}");
     assert!(!page.contains("Incorrect username or password."));
     // The tokens the pool gave were revoked: nobody can use them once no session holds them.
-    let (sub, tokens) = keep.0.lock().unwrap().clone().expect("the pool signed in");
+    let (sub, tokens) = keep.get();
     let refreshed = form
         .refresh(&tokens, &sub, hallpass::clock::Clock::now(&app.clock))
         .await;

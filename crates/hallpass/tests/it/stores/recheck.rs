@@ -1,38 +1,20 @@
 //! `AUTH_SESSION_RECHECK`: tokens the provider revoked (a global sign-out, a reset elsewhere) end
 //! a stored session at its next re-check, checked against the real local pool.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use hallpass::hooks::{HookError, Hooks, JwtTrigger};
 use hallpass::provider::PasswordFlow;
-use hallpass::{Config, SessionToken};
+use hallpass::Config;
 use userpool::{MfaSetting, DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 
 use crate::support::app::{spawn_app_with, SECRET};
-use crate::support::cognito::{assert_signed_in_at, pool, providers, Browser};
+use crate::support::cognito::{assert_signed_in_at, pool, providers, Browser, KeepTokens};
 use crate::support::stores::Fixture;
-
-/// Keeps the access token of the last sign-in.
-#[derive(Clone, Default)]
-struct Keep(Arc<Mutex<Option<String>>>);
-
-impl Hooks for Keep {
-    async fn jwt(
-        &self,
-        token: SessionToken,
-        trigger: JwtTrigger<'_>,
-    ) -> Result<SessionToken, HookError> {
-        if let (JwtTrigger::SignIn { .. }, Some(t)) = (&trigger, &token.tokens) {
-            *self.0.lock().unwrap() = Some(t.access_token.expose().to_string());
-        }
-        Ok(token)
-    }
-}
 
 pub(super) async fn a_globally_signed_out_session_ends_at_the_recheck(fx: Arc<Fixture>) {
     let pool = pool(vec![], MfaSetting::Optional).await;
-    let keep = Keep::default();
+    let keep = KeepTokens::default();
     let (install, hooks) = (fx.install(None, Duration::from_secs(2)), keep.clone());
     let app = spawn_app_with(
         Config::builder().secret(SECRET).debug(true),
@@ -54,7 +36,7 @@ pub(super) async fn a_globally_signed_out_session_ends_at_the_recheck(fx: Arc<Fi
     assert_signed_in_at(&loc, &app);
     assert_eq!(b.get("/api/me").await.0, 200);
     // Elsewhere (another app, the console): every sign-in of the user ends at the pool.
-    let access = keep.0.lock().unwrap().clone().unwrap();
+    let access = keep.get().1.access_token.expose().to_string();
     let api = pool.issuer(DEMO_POOL_ID).join("/").unwrap();
     let res = reqwest::Client::new()
         .post(api)

@@ -29,6 +29,11 @@ pub async fn pool_with_client(change: impl FnOnce(&mut userpool::ClientConfig)) 
     serve(seed).await
 }
 
+/// A pool from `seed`, on a free port.
+pub async fn serve_seed(seed: Seed) -> RunningUserPool {
+    serve(seed).await
+}
+
 async fn serve(seed: Seed) -> RunningUserPool {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     UserPool::builder()
@@ -248,5 +253,32 @@ impl Now for TestApp {
     fn hallpass_now(&self) -> u64 {
         use hallpass::clock::Clock;
         self.clock.now() as u64
+    }
+}
+
+/// A hook that keeps the `sub` and the provider tokens of the last sign-in, to check at the pool
+/// what became of them.
+#[derive(Clone, Default)]
+pub struct KeepTokens(
+    pub std::sync::Arc<std::sync::Mutex<Option<(String, hallpass::provider::TokenSet)>>>,
+);
+
+impl KeepTokens {
+    /// The `sub` and tokens kept; panics when nobody signed in.
+    pub fn get(&self) -> (String, hallpass::provider::TokenSet) {
+        self.0.lock().unwrap().clone().expect("the pool signed in")
+    }
+}
+
+impl hallpass::hooks::Hooks for KeepTokens {
+    async fn jwt(
+        &self,
+        token: hallpass::SessionToken,
+        trigger: hallpass::hooks::JwtTrigger<'_>,
+    ) -> Result<hallpass::SessionToken, hallpass::hooks::HookError> {
+        if let (hallpass::hooks::JwtTrigger::SignIn { .. }, Some(t)) = (&trigger, &token.tokens) {
+            *self.0.lock().unwrap() = Some((token.sub.clone().unwrap_or_default(), t.clone()));
+        }
+        Ok(token)
     }
 }

@@ -1,0 +1,41 @@
+//! `UpdateUserPool` of a pool made at run time (its password policy and Lambda triggers),
+//! and the checking of a `LambdaConfig` that `CreateUserPool` shares.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::pool_admin::{password_policy, runtime_pool, PoliciesRequest};
+use super::{ApiError, Call, Exception};
+use crate::config::LambdaConfig;
+
+/// A `LambdaConfig` as sent (none: no triggers), checked: each function an ARN or a URL, the
+/// versions Cognito's.
+pub(super) fn lambda_config(config: Option<LambdaConfig>) -> Result<LambdaConfig, ApiError> {
+    config
+        .unwrap_or_default()
+        .normalise()
+        .map_err(|m| ApiError::new(Exception::InvalidParameterException, m))
+}
+
+/// Cognito's `UpdateUserPool`; as in Cognito, a setting left out goes back to its default
+/// (no `LambdaConfig`: no triggers). Fields the local pool has no use for are ignored.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct UpdateUserPoolRequest {
+    user_pool_id: String,
+    policies: Option<PoliciesRequest>,
+    lambda_config: Option<LambdaConfig>,
+}
+
+pub(crate) async fn update_user_pool(
+    call: &Call,
+    req: UpdateUserPoolRequest,
+) -> Result<Value, ApiError> {
+    call.require_signed()?;
+    let _changes = call.pool.runtime_pools().lock_changes().await;
+    let mut config = runtime_pool(call, &req.user_pool_id)?.clone();
+    config.lambda_config = lambda_config(req.lambda_config)?;
+    config.password_policy = password_policy(req.policies.and_then(|p| p.password_policy));
+    call.pool.update_runtime_pool(config).await?;
+    Ok(Value::Object(Default::default()))
+}
