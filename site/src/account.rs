@@ -3,11 +3,10 @@
 //! cookie sessions the page says so.
 
 use askama::Template;
-use axum::extract::Form;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use hallpass::{CsrfToken, Hallpass, Session, SessionHandle, SessionInfo};
+use hallpass::{CsrfForm, CsrfRejection, CsrfToken, Hallpass, Session, SessionHandle, SessionInfo};
 use serde::Deserialize;
 
 use crate::pages::{page, LOGO};
@@ -127,30 +126,45 @@ fn when(unix: i64) -> String {
 
 #[derive(Deserialize)]
 pub(crate) struct RevokeForm {
-    #[serde(rename = "csrfToken")]
-    csrf_token: String,
     id: String,
 }
 
+/// "Sign out everywhere" has no field but the CSRF token.
 #[derive(Deserialize)]
-pub(crate) struct RevokeAllForm {
-    #[serde(rename = "csrfToken")]
-    csrf_token: String,
+pub(crate) struct RevokeAllForm {}
+
+/// Why an account form changed nothing: forged or expired (its CSRF token is not this
+/// browser's), or Hallpass failed.
+pub(crate) enum Refused {
+    Form(CsrfRejection),
+    Hallpass(hallpass::Error),
 }
 
-/// The 403 answer to a forged or expired form: `None` when the form's CSRF token is this
-/// browser's.
-fn csrf_refusal(hallpass: &Hallpass, headers: &HeaderMap, token: &str) -> Option<Response> {
-    if hallpass.verify_csrf(headers, Some(token)) {
-        return None;
+impl From<CsrfRejection> for Refused {
+    fn from(e: CsrfRejection) -> Self {
+        Refused::Form(e)
     }
-    Some(
-        (
-            StatusCode::FORBIDDEN,
-            "The form expired; reload the page and try again.",
-        )
-            .into_response(),
-    )
+}
+
+impl From<hallpass::Error> for Refused {
+    fn from(e: hallpass::Error) -> Self {
+        Refused::Hallpass(e)
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            // A person reads this one: a sentence, not Hallpass's JSON.
+            Refused::Form(CsrfRejection::InvalidToken { .. }) => (
+                StatusCode::FORBIDDEN,
+                "The form expired; reload the page and try again.",
+            )
+                .into_response(),
+            Refused::Form(other) => other.into_response(),
+            Refused::Hallpass(e) => e.into_response(),
+        }
+    }
 }
 
 /// `POST /account/sessions/revoke`: signs one of the user's other sessions out.
@@ -158,19 +172,16 @@ pub(crate) async fn revoke(
     Extension(hallpass): Extension<Hallpass>,
     _session: Session,
     headers: HeaderMap,
-    Form(form): Form<RevokeForm>,
-) -> Response {
-    if let Some(refused) = csrf_refusal(&hallpass, &headers, &form.csrf_token) {
-        return refused;
-    }
+    form: Result<CsrfForm<RevokeForm>, CsrfRejection>,
+) -> Result<Redirect, Refused> {
+    let CsrfForm(form) = form?;
     let Ok(id) = form.id.parse::<SessionHandle>() else {
-        return Redirect::to("/account?done=unknown").into_response();
+        return Ok(Redirect::to("/account?done=unknown"));
     };
-    match hallpass.revoke_session(&headers, &id).await {
-        Ok(true) => Redirect::to("/account?done=revoked").into_response(),
-        Ok(false) => Redirect::to("/account?done=unknown").into_response(),
-        Err(e) => e.into_response(),
-    }
+    Ok(match hallpass.revoke_session(&headers, &id).await? {
+        true => Redirect::to("/account?done=revoked"),
+        false => Redirect::to("/account?done=unknown"),
+    })
 }
 
 /// `POST /account/sessions/revoke-all`: "sign out everywhere", this browser included.
@@ -178,13 +189,9 @@ pub(crate) async fn revoke_all(
     Extension(hallpass): Extension<Hallpass>,
     _session: Session,
     headers: HeaderMap,
-    Form(form): Form<RevokeAllForm>,
-) -> Response {
-    if let Some(refused) = csrf_refusal(&hallpass, &headers, &form.csrf_token) {
-        return refused;
-    }
-    match hallpass.sign_out_everywhere(&headers).await {
-        Ok((_, cookies)) => (cookies, Redirect::to("/")).into_response(),
-        Err(e) => e.into_response(),
-    }
+    form: Result<CsrfForm<RevokeAllForm>, CsrfRejection>,
+) -> Result<impl IntoResponse, Refused> {
+    let CsrfForm(RevokeAllForm {}) = form?;
+    let (_, cookies) = hallpass.sign_out_everywhere(&headers).await?;
+    Ok((cookies, Redirect::to("/")))
 }

@@ -1,18 +1,22 @@
 //! Errors, and the one place where they become responses: a status, a page, JSON or a redirect to
-//! the error page all come from [`Reply`] (browser flows) and `impl IntoResponse for Error` (APIs,
-//! extractors and guards) below, and nowhere else.
+//! the error page (or back to a Cognito form page) all come from [`Failure`] (browser flows, the
+//! Cognito form's included) and `impl IntoResponse for Error` (APIs, extractors and guards) below,
+//! and nowhere else. What each error is (status, code, name, publicity) is one table,
+//! `Error::row`.
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use serde_json::json;
 
+mod failure;
+
 use crate::config::Config;
 pub use crate::cookies::CheckError;
-use crate::cookies::SetCookies;
 use crate::endpoints::pages;
 use crate::logsafe::clean;
-use crate::provider::{CredentialsError, ProviderError};
+use crate::provider::{CredentialsError, FormError, ProviderError};
+pub(crate) use failure::{Back, Failure};
 
 /// The response header that carries a failed sign-in's cause in debug mode (escaped like every
 /// logged value, so it cannot split the header or a log line); the error page never shows a cause.
@@ -153,6 +157,9 @@ pub enum Error {
     /// A credentials provider refused the form or failed.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
+    /// A step of the Cognito form sign-in failed.
+    #[error(transparent)]
+    Form(#[from] FormError),
     /// The `sign_in` hook refused the user.
     #[error("the sign_in hook refused this user")]
     AccessDenied,
@@ -195,6 +202,14 @@ pub enum Error {
         /// The request path.
         path: String,
     },
+    /// No step of the Cognito form sign-in has this name (`{base}/cognito/{step}`): 404.
+    #[error("Error: the Cognito form sign-in has no step `{step}` (HTTP {method})")]
+    UnknownStep {
+        /// The request method.
+        method: String,
+        /// The step named in the path (sanitised, cut to 100 characters).
+        step: String,
+    },
     /// A call that needs a server-side session store ([`crate::store`]) on an instance with cookie
     /// sessions.
     #[error("this needs a server-side session store (AUTH_SESSION_STORE or HallpassBuilder::session_store); this instance keeps sessions in cookies")]
@@ -204,76 +219,109 @@ pub enum Error {
     MissingLayer,
 }
 
+/// What an error is, in one row: the status of an API answer, NextAuth's code, the `error` name
+/// of the JSON answer, and whether its message may be shown to the client (only what the client
+/// itself got wrong; anything about the server or the provider stays in the log).
+struct Row {
+    status: StatusCode,
+    code: ErrorCode,
+    name: &'static str,
+    public: bool,
+}
+
+impl Row {
+    const fn new(status: StatusCode, code: ErrorCode, name: &'static str, public: bool) -> Self {
+        Self {
+            status,
+            code,
+            name,
+            public,
+        }
+    }
+}
+
+/// The rows several causes share.
+const MISCONFIGURED: Row = Row::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    ErrorCode::Configuration,
+    "Configuration",
+    false,
+);
+const CREDENTIALS_REFUSED: Row = Row::new(
+    StatusCode::UNAUTHORIZED,
+    ErrorCode::CredentialsSignin,
+    "CredentialsSignin",
+    false,
+);
+const CALLBACK_FAILED: Row = Row::new(
+    StatusCode::UNAUTHORIZED,
+    ErrorCode::OAuthCallback,
+    "OAuthCallback",
+    false,
+);
+
 impl Error {
-    /// The NextAuth error code shown to the user.
-    pub fn code(&self) -> ErrorCode {
+    /// The table: one row per cause.
+    fn row(&self) -> Row {
+        use ErrorCode as C;
+        use StatusCode as S;
         match self {
-            Error::AccessDenied => ErrorCode::AccessDenied,
-            Error::Idp { error, .. } if error == "access_denied" => ErrorCode::AccessDenied,
-            Error::Provider(p) if p.is_config() => ErrorCode::Configuration,
-            Error::Credentials(CredentialsError::Invalid) => ErrorCode::CredentialsSignin,
-            Error::Credentials(CredentialsError::Provider(p)) if p.is_config() => {
-                ErrorCode::Configuration
+            Error::Csrf => Row::new(S::FORBIDDEN, C::Default, "MissingCSRF", true),
+            Error::BadRequest(_) => Row::new(S::BAD_REQUEST, C::Default, "InvalidRequest", true),
+            Error::UnsupportedMediaType => Row::new(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                C::Default,
+                "InvalidRequest",
+                true,
+            ),
+            Error::UnknownAction { .. } => Row::new(S::BAD_REQUEST, C::Default, "Default", true),
+            Error::UnknownStep { .. } => Row::new(S::NOT_FOUND, C::Default, "Default", true),
+            Error::SignedOut => {
+                Row::new(S::UNAUTHORIZED, C::SessionRequired, "unauthenticated", true)
+            }
+            Error::Forbidden(_) => Row::new(S::FORBIDDEN, C::OAuthCallback, "forbidden", true),
+            Error::WrongProviderType { .. } => {
+                Row::new(S::BAD_REQUEST, C::OAuthCallback, "OAuthCallback", true)
+            }
+            Error::AccessDenied => Row::new(S::FORBIDDEN, C::AccessDenied, "AccessDenied", false),
+            Error::Idp { error, .. } if error == "access_denied" => {
+                Row::new(S::FORBIDDEN, C::AccessDenied, "AccessDenied", false)
+            }
+            Error::Provider(p) | Error::Credentials(CredentialsError::Provider(p))
+                if p.is_config() =>
+            {
+                MISCONFIGURED
             }
             Error::Config(_)
             | Error::UnknownProvider(_)
-            | Error::Store(_)
             | Error::NoSessionStore
-            | Error::MissingLayer => ErrorCode::Configuration,
-            Error::SignedOut => ErrorCode::SessionRequired,
-            Error::Csrf
-            | Error::BadRequest(_)
-            | Error::UnsupportedMediaType
-            | Error::UnknownAction { .. } => ErrorCode::Default,
-            _ => ErrorCode::OAuthCallback,
+            | Error::MissingLayer => MISCONFIGURED,
+            Error::Store(_) => Row::new(
+                S::SERVICE_UNAVAILABLE,
+                C::Configuration,
+                "SessionStoreUnavailable",
+                false,
+            ),
+            Error::Hook(..) => Row::new(
+                S::INTERNAL_SERVER_ERROR,
+                C::OAuthCallback,
+                "Callback",
+                false,
+            ),
+            Error::Credentials(CredentialsError::Invalid) | Error::Form(_) => CREDENTIALS_REFUSED,
+            Error::Check { .. }
+            | Error::StateMismatch
+            | Error::MissingCode
+            | Error::Idp { .. }
+            | Error::Provider(_)
+            | Error::Credentials(_)
+            | Error::CookieTooLarge { .. } => CALLBACK_FAILED,
         }
     }
 
-    /// The status of a JSON (API) answer.
-    fn status(&self) -> StatusCode {
-        match self {
-            Error::SignedOut => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) | Error::Csrf => StatusCode::FORBIDDEN,
-            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::BadRequest(_)
-            | Error::UnknownAction { .. }
-            | Error::WrongProviderType { .. } => StatusCode::BAD_REQUEST,
-            Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Hook(..) | Error::MissingLayer => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => match self.code() {
-                ErrorCode::Configuration | ErrorCode::Default => StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNAUTHORIZED,
-            },
-        }
-    }
-
-    /// The `error` field of a JSON answer: NextAuth's names where it has one.
-    fn api_name(&self) -> &'static str {
-        match self {
-            Error::SignedOut => "unauthenticated",
-            Error::Forbidden(_) => "forbidden",
-            Error::Csrf => "MissingCSRF",
-            Error::BadRequest(_) | Error::UnsupportedMediaType => "InvalidRequest",
-            Error::Hook(..) => "Callback",
-            Error::Store(_) => "SessionStoreUnavailable",
-            _ => self.code().as_str(),
-        }
-    }
-
-    /// Whether the message may be shown to the client: only what the client itself got wrong.
-    /// Anything about the server or the provider stays in the log.
-    fn message_is_public(&self) -> bool {
-        matches!(
-            self,
-            Error::SignedOut
-                | Error::Forbidden(_)
-                | Error::Csrf
-                | Error::BadRequest(_)
-                | Error::UnsupportedMediaType
-                | Error::UnknownAction { .. }
-                | Error::WrongProviderType { .. }
-        )
+    /// The NextAuth error code shown to the user.
+    pub fn code(&self) -> ErrorCode {
+        self.row().code
     }
 }
 
@@ -281,9 +329,10 @@ impl Error {
 /// axum users expect as text (unknown action, missing layer).
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let status = self.status();
+        let row = self.row();
+        let status = row.status;
         match &self {
-            Error::UnknownAction { .. } | Error::MissingLayer => {
+            Error::UnknownAction { .. } | Error::UnknownStep { .. } | Error::MissingLayer => {
                 return (status, self.to_string()).into_response()
             }
             _ => {}
@@ -296,80 +345,16 @@ impl IntoResponse for Error {
         } else {
             tracing::debug!("request refused: {}", clean(&self));
         }
-        let message = if self.message_is_public() {
+        let message = if row.public {
             self.to_string()
         } else {
-            self.code().message().1.to_string()
+            row.code.message().1.to_string()
         };
         (
             status,
-            Json(json!({ "error": self.api_name(), "message": message })),
+            Json(json!({ "error": row.name, "message": message })),
         )
             .into_response()
-    }
-}
-
-/// How a browser flow (sign-in, callback, sign-out) answers a failure.
-pub(crate) struct Reply<'a> {
-    /// The cause.
-    pub(crate) error: Error,
-    /// The step that failed: its code is shown unless the cause has a more telling one.
-    pub(crate) phase: ErrorCode,
-    /// The client asked for `{"url": …}` instead of a redirect (`json=true`).
-    pub(crate) json: bool,
-    /// The form to send the user back to after a CSRF failure (`/signin`, `/signout`).
-    pub(crate) retry: &'static str,
-    /// Cookies to set anyway (expired check cookies).
-    pub(crate) cookies: SetCookies,
-    /// Where the error page and the retry pages are.
-    pub(crate) config: &'a Config,
-}
-
-impl Reply<'_> {
-    /// Where the browser goes: back to the form for a CSRF or credentials failure, else the error page.
-    fn target(&self) -> String {
-        let config = self.config;
-        match &self.error {
-            Error::Csrf => config.url(&format!("{}?csrf=true", self.retry)),
-            Error::Credentials(CredentialsError::Invalid) => {
-                config.url("/signin?error=CredentialsSignin")
-            }
-            error => {
-                let code = match error.code() {
-                    c @ (ErrorCode::Configuration | ErrorCode::AccessDenied) => c,
-                    _ => self.phase,
-                };
-                let page = match &config.pages.error {
-                    Some(p) => format!("{}{p}", config.origin.as_str().trim_end_matches('/')),
-                    None => config.url("/error"),
-                };
-                // Only the code: a cause in the URL would be text anyone can forge and have shown on
-                // the site's origin. Causes go to the log (and, in debug mode, a response header).
-                format!("{page}?error={}", code.as_str())
-            }
-        }
-    }
-}
-
-impl IntoResponse for Reply<'_> {
-    fn into_response(self) -> Response {
-        let cause = clean(&self.error);
-        match (&self.error, self.error.code()) {
-            (Error::Csrf | Error::Credentials(CredentialsError::Invalid), _) => {
-                tracing::debug!("sign-in refused: {cause}")
-            }
-            (_, ErrorCode::Configuration) => tracing::error!("sign-in failed: {cause}"),
-            _ => tracing::warn!("sign-in failed: {cause}"),
-        }
-        let target = self.target();
-        let mut res = (self.cookies, go(self.json, &target)).into_response();
-        if self.config.debug {
-            // Debug mode: the cause for the developer's tools and tests, never on a page.
-            if let Ok(v) = http::HeaderValue::try_from(cause) {
-                res.headers_mut().insert(DEBUG_CAUSE_HEADER, v);
-            }
-        }
-        res
     }
 }
 

@@ -215,8 +215,8 @@ impl Hallpass {
     /// The URL a sign-in form for `provider` posts to (`{base}/signin/{provider}`; for a credentials
     /// provider, `{base}/callback/{provider}`).
     pub fn signin_url(&self, provider: &str) -> String {
-        match self.provider(provider) {
-            Some(Provider::Credentials(c)) => match c.form_path() {
+        match self.provider(provider).and_then(Provider::as_credentials) {
+            Some(c) => match c.form_path() {
                 Some(path) => self.inner.config.url(path),
                 None => self.inner.config.url(&format!("/callback/{provider}")),
             },

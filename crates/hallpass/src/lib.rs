@@ -62,8 +62,8 @@
 //!
 //! The instance and its builder live in `hallpass.rs`; the session lifecycle (load, refresh, issue,
 //! sign in, sign out, CSRF) in `lifecycle.rs`; the `/api/auth` endpoints in `endpoints/`; the axum
-//! pieces in `extract.rs` (extractors), `guard.rs` (guards) and `layer.rs`; every error becomes a
-//! response in `error.rs`. Public types are re-exported here, except the provider types
+//! pieces in `extract.rs` and `csrf_form.rs` (extractors), `guard.rs` (guards) and `layer.rs`; every
+//! error becomes a response in `error.rs` (API answers) and `error/failure.rs` (browser flows). Public types are re-exported here, except the provider types
 //! ([`provider`]), the hooks ([`hooks`]) and the clock ([`clock`]).
 
 #![forbid(unsafe_code)]
@@ -88,6 +88,7 @@ pub mod clock;
 mod config;
 mod cookies;
 mod csrf;
+mod csrf_form;
 mod endpoints;
 mod error;
 mod extract;
@@ -111,6 +112,7 @@ mod theme;
 
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
+pub use csrf_form::{CsrfForm, CsrfRejection};
 pub use endpoints::cognito::model::{
     CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
 };

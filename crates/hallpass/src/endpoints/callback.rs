@@ -8,12 +8,12 @@ use http::header::HeaderMap;
 use subtle::ConstantTimeEq;
 use url::Url;
 
-use super::{fail, Fields};
+use super::Fields;
 use crate::cookies::{RequestCookies, SetCookies};
-use crate::error::{found, go, Error, ErrorCode};
+use crate::error::{found, go, Back, Error, ErrorCode, Failure};
 use crate::lifecycle::SignInOutcome;
 use crate::provider::{
-    AuthorizationChecks, CognitoForm, CredentialsError, CredentialsForm, OAuthProvider, Provider,
+    AuthorizationChecks, CredentialsError, CredentialsForm, OAuthProvider, Provider,
 };
 use crate::{redirect, Hallpass};
 
@@ -36,9 +36,9 @@ pub(super) async fn from_form(
     body: Bytes,
 ) -> Response {
     let fields = Fields::parse(&body);
-    match h.provider(&provider) {
-        Some(Provider::Credentials(_)) => credentials(&h, &provider, fields, &ext, &headers).await,
-        _ => redirect_callback(&h, &provider, fields, &headers).await,
+    match h.provider(&provider).and_then(Provider::as_credentials) {
+        Some(_) => credentials(&h, &provider, fields, &ext, &headers).await,
+        None => redirect_callback(&h, &provider, fields, &headers).await,
     }
 }
 
@@ -62,14 +62,15 @@ async fn redirect_callback(
     match finish_redirect(h, provider, &params, headers).await {
         // Different names from the session cookie, so their order does not matter.
         Ok(res) => (expired, res).into_response(),
-        Err(e) => fail(
-            h.config(),
-            e,
-            ErrorCode::OAuthCallback,
-            false,
-            "/signin",
-            expired,
-        ),
+        Err(e) => Failure {
+            error: Box::new(e),
+            back: Back::Flow {
+                phase: ErrorCode::OAuthCallback,
+                retry: "/signin",
+            },
+            cookies: expired,
+        }
+        .reply(h, false),
     }
 }
 
@@ -148,50 +149,61 @@ async fn credentials(
     headers: &HeaderMap,
 ) -> Response {
     let json = fields.json();
-    let failed = |e: Error| {
-        fail(
-            h.config(),
-            e,
-            ErrorCode::CredentialsSignin,
-            json,
-            "/signin",
-            SetCookies::new(),
-        )
-    };
-    if !h.verify_csrf(headers, fields.get("csrfToken")) {
-        return failed(Error::Csrf);
+    match check_credentials(h, provider_id, fields, ext, headers).await {
+        Ok(res) => res.into_response(),
+        Err(e) => {
+            let back = Back::Flow {
+                phase: ErrorCode::CredentialsSignin,
+                retry: "/signin",
+            };
+            Failure::new(e, back).reply(h, json)
+        }
     }
-    let Some(Provider::Credentials(provider)) = h.provider(provider_id) else {
-        return failed(Error::UnknownProvider(provider_id.to_string()));
-    };
+}
+
+async fn check_credentials(
+    h: &Hallpass,
+    provider_id: &str,
+    fields: Fields,
+    ext: &http::Extensions,
+    headers: &HeaderMap,
+) -> Result<impl IntoResponse, Error> {
+    // By hand, not `CsrfForm`: the same route takes a provider's `form_post`, which has no token.
+    if !h.verify_csrf(headers, fields.get("csrfToken")) {
+        return Err(Error::Csrf);
+    }
+    let entry = h
+        .provider(provider_id)
+        .ok_or_else(|| Error::UnknownProvider(provider_id.to_string()))?;
+    let provider = entry
+        .as_credentials()
+        .ok_or_else(|| Error::UnknownProvider(provider_id.to_string()))?;
+    let json = fields.json();
     let target = h.callback_target(fields.get("callbackUrl")).await;
     // The Cognito form's one-step sign-in counts against the same attempt limits as its pages.
-    let cognito = provider
-        .as_any()
-        .and_then(|a| a.downcast_ref::<CognitoForm>());
-    let limited = match cognito {
+    let limited = match entry.as_cognito_form() {
         Some(c) => {
             let address = crate::endpoints::cognito::client_address(h, ext, headers);
             let user = fields.get("username").unwrap_or("");
-            match h.begin_attempt(c, "signin", user, address).await {
+            // The same limit as the sign-in page's.
+            let action = crate::endpoints::cognito::FormAction::SignIn.limit();
+            match h.begin_attempt(c, action, user, address).await {
                 Ok(ticket) => Some((c, ticket)),
                 // Over a limit (logged): the answer of a refused password, Cognito never asked.
-                Err(_) => return failed(CredentialsError::Invalid.into()),
+                Err(_) => return Err(CredentialsError::Invalid.into()),
             }
         }
         None => None,
     };
     let form = CredentialsForm::from_pairs(fields.into_pairs());
-    let sign_in = match provider.authorize(&form, h.now()).await {
-        Ok(s) => s,
-        Err(e) => return failed(e.into()),
-    };
+    let sign_in = provider.authorize(&form, h.now()).await?;
     if let Some((c, ticket)) = limited {
         h.attempt_succeeded(c, ticket).await;
     }
-    match h.complete_sign_in(headers, provider_id, sign_in).await {
-        Ok(SignInOutcome::Issued(cookies)) => (cookies, go(json, &target)).into_response(),
-        Ok(SignInOutcome::Redirect(to)) => go(json, &to),
-        Err(e) => failed(e),
-    }
+    Ok(
+        match h.complete_sign_in(headers, provider_id, sign_in).await? {
+            SignInOutcome::Issued(cookies) => (cookies, go(json, &target)).into_response(),
+            SignInOutcome::Redirect(to) => go(json, &to),
+        },
+    )
 }

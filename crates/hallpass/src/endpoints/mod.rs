@@ -18,12 +18,10 @@ mod signout;
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use http::header::{HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
 
-use crate::config::Config;
-use crate::cookies::SetCookies;
-use crate::error::{Error, ErrorCode, Reply};
+use crate::error::Error;
 use crate::Hallpass;
 
 /// The largest body an endpoint reads.
@@ -47,8 +45,27 @@ impl Hallpass {
             .merge(cognito::routes(self))
             .fallback(unknown_action)
             .layer(DefaultBodyLimit::max(MAX_BODY))
+            // The instance for the extractors (`CsrfForm`), with or without the app's layer.
+            .layer(Extension(self.clone()))
             .with_state(self.clone());
         Router::new().nest(&self.config().base_path, routes)
+    }
+}
+
+/// The fields NextAuth's browser forms carry besides their own.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct FlowForm {
+    /// Where to go afterwards.
+    #[serde(rename = "callbackUrl")]
+    pub(crate) callback_url: Option<String>,
+    /// `true`: answer `{"url": …}` instead of redirecting.
+    json: Option<String>,
+}
+
+impl FlowForm {
+    /// NextAuth's `json=true`.
+    pub(crate) fn json(&self) -> bool {
+        self.json.as_deref() == Some("true")
     }
 }
 
@@ -84,26 +101,43 @@ impl Fields {
     pub(crate) fn into_pairs(self) -> Vec<(String, String)> {
         self.0
     }
+
+    /// The fields as `T` (a `Deserialize` struct), the first occurrence of each name winning as in
+    /// [`Fields::get`]; names `T` does not have are ignored.
+    pub(crate) fn parse_as<T: serde::de::DeserializeOwned>(
+        &self,
+    ) -> Result<T, serde_urlencoded::de::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.0 {
+            if seen.insert(k.as_str()) {
+                out.append_pair(k, v);
+            }
+        }
+        serde_urlencoded::from_str(&out.finish())
+    }
 }
 
-/// A failed browser flow, answered through the one error mapping in [`crate::error`].
-pub(crate) fn fail(
-    config: &Config,
-    error: Error,
-    phase: ErrorCode,
-    json: bool,
-    retry: &'static str,
-    cookies: SetCookies,
-) -> Response {
-    Reply {
-        error,
-        phase,
-        json,
-        retry,
-        cookies,
-        config,
+/// Every field, in order (for [`CsrfForm<Fields>`](crate::CsrfForm): a form read field by field
+/// after the token check).
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("form fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Fields, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = m.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(Fields(pairs))
+            }
+        }
+        d.deserialize_map(Pairs)
     }
-    .into_response()
 }
 
 /// Responses that carry a session or a CSRF token must never be cached.

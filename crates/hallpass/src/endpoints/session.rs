@@ -21,7 +21,18 @@ pub(super) async fn get(State(h): State<Hallpass>, headers: HeaderMap) -> Respon
 }
 
 /// `POST session`: CSRF required; `{"csrfToken", "data"}` as JSON, or a form with `csrfToken`.
-pub(super) async fn update(State(h): State<Hallpass>, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn update(
+    State(h): State<Hallpass>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let data = update_data(&h, &headers, &body)?;
+    Ok(answer(&h, &headers, Some(&data)).await)
+}
+
+/// The update's `data`, once the body is JSON or a form and carries this browser's CSRF token. By
+/// hand, not `CsrfForm`: this route takes JSON too (NextAuth's `update()`).
+fn update_data(h: &Hallpass, headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
     let media_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -29,31 +40,26 @@ pub(super) async fn update(State(h): State<Hallpass>, headers: HeaderMap, body: 
         .map(|v| v.trim().to_ascii_lowercase());
     // JSON or a form, nothing else: `text/plain` is what a cross-site `fetch` may send without a
     // preflight, and nothing of ours posts it.
-    let is_json = match media_type.as_deref() {
-        Some("application/json") => true,
-        Some("application/x-www-form-urlencoded") => false,
-        _ => return Error::UnsupportedMediaType.into_response(),
-    };
-    let (csrf_token, data) = if is_json {
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(v) => (
-                v.get("csrfToken")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                v.get("data").cloned().unwrap_or(Value::Null),
-            ),
-            Err(e) => {
-                return Error::BadRequest(format!("the body is not JSON: {e}")).into_response()
-            }
+    let (csrf_token, data) = match media_type.as_deref() {
+        Some("application/json") => {
+            let v = serde_json::from_slice::<Value>(body)
+                .map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))?;
+            let token = v
+                .get("csrfToken")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            (token, v.get("data").cloned().unwrap_or(Value::Null))
         }
-    } else {
-        let form = Fields::parse(&body);
-        (form.get("csrfToken").map(str::to_string), Value::Null)
+        Some("application/x-www-form-urlencoded") => {
+            let form = Fields::parse(body);
+            (form.get("csrfToken").map(str::to_string), Value::Null)
+        }
+        _ => return Err(Error::UnsupportedMediaType),
     };
-    if !h.verify_csrf(&headers, csrf_token.as_deref()) {
-        return Error::Csrf.into_response();
+    if !h.verify_csrf(headers, csrf_token.as_deref()) {
+        return Err(Error::Csrf);
     }
-    answer(&h, &headers, Some(&data)).await
+    Ok(data)
 }
 
 /// The session JSON for a signed-in request (re-issuing its cookie: NextAuth's rolling expiry), `{}`

@@ -1,7 +1,6 @@
 //! `GET signin` (the built-in page), `POST signin/{provider}` (start a redirect sign-in) and
 //! `GET error` (the error page).
 
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use http::header::HeaderMap;
@@ -9,9 +8,10 @@ use http::StatusCode;
 use url::Url;
 
 use super::pages::{self, ProviderButton, SignInPage};
-use super::{fail, with_query, Fields};
-use crate::cookies::{Attempt, RequestCookies, SetCookies, CHECK_MAX_AGE};
-use crate::error::{found, go, Error, ErrorCode};
+use super::{with_query, Fields, FlowForm};
+use crate::cookies::{Attempt, RequestCookies, CHECK_MAX_AGE};
+use crate::csrf_form::{CsrfForm, CsrfRejection};
+use crate::error::{found, go, Back, Error, ErrorCode, Failure};
 use crate::provider::{AuthorizationChecks, AuthorizationRequest, Provider};
 use crate::Hallpass;
 
@@ -41,14 +41,12 @@ pub(super) async fn page(
                 id: p.id().to_string(),
                 name: p.name().to_string(),
                 action: h.signin_url(p.id()),
-                fields: match p {
-                    Provider::Credentials(c) => c.fields().to_vec(),
-                    _ => Vec::new(),
-                },
+                fields: p
+                    .as_credentials()
+                    .map(|c| c.fields().to_vec())
+                    .unwrap_or_default(),
                 links: match p {
-                    Provider::Credentials(c) if c.form_path() == Some("/cognito/signin") => {
-                        cognito_links(&h)
-                    }
+                    Provider::CognitoForm(_) => cognito_links(&h),
                     _ => Vec::new(),
                 },
             })
@@ -60,66 +58,69 @@ pub(super) async fn page(
     (cookie, pages::render(StatusCode::OK, theme, &page)).into_response()
 }
 
-/// `POST signin/{provider}`: CSRF, then the redirect to the provider with this attempt's cookie.
+/// Where a failed start goes.
+const START: Back = Back::Flow {
+    phase: ErrorCode::OAuthSignin,
+    retry: "/signin",
+};
+
+/// `POST signin/{provider}`: CSRF (refused before the handler runs), then the redirect to the
+/// provider with this attempt's cookie.
 pub(super) async fn start(
     State(h): State<Hallpass>,
     Path(provider_id): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    form: Result<CsrfForm<FlowForm>, CsrfRejection>,
 ) -> Response {
-    let form = Fields::parse(&body);
-    let json = form.json();
-    let config = h.config();
-    let failed = |e: Error| {
-        fail(
-            config,
-            e,
-            ErrorCode::OAuthSignin,
-            json,
-            "/signin",
-            SetCookies::new(),
-        )
+    let form = match form {
+        Ok(CsrfForm(form)) => form,
+        Err(refused) => return refused.reply(&h, START),
     };
-    if !h.verify_csrf(&headers, form.get("csrfToken")) {
-        return failed(Error::Csrf);
+    let json = form.json();
+    match to_provider(&h, &provider_id, q.as_deref(), &headers, form).await {
+        Ok(res) => res.into_response(),
+        Err(e) => Failure::new(e, START).reply(&h, json),
     }
-    let provider = match h.provider(&provider_id) {
+}
+
+async fn to_provider(
+    h: &Hallpass,
+    provider_id: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    form: FlowForm,
+) -> Result<impl IntoResponse, Error> {
+    let config = h.config();
+    let provider = match h.provider(provider_id) {
         Some(Provider::OAuth(p)) => p,
         Some(other) => {
-            return failed(Error::WrongProviderType {
+            return Err(Error::WrongProviderType {
                 id: other.id().to_string(),
                 kind: other.kind().as_str(),
                 action: "start a redirect sign-in (post its form to {base}/callback/{id})",
             })
         }
-        None => return failed(Error::UnknownProvider(provider_id)),
+        None => return Err(Error::UnknownProvider(provider_id.to_string())),
     };
-    let callback = h.callback_target(form.get("callbackUrl")).await;
+    let callback = h.callback_target(form.callback_url.as_deref()).await;
     let checks = AuthorizationChecks::generate();
-    let redirect_uri = match Url::parse(&config.url(&format!("/callback/{}", provider.id()))) {
-        Ok(u) => u,
-        Err(e) => return failed(Error::Hook("callback URL", e.to_string())),
-    };
+    let redirect_uri = Url::parse(&config.url(&format!("/callback/{}", provider.id())))
+        .map_err(|e| Error::Hook("callback URL", e.to_string()))?;
     // Extra query parameters go on to the provider, which keeps only the ones it allows.
-    let extra = Fields::query(q.as_deref()).into_pairs();
+    let extra = Fields::query(query).into_pairs();
     let request = AuthorizationRequest {
         redirect_uri: &redirect_uri,
         checks: &checks,
         extra_params: &extra,
     };
-    let url = match provider.authorization_url(request).await {
-        Ok(url) => url,
-        Err(e) => return failed(e.into()),
-    };
+    let url = provider.authorization_url(request).await?;
     let now = h.now();
     let c = h.cookies();
-    let rc = RequestCookies::new(&headers);
-    // The CSRF check above passed, so the browser holds a valid CSRF cookie: the attempt is bound
-    // to it, and a callback arriving in another browser is refused.
-    let Some(browser) = h.browser_id(&rc) else {
-        return failed(Error::Csrf);
-    };
+    let rc = RequestCookies::new(headers);
+    // The CSRF check passed, so the browser holds a valid CSRF cookie: the attempt is bound to it,
+    // and a callback arriving in another browser is refused.
+    let browser = h.browser_id(&rc).ok_or(Error::Csrf)?;
     let mut cookies = c.crowded_out_attempts(&rc, now);
     cookies.push(c.set_attempt(&Attempt {
         state: checks.state.clone(),
@@ -136,7 +137,7 @@ pub(super) async fn start(
         provider = id,
         "sign-in started: redirecting to the provider"
     );
-    (cookies, go(json, url.as_str())).into_response()
+    Ok((cookies, go(form.json(), url.as_str())))
 }
 
 /// `GET error`: the error page for `?error=CODE`.

@@ -1,7 +1,6 @@
 //! `GET signout` (the confirmation page) and `POST signout` (sign out, and end the provider's
 //! session too when federated sign-out is on).
 
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use http::header::HeaderMap;
@@ -9,9 +8,9 @@ use http::StatusCode;
 use url::Url;
 
 use super::pages::{self, SignOutPage};
-use super::{fail, Fields};
-use crate::cookies::SetCookies;
-use crate::error::{found, go, Error, ErrorCode};
+use super::{Fields, FlowForm};
+use crate::csrf_form::{CsrfForm, CsrfRejection};
+use crate::error::{found, go, Back, Error, ErrorCode};
 use crate::Hallpass;
 
 /// `GET signout`: a form that posts the sign-out with a CSRF token.
@@ -36,30 +35,37 @@ pub(super) async fn page(
     (cookie, pages::render(StatusCode::OK, theme, &page)).into_response()
 }
 
-/// `POST signout`: CSRF, end the session, then (federated) the provider's sign-out URL or the
-/// checked `callbackUrl`.
+/// `POST signout`: CSRF (refused before the handler runs, back to the sign-out page), end the
+/// session, then (federated) the provider's sign-out URL or the checked `callbackUrl`.
 pub(super) async fn sign_out(
     State(h): State<Hallpass>,
     headers: HeaderMap,
-    body: Bytes,
+    form: Result<CsrfForm<FlowForm>, CsrfRejection>,
 ) -> Response {
-    let form = Fields::parse(&body);
-    let json = form.json();
-    if !h.verify_csrf(&headers, form.get("csrfToken")) {
-        return fail(
-            h.config(),
-            Error::Csrf,
-            ErrorCode::Default,
-            json,
-            "/signout",
-            SetCookies::new(),
-        );
-    }
-    let mut target = h.callback_target(form.get("callbackUrl")).await;
-    let (token, cookies) = match h.end_session(&headers).await {
-        Ok(ended) => ended,
-        Err(e) => return not_signed_out(&h, &headers, json, e),
+    let form = match form {
+        Ok(CsrfForm(form)) => form,
+        Err(refused) => {
+            let back = Back::Flow {
+                phase: ErrorCode::Default,
+                retry: "/signout",
+            };
+            return refused.reply(&h, back);
+        }
     };
+    let json = form.json();
+    match end_session(&h, &headers, form).await {
+        Ok(res) => res.into_response(),
+        Err(e) => not_signed_out(&h, &headers, json, e),
+    }
+}
+
+async fn end_session(
+    h: &Hallpass,
+    headers: &HeaderMap,
+    form: FlowForm,
+) -> Result<impl IntoResponse, Error> {
+    let mut target = h.callback_target(form.callback_url.as_deref()).await;
+    let (token, cookies) = h.end_session(headers).await?;
     let provider = token
         .as_ref()
         .and_then(|t| t.provider.as_deref())
@@ -77,7 +83,7 @@ pub(super) async fn sign_out(
             Err(e) => tracing::warn!("bad sign-out target: {}", crate::logsafe::clean(&e)),
         }
     }
-    (cookies, go(json, &target)).into_response()
+    Ok((cookies, go(form.json(), &target)))
 }
 
 /// The session store could not end the session: say so (503) and keep the cookie, never a

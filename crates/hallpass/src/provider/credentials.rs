@@ -122,11 +122,6 @@ pub trait CredentialsProvider: Send + Sync + 'static {
     fn form_path(&self) -> Option<&str> {
         None
     }
-    /// The provider itself, for Hallpass to find the providers that bring their own routes.
-    #[doc(hidden)]
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        None
-    }
     /// Called at sign-out with the session's tokens, e.g. to revoke them. Default: nothing.
     fn sign_out<'a>(&'a self, tokens: &'a TokenSet) -> BoxFuture<'a, Result<(), ProviderError>> {
         let _ = tokens;

@@ -101,6 +101,9 @@ pub enum Provider {
     OAuth(OAuthProvider),
     /// A form posted to Hallpass: `POST {base}/callback/{id}`.
     Credentials(Arc<dyn CredentialsProvider>),
+    /// The Cognito form sign-in: a credentials provider with its own pages under
+    /// `{base}/cognito/`. Kept as its own type so that the router finds it without downcasting.
+    CognitoForm(CognitoForm),
 }
 
 impl From<OAuthProvider> for Provider {
@@ -109,16 +112,38 @@ impl From<OAuthProvider> for Provider {
     }
 }
 
+impl From<CognitoForm> for Provider {
+    fn from(p: CognitoForm) -> Self {
+        Provider::CognitoForm(p)
+    }
+}
+
 impl Provider {
     /// Wraps a credentials provider.
     pub fn credentials(p: impl CredentialsProvider) -> Self {
         Provider::Credentials(Arc::new(p))
+    }
+    /// The form provider behind a credentials sign-in (`Credentials` or `CognitoForm`).
+    pub fn as_credentials(&self) -> Option<&dyn CredentialsProvider> {
+        match self {
+            Provider::OAuth(_) => None,
+            Provider::Credentials(p) => Some(p.as_ref()),
+            Provider::CognitoForm(p) => Some(p),
+        }
+    }
+    /// The Cognito form provider, when this is one.
+    pub fn as_cognito_form(&self) -> Option<&CognitoForm> {
+        match self {
+            Provider::CognitoForm(p) => Some(p),
+            _ => None,
+        }
     }
     /// The id, used in URLs.
     pub fn id(&self) -> &str {
         match self {
             Provider::OAuth(p) => p.id(),
             Provider::Credentials(p) => p.id(),
+            Provider::CognitoForm(p) => CredentialsProvider::id(p),
         }
     }
     /// The name on the sign-in page.
@@ -126,13 +151,14 @@ impl Provider {
         match self {
             Provider::OAuth(p) => p.name(),
             Provider::Credentials(p) => p.name(),
+            Provider::CognitoForm(p) => CredentialsProvider::name(p),
         }
     }
     /// NextAuth's type: `oidc`, `oauth` or `credentials`.
     pub fn kind(&self) -> ProviderKind {
         match self {
             Provider::OAuth(p) => p.kind(),
-            Provider::Credentials(_) => ProviderKind::Credentials,
+            Provider::Credentials(_) | Provider::CognitoForm(_) => ProviderKind::Credentials,
         }
     }
     /// Refreshes the tokens through whichever mechanism the provider has.
@@ -145,6 +171,7 @@ impl Provider {
         match self {
             Provider::OAuth(p) => p.refresh(tokens, sub, now).await,
             Provider::Credentials(p) => p.refresh(tokens, sub, now).await,
+            Provider::CognitoForm(p) => CredentialsProvider::refresh(p, tokens, sub, now).await,
         }
     }
     /// [`Provider::refresh`], with the new ID token's profile when the provider returned one
@@ -157,7 +184,9 @@ impl Provider {
     ) -> Result<(TokenSet, Option<Profile>), ProviderError> {
         match self {
             Provider::OAuth(p) => p.refresh_with_profile(tokens, sub, now).await,
-            Provider::Credentials(p) => Ok((p.refresh(tokens, sub, now).await?, None)),
+            Provider::Credentials(_) | Provider::CognitoForm(_) => {
+                Ok((self.refresh(tokens, sub, now).await?, None))
+            }
         }
     }
     /// Federated sign-out: revokes the tokens (when federated sign-out is on) and gives the URL to
@@ -179,8 +208,8 @@ impl Provider {
                 }
                 p.end_session_url(tokens, back).await
             }
-            Provider::Credentials(p) => {
-                if let Some(t) = tokens {
+            Provider::Credentials(_) | Provider::CognitoForm(_) => {
+                if let (Some(p), Some(t)) = (self.as_credentials(), tokens) {
                     p.sign_out(t).await?;
                 }
                 Ok(None)

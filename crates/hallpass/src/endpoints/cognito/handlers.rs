@@ -1,20 +1,25 @@
 //! `POST {base}/cognito/{action}`: CSRF, the attempt limits, the provider's step, then where the
-//! browser goes next (the next page, or signed in to the callback URL).
+//! browser goes next (the next page, or signed in to the callback URL). A failure goes back to a
+//! page through [`crate::error`]'s one mapping ([`Failure`]).
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use http::header::HeaderMap;
 
 use super::client_address;
 use super::model::PageStep;
+use super::steps::{
+    AddressFields, ChallengeFields, Common, ConfirmFields, FormAction, ResetFields, SignInFields,
+    SignUpFields, Step,
+};
+use crate::csrf_form::{CsrfForm, CsrfRejection};
 use crate::endpoints::Fields;
-use crate::error::go;
+use crate::error::{go, Back, Failure};
 use crate::lifecycle::SignInOutcome;
-use crate::provider::cognito_form::{flow, log_api_failure, Finish, SignUpIntent, Ticket};
+use crate::provider::cognito_form::{flow, Finish, SignUpIntent, Ticket};
 use crate::provider::{
-    Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step,
+    Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step as Next,
 };
 use crate::Hallpass;
 use std::net::IpAddr;
@@ -31,44 +36,23 @@ struct Post<'a> {
 }
 
 impl Post<'_> {
-    /// Back to `step`'s page with `?error=CODE`; the cause is logged (with the fix, in debug mode).
-    fn fail(&self, step: PageStep, e: &FormError) -> Response {
-        match e {
-            FormError::Service(api) => log_api_failure(step.path(), api, self.h.config().debug()),
-            FormError::Provider(p) => tracing::error!(
-                "Cognito form sign-in: the tokens were refused: {}",
-                crate::logsafe::clean(p)
-            ),
-            other => crate::step!(
-                self.h,
-                step = step.path(),
-                "Cognito form step refused: {other}"
-            ),
-        }
-        go(
-            self.json,
-            &self
-                .h
-                .cognito_page_url(step, &format!("error={}", e.code())),
-        )
+    /// Back to `step`'s page with `?error=CODE`, through the one error mapping.
+    fn fail(&self, step: PageStep, e: FormError) -> Response {
+        back(step)(e).reply(self.h, self.json)
     }
 
     /// [`Post::fail`], remembering the address the user typed for the page.
     fn fail_remembering(
         &self,
         step: PageStep,
-        e: &FormError,
+        e: FormError,
         username: &str,
         callback: &str,
     ) -> Response {
-        let res = self.fail(step, e);
-        match self
+        let cookies = self
             .h
-            .write_flow(self.form, self.headers, username, callback, None, None)
-        {
-            Some(c) => (c, res).into_response(),
-            None => res,
-        }
+            .write_flow(self.form, self.headers, username, callback, None, None);
+        back(step)(e).with_cookies(cookies).reply(self.h, self.json)
     }
 
     fn to(&self, step: PageStep, query: &str) -> Response {
@@ -76,9 +60,9 @@ impl Post<'_> {
     }
 
     /// Counts the attempt against the limits of `action`, or refuses it.
-    async fn begin(&self, action: &str, username: &str) -> Result<Ticket, FormError> {
+    async fn begin(&self, action: FormAction, username: &str) -> Result<Ticket, FormError> {
         self.h
-            .begin_attempt(self.form, action, username, self.address)
+            .begin_attempt(self.form, action.limit(), username, self.address)
             .await
     }
 
@@ -87,15 +71,19 @@ impl Post<'_> {
         self.h.attempt_succeeded(self.form, ticket).await;
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
-        self.fields.get(name)
+    /// The form's fields as the struct of a step; it cannot fail for the steps' all-text fields,
+    /// but if it did the page would say the form is incomplete.
+    fn parse<T: serde::de::DeserializeOwned>(&self, page: PageStep) -> Result<T, Failed> {
+        self.fields
+            .parse_as()
+            .map_err(|_| back(page)(FormError::BadInput("form")))
     }
 
     /// Where a step leads: signed in, a challenge, or the confirm or reset page.
-    async fn after(&self, step: Step, username: &str, callback: &str, from: PageStep) -> Response {
+    async fn after(&self, step: Next, username: &str, callback: &str, from: PageStep) -> Response {
         let (h, form) = (self.h, self.form);
         match step {
-            Step::SignedIn(sign_in) => {
+            Next::SignedIn(sign_in) => {
                 crate::step!(h, provider = form.id(), "ID token verified");
                 let tokens = sign_in.tokens.clone();
                 match h.complete_sign_in(self.headers, form.id(), sign_in).await {
@@ -107,10 +95,6 @@ impl Post<'_> {
                         (h.clear_flow(), go(self.json, &to)).into_response()
                     }
                     Err(e) => {
-                        tracing::warn!(
-                            "Cognito form sign-in refused: {}",
-                            crate::logsafe::clean(&e)
-                        );
                         // No session holds the fresh tokens: revoke them (RevokeToken).
                         if let Some(t) = &tokens {
                             if let Err(r) = CredentialsProvider::sign_out(form, t).await {
@@ -120,15 +104,12 @@ impl Post<'_> {
                                 );
                             }
                         }
-                        let code = match e {
-                            crate::error::Error::Store(_) => "error=unavailable",
-                            _ => "error=refused",
-                        };
-                        self.to(PageStep::SignIn, code)
+                        // The store down is `unavailable`, anything else `refused` (logged).
+                        Failure::new(e, Back::FormPage(PageStep::SignIn)).reply(self.h, self.json)
                     }
                 }
             }
-            Step::Challenge(pending) => match h.write_flow(
+            Next::Challenge(pending) => match h.write_flow(
                 form,
                 self.headers,
                 &pending.username.clone(),
@@ -137,16 +118,16 @@ impl Post<'_> {
                 None,
             ) {
                 Some(c) => (c, self.to(PageStep::Challenge, "")).into_response(),
-                None => self.fail(from, &FormError::StepExpired),
+                None => self.fail(from, FormError::StepExpired),
             },
-            Step::ConfirmSignUp => {
+            Next::ConfirmSignUp => {
                 // The first code may be long gone: send a fresh one.
                 if let Err(e) = form.resend(username).await {
-                    return self.fail(PageStep::SignIn, &e);
+                    return self.fail(PageStep::SignIn, e);
                 }
                 self.remember(username, callback, PageStep::Confirm, "notice=confirm")
             }
-            Step::ResetPassword => {
+            Next::ResetPassword => {
                 self.remember(username, callback, PageStep::Reset, "notice=reset-required")
             }
         }
@@ -197,36 +178,21 @@ impl Post<'_> {
     }
 }
 
-/// The page a failed action goes back to.
-fn page_of(action: &str) -> Option<PageStep> {
-    Some(match action {
-        "signin" | "code-signin" => PageStep::SignIn,
-        "challenge" => PageStep::Challenge,
-        "signup" => PageStep::SignUp,
-        "confirm" | "resend" => PageStep::Confirm,
-        "forgot" => PageStep::Forgot,
-        "reset" => PageStep::Reset,
-        _ => return None,
-    })
-}
-
-/// `POST cognito/{action}`.
+/// `POST cognito/{action}`: an unknown action is a 404 ([`Step`]); a form without this browser's
+/// CSRF token goes back to the action's page with `?error=csrf` ([`CsrfForm`]); both before
+/// anything else runs.
 pub(super) async fn submit(
     State(h): State<Hallpass>,
     Extension(form): Extension<CognitoForm>,
-    Path(action): Path<String>,
+    Step(action): Step<FormAction>,
     ext: http::Extensions,
     headers: HeaderMap,
-    body: Bytes,
+    fields: Result<CsrfForm<Fields>, CsrfRejection>,
 ) -> Response {
-    let Some(page) = page_of(&action) else {
-        return crate::error::Error::UnknownAction {
-            method: "POST".into(),
-            path: format!("/cognito/{}", crate::logsafe::Clean(&action)),
-        }
-        .into_response();
+    let fields = match fields {
+        Ok(CsrfForm(fields)) => fields,
+        Err(refused) => return refused.reply(&h, Back::FormPage(action.page())),
     };
-    let fields = Fields::parse(&body);
     let post = Post {
         h: &h,
         form: &form,
@@ -236,115 +202,132 @@ pub(super) async fn submit(
         address: client_address(&h, &ext, &headers),
         now: h.now(),
     };
-    if !h.verify_csrf(&headers, post.get("csrfToken")) {
-        return post.to(page, "error=csrf");
-    }
-    let callback = h.callback_target(post.get("callbackUrl")).await;
-    match run(&post, &action, &callback).await {
+    let common: Common = post.fields.parse_as().unwrap_or_default();
+    let callback = h.callback_target(common.callback_url.as_deref()).await;
+    match run(&post, action, &callback).await {
         Ok(res) => res,
-        Err((step, e)) => post.fail(step, &e),
+        Err(failure) => failure.reply(&h, post.json),
     }
 }
 
-type Failed = (PageStep, FormError);
+type Failed = Failure;
 
-async fn run(p: &Post<'_>, action: &str, callback: &str) -> Result<Response, Failed> {
-    let at = |step: PageStep| move |e: FormError| (step, e);
-    let form = p.form;
+/// A failure that goes back to `step`'s page.
+fn back(step: PageStep) -> impl Fn(FormError) -> Failure + Copy {
+    move |e| Failure::new(e, Back::FormPage(step))
+}
+
+/// The step of `action`, with its fields parsed.
+async fn run(p: &Post<'_>, action: FormAction, callback: &str) -> Result<Response, Failed> {
+    let page = action.page();
     match action {
-        "signin" => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignIn))?;
-            let pw = flow::password(p.get("password")).map_err(at(PageStep::SignIn))?;
-            let step = match p.begin("signin", user).await {
-                Ok(ticket) => match form.sign_in(user, pw, p.now).await {
-                    Ok(step) => {
-                        // Any step but an error means the password was right.
-                        p.succeeded(ticket).await;
-                        Ok(step)
-                    }
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            match step {
-                Ok(step) => Ok(p.after(step, user, callback, PageStep::SignIn).await),
-                // Back to the form with the address kept, so only the password is typed again.
-                Err(e) => Ok(p.fail_remembering(PageStep::SignIn, &e, user, callback)),
-            }
-        }
-        "code-signin" => code_sign_in(p, callback).await,
-        "challenge" => challenge(p).await,
-        "signup" => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::SignUp))?;
-            let pw = flow::password(p.get("password")).map_err(at(PageStep::SignUp))?;
-            p.begin("signup", user)
-                .await
-                .map_err(at(PageStep::SignUp))?;
-            let finish = form
-                .sign_up_or_reset(user, pw, p.get("name").map(str::trim))
-                .await
-                .map_err(at(PageStep::SignUp))?;
-            let intent = SignUpIntent::new(pw, finish);
-            Ok(p.remember_with(
-                user,
-                callback,
-                PageStep::Confirm,
-                "notice=confirm",
-                Some(intent),
-            ))
-        }
-        "confirm" => confirm(p, callback).await,
-        "resend" => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Confirm))?;
-            p.begin("resend", user)
-                .await
-                .map_err(at(PageStep::Confirm))?;
-            // A sign-up that met an existing account waits for a reset code: send that again.
-            let intent = p.signup_intent(user);
-            match intent.as_ref().map(SignUpIntent::finish) {
-                Some(Finish::Reset) => form.forgot(user).await,
-                _ => form.resend(user).await,
-            }
-            .map_err(at(PageStep::Confirm))?;
-            Ok(p.remember_with(
-                user,
-                callback,
-                PageStep::Confirm,
-                "notice=code-sent",
-                intent,
-            ))
-        }
-        "forgot" => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Forgot))?;
-            p.begin("forgot", user)
-                .await
-                .map_err(at(PageStep::Forgot))?;
-            form.forgot(user).await.map_err(at(PageStep::Forgot))?;
-            Ok(p.remember(user, callback, PageStep::Reset, "notice=code-sent"))
-        }
-        _ => {
-            let user = flow::field(p.get("username"), "username").map_err(at(PageStep::Reset))?;
-            let code = flow::field(p.get("code"), "code").map_err(at(PageStep::Reset))?;
-            let pw = flow::password(p.get("password")).map_err(at(PageStep::Reset))?;
-            let ticket = p.begin("code", user).await.map_err(at(PageStep::Reset))?;
-            form.reset(user, code, pw)
-                .await
-                .map_err(at(PageStep::Reset))?;
-            p.succeeded(ticket).await;
-            p.end_sessions_after_reset(user).await;
-            Ok(p.remember(user, callback, PageStep::SignIn, "notice=reset"))
-        }
+        FormAction::SignIn => sign_in(p, p.parse(page)?, callback).await,
+        FormAction::CodeSignIn => code_sign_in(p, p.parse(page)?, callback).await,
+        FormAction::Challenge => challenge(p, p.parse(page)?).await,
+        FormAction::SignUp => sign_up(p, p.parse(page)?, callback).await,
+        FormAction::Confirm => confirm(p, p.parse(page)?, callback).await,
+        FormAction::Resend => resend(p, p.parse(page)?, callback).await,
+        FormAction::Forgot => forgot(p, p.parse(page)?, callback).await,
+        FormAction::Reset => reset(p, p.parse(page)?, callback).await,
     }
+}
+
+/// `POST cognito/signin`: e-mail and password.
+async fn sign_in(p: &Post<'_>, f: SignInFields, callback: &str) -> Result<Response, Failed> {
+    let at = back(PageStep::SignIn);
+    let user = flow::field(Some(&f.username), "username").map_err(at)?;
+    let pw = flow::password(Some(&f.password)).map_err(at)?;
+    let step = match p.begin(FormAction::SignIn, user).await {
+        Ok(ticket) => match p.form.sign_in(user, pw, p.now).await {
+            Ok(step) => {
+                // Any step but an error means the password was right.
+                p.succeeded(ticket).await;
+                Ok(step)
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match step {
+        Ok(step) => Ok(p.after(step, user, callback, PageStep::SignIn).await),
+        // Back to the form with the address kept, so only the password is typed again.
+        Err(e) => Ok(p.fail_remembering(PageStep::SignIn, e, user, callback)),
+    }
+}
+
+/// `POST cognito/signup`: a new account (or, for an address that has one, a reset that the
+/// e-mailed code finishes); the password waits in the step cookie for the code.
+async fn sign_up(p: &Post<'_>, f: SignUpFields, callback: &str) -> Result<Response, Failed> {
+    let at = back(PageStep::SignUp);
+    let user = flow::field(Some(&f.username), "username").map_err(at)?;
+    let pw = flow::password(Some(&f.password)).map_err(at)?;
+    p.begin(FormAction::SignUp, user).await.map_err(at)?;
+    let finish = p
+        .form
+        .sign_up_or_reset(user, pw, Some(f.name.trim()))
+        .await
+        .map_err(at)?;
+    let intent = SignUpIntent::new(pw, finish);
+    Ok(p.remember_with(
+        user,
+        callback,
+        PageStep::Confirm,
+        "notice=confirm",
+        Some(intent),
+    ))
+}
+
+/// `POST cognito/resend`: another sign-up code (or reset code, for a sign-up that met an
+/// existing account).
+async fn resend(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Response, Failed> {
+    let at = back(PageStep::Confirm);
+    let user = flow::field(Some(&f.username), "username").map_err(at)?;
+    p.begin(FormAction::Resend, user).await.map_err(at)?;
+    let intent = p.signup_intent(user);
+    match intent.as_ref().map(SignUpIntent::finish) {
+        Some(Finish::Reset) => p.form.forgot(user).await,
+        _ => p.form.resend(user).await,
+    }
+    .map_err(at)?;
+    Ok(p.remember_with(
+        user,
+        callback,
+        PageStep::Confirm,
+        "notice=code-sent",
+        intent,
+    ))
+}
+
+/// `POST cognito/forgot`: a reset code.
+async fn forgot(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Response, Failed> {
+    let at = back(PageStep::Forgot);
+    let user = flow::field(Some(&f.username), "username").map_err(at)?;
+    p.begin(FormAction::Forgot, user).await.map_err(at)?;
+    p.form.forgot(user).await.map_err(at)?;
+    Ok(p.remember(user, callback, PageStep::Reset, "notice=code-sent"))
+}
+
+/// `POST cognito/reset`: the code and a new password; the account's other sessions end.
+async fn reset(p: &Post<'_>, f: ResetFields, callback: &str) -> Result<Response, Failed> {
+    let at = back(PageStep::Reset);
+    let user = flow::field(Some(&f.username), "username").map_err(at)?;
+    let code = flow::field(Some(&f.code), "code").map_err(at)?;
+    let pw = flow::password(Some(&f.password)).map_err(at)?;
+    let ticket = p.begin(FormAction::Reset, user).await.map_err(at)?;
+    p.form.reset(user, code, pw).await.map_err(at)?;
+    p.succeeded(ticket).await;
+    p.end_sessions_after_reset(user).await;
+    Ok(p.remember(user, callback, PageStep::SignIn, "notice=reset"))
 }
 
 /// `POST cognito/confirm`: the sign-up code. After this browser's sign-up it finishes what the
 /// sign-up started: a confirmation, or the reset of an existing account to the password chosen.
 /// Either way the next page is the same: "confirmed, please sign in".
-async fn confirm(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
-    let bad = |e| (PageStep::Confirm, e);
-    let user = flow::field(p.get("username"), "username").map_err(bad)?;
-    let code = flow::field(p.get("code"), "code").map_err(bad)?;
-    let ticket = p.begin("code", user).await.map_err(bad)?;
+async fn confirm(p: &Post<'_>, f: ConfirmFields, callback: &str) -> Result<Response, Failed> {
+    let bad = back(PageStep::Confirm);
+    let user = flow::field(Some(&f.username), "username").map_err(bad)?;
+    let code = flow::field(Some(&f.code), "code").map_err(bad)?;
+    let ticket = p.begin(FormAction::Confirm, user).await.map_err(bad)?;
     let intent = p.signup_intent(user);
     let intent_finish = intent.as_ref().map(SignUpIntent::finish);
     match intent {
@@ -381,18 +364,18 @@ async fn confirm(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
 /// `POST cognito/code-signin`: a sign-in code by e-mail. Whatever the account (unknown, without a
 /// verified address, unconfirmed), the next step is the code page, named from what was typed;
 /// only a real e-mail challenge can accept a code.
-async fn code_sign_in(p: &Post<'_>, callback: &str) -> Result<Response, Failed> {
-    let user = flow::field(p.get("username"), "username").map_err(|e| (PageStep::SignIn, e))?;
-    p.begin("code-signin", user)
+async fn code_sign_in(p: &Post<'_>, f: AddressFields, callback: &str) -> Result<Response, Failed> {
+    let user = flow::field(Some(&f.username), "username").map_err(back(PageStep::SignIn))?;
+    p.begin(FormAction::CodeSignIn, user)
         .await
-        .map_err(|e| (PageStep::SignIn, e))?;
+        .map_err(back(PageStep::SignIn))?;
     let step = p.form.sign_in_with_email_code(user, p.now).await;
     let pending = match step {
-        Ok(Step::Challenge(pending)) if matches!(pending.challenge, Challenge::EmailOtp { .. }) => {
+        Ok(Next::Challenge(pending)) if matches!(pending.challenge, Challenge::EmailOtp { .. }) => {
             pending
         }
         Err(e @ (FormError::TooMany | FormError::Service(_) | FormError::Unavailable)) => {
-            return Err((PageStep::SignIn, e))
+            return Err(back(PageStep::SignIn)(e))
         }
         other => {
             if let Err(e) = &other {
@@ -406,7 +389,7 @@ async fn code_sign_in(p: &Post<'_>, callback: &str) -> Result<Response, Failed> 
         .write_flow(p.form, p.headers, user, callback, Some(pending), None)
     {
         Some(c) => Ok((c, p.to(PageStep::Challenge, "")).into_response()),
-        None => Err((PageStep::SignIn, FormError::StepExpired)),
+        None => Err(back(PageStep::SignIn)(FormError::StepExpired)),
     }
 }
 
@@ -431,29 +414,29 @@ const CODE_TRIES: u8 = 3;
 /// `POST cognito/challenge`: the answer to the pending challenge. A wrong code or a weak new
 /// password stays on the challenge (Cognito allows three tries per `Session`); anything else starts
 /// the sign-in again.
-async fn challenge(p: &Post<'_>) -> Result<Response, Failed> {
+async fn challenge(p: &Post<'_>, f: ChallengeFields) -> Result<Response, Failed> {
     let Some(state) = p.h.read_flow(p.form, p.headers) else {
-        return Err((PageStep::SignIn, FormError::StepExpired));
+        return Err(back(PageStep::SignIn)(FormError::StepExpired));
     };
     let Some(pending) = state.pending.clone() else {
-        return Err((PageStep::SignIn, FormError::StepExpired));
+        return Err(back(PageStep::SignIn)(FormError::StepExpired));
     };
     let user = pending.username.as_str();
-    let bad = |e| (PageStep::Challenge, e);
+    let bad = back(PageStep::Challenge);
     let answer = match &pending.challenge {
         Challenge::NewPassword => {
-            Answer::NewPassword(flow::password(p.get("password")).map_err(bad)?)
+            Answer::NewPassword(flow::password(Some(&f.password)).map_err(bad)?)
         }
         Challenge::Custom { .. } => {
-            Answer::Code(flow::field(p.get("answer"), "answer").map_err(bad)?)
+            Answer::Code(flow::field(Some(&f.answer), "answer").map_err(bad)?)
         }
         Challenge::Select { .. } => Answer::Choice(
-            flow::field(p.get("answer"), "answer").map_err(bad)?,
-            p.get("password").filter(|v| !v.is_empty()),
+            flow::field(Some(&f.answer), "answer").map_err(bad)?,
+            Some(f.password.as_str()).filter(|v| !v.is_empty()),
         ),
-        _ => Answer::Code(flow::field(p.get("code"), "code").map_err(bad)?),
+        _ => Answer::Code(flow::field(Some(&f.code), "code").map_err(bad)?),
     };
-    let ticket = p.begin("code", user).await.map_err(bad)?;
+    let ticket = p.begin(FormAction::Challenge, user).await.map_err(bad)?;
     let result = if pending.session.expose() == DECOY_SESSION {
         Err(FormError::CodeMismatch)
     } else {
@@ -466,15 +449,12 @@ async fn challenge(p: &Post<'_>) -> Result<Response, Failed> {
             if state.tries + 1 < CODE_TRIES =>
         {
             // The same challenge again, one try used; the cookie is written anew either way.
-            let res = p.fail(PageStep::Challenge, &e);
             let mut again = state;
             again.tries += 1;
-            return Ok(match p.h.write_flow_state(p.form, p.headers, again) {
-                Some(c) => (c, res).into_response(),
-                None => res,
-            });
+            let cookies = p.h.write_flow_state(p.form, p.headers, again);
+            return Err(bad(e).with_cookies(cookies));
         }
-        Err(e) => return Err((PageStep::SignIn, e)),
+        Err(e) => return Err(back(PageStep::SignIn)(e)),
     };
     p.succeeded(ticket).await;
     Ok(

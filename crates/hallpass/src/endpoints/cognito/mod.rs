@@ -16,6 +16,9 @@
 mod handlers;
 pub mod model;
 mod page;
+mod steps;
+
+pub(crate) use steps::FormAction;
 
 use std::net::IpAddr;
 
@@ -55,23 +58,12 @@ pub(crate) struct FlowState {
 
 /// The routes of every Cognito form provider configured.
 pub(crate) fn routes(h: &Hallpass) -> Router<Hallpass> {
-    let mut router = Router::new();
-    for p in h.providers() {
-        let Provider::Credentials(c) = p else {
-            continue;
-        };
-        let Some(form) = c.as_any().and_then(|a| a.downcast_ref::<CognitoForm>()) else {
-            continue;
-        };
-        router = router.merge(
-            Router::new()
-                .route("/cognito/{step}", get(page::show).post(handlers::submit))
-                .layer(Extension(form.clone())),
-        );
-        // One form provider: a second would collide on these routes.
-        break;
+    match h.cognito_form() {
+        Some(form) => Router::new()
+            .route("/cognito/{step}", get(page::show).post(handlers::submit))
+            .layer(Extension(form.clone())),
+        None => Router::new(),
     }
-    router
 }
 
 /// The client's address for the attempt limits (see [`crate::client_ip`]); `None`, with a warning
@@ -95,6 +87,11 @@ pub(crate) fn client_address(
 }
 
 impl Hallpass {
+    /// The Cognito form provider; the first, when there are several (they would share routes).
+    pub(crate) fn cognito_form(&self) -> Option<&CognitoForm> {
+        self.providers().find_map(Provider::as_cognito_form)
+    }
+
     /// Where the page of `step` is: the app's own (`Pages::cognito`, then `{prefix}/{step}`) or the
     /// built-in one.
     pub(crate) fn cognito_page_url(&self, step: PageStep, query: &str) -> String {

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::steps::FormAction;
 use crate::provider::{Challenge, FormError};
 
 /// A page of the form sign-in.
@@ -27,16 +28,9 @@ pub enum PageStep {
 }
 
 impl PageStep {
-    /// The route under `{base}/cognito/`.
+    /// The route under `{base}/cognito/` (its main form posts to the same route).
     pub fn path(self) -> &'static str {
-        match self {
-            Self::SignIn => "signin",
-            Self::Challenge => "challenge",
-            Self::SignUp => "signup",
-            Self::Confirm => "confirm",
-            Self::Forgot => "forgot",
-            Self::Reset => "reset",
-        }
+        FormAction::of_page(self).path()
     }
 
     /// The step for a route name.

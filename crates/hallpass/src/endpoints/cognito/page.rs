@@ -2,17 +2,18 @@
 //! answered as JSON.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use http::header::{HeaderMap, ACCEPT};
 use http::StatusCode;
 
 use super::model::{self, CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep};
+use super::steps::{FormAction, Step};
 use crate::cookies::SetCookies;
 use crate::endpoints::{no_store, pages, Fields};
 use crate::error::found;
-use crate::provider::{Challenge, CognitoForm, Provider};
+use crate::provider::{Challenge, CognitoForm, Pending};
 use crate::Hallpass;
 
 #[derive(Template)]
@@ -26,17 +27,10 @@ struct CognitoTemplate<'a> {
 pub(super) async fn show(
     State(h): State<Hallpass>,
     Extension(form): Extension<CognitoForm>,
-    Path(step): Path<String>,
+    Step(step): Step<PageStep>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(step) = PageStep::from_path(&step) else {
-        return crate::error::Error::UnknownAction {
-            method: "GET".into(),
-            path: format!("/cognito/{}", crate::logsafe::Clean(&step)),
-        }
-        .into_response();
-    };
     if h.config().pages.cognito.is_some() {
         return found(&h.cognito_page_url(step, q.as_deref().unwrap_or("")));
     }
@@ -73,10 +67,7 @@ impl Hallpass {
         step: PageStep,
         query: Option<&str>,
     ) -> Option<(CognitoPage, SetCookies)> {
-        let form = self.providers().find_map(|p| match p {
-            Provider::Credentials(c) => c.as_any()?.downcast_ref::<CognitoForm>(),
-            _ => None,
-        })?;
+        let form = self.cognito_form()?;
         self.page_for(form, headers, step, query).await
     }
 
@@ -95,18 +86,11 @@ impl Hallpass {
             (None, None) => self.callback_target(None).await,
         };
         let (csrf_token, cookies) = self.csrf_token(headers);
-        let remembered = flow.as_ref().map(|f| f.username.clone());
-        let action = |s: &str| self.config().url(&format!("/cognito/{s}"));
-        let link = |step: PageStep, text| PageLink {
-            href: self.cognito_page_url(step, ""),
-            text,
-        };
-        let rules = form.password_rules().describe();
         let mut page = CognitoPage {
             step,
             title: "",
             intro: None,
-            action: action(step.path()),
+            action: self.form_action_url(FormAction::of_page(step)),
             submit: "Continue",
             csrf_token,
             callback_url,
@@ -121,17 +105,52 @@ impl Hallpass {
             extra_forms: Vec::new(),
             links: Vec::new(),
         };
-        match step {
+        self.fill_page(&mut page, form, flow.as_ref())?;
+        Some((page, cookies))
+    }
+
+    /// Where a form of the pages posts.
+    fn form_action_url(&self, a: FormAction) -> String {
+        self.config().url(&format!("/cognito/{}", a.path()))
+    }
+
+    /// A second, address-only form (e-mail me a code, send a new code).
+    fn address_form(
+        &self,
+        a: FormAction,
+        label: &'static str,
+        address: Option<String>,
+    ) -> ExtraForm {
+        ExtraForm {
+            action: self.form_action_url(a),
+            label,
+            hidden: Vec::new(),
+            fields: vec![PageField::email(address)],
+        }
+    }
+
+    /// `page`'s texts, fields, forms and links for its step; `None` for the challenge page when no
+    /// challenge is pending.
+    fn fill_page(
+        &self,
+        page: &mut CognitoPage,
+        form: &CognitoForm,
+        flow: Option<&super::FlowState>,
+    ) -> Option<()> {
+        let remembered = flow.map(|f| f.username.clone());
+        let extra = |a, label| self.address_form(a, label, remembered.clone());
+        let link = |step: PageStep, text| PageLink {
+            href: self.cognito_page_url(step, ""),
+            text,
+        };
+        let rules = form.password_rules().describe();
+        match page.step {
             PageStep::SignIn => {
                 page.title = "Sign in";
                 page.submit = "Sign in";
                 page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
-                page.extra_forms.push(ExtraForm {
-                    action: action("code-signin"),
-                    label: "E-mail me a sign-in code",
-                    hidden: Vec::new(),
-                    fields: vec![PageField::email(remembered)],
-                });
+                page.extra_forms
+                    .push(extra(FormAction::CodeSignIn, "E-mail me a sign-in code"));
                 page.links = vec![
                     link(PageStep::Forgot, "Forgot your password?"),
                     link(PageStep::SignUp, "Create an account"),
@@ -156,19 +175,15 @@ impl Hallpass {
                     PageField::email(remembered.clone()),
                     PageField::code("Confirmation code"),
                 ];
-                page.extra_forms.push(ExtraForm {
-                    action: action("resend"),
-                    label: "Send a new code",
-                    hidden: Vec::new(),
-                    fields: vec![PageField::email(remembered)],
-                });
+                page.extra_forms
+                    .push(extra(FormAction::Resend, "Send a new code"));
                 page.links = vec![link(PageStep::SignIn, "Back to sign in")];
             }
             PageStep::Forgot => {
                 page.title = "Reset your password";
                 page.submit = "Send a reset code";
                 page.intro = Some("Enter your e-mail address and we will send you a code.".into());
-                page.fields = vec![PageField::email(remembered)];
+                page.fields = vec![PageField::email(remembered.clone())];
                 page.links = vec![link(PageStep::SignIn, "Back to sign in")];
             }
             PageStep::Reset => {
@@ -180,53 +195,54 @@ impl Hallpass {
                     PageField::new_password(),
                 ];
                 page.password_rules = rules;
-                page.extra_forms.push(ExtraForm {
-                    action: action("forgot"),
-                    label: "Send a new code",
-                    hidden: Vec::new(),
-                    fields: vec![PageField::email(remembered)],
-                });
+                page.extra_forms
+                    .push(extra(FormAction::Forgot, "Send a new code"));
                 page.links = vec![link(PageStep::SignIn, "Back to sign in")];
             }
             PageStep::Challenge => {
-                let pending = flow.as_ref()?.pending.as_ref()?;
-                let (name, title, fields, intro) = model::challenge_parts(&pending.challenge);
-                page.challenge = Some(name);
-                page.title = title;
-                page.fields = fields;
-                page.intro = Some(intro);
-                match &pending.challenge {
-                    Challenge::NewPassword => page.password_rules = rules,
-                    Challenge::Custom { parameters } => {
-                        page.challenge_parameters = parameters.clone();
-                    }
-                    Challenge::Select { choices } => {
-                        page.choices = choices
-                            .iter()
-                            .map(|c| PageChoice {
-                                value: c.clone(),
-                                label: model::choice_label(c),
-                            })
-                            .collect();
-                    }
-                    Challenge::MfaSetup { secret } => {
-                        let issuer = self
-                            .config()
-                            .origin
-                            .host_str()
-                            .unwrap_or("Hallpass")
-                            .to_string();
-                        page.totp = Some(model::totp_setup(
-                            secret.expose(),
-                            &pending.username,
-                            &issuer,
-                        ));
-                    }
-                    _ => {}
-                }
+                let pending = flow?.pending.as_ref()?;
+                self.fill_challenge(page, pending, rules);
                 page.links = vec![link(PageStep::SignIn, "Start again")];
             }
         }
-        Some((page, cookies))
+        Some(())
+    }
+
+    /// The challenge page of `pending`.
+    fn fill_challenge(&self, page: &mut CognitoPage, pending: &Pending, rules: Vec<String>) {
+        let (name, title, fields, intro) = model::challenge_parts(&pending.challenge);
+        page.challenge = Some(name);
+        page.title = title;
+        page.fields = fields;
+        page.intro = Some(intro);
+        match &pending.challenge {
+            Challenge::NewPassword => page.password_rules = rules,
+            Challenge::Custom { parameters } => {
+                page.challenge_parameters = parameters.clone();
+            }
+            Challenge::Select { choices } => {
+                page.choices = choices
+                    .iter()
+                    .map(|c| PageChoice {
+                        value: c.clone(),
+                        label: model::choice_label(c),
+                    })
+                    .collect();
+            }
+            Challenge::MfaSetup { secret } => {
+                let issuer = self
+                    .config()
+                    .origin
+                    .host_str()
+                    .unwrap_or("Hallpass")
+                    .to_string();
+                page.totp = Some(model::totp_setup(
+                    secret.expose(),
+                    &pending.username,
+                    &issuer,
+                ));
+            }
+            _ => {}
+        }
     }
 }

@@ -185,7 +185,7 @@ impl CognitoBuilder {
             rules: form.rules,
             limits: form.limits,
         });
-        let form_provider = Provider::credentials(form_provider);
+        let form_provider = Provider::CognitoForm(form_provider);
         Ok(match form.mode {
             SignInMode::Both => vec![hosted.into(), form_provider],
             _ => vec![form_provider],

@@ -314,9 +314,6 @@ impl CredentialsProvider for CognitoForm {
     fn form_path(&self) -> Option<&str> {
         Some("/cognito/signin")
     }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
     /// A one-step sign-in (`POST {base}/callback/cognito-form`): succeeds only when Cognito asks
     /// for no challenge; the pages under `{base}/cognito/` handle every step.
     fn authorize<'a>(

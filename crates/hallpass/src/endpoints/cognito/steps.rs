@@ -1,0 +1,219 @@
+//! What a POST to `{base}/cognito/{action}` asks for, parsed once at the edge: the action from the
+//! path (an unknown one is a 404) and each action's fields as a `Deserialize` struct. The route
+//! names are written once, in [`ROUTES`].
+
+use axum::extract::{FromRequestParts, Path};
+use http::request::Parts;
+use serde::Deserialize;
+
+use super::model::PageStep;
+use crate::error::Error;
+
+/// A form action of the Cognito form sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormAction {
+    /// E-mail and password.
+    SignIn,
+    /// An e-mailed sign-in code instead of the password.
+    CodeSignIn,
+    /// The answer to the pending challenge.
+    Challenge,
+    /// A new account.
+    SignUp,
+    /// The sign-up code.
+    Confirm,
+    /// Another sign-up code.
+    Resend,
+    /// Ask for a reset code.
+    Forgot,
+    /// The reset code and a new password.
+    Reset,
+}
+
+/// The route of each action under `{base}/cognito/`: the only place the names are written.
+const ROUTES: [(FormAction, &str); 8] = [
+    (FormAction::SignIn, "signin"),
+    (FormAction::CodeSignIn, "code-signin"),
+    (FormAction::Challenge, "challenge"),
+    (FormAction::SignUp, "signup"),
+    (FormAction::Confirm, "confirm"),
+    (FormAction::Resend, "resend"),
+    (FormAction::Forgot, "forgot"),
+    (FormAction::Reset, "reset"),
+];
+
+impl FormAction {
+    /// The route under `{base}/cognito/`.
+    pub(crate) fn path(self) -> &'static str {
+        ROUTES
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or("", |(_, p)| p)
+    }
+
+    /// The action of `page`'s main form.
+    pub(crate) fn of_page(page: PageStep) -> Self {
+        match page {
+            PageStep::SignIn => Self::SignIn,
+            PageStep::Challenge => Self::Challenge,
+            PageStep::SignUp => Self::SignUp,
+            PageStep::Confirm => Self::Confirm,
+            PageStep::Forgot => Self::Forgot,
+            PageStep::Reset => Self::Reset,
+        }
+    }
+
+    /// What the attempt limits count it as: every action that checks a code shares `code`.
+    pub(crate) fn limit(self) -> &'static str {
+        match self {
+            Self::Challenge | Self::Confirm | Self::Reset => "code",
+            other => other.path(),
+        }
+    }
+
+    /// The page a failed attempt goes back to (and, for the main form of a page, its own page).
+    pub(crate) fn page(self) -> PageStep {
+        match self {
+            Self::SignIn | Self::CodeSignIn => PageStep::SignIn,
+            Self::Challenge => PageStep::Challenge,
+            Self::SignUp => PageStep::SignUp,
+            Self::Confirm | Self::Resend => PageStep::Confirm,
+            Self::Forgot => PageStep::Forgot,
+            Self::Reset => PageStep::Reset,
+        }
+    }
+}
+
+/// A name in the path that parses into a step.
+pub(crate) trait RouteName: Sized {
+    /// The step for `path`, if there is one.
+    fn from_route(path: &str) -> Option<Self>;
+}
+
+impl RouteName for FormAction {
+    fn from_route(path: &str) -> Option<Self> {
+        ROUTES.iter().find(|(_, p)| *p == path).map(|(a, _)| *a)
+    }
+}
+
+impl RouteName for PageStep {
+    fn from_route(path: &str) -> Option<Self> {
+        PageStep::from_path(path)
+    }
+}
+
+/// `{step}` of the path, parsed: an unknown step is a 404 before anything else runs.
+pub(crate) struct Step<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: RouteName> FromRequestParts<S> for Step<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let method = parts.method.to_string();
+        let unknown = |step: &str| Error::UnknownStep {
+            method: method.clone(),
+            step: crate::logsafe::Clean(step)
+                .to_string()
+                .chars()
+                .take(100)
+                .collect(),
+        };
+        let Path(name) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| unknown(""))?;
+        T::from_route(&name).map(Step).ok_or_else(|| unknown(&name))
+    }
+}
+
+/// Fields every action's form may carry besides its own.
+#[derive(Deserialize, Default)]
+pub(crate) struct Common {
+    /// Where to go after signing in.
+    #[serde(rename = "callbackUrl")]
+    pub(crate) callback_url: Option<String>,
+}
+
+/// `signin`: e-mail and password.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SignInFields {
+    pub(crate) username: String,
+    pub(crate) password: String,
+}
+
+/// `code-signin`, `resend`, `forgot`: the address only.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct AddressFields {
+    pub(crate) username: String,
+}
+
+/// `signup`: the address, an optional name, the password.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SignUpFields {
+    pub(crate) username: String,
+    pub(crate) password: String,
+    pub(crate) name: String,
+}
+
+/// `confirm`: the address and the code.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ConfirmFields {
+    pub(crate) username: String,
+    pub(crate) code: String,
+}
+
+/// `reset`: the address, the code, the new password.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ResetFields {
+    pub(crate) username: String,
+    pub(crate) code: String,
+    pub(crate) password: String,
+}
+
+/// `challenge`: whichever of these the pending challenge asks for.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ChallengeFields {
+    pub(crate) code: String,
+    pub(crate) password: String,
+    pub(crate) answer: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_one_route_and_parses_back() {
+        for (action, path) in ROUTES {
+            assert_eq!(action.path(), path);
+            assert_eq!(FormAction::from_route(path), Some(action));
+            assert_eq!(ROUTES.iter().filter(|(_, p)| *p == path).count(), 1);
+        }
+        for page in [
+            PageStep::SignIn,
+            PageStep::Challenge,
+            PageStep::SignUp,
+            PageStep::Confirm,
+            PageStep::Forgot,
+            PageStep::Reset,
+        ] {
+            let own =
+                FormAction::from_route(page.path()).expect("a page's form posts to its route");
+            assert_eq!(own.page(), page);
+        }
+    }
+
+    #[test]
+    fn unknown_actions_are_no_action() {
+        for path in [
+            "", "Reset", "reset/", "resets", "sign-in", "../reset", "reset\0",
+        ] {
+            assert_eq!(FormAction::from_route(path), None, "{path:?}");
+        }
+    }
+}
