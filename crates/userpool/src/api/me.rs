@@ -120,11 +120,15 @@ pub(crate) async fn change_password(
     call.pool
         .set_user_password(pool_id, &user.sub, &req.proposed_password, now)
         .await?;
-    // A new password ends every sign-in, this one included.
-    call.pool
-        .store()
-        .end_user_sign_ins(pool_id, &user.sub)
-        .await?;
+    // Cognito leaves the user's tokens valid (the app calls `GlobalSignOut` for that); a pool
+    // may ask for the stricter way, every sign-in ended, this one included. A reset (not this
+    // operation) ends them always.
+    if call.pool.pool_config(pool_id)?.change_password_signs_out {
+        call.pool
+            .store()
+            .end_user_sign_ins(pool_id, &user.sub)
+            .await?;
+    }
     Ok(Empty {})
 }
 
