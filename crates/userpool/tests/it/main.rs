@@ -12,6 +12,7 @@ mod api_email_otp;
 mod api_envelope;
 mod api_me;
 mod api_mfa;
+mod api_mfa_preference;
 mod api_pool_clients;
 mod api_pools;
 mod api_pools_runtime;
