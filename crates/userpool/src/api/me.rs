@@ -56,6 +56,8 @@ pub(crate) struct GetUserResponse {
     user_attributes: Vec<Attribute>,
     #[serde(rename = "UserMFASettingList")]
     user_mfa_setting_list: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_mfa_setting: Option<&'static str>,
 }
 
 pub(crate) async fn get_user(
@@ -66,11 +68,8 @@ pub(crate) async fn get_user(
     Ok(GetUserResponse {
         username: user.sub.clone(),
         user_attributes: attributes_of(&user),
-        user_mfa_setting_list: if user.totp_enabled {
-            vec!["SOFTWARE_TOKEN_MFA"]
-        } else {
-            vec![]
-        },
+        user_mfa_setting_list: super::mfa::setting_list(&user),
+        preferred_mfa_setting: super::mfa::preferred_setting(&user),
     })
 }
 
