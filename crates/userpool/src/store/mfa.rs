@@ -64,13 +64,14 @@ impl Store {
     pub async fn set_totp_enabled(&self, sub: &str, enabled: bool) -> Result<(), Error> {
         // Off drops a preference too, so that turning TOTP on again does not bring it back.
         sqlx::query(
-            "UPDATE users SET totp_enabled = ?, totp_preferred = totp_preferred AND ? WHERE sub = ?",
+            "UPDATE users SET totp_enabled = ?, totp_preferred = totp_preferred AND ?
+             WHERE sub = ?",
         )
         .bind(enabled as i64)
         .bind(enabled as i64)
-            .bind(sub)
-            .execute(&self.pool)
-            .await?;
+        .bind(sub)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
