@@ -172,15 +172,29 @@ async fn revoke_token_and_delete_user() {
     let tokens = alice_hosted_tokens(&t).await;
     let at = tokens["access_token"].as_str().unwrap();
     let rt = tokens["refresh_token"].as_str().unwrap();
-    let err = api
-        .revoke_token()
-        .token(rt)
-        .client_id(CONF)
-        .client_secret("wrong")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(exception(&err), "NotAuthorizedException");
+    // A wrong or missing secret, or an unknown client: `UnauthorizedException`, one of the
+    // operation's declared errors (the SDK reads it as such), and nothing is revoked.
+    for (client, secret) in [
+        (CONF, Some("wrong")),
+        (CONF, None),
+        ("unknown0client0000000001", None),
+        ("unknown0client0000000001", Some("x")),
+    ] {
+        let err = api
+            .revoke_token()
+            .token(rt)
+            .client_id(client)
+            .set_client_secret(secret.map(str::to_string))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            err.as_service_error()
+                .is_some_and(|e| e.is_unauthorized_exception()),
+            "{client} {secret:?}: {}",
+            exception(&err)
+        );
+    }
     assert!(refreshes(&t, rt).await);
     api.revoke_token()
         .token(rt)
