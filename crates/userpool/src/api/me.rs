@@ -236,15 +236,21 @@ pub(crate) struct RevokeTokenRequest {
 }
 
 pub(crate) async fn revoke_token(call: &Call, req: RevokeTokenRequest) -> Result<Empty, ApiError> {
-    let (_, client) = super::shapes::client(&call.pool, &req.client_id)?;
+    // RevokeToken declares `UnauthorizedException` (not `ResourceNotFoundException` nor
+    // `NotAuthorizedException`) for a client it cannot authenticate: unknown, or a wrong or
+    // missing secret, told apart by neither exception nor message.
+    let unauthorized = || {
+        ApiError::new(
+            Exception::UnauthorizedException,
+            "Client is not authorized to revoke this token.",
+        )
+    };
+    let (_, client) = call.pool.client(&req.client_id).ok_or_else(unauthorized)?;
     if let Some(secret) = &client.secret {
         let given = req.client_secret.as_deref().unwrap_or("");
         let ok: bool = subtle::ConstantTimeEq::ct_eq(secret.as_bytes(), given.as_bytes()).into();
         if !ok {
-            return Err(ApiError::new(
-                Exception::NotAuthorizedException,
-                "Client secret is incorrect.",
-            ));
+            return Err(unauthorized());
         }
     }
     let store = call.pool.store();
