@@ -13,6 +13,7 @@ mod api_envelope;
 mod api_me;
 mod api_mfa;
 mod api_mfa_preference;
+mod api_paging;
 mod api_pool_clients;
 mod api_pools;
 mod api_pools_runtime;
