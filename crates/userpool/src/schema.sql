@@ -110,7 +110,8 @@ CREATE TABLE IF NOT EXISTS sessions (
 --   users.srp_salt, users.srp_verifier  the SRP verifier, stored beside the Argon2 hash
 --   users.password_temporary            1: the next sign-in must set a new password
 --   users.enabled                       0 after AdminDisableUser: no sign-in anywhere
---   users.totp_secret, users.totp_enabled, users.totp_last_step, users.totp_pending
+--   users.totp_secret, users.totp_enabled, users.totp_last_step, users.totp_pending,
+--   users.totp_preferred
 --                                       software-token MFA (pending: set up, not verified)
 --   refresh_tokens.replaced_at          when a rotated token was replaced (grace period)
 

@@ -188,6 +188,8 @@ pub(crate) struct AdminGetUserResponse {
     user_status: &'static str,
     #[serde(rename = "UserMFASettingList")]
     user_mfa_setting_list: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_mfa_setting: Option<&'static str>,
 }
 
 pub(crate) async fn admin_get_user(
@@ -202,11 +204,8 @@ pub(crate) async fn admin_get_user(
         user_last_modified_date: user.updated_at,
         enabled: user.enabled,
         user_status: status_of(&user),
-        user_mfa_setting_list: if user.totp_enabled {
-            vec!["SOFTWARE_TOKEN_MFA"]
-        } else {
-            vec![]
-        },
+        user_mfa_setting_list: super::mfa::setting_list(&user),
+        preferred_mfa_setting: super::mfa::preferred_setting(&user),
     })
 }
 

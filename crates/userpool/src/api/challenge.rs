@@ -52,7 +52,19 @@ pub(crate) async fn issue(
     params: HashMap<String, String>,
     state: Vec<u8>,
 ) -> Result<AuthReply, ApiError> {
-    let session = tokens::random_secret(96);
+    issue_under(cc, sub, challenge, params, state, tokens::random_secret(96)).await
+}
+
+/// As [`issue`], under a given session value: a random secret the caller made (SRP's
+/// `SECRET_BLOCK`, so that an answer without a `Session` finds its challenge too).
+pub(crate) async fn issue_under(
+    cc: &ClientCall<'_>,
+    sub: &str,
+    challenge: Challenge,
+    params: HashMap<String, String>,
+    state: Vec<u8>,
+    session: String,
+) -> Result<AuthReply, ApiError> {
     let row = ChallengeRow {
         pool_id: cc.pc.id.clone(),
         client_id: cc.client.id.clone(),
@@ -81,10 +93,26 @@ pub(crate) async fn respond(
 ) -> Result<AuthReply, ApiError> {
     let responses = answer.responses;
     let username = param(responses, "USERNAME")?;
-    let Some(session) = answer.session.filter(|s| !s.is_empty() && s.len() <= 4096) else {
+    // Cognito's own examples (and pycognito) answer `PASSWORD_VERIFIER` without a `Session`:
+    // its `SECRET_BLOCK` is the challenge's session (see `srp_flow::start`), a random secret
+    // of 256 bits, so it finds the challenge, once, as the session would.
+    let session = answer.session.filter(|s| !s.is_empty()).or_else(|| {
+        (answer.name == "PASSWORD_VERIFIER")
+            .then(|| {
+                responses
+                    .get("PASSWORD_CLAIM_SECRET_BLOCK")
+                    .map(String::as_str)
+            })
+            .flatten()
+    });
+    let Some(session) = session.filter(|s| !s.is_empty() && s.len() <= 4096) else {
+        let missing = match answer.name {
+            "PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
+            _ => "Session",
+        };
         return Err(ApiError::new(
             Exception::InvalidParameterException,
-            "Missing required parameter Session",
+            format!("Missing required parameter {missing}"),
         ));
     };
     let session_hash = tokens::hash_secret(session);

@@ -174,6 +174,10 @@ pub(crate) async fn admin_list_groups_for_user(
 pub(crate) struct UsersInGroupRequest {
     user_pool_id: String,
     group_name: String,
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    next_token: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -181,7 +185,7 @@ pub(crate) struct UsersInGroupRequest {
 pub(crate) struct UsersResponse {
     users: Vec<UserType>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pagination_token: Option<String>,
+    next_token: Option<String>,
 }
 
 pub(crate) async fn list_users_in_group(
@@ -206,8 +210,10 @@ pub(crate) async fn list_users_in_group(
         .store()
         .users_in_group(&pc.id, &req.group_name)
         .await?;
+    let (page, next_token) =
+        super::list_users::paginate(users, req.limit, req.next_token.as_deref())?;
     Ok(UsersResponse {
-        users: users.iter().map(UserType::of).collect(),
-        pagination_token: None,
+        users: page.iter().map(UserType::of).collect(),
+        next_token,
     })
 }

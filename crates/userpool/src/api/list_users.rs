@@ -112,6 +112,26 @@ fn matches(user: &UserRow, filter: &Filter) -> bool {
     }
 }
 
+/// One page of `all`: from the offset in `token` (none: the start), at most `limit` items
+/// (1 to 60; none or 0: 60), and the token of the next page, if any. For the list operations
+/// that page (`ListUsersInGroup`, `ListUserPoolClients`).
+pub(crate) fn paginate<T>(
+    all: Vec<T>,
+    limit: Option<i64>,
+    token: Option<&str>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let limit = match limit {
+        None | Some(0) => MAX_LIMIT,
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
+        Some(_) => return Err(invalid("The limit must be between 0 and 60.")),
+    };
+    let start = token.map(decode_token).transpose()?.unwrap_or(0);
+    let len = all.len();
+    let page: Vec<T> = all.into_iter().skip(start).take(limit).collect();
+    let next = start.saturating_add(page.len());
+    Ok((page, (next < len).then(|| encode_token(next))))
+}
+
 fn encode_token(offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
 }

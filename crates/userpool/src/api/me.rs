@@ -56,6 +56,8 @@ pub(crate) struct GetUserResponse {
     user_attributes: Vec<Attribute>,
     #[serde(rename = "UserMFASettingList")]
     user_mfa_setting_list: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preferred_mfa_setting: Option<&'static str>,
 }
 
 pub(crate) async fn get_user(
@@ -66,11 +68,8 @@ pub(crate) async fn get_user(
     Ok(GetUserResponse {
         username: user.sub.clone(),
         user_attributes: attributes_of(&user),
-        user_mfa_setting_list: if user.totp_enabled {
-            vec!["SOFTWARE_TOKEN_MFA"]
-        } else {
-            vec![]
-        },
+        user_mfa_setting_list: super::mfa::setting_list(&user),
+        preferred_mfa_setting: super::mfa::preferred_setting(&user),
     })
 }
 
@@ -120,11 +119,15 @@ pub(crate) async fn change_password(
     call.pool
         .set_user_password(pool_id, &user.sub, &req.proposed_password, now)
         .await?;
-    // A new password ends every sign-in, this one included.
-    call.pool
-        .store()
-        .end_user_sign_ins(pool_id, &user.sub)
-        .await?;
+    // Cognito leaves the user's tokens valid (the app calls `GlobalSignOut` for that); a pool
+    // may ask for the stricter way, every sign-in ended, this one included. A reset (not this
+    // operation) ends them always.
+    if call.pool.pool_config(pool_id)?.change_password_signs_out {
+        call.pool
+            .store()
+            .end_user_sign_ins(pool_id, &user.sub)
+            .await?;
+    }
     Ok(Empty {})
 }
 
@@ -233,15 +236,21 @@ pub(crate) struct RevokeTokenRequest {
 }
 
 pub(crate) async fn revoke_token(call: &Call, req: RevokeTokenRequest) -> Result<Empty, ApiError> {
-    let (_, client) = super::shapes::client(&call.pool, &req.client_id)?;
+    // RevokeToken declares `UnauthorizedException` (not `ResourceNotFoundException` nor
+    // `NotAuthorizedException`) for a client it cannot authenticate: unknown, or a wrong or
+    // missing secret, told apart by neither exception nor message.
+    let unauthorized = || {
+        ApiError::new(
+            Exception::UnauthorizedException,
+            "Client is not authorized to revoke this token.",
+        )
+    };
+    let (_, client) = call.pool.client(&req.client_id).ok_or_else(unauthorized)?;
     if let Some(secret) = &client.secret {
         let given = req.client_secret.as_deref().unwrap_or("");
         let ok: bool = subtle::ConstantTimeEq::ct_eq(secret.as_bytes(), given.as_bytes()).into();
         if !ok {
-            return Err(ApiError::new(
-                Exception::NotAuthorizedException,
-                "Client secret is incorrect.",
-            ));
+            return Err(unauthorized());
         }
     }
     let store = call.pool.store();

@@ -228,11 +228,27 @@ pub(crate) async fn verify_software_token(
     })
 }
 
+/// `UserMFASettingList` of `GetUser` / `AdminGetUser`: the MFA methods on (TOTP only here).
+pub(crate) fn setting_list(user: &UserRow) -> Vec<&'static str> {
+    if user.totp_enabled {
+        vec!["SOFTWARE_TOKEN_MFA"]
+    } else {
+        vec![]
+    }
+}
+
+/// `PreferredMfaSetting`: the method set as preferred, while it is on.
+pub(crate) fn preferred_setting(user: &UserRow) -> Option<&'static str> {
+    (user.totp_enabled && user.totp_preferred).then_some("SOFTWARE_TOKEN_MFA")
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct MfaSettings {
     #[serde(default)]
     enabled: bool,
+    #[serde(default)]
+    preferred_mfa: bool,
 }
 
 #[derive(Deserialize)]
@@ -258,7 +274,7 @@ pub(crate) async fn set_user_mfa_preference(
         }
         call.pool
             .store()
-            .set_totp_enabled(&user.sub, settings.enabled)
+            .set_totp_preference(&user.sub, settings.enabled, settings.preferred_mfa)
             .await?;
     }
     Ok(Empty {})

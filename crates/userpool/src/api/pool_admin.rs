@@ -108,6 +108,7 @@ pub(crate) async fn create_user_pool(
         users: vec![],
         mfa,
         lambda_config: super::pool_update::lambda_config(req.lambda_config)?,
+        change_password_signs_out: false,
     };
     let _changes = call.pool.runtime_pools().lock_changes().await;
     let pc = call.pool.create_runtime_pool(config).await?;

@@ -226,23 +226,39 @@ struct ClientDescription {
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ListUserPoolClientsResponse {
     user_pool_clients: Vec<ClientDescription>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ListClientsRequest {
+    user_pool_id: String,
+    #[serde(default)]
+    max_results: Option<i64>,
+    #[serde(default)]
+    next_token: Option<String>,
 }
 
 pub(crate) async fn list_user_pool_clients(
     call: &Call,
-    req: PoolRequest,
+    req: ListClientsRequest,
 ) -> Result<ListUserPoolClientsResponse, ApiError> {
     call.require_signed()?;
     let pc = pool_config(&call.pool, &req.user_pool_id)?;
+    let all: Vec<ClientDescription> = pc
+        .clients
+        .iter()
+        .map(|c| ClientDescription {
+            client_id: c.id.clone(),
+            user_pool_id: pc.id.clone(),
+            client_name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+        })
+        .collect();
+    let (user_pool_clients, next_token) =
+        super::list_users::paginate(all, req.max_results, req.next_token.as_deref())?;
     Ok(ListUserPoolClientsResponse {
-        user_pool_clients: pc
-            .clients
-            .iter()
-            .map(|c| ClientDescription {
-                client_id: c.id.clone(),
-                user_pool_id: pc.id.clone(),
-                client_name: c.name.clone().unwrap_or_else(|| c.id.clone()),
-            })
-            .collect(),
+        user_pool_clients,
+        next_token,
     })
 }

@@ -61,6 +61,9 @@ pub(crate) async fn start(
     .await
     .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
     let (state, params) = started.map_err(srp_parameter_error)?;
+    // The `SECRET_BLOCK` (random, 256 bits) is also the `Session`: an answer with either finds
+    // the challenge, and a block the pool did not issue finds nothing.
+    let session = params.secret_block.clone();
     let params = HashMap::from([
         ("SALT".to_string(), params.salt),
         ("SRP_B".to_string(), params.srp_b),
@@ -68,12 +71,13 @@ pub(crate) async fn start(
         ("USER_ID_FOR_SRP".to_string(), user_id.clone()),
         ("USERNAME".to_string(), user_id),
     ]);
-    challenge::issue(
+    challenge::issue_under(
         cc,
         &sub,
         Challenge::PasswordVerifier,
         params,
         state.to_secret_bytes(),
+        session,
     )
     .await
 }

@@ -76,6 +76,11 @@ pub struct PoolConfig {
     /// The Lambda triggers (Cognito's `LambdaConfig`); see the README's triggers section.
     #[serde(default, skip_serializing_if = "LambdaConfig::is_empty")]
     pub lambda_config: LambdaConfig,
+    /// Whether `ChangePassword` ends every sign-in of the user, the caller's included. Off by
+    /// default, as in Cognito, where an app calls `GlobalSignOut` for that; a password reset
+    /// ends every sign-in either way.
+    #[serde(default)]
+    pub change_password_signs_out: bool,
 }
 
 /// A pool's MFA setting (Cognito's `MfaConfiguration`).
@@ -371,6 +376,7 @@ impl Seed {
         Seed {
             pools: vec![PoolConfig {
                 mfa: MfaSetting::Optional,
+                change_password_signs_out: false,
                 id: DEMO_POOL_ID.to_string(),
                 name: Some("Hallpass demo".to_string()),
                 password_policy: PasswordPolicy::default(),

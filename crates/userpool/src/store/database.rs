@@ -26,6 +26,7 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("users", "totp_pending", "TEXT"),
     ("refresh_tokens", "replaced_at", "INTEGER"),
     ("users", "enabled", "INTEGER NOT NULL DEFAULT 1"),
+    ("users", "totp_preferred", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// A user as stored.
@@ -46,6 +47,8 @@ pub(crate) struct UserRow {
     pub totp_secret: Option<String>,
     /// Whether TOTP is the user's MFA (asked for at each sign-in).
     pub totp_enabled: bool,
+    /// Whether TOTP was set as the preferred MFA (`PreferredMfa`); shown only while enabled.
+    pub totp_preferred: bool,
     /// The last TOTP step accepted: a code is not accepted twice.
     pub totp_last_step: Option<i64>,
     /// `false` after `AdminDisableUser`: no sign-in anywhere.
@@ -120,6 +123,7 @@ pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
         password_temporary: r.try_get::<i64, _>("password_temporary")? != 0,
         totp_secret: r.try_get("totp_secret")?,
         totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
+        totp_preferred: r.try_get::<i64, _>("totp_preferred")? != 0,
         totp_last_step: r.try_get("totp_last_step")?,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         created_at: r.try_get("created_at")?,

@@ -62,8 +62,30 @@ impl Store {
 
     /// Turns the user's TOTP MFA on or off.
     pub async fn set_totp_enabled(&self, sub: &str, enabled: bool) -> Result<(), Error> {
-        sqlx::query("UPDATE users SET totp_enabled = ? WHERE sub = ?")
+        // Off drops a preference too, so that turning TOTP on again does not bring it back.
+        sqlx::query(
+            "UPDATE users SET totp_enabled = ?, totp_preferred = totp_preferred AND ?
+             WHERE sub = ?",
+        )
+        .bind(enabled as i64)
+        .bind(enabled as i64)
+        .bind(sub)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// `SetUserMFAPreference`'s software-token settings: on or off, and preferred or not (a
+    /// preference of a method that is off is dropped).
+    pub async fn set_totp_preference(
+        &self,
+        sub: &str,
+        enabled: bool,
+        preferred: bool,
+    ) -> Result<(), Error> {
+        sqlx::query("UPDATE users SET totp_enabled = ?, totp_preferred = ? WHERE sub = ?")
             .bind(enabled as i64)
+            .bind((enabled && preferred) as i64)
             .bind(sub)
             .execute(&self.pool)
             .await?;

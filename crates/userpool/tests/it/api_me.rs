@@ -87,8 +87,10 @@ async fn global_sign_out_ends_the_hosted_ui_refresh_tokens() {
     assert_eq!(exception(&err), "NotAuthorizedException");
 }
 
+/// Cognito's `ChangePassword` leaves the caller's tokens valid (an app calls `GlobalSignOut`
+/// to end them): so does the pool by default (issue 31).
 #[tokio::test]
-async fn change_password_checks_the_old_one_and_revokes() {
+async fn change_password_checks_the_old_one_and_keeps_the_sign_ins() {
     let t = spawn_pool().await;
     let api = unsigned(&t);
     let tokens = alice_hosted_tokens(&t).await;
@@ -120,8 +122,13 @@ async fn change_password_checks_the_old_one_and_revokes() {
         .send()
         .await
         .unwrap();
-    assert!(!refreshes(&t, rt).await);
-    assert!(!hosted_session_alive(&t).await);
+    api.get_user()
+        .access_token(at)
+        .send()
+        .await
+        .expect("the old access token still works, as in Cognito");
+    assert!(refreshes(&t, rt).await, "the refresh token still refreshes");
+    assert!(hosted_session_alive(&t).await);
     t.sign_in(
         &[
             ("response_type", "code"),
@@ -134,6 +141,30 @@ async fn change_password_checks_the_old_one_and_revokes() {
     .await;
 }
 
+/// With the pool's `change_password_signs_out`, a new password ends every sign-in of the
+/// user, this one included (the stricter behaviour, kept as an option).
+#[tokio::test]
+async fn change_password_signs_out_when_the_pool_says_so() {
+    let mut seed = test_seed();
+    seed.pools[0].change_password_signs_out = true;
+    let t = spawn_with(seed, "sqlite::memory:").await;
+    let api = unsigned(&t);
+    let tokens = alice_hosted_tokens(&t).await;
+    let at = tokens["access_token"].as_str().unwrap();
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    api.change_password()
+        .access_token(at)
+        .previous_password(PASSWORD)
+        .proposed_password("N3w!password")
+        .send()
+        .await
+        .unwrap();
+    let err = api.get_user().access_token(at).send().await.unwrap_err();
+    assert_eq!(exception(&err), "NotAuthorizedException");
+    assert!(!refreshes(&t, rt).await);
+    assert!(!hosted_session_alive(&t).await);
+}
+
 #[tokio::test]
 async fn revoke_token_and_delete_user() {
     let t = spawn_pool().await;
@@ -141,15 +172,29 @@ async fn revoke_token_and_delete_user() {
     let tokens = alice_hosted_tokens(&t).await;
     let at = tokens["access_token"].as_str().unwrap();
     let rt = tokens["refresh_token"].as_str().unwrap();
-    let err = api
-        .revoke_token()
-        .token(rt)
-        .client_id(CONF)
-        .client_secret("wrong")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(exception(&err), "NotAuthorizedException");
+    // A wrong or missing secret, or an unknown client: `UnauthorizedException`, one of the
+    // operation's declared errors (the SDK reads it as such), and nothing is revoked.
+    for (client, secret) in [
+        (CONF, Some("wrong")),
+        (CONF, None),
+        ("unknown0client0000000001", None),
+        ("unknown0client0000000001", Some("x")),
+    ] {
+        let err = api
+            .revoke_token()
+            .token(rt)
+            .client_id(client)
+            .set_client_secret(secret.map(str::to_string))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            err.as_service_error()
+                .is_some_and(|e| e.is_unauthorized_exception()),
+            "{client} {secret:?}: {}",
+            exception(&err)
+        );
+    }
     assert!(refreshes(&t, rt).await);
     api.revoke_token()
         .token(rt)
