@@ -521,6 +521,12 @@ impl UserPool {
             subject: None,
             message: None,
         };
+        // Without a message trigger, no more work than an unknown address's decoy
+        // (`send_no_code`): reading the user for the trigger's event would time them apart.
+        let lambda = &self.pool_config(pool_id)?.lambda_config;
+        if lambda.custom_message.is_none() && lambda.custom_email_sender.is_none() {
+            return self.deliver(m).await;
+        }
         let user = self
             .inner
             .store
