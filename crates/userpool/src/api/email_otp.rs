@@ -76,7 +76,16 @@ pub(crate) async fn start(
     );
     // At most a few codes per user and window, an unknown user's (who gets none) counted alike.
     let to = user.map_or(username, |u| u.email.as_str());
-    cc.pool.count_send(&cc.pc.id, MessageKind::EmailOtp, to)?;
+    // `InitiateAuth` and `RespondToAuthChallenge` declare no `LimitExceededException` in AWS's
+    // model: a throttled sign-in there is `TooManyRequestsException`.
+    cc.pool
+        .count_send(&cc.pc.id, MessageKind::EmailOtp, to)
+        .map_err(|_| {
+            ApiError::new(
+                Exception::TooManyRequestsException,
+                "Too many requests. Please try again later.",
+            )
+        })?;
     let (sub, destination) = match user {
         Some(u) => {
             let m = Message {
