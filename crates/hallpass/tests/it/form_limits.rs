@@ -207,3 +207,51 @@ async fn the_one_step_callback_counts_against_the_same_limits() {
     let loc = demo_sign_in(&mut Browser::from_ip(&app, "127.0.0.3")).await;
     assert!(loc.ends_with("error=too-many"), "{loc}");
 }
+
+#[tokio::test]
+async fn sixty_parallel_guesses_from_six_addresses_get_ten_answers_from_cognito() {
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app(&pool).await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let ip = format!("127.0.0.{}", 20 + i);
+        let mut b = Browser::from_ip(&app, &ip);
+        let csrf = b.csrf("signin").await;
+        let cookie = b.cookie_header();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(Some(ip.parse().unwrap()))
+            .build()
+            .unwrap();
+        // Ten guesses from each address at once, all for one username: each is counted before
+        // Cognito is asked, so the race cannot let more than the username's 10 through.
+        for _ in 0..10 {
+            let (client, cookie, csrf) = (client.clone(), cookie.clone(), csrf.clone());
+            let url = app.at("/api/auth/cognito/signin");
+            guesses.spawn(async move {
+                let res = client
+                    .post(url)
+                    .header("cookie", cookie)
+                    .form(&[
+                        ("csrfToken", csrf.as_str()),
+                        ("username", "target@example.com"),
+                        ("password", "Guess-1234!"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                crate::support::cognito::location(&res)
+            });
+        }
+    }
+    let answers = guesses.join_all().await;
+    let refused = answers
+        .iter()
+        .filter(|l| l.ends_with("error=refused"))
+        .count();
+    let too_many = answers
+        .iter()
+        .filter(|l| l.ends_with("error=too-many"))
+        .count();
+    assert_eq!((refused, too_many), (10, 50), "{answers:?}");
+}
