@@ -5,8 +5,30 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::session::{BoxFuture, StoreError};
-use crate::store::AttemptCounter;
+use crate::shared::{BoxFuture, StoreError};
+
+/// Counts attempts per key in fixed windows. Implemented by [`SqlStore`](crate::store::SqlStore) and
+/// [`RedisStore`](crate::store::RedisStore) (see [`RecordStore::attempts`](crate::store::RecordStore::attempts)).
+pub trait AttemptCounter: Send + Sync {
+    /// Adds one to `key` (a new window if the last one ended at `now`); the count after.
+    fn hit<'a>(
+        &'a self,
+        key: &'a str,
+        window_secs: i64,
+        now: i64,
+    ) -> BoxFuture<'a, Result<u32, StoreError>>;
+    /// `key`'s count in its current window, 0 when none.
+    fn peek<'a>(
+        &'a self,
+        key: &'a str,
+        window_secs: i64,
+        now: i64,
+    ) -> BoxFuture<'a, Result<u32, StoreError>>;
+    /// Takes one off `key`'s count, never below 0 (an attempt that turned out not to count).
+    fn undo<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Forgets `key`.
+    fn clear<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+}
 
 /// Most keys the in-memory counter keeps (about 100 bytes each: 5 MB).
 const CAPACITY: usize = 50_000;

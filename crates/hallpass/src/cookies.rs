@@ -145,7 +145,7 @@ impl Cookies {
         Self {
             session_name,
             csrf_name,
-            csrf_hash_keys: CookieHashKeys::new(&secrets, config.compat()),
+            csrf_hash_keys: CookieHashKeys::new(&secrets, config.compat() == Compat::AuthJsV5),
             attempt_stem,
             session_keys,
             attempt_keys,
@@ -249,7 +249,7 @@ impl Cookies {
     /// The cookie name of the attempt with `state`.
     pub(crate) fn attempt_name(&self, state: &str) -> String {
         use sha2::{Digest, Sha256};
-        let hash = crate::csrf::hex(&Sha256::digest(state.as_bytes()));
+        let hash = crate::shared::hex(&Sha256::digest(state.as_bytes()));
         format!("{}.{}", self.attempt_stem, &hash[..16])
     }
 

@@ -14,7 +14,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::config::Compat;
+use crate::shared::hex;
 
 /// What a CSRF cookie's hash is made with: each secret alone (Hallpass, NextAuth v4), or for
 /// Auth.js v5 the secret list joined by commas. The first makes new cookies; any one verifies.
@@ -28,10 +28,13 @@ impl std::fmt::Debug for CookieHashKeys {
 }
 
 impl CookieHashKeys {
-    pub(crate) fn new(secrets: &[&[u8]], compat: Compat) -> Self {
-        Self(match compat {
-            Compat::AuthJsV5 => vec![secrets.join(&b","[..])],
-            Compat::Hallpass | Compat::NextAuthV4 => secrets.iter().map(|s| s.to_vec()).collect(),
+    /// `joined`: Auth.js v5 hashes with all its secrets joined by `,` (one key); NextAuth v4 and
+    /// Hallpass with each secret (one key per secret).
+    pub(crate) fn new(secrets: &[&[u8]], joined: bool) -> Self {
+        Self(if joined {
+            vec![secrets.join(&b","[..])]
+        } else {
+            secrets.iter().map(|s| s.to_vec()).collect()
         })
     }
 
@@ -100,16 +103,6 @@ fn hash(token: &str, secret: &[u8]) -> String {
     h.update(token.as_bytes());
     h.update(secret);
     hex(&h.finalize())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 #[cfg(test)]
@@ -183,13 +176,13 @@ mod tests {
     fn authjs_hashes_its_secret_list_joined_by_commas() {
         let other: &[u8] = b"another-secret-another-secret-xx";
         // One secret: the same cookie as NextAuth v4's.
-        let one = CookieHashKeys::new(&[SECRET], Compat::AuthJsV5);
+        let one = CookieHashKeys::new(&[SECRET], true);
         assert_eq!(
             one.as_slices(),
-            CookieHashKeys::new(&[SECRET], Compat::NextAuthV4).as_slices()
+            CookieHashKeys::new(&[SECRET], false).as_slices()
         );
         // Several: one hash over `a,b`, as `${token}${["a", "b"]}` prints in JavaScript.
-        let two = CookieHashKeys::new(&[SECRET, other], Compat::AuthJsV5);
+        let two = CookieHashKeys::new(&[SECRET, other], true);
         let mut joined = SECRET.to_vec();
         joined.push(b',');
         joined.extend_from_slice(other);

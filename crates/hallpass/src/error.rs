@@ -1,7 +1,7 @@
-//! Errors, and the one place where they become responses: a status, a page, JSON or a redirect to
-//! the error page (or back to a Cognito form page) all come from [`Failure`] (browser flows, the
-//! Cognito form's included) and `impl IntoResponse for Error` (APIs, extractors and guards) below,
-//! and nowhere else. What each error is (status, code, name, publicity) is one table,
+//! Errors, and what each is: status, code, name and publicity in one table, `Error::row`. APIs,
+//! extractors and guards answer with `impl IntoResponse for Error` below; browser flows (the
+//! Cognito form's included) with `endpoints::failure::Failure`, which reads the same table. Nothing
+//! else maps an error to a response. What each error is (status, code, name, publicity) is one table,
 //! `Error::row`.
 
 use axum::response::{IntoResponse, Response};
@@ -9,14 +9,9 @@ use axum::Json;
 use http::StatusCode;
 use serde_json::json;
 
-mod failure;
-
-use crate::config::Config;
 pub use crate::cookies::CheckError;
-use crate::endpoints::pages;
 use crate::logsafe::clean;
 use crate::provider::{CredentialsError, FormError, ProviderError};
-pub(crate) use failure::{Back, Failure};
 
 /// The response header that carries a failed sign-in's cause in debug mode (escaped like every
 /// logged value, so it cannot split the header or a log line); the error page never shows a cause.
@@ -176,7 +171,7 @@ pub enum Error {
     Hook(&'static str, String),
     /// The session store failed.
     #[error(transparent)]
-    Store(#[from] crate::session::StoreError),
+    Store(#[from] crate::shared::StoreError),
     /// The configuration is wrong.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
@@ -339,7 +334,7 @@ impl IntoResponse for Error {
         }
         if let Error::Store(e) = &self {
             // One line per request would flood the log while the store is down.
-            crate::store::log_unavailable(e);
+            crate::logsafe::log_unavailable(e);
         } else if status.is_server_error() {
             tracing::error!("request failed: {}", clean(&self));
         } else {
@@ -355,42 +350,5 @@ impl IntoResponse for Error {
             Json(json!({ "error": row.name, "message": message })),
         )
             .into_response()
-    }
-}
-
-/// A 302 to `url`, or `200 {"url": url}` when the client asked for JSON (NextAuth's `json=true`).
-pub(crate) fn go(json: bool, url: &str) -> Response {
-    if json {
-        Json(json!({ "url": url })).into_response()
-    } else {
-        found(url)
-    }
-}
-
-/// A `302 Found` to `location` (NextAuth's and the tutorial's redirect status; axum's `Redirect::to`
-/// is a 303).
-pub(crate) fn found(location: &str) -> Response {
-    match http::HeaderValue::try_from(location) {
-        Ok(loc) => (StatusCode::FOUND, [(http::header::LOCATION, loc)]).into_response(),
-        Err(_) => (StatusCode::BAD_REQUEST, "invalid redirect target").into_response(),
-    }
-}
-
-/// The error page for `code`: a fixed message per code, nothing taken from the request.
-pub(crate) fn page(config: &Config, code: ErrorCode) -> Response {
-    pages::error(
-        &config.theme,
-        code.status(),
-        code.message(),
-        config.origin.as_str(),
-    )
-}
-
-/// A guard's refusal for a signed-in user outside the allowed set: a page or JSON.
-pub(crate) fn forbidden(config: &Config, wants_html: bool, message: String) -> Response {
-    if wants_html {
-        pages::forbidden(&config.theme, &message)
-    } else {
-        Error::Forbidden(message).into_response()
     }
 }

@@ -74,9 +74,9 @@ impl IntoResponse for SessionRejection {
         match self {
             SessionRejection::SignedOut => Error::SignedOut,
             SessionRejection::MissingLayer => Error::MissingLayer,
-            SessionRejection::StoreUnavailable => Error::Store(
-                crate::session::StoreError::Backend("the session store is unavailable".into()),
-            ),
+            SessionRejection::StoreUnavailable => Error::Store(crate::shared::StoreError::Backend(
+                "the session store is unavailable".into(),
+            )),
         }
         .into_response()
     }
@@ -89,18 +89,12 @@ impl Hallpass {
         if let Some(done) = slot.and_then(SessionSlot::get) {
             return done;
         }
-        let (session, cookies, unavailable) = if self.server().is_some() {
-            let m = self.maintain_stored_request(&parts.headers).await;
-            (m.session, m.cookies, m.unavailable)
-        } else {
-            let (session, cookies) = self.load_and_maintain(&parts.headers).await;
-            (session, cookies, false)
-        };
+        let resolved = self.lifecycle().resolve(&parts.headers).await;
         if let Some(slot) = slot {
-            slot.set(session.clone(), cookies);
-            slot.lock().store_unavailable = unavailable;
+            slot.set(resolved.session.clone(), resolved.cookies);
+            slot.lock().store_unavailable = resolved.unavailable;
         }
-        session
+        resolved.session
     }
 }
 

@@ -46,11 +46,12 @@ pub fn session_cookie(data: &[u8]) {
     let Some(parts) = cookies.get_parts(h.session_cookie_name()) else {
         return;
     };
-    if let Ok(session) = h.jwt().decode_cached(&parts, NOW) {
+    if let Ok(session) = h.ctx().jwt.decode_cached(&parts, NOW) {
         let token = session.token();
-        let again = h.jwt().encode(token);
+        let again = h.ctx().jwt.encode(token);
         let decoded = h
-            .jwt()
+            .ctx()
+            .jwt
             .decode(&again, NOW)
             .expect("a re-encoded session decodes");
         assert_eq!(&decoded, token, "re-encoding changed the session");
@@ -64,9 +65,9 @@ pub fn jwe(data: &[u8]) {
         return;
     };
     let h = instance();
-    if let Ok(token) = h.jwt().decode(text, NOW) {
-        let again = h.jwt().encode(&token);
-        assert_eq!(h.jwt().decode(&again, NOW).ok(), Some(token));
+    if let Ok(token) = h.ctx().jwt.decode(text, NOW) {
+        let again = h.ctx().jwt.encode(&token);
+        assert_eq!(h.ctx().jwt.decode(&again, NOW).ok(), Some(token));
     }
 }
 
@@ -196,11 +197,11 @@ mod seeds {
             jti: "j".into(),
             ..Default::default()
         };
-        let small = h.jwt().encode(&token);
+        let small = h.ctx().jwt.encode(&token);
         token
             .extra
             .insert("big".into(), serde_json::json!("x".repeat(5000)));
-        let big = h.jwt().encode(&token);
+        let big = h.ctx().jwt.encode(&token);
         let name = h.session_cookie_name();
         write(
             "session_cookie",

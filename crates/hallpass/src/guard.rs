@@ -35,8 +35,11 @@ use http::request::Parts;
 use tower::{Layer, Service};
 
 use crate::config::Unauthenticated;
-use crate::error::{forbidden, found, Error};
-use crate::session::{BoxFuture, Session};
+use crate::endpoints::pages::refused;
+use crate::error::Error;
+use crate::redirect::found;
+use crate::session::Session;
+use crate::shared::BoxFuture;
 use crate::Hallpass;
 
 type Predicate = dyn Fn(&Session) -> bool + Send + Sync;
@@ -151,7 +154,7 @@ impl Guard {
             (Fallback::Redirect(path), _) => found(path),
             (Fallback::Unauthorized, _) => Error::SignedOut.into_response(),
             (Fallback::Forbidden, _) | (Fallback::Default | Fallback::SignIn, true) => {
-                forbidden(hallpass.config(), html, self.refused_message())
+                refused(hallpass.config(), html, self.refused_message())
             }
             (_, false) if !html => Error::SignedOut.into_response(),
             (Fallback::SignIn, false) => sign_in_page(hallpass, parts),

@@ -29,7 +29,8 @@ use serde_json::Value;
 use url::Url;
 
 use crate::provider::Profile;
-use crate::session::{BoxFuture, SessionToken};
+use crate::session::SessionToken;
+use crate::shared::BoxFuture;
 
 /// An error from a hook; its message is logged, never shown to the user.
 pub type HookError = Box<dyn std::error::Error + Send + Sync>;

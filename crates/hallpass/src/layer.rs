@@ -10,7 +10,7 @@ use axum::response::Response;
 use tower::{Layer, Service};
 
 use crate::extract::SessionSlot;
-use crate::session::BoxFuture;
+use crate::shared::BoxFuture;
 use crate::Hallpass;
 
 /// See the module docs. Made by [`Hallpass::layer`].

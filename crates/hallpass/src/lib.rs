@@ -88,7 +88,6 @@ pub mod clock;
 mod config;
 mod cookies;
 mod csrf;
-mod csrf_form;
 mod endpoints;
 mod error;
 mod extract;
@@ -98,7 +97,6 @@ mod guard;
 mod hallpass;
 pub mod hooks;
 mod jwe;
-mod jwe_cbc;
 mod layer;
 mod lifecycle;
 mod logsafe;
@@ -107,23 +105,22 @@ pub mod redirect;
 mod refresh;
 mod security_headers;
 mod session;
+mod shared;
 pub mod store;
-mod theme;
 
+pub use config::theme::{ColorScheme, Theme};
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
-pub use csrf_form::{CsrfForm, CsrfRejection};
 pub use endpoints::cognito::model::{
     CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
 };
+pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
 pub use error::{CheckError, Error, ErrorCode, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};
 pub use layer::{HallpassLayer, HallpassService};
 pub use security_headers::{SecurityHeaders, SecurityHeadersService};
-pub use session::{
-    BoxFuture, Session, SessionStore, SessionToken, StoreError, User, CLOCK_TOLERANCE_SECS,
-};
+pub use session::{Session, SessionStore, SessionToken, User, CLOCK_TOLERANCE_SECS};
+pub use shared::{BoxFuture, StoreError};
 pub use store::{SessionHandle, SessionInfo};
-pub use theme::{ColorScheme, Theme};

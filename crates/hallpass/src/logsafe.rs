@@ -4,6 +4,8 @@
 //! so a value can never end a log line and forge the next one, and long values are cut.
 
 use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The most characters of one value that reach a log line.
 const MAX_CHARS: usize = 500;
@@ -33,6 +35,46 @@ impl fmt::Display for Clean<'_> {
 /// [`Clean`] of anything displayable (an error whose message quotes request text).
 pub(crate) fn clean(value: &impl fmt::Display) -> String {
     Clean(&value.to_string()).to_string()
+}
+
+/// At most one line per `every`; says how many were left out since.
+#[derive(Debug)]
+pub(crate) struct Throttle {
+    every: Duration,
+    state: Mutex<(Option<Instant>, u64)>,
+}
+
+impl Throttle {
+    pub(crate) const fn new(every: Duration) -> Self {
+        Self {
+            every,
+            state: Mutex::new((None, 0)),
+        }
+    }
+
+    /// `Some(left out since the last line)` when a line may be written at `now`.
+    pub(crate) fn allow(&self, now: Instant) -> Option<u64> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.0.is_some_and(|t| now < t + self.every) {
+            s.1 += 1;
+            return None;
+        }
+        let skipped = s.1;
+        *s = (Some(now), 0);
+        Some(skipped)
+    }
+}
+
+/// The ERROR line of a request answered 503 because the store is unavailable: at most one every
+/// 5 s in the whole process (each instance also warns, as often, naming its store).
+pub(crate) fn log_unavailable(cause: &impl std::fmt::Display) {
+    static LINES: Throttle = Throttle::new(Duration::from_secs(5));
+    if let Some(skipped) = LINES.allow(Instant::now()) {
+        tracing::error!(
+            "request failed (503, {skipped} more since the last line): {}",
+            clean(cause)
+        );
+    }
 }
 
 #[cfg(test)]

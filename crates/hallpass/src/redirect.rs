@@ -6,6 +6,10 @@
 //! characters, white space, backslashes, `//` prefixes and user-info. The output is always an absolute
 //! URL serialised by the `url` crate, so what the browser sees is what we checked.
 
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
+use serde_json::json;
 use url::Url;
 
 /// Returns a safe absolute redirect target for `candidate`, falling back to the site's origin.
@@ -48,6 +52,24 @@ pub fn same_origin_path(path: &str) -> Option<&str> {
 /// followed.
 fn plain(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// A 302 to `url`, or `200 {"url": url}` when the client asked for JSON (NextAuth's `json=true`).
+pub(crate) fn go(json: bool, url: &str) -> Response {
+    if json {
+        Json(json!({ "url": url })).into_response()
+    } else {
+        found(url)
+    }
+}
+
+/// A `302 Found` to `location` (NextAuth's and the tutorial's redirect status; axum's `Redirect::to`
+/// is a 303).
+pub(crate) fn found(location: &str) -> Response {
+    match http::HeaderValue::try_from(location) {
+        Ok(loc) => (StatusCode::FOUND, [(http::header::LOCATION, loc)]).into_response(),
+        Err(_) => (StatusCode::BAD_REQUEST, "invalid redirect target").into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ fn key(provider: &str, refresh_token: &str) -> String {
     use sha2::{Digest, Sha256};
     format!(
         "{provider}:{}",
-        crate::csrf::hex(&Sha256::digest(refresh_token.as_bytes()))
+        crate::shared::hex(&Sha256::digest(refresh_token.as_bytes()))
     )
 }
 

@@ -28,7 +28,7 @@ use http::header::{
 use http::{HeaderName, HeaderValue};
 use tower::{Layer, Service};
 
-use crate::session::BoxFuture;
+use crate::shared::BoxFuture;
 
 /// The referrer policy every page gets: full URLs stay on the site (they can hold a
 /// `callbackUrl`), other origins see only the origin, and none over a downgrade.

@@ -4,9 +4,9 @@ use std::sync::Once;
 
 use secrecy::SecretString;
 
+use super::theme::{ColorScheme, Theme};
 use super::{Compat, ConfigBuilder, ConfigError};
 use crate::client_ip::{ProxyHeader, TrustedProxies};
-use crate::theme::{ColorScheme, Theme};
 
 impl ConfigBuilder {
     /// Loads `.env.local`, then `.env` (neither overrides the process environment), then applies the

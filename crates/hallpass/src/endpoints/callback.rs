@@ -8,13 +8,15 @@ use http::header::HeaderMap;
 use subtle::ConstantTimeEq;
 use url::Url;
 
+use super::failure::{Back, Failure};
 use super::Fields;
 use crate::cookies::{RequestCookies, SetCookies};
-use crate::error::{found, go, Back, Error, ErrorCode, Failure};
+use crate::error::{Error, ErrorCode};
 use crate::lifecycle::SignInOutcome;
 use crate::provider::{
     AuthorizationChecks, CredentialsError, CredentialsForm, OAuthProvider, Provider,
 };
+use crate::redirect::{found, go};
 use crate::{redirect, Hallpass};
 
 /// `GET callback/{provider}`: the authorization response in the query.

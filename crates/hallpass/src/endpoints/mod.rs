@@ -10,6 +10,8 @@
 
 mod callback;
 pub mod cognito;
+pub(crate) mod csrf_form;
+pub(crate) mod failure;
 pub(crate) mod pages;
 mod session;
 mod signin;

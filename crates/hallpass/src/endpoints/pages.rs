@@ -9,8 +9,10 @@ use http::header::{
 };
 use http::{HeaderValue, StatusCode};
 
+use crate::config::theme::Theme;
+use crate::config::Config;
+use crate::error::{Error, ErrorCode};
 use crate::provider::CredentialField;
-use crate::theme::Theme;
 
 /// One way to sign in on the built-in page: a button (redirect providers) or a form with `fields`
 /// (credentials providers).
@@ -124,4 +126,23 @@ pub(crate) fn forbidden(theme: &Theme, message: &str) -> Response {
             link_text: "Go home",
         },
     )
+}
+
+/// The error page for `code`: a fixed message per code, nothing taken from the request.
+pub(crate) fn error_page(config: &Config, code: ErrorCode) -> Response {
+    error(
+        &config.theme,
+        code.status(),
+        code.message(),
+        config.origin.as_str(),
+    )
+}
+
+/// A guard's refusal for a signed-in user outside the allowed set: a page or JSON.
+pub(crate) fn refused(config: &Config, wants_html: bool, message: String) -> Response {
+    if wants_html {
+        forbidden(&config.theme, &message)
+    } else {
+        Error::Forbidden(message).into_response()
+    }
 }

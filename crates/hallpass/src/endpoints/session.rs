@@ -12,6 +12,7 @@ use super::{no_store, Fields};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;
 use crate::hooks::{Event, JwtTrigger};
+use crate::session::context::access_expired;
 use crate::session::{iso8601, SessionToken};
 use crate::Hallpass;
 
@@ -69,9 +70,9 @@ async fn answer(h: &Hallpass, headers: &HeaderMap, update: Option<&Value>) -> Re
     let now = h.now();
     let mut res = match rc.get_parts(&h.cookies().session_name) {
         None => Json(json!({})).into_response(),
-        Some(parts) => match h.load_session(&parts, now).await {
+        Some(parts) => match h.lifecycle().load(&parts, now).await {
             // The store is down: 503, and the cookie stays for when it is back.
-            Err(e @ crate::session::StoreError::Backend(_)) => Error::Store(e).into_response(),
+            Err(e @ crate::shared::StoreError::Backend(_)) => Error::Store(e).into_response(),
             Err(e) => {
                 tracing::debug!(
                     "GET session: {}; clearing the cookie",
@@ -94,8 +95,8 @@ async fn signed_in(
     rc: &RequestCookies<'_>,
     update: Option<&Value>,
 ) -> Response {
-    let (mut token, _) = h.maintain_tokens(incoming.clone(), now).await;
-    if crate::lifecycle::access_expired(&token, now) {
+    let (mut token, _) = h.lifecycle().maintain(incoming.clone(), now).await;
+    if access_expired(&token, now) {
         // The provider could not renew it in time: signed out for now, the cookie stays.
         return Json(json!({})).into_response();
     }
@@ -113,7 +114,7 @@ async fn signed_in(
             Err(e) => return Error::Hook("jwt", e.to_string()).into_response(),
         };
     }
-    match h.reissue(token, incoming, parts, now, rc).await {
+    match h.lifecycle().reissue(token, incoming, parts, rc).await {
         Ok((token, cookies)) => {
             let body = h.hooks().session(session_json(&token), &token).await;
             h.event(Event::Session { token: &token }).await;

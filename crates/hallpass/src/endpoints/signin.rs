@@ -7,12 +7,14 @@ use http::header::HeaderMap;
 use http::StatusCode;
 use url::Url;
 
+use super::csrf_form::{CsrfForm, CsrfRejection};
+use super::failure::{Back, Failure};
 use super::pages::{self, ProviderButton, SignInPage};
 use super::{with_query, Fields, FlowForm};
 use crate::cookies::{Attempt, RequestCookies, CHECK_MAX_AGE};
-use crate::csrf_form::{CsrfForm, CsrfRejection};
-use crate::error::{found, go, Back, Error, ErrorCode, Failure};
+use crate::error::{Error, ErrorCode};
 use crate::provider::{AuthorizationChecks, AuthorizationRequest, Provider};
+use crate::redirect::{found, go};
 use crate::Hallpass;
 
 /// `GET signin`: a button per redirect provider and a form per credentials provider.
@@ -149,7 +151,7 @@ pub(super) async fn error_page(State(h): State<Hallpass>, RawQuery(q): RawQuery)
     let q = Fields::query(q.as_deref());
     // Only the code is read: any other parameter (an old `cause`) is text anyone could forge.
     let code = ErrorCode::parse(q.get("error").unwrap_or("Default"));
-    crate::error::page(config, code)
+    super::pages::error_page(config, code)
 }
 
 /// The own pages' links, beside the Cognito form on the built-in page.

@@ -7,10 +7,12 @@ use http::header::HeaderMap;
 use http::StatusCode;
 use url::Url;
 
+use super::csrf_form::{CsrfForm, CsrfRejection};
+use super::failure::Back;
 use super::pages::{self, SignOutPage};
 use super::{Fields, FlowForm};
-use crate::csrf_form::{CsrfForm, CsrfRejection};
-use crate::error::{found, go, Back, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
+use crate::redirect::{found, go};
 use crate::Hallpass;
 
 /// `GET signout`: a form that posts the sign-out with a CSRF token.

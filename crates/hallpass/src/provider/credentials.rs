@@ -25,7 +25,7 @@
 use std::future::Future;
 
 use super::{ProviderError, SignIn, TokenSet};
-use crate::session::BoxFuture;
+use crate::shared::BoxFuture;
 
 /// Why a credentials sign-in failed.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use url::Url;
 use super::http::{self, sanitize};
 use super::oauth::{Endpoints, OAuthConfig, OAuthProvider, ProfileLoader};
 use super::ProviderError;
-use crate::session::BoxFuture;
+use crate::shared::BoxFuture;
 
 /// GitHub sign-in (an OAuth app or GitHub app's OAuth credentials).
 ///

@@ -1,12 +1,15 @@
-//! Sessions: the claims Hallpass keeps ([`SessionToken`]), the [`Session`] handlers see, and where
-//! sessions live ([`SessionStore`]).
+//! Sessions: the claims Hallpass keeps ([`SessionToken`]), the [`Session`] handlers see, and the
+//! seam to where sessions live (`backend.rs`): in the cookie (`cookie.rs`), in an app's
+//! [`SessionStore`] (`custom.rs`), or in a record store (`crate::store`).
 
-pub(crate) mod reissue;
-mod sign_out;
-mod store;
+pub(crate) mod account;
+pub(crate) mod backend;
+pub(crate) mod context;
+pub(crate) mod cookie;
+pub(crate) mod custom;
+pub(crate) mod jwt;
+mod reissue;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -14,14 +17,10 @@ use serde_json::{Map, Value};
 
 use crate::provider::TokenSet;
 
-pub(crate) use store::JwtStore;
-pub use store::{SessionStore, StoreError};
+pub use custom::SessionStore;
 
 /// NextAuth's clock tolerance when checking `exp`.
 pub const CLOCK_TOLERANCE_SECS: i64 = 15;
-
-/// A boxed future, as stored behind a `dyn` trait.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The claims of a session: what NextAuth calls the JWT.
 ///

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use super::store::{equals_joined, jwe_tag};
+use super::jwt::{equals_joined, jwe_tag};
 use super::SessionToken;
 
 /// How often, at most, a session whose claims did not change is re-encrypted.

@@ -1,78 +1,46 @@
-//! The account's sessions: who a stored session belongs to (the account: issuer and `sub`, whatever
-//! provider it came through), and the calls a "your sessions" page and admin tools make.
+//! An account's stored sessions: the calls a "your sessions" page and admin tools make (the
+//! public methods are [`Hallpass::sessions`](crate::Hallpass::sessions) and its siblings, which
+//! delegate here).
+
+use std::sync::Arc;
 
 use http::header::HeaderMap;
 
-use super::engine::Loaded;
+use super::engine::{Loaded, StoredSessions};
 use super::record::{SessionHandle, SessionInfo};
-use crate::cookies::{RequestCookies, SetCookies};
+use crate::cookies::RequestCookies;
 use crate::error::Error;
-use crate::hooks::Event;
-use crate::provider::{Profile, ProviderKind};
-use crate::session::{StoreError, CLOCK_TOLERANCE_SECS};
-use crate::Hallpass;
+use crate::session::context::Ctx;
+use crate::session::CLOCK_TOLERANCE_SECS;
+use crate::shared::StoreError;
 
-/// Who a new session belongs to, beyond its claims: kept in clear in its row.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Account {
-    /// The verified ID token's `iss`, else the provider id.
-    pub(crate) issuer: String,
-    /// The e-mail the account signs in with (the own form's username), as the profile gives it.
-    pub(crate) login: Option<String>,
-}
-
-impl Hallpass {
-    /// The account a verified `profile` from provider `provider` signs in to. Both Cognito doors
-    /// (hosted UI and the own form) verify the pool's ID token, so they give one issuer.
-    pub(crate) fn account_of(&self, profile: &Profile, provider: &str) -> Account {
-        let iss = profile
-            .claims
-            .get("iss")
-            .and_then(serde_json::Value::as_str)
-            .filter(|s| !s.is_empty());
-        let issuer = match self.provider(provider).map(|p| p.kind()) {
-            // A plain OAuth 2.0 profile is the provider's userinfo, not a verified ID token: an
-            // `iss` there vouches for nothing.
-            Some(ProviderKind::OAuth) => None,
-            _ => iss,
-        };
-        Account {
-            issuer: issuer.unwrap_or(provider).to_string(),
-            login: profile.email.clone(),
-        }
-    }
-
+impl StoredSessions {
     /// The request's stored session (no refresh): for the calls below.
-    pub(crate) async fn current_stored(&self, headers: &HeaderMap) -> Result<Loaded, Error> {
-        self.stored()?;
+    pub(crate) async fn current(
+        self: &Arc<Self>,
+        ctx: &Ctx,
+        headers: &HeaderMap,
+    ) -> Result<Loaded, Error> {
         let rc = RequestCookies::new(headers);
         let id = rc
-            .get_chunked(&self.cookies().session_name)
+            .get_chunked(&ctx.cookies.session_name)
             .ok_or(Error::SignedOut)?;
-        match self.load_stored(&id, self.now(), false).await {
+        match self.load_refreshed(ctx, &id, ctx.now(), false).await {
             Ok(l) => Ok(l),
             Err(e @ StoreError::Backend(_)) => Err(e.into()),
             Err(_) => Err(Error::SignedOut),
         }
     }
 
-    /// The signed-in user's sessions (every browser and device), newest first, the request's own
-    /// marked `current`: what an "account / your sessions" page lists. Needs a session store
-    /// ([`Error::NoSessionStore`] with cookie sessions); [`Error::SignedOut`] without a session.
-    ///
-    /// ```no_run
-    /// # async fn page(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<String, hallpass::Error> {
-    /// let mut html = String::new();
-    /// for s in auth.sessions(&headers).await? {
-    ///     // Post `s.id` back to a handler that calls `auth.revoke_session(&headers, &id)`.
-    ///     html += &format!("<li>{} {}</li>", s.id, if s.current { "(this browser)" } else { "" });
-    /// }
-    /// # Ok(html) }
-    /// ```
-    pub async fn sessions(&self, headers: &HeaderMap) -> Result<Vec<SessionInfo>, Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
-        let now = self.now();
+    /// The sessions of the request's account, the request's own marked `current`.
+    pub(crate) async fn sessions(
+        self: &Arc<Self>,
+        ctx: &Ctx,
+        headers: &HeaderMap,
+    ) -> Result<Vec<SessionInfo>, Error> {
+        let current = self.current(ctx, headers).await?;
+        let server = self;
+        let now = ctx.now();
         let records = server
             .records()
             .list(Some(&current.issuer), current.sub())
@@ -93,23 +61,15 @@ impl Hallpass {
             .collect())
     }
 
-    /// Revokes one of the signed-in user's sessions by its handle (from [`Hallpass::sessions`]):
-    /// `Ok(true)` if it was deleted, `Ok(false)` if the user has no such session (another user's
-    /// handle included). Every instance sees it within a second.
-    ///
-    /// ```no_run
-    /// # async fn revoke(auth: hallpass::Hallpass, headers: http::HeaderMap, posted: &str) -> Result<bool, hallpass::Error> {
-    /// let Ok(id) = posted.parse::<hallpass::SessionHandle>() else { return Ok(false) };
-    /// auth.revoke_session(&headers, &id).await
-    /// # }
-    /// ```
-    pub async fn revoke_session(
-        &self,
+    /// Deletes one of the request's account's sessions by its handle; false when it has none such.
+    pub(crate) async fn revoke(
+        self: &Arc<Self>,
+        ctx: &Ctx,
         headers: &HeaderMap,
         id: &SessionHandle,
     ) -> Result<bool, Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
+        let current = self.current(ctx, headers).await?;
+        let server = self;
         let records = server
             .records()
             .list(Some(&current.issuer), current.sub())
@@ -130,46 +90,26 @@ impl Hallpass {
         Ok(deleted)
     }
 
-    /// "Sign out everywhere": deletes every session of the signed-in user, this one included, and
-    /// returns how many with the cookies that clear this browser's (return them with the response).
-    ///
-    /// ```no_run
-    /// # async fn everywhere(auth: hallpass::Hallpass, headers: http::HeaderMap) -> Result<impl axum::response::IntoResponse, hallpass::Error> {
-    /// let (_count, cookies) = auth.sign_out_everywhere(&headers).await?;
-    /// Ok((cookies, axum::response::Redirect::to("/")))
-    /// # }
-    /// ```
-    pub async fn sign_out_everywhere(
-        &self,
+    /// Deletes every session of the request's account; returns how many and the session that asked.
+    pub(crate) async fn end_account(
+        self: &Arc<Self>,
+        ctx: &Ctx,
         headers: &HeaderMap,
-    ) -> Result<(u64, SetCookies), Error> {
-        let current = self.current_stored(headers).await?;
-        let server = self.stored()?;
+    ) -> Result<(u64, Loaded), Error> {
+        let current = self.current(ctx, headers).await?;
+        let server = self;
         let n = server
             .records()
             .delete_user(Some(&current.issuer), current.sub())
             .await
             .inspect_err(|e| server.warn(e))?;
         server.forget_user(current.sub());
-        self.event(Event::SignedOut {
-            token: Some(&current.token),
-        })
-        .await;
-        let rc = RequestCookies::new(headers);
-        Ok((n, self.cookies().clear_session(&rc)))
+        Ok((n, current))
     }
 
-    /// Deletes every stored session of the user `sub` (of any provider): for admin tools and hooks
-    /// (a user disabled or deleted at the provider). Returns how many.
-    ///
-    /// ```no_run
-    /// # async fn disable(auth: hallpass::Hallpass) -> Result<(), hallpass::Error> {
-    /// let n = auth.revoke_user_sessions("user-123").await?;
-    /// tracing::info!("ended {n} sessions");
-    /// # Ok(()) }
-    /// ```
-    pub async fn revoke_user_sessions(&self, sub: &str) -> Result<u64, Error> {
-        let server = self.stored()?;
+    /// Deletes every session of the user `sub` (of any provider); returns how many.
+    pub(crate) async fn revoke_user(&self, sub: &str) -> Result<u64, Error> {
+        let server = self;
         let n = server
             .records()
             .delete_user(None, sub)
@@ -179,20 +119,9 @@ impl Hallpass {
         Ok(n)
     }
 
-    /// Ends every stored session of the account that signs in with `login` (an e-mail address,
-    /// compared without case), whatever provider each came through: what a password reset calls,
-    /// which knows the address the user typed but not their `sub`. Returns how many ended. Only
-    /// sessions signed in since the store kept logins (schema v3) are found; older ones end at
-    /// their next re-check or refresh (`AUTH_SESSION_RECHECK`).
-    ///
-    /// ```no_run
-    /// # async fn after_reset(auth: hallpass::Hallpass, email: &str) -> Result<(), hallpass::Error> {
-    /// let n = auth.revoke_login_sessions(email).await?;
-    /// tracing::info!("a password reset ended {n} sessions");
-    /// # Ok(()) }
-    /// ```
-    pub async fn revoke_login_sessions(&self, login: &str) -> Result<u64, Error> {
-        let server = self.stored()?;
+    /// Deletes every session of the account that signs in with `login`; returns how many.
+    pub(crate) async fn revoke_login(&self, login: &str) -> Result<u64, Error> {
+        let server = self;
         let hashes = server.login_hashes(login);
         if hashes.is_empty() {
             return Ok(0);

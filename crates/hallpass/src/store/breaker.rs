@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::record::{Record, RecordStore};
-use crate::session::{BoxFuture, SessionStore, StoreError};
+pub(crate) use crate::logsafe::Throttle;
+use crate::shared::{BoxFuture, StoreError};
 
 /// The breaker opens after this many failed calls in a row.
 const TRIP_AFTER: u32 = 3;
@@ -66,54 +67,14 @@ impl Breaker {
     }
 }
 
-/// At most one line per `every`; says how many were left out since.
-#[derive(Debug)]
-pub(crate) struct Throttle {
-    every: Duration,
-    state: Mutex<(Option<Instant>, u64)>,
-}
-
-impl Throttle {
-    pub(crate) const fn new(every: Duration) -> Self {
-        Self {
-            every,
-            state: Mutex::new((None, 0)),
-        }
-    }
-
-    /// `Some(left out since the last line)` when a line may be written at `now`.
-    pub(crate) fn allow(&self, now: Instant) -> Option<u64> {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if s.0.is_some_and(|t| now < t + self.every) {
-            s.1 += 1;
-            return None;
-        }
-        let skipped = s.1;
-        *s = (Some(now), 0);
-        Some(skipped)
-    }
-}
-
-/// The ERROR line of a request answered 503 because the store is unavailable: at most one every
-/// 5 s in the whole process (each instance also warns, as often, naming its store).
-pub(crate) fn log_unavailable(cause: &impl std::fmt::Display) {
-    static LINES: Throttle = Throttle::new(Duration::from_secs(5));
-    if let Some(skipped) = LINES.allow(Instant::now()) {
-        tracing::error!(
-            "request failed (503, {skipped} more since the last line): {}",
-            crate::logsafe::clean(cause)
-        );
-    }
-}
-
 /// The store's [`RecordStore`] behind the breaker: what Hallpass calls.
 pub(crate) struct Guarded {
-    store: Arc<dyn SessionStore>,
+    store: Arc<dyn RecordStore>,
     breaker: Breaker,
 }
 
 impl Guarded {
-    pub(crate) fn new(store: Arc<dyn SessionStore>) -> Self {
+    pub(crate) fn new(store: Arc<dyn RecordStore>) -> Self {
         Self {
             store,
             breaker: Breaker::default(),
@@ -121,14 +82,12 @@ impl Guarded {
     }
 
     /// The store itself, to share (the attempt counters).
-    pub(crate) fn shared(&self) -> Arc<dyn SessionStore> {
+    pub(crate) fn shared(&self) -> Arc<dyn RecordStore> {
         self.store.clone()
     }
 
     fn inner(&self) -> &dyn RecordStore {
-        self.store
-            .records()
-            .expect("checked in StoredSessions::new")
+        self.store.as_ref()
     }
 
     /// `call` unless the breaker is open; its outcome moves the breaker.

@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use super::breaker::{Guarded, Throttle};
 use super::record::{Record, RecordStore};
 use crate::jwe::KeyRing;
-use crate::session::{SessionStore, SessionToken, StoreError, CLOCK_TOLERANCE_SECS};
+use crate::session::{SessionToken, CLOCK_TOLERANCE_SECS};
+use crate::shared::StoreError;
 
 /// How long this instance trusts a session it read: another instance's revocation shows within it.
 const CACHE_TTL: Duration = Duration::from_secs(1);
@@ -71,10 +72,9 @@ pub(crate) struct StoredSessions {
 }
 
 impl StoredSessions {
-    /// `None` when `store` keeps sessions its own way (no [`SessionStore::records`]).
-    pub(crate) fn new(store: Arc<dyn SessionStore>, secrets: &[&[u8]]) -> Option<Self> {
-        store.records()?;
-        Some(Self {
+    /// The engine over `store`, its payloads encrypted with keys derived from `secrets`.
+    pub(crate) fn new(store: Arc<dyn RecordStore>, secrets: &[&[u8]]) -> Self {
+        Self {
             records: Guarded::new(store),
             keys: KeyRing::derive(
                 secrets,
@@ -84,7 +84,7 @@ impl StoredSessions {
             login_keys: secrets.iter().map(|s| login_key(s)).collect(),
             cache: Mutex::default(),
             warnings: Throttle::new(WARN_EVERY),
-        })
+        }
     }
 
     pub(crate) fn records(&self) -> &dyn RecordStore {
@@ -92,7 +92,7 @@ impl StoredSessions {
     }
 
     /// The store, to share with what keeps it beyond a request (the attempt counters).
-    pub(crate) fn shared_store(&self) -> Arc<dyn SessionStore> {
+    pub(crate) fn shared_store(&self) -> Arc<dyn RecordStore> {
         self.records.shared()
     }
 
@@ -150,7 +150,7 @@ impl StoredSessions {
 
     /// The session for cookie id `id` at `now`: from the cache (at most a second old) or the
     /// store. An expired row is deleted.
-    pub(crate) async fn load(&self, id: &str, now: i64) -> Result<Loaded, StoreError> {
+    pub(crate) async fn read(&self, id: &str, now: i64) -> Result<Loaded, StoreError> {
         let key = key_of(id).ok_or(StoreError::NotFound)?;
         let cached = {
             let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -254,7 +254,7 @@ fn hmac_hex(key: &[u8; 32], login: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(login.as_bytes());
-    crate::csrf::hex(&mac.finalize().into_bytes())
+    crate::shared::hex(&mac.finalize().into_bytes())
 }
 
 /// The row key of a cookie id: hex SHA-256, for well-formed ids only.
@@ -263,7 +263,7 @@ pub(crate) fn key_of(id: &str) -> Option<String> {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    ok.then(|| crate::csrf::hex(&Sha256::digest(id.as_bytes())))
+    ok.then(|| crate::shared::hex(&Sha256::digest(id.as_bytes())))
 }
 
 /// Now, by the wall clock, in Unix milliseconds: leases bound a real HTTP call, so they use real

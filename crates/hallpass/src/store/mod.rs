@@ -8,7 +8,7 @@
 //! [`Hallpass::revoke_user_sessions`](crate::Hallpass::revoke_user_sessions)), and token refresh is
 //! single-flight across instances that share the store. Choose one with `AUTH_SESSION_STORE` (or
 //! [`ConfigBuilder::session_store`](crate::ConfigBuilder::session_store)), or build one here and
-//! pass it to [`HallpassBuilder::session_store`](crate::HallpassBuilder::session_store).
+//! pass it to [`HallpassBuilder::record_store`](crate::HallpassBuilder::record_store).
 
 // With every store feature off, the wiring below has nothing to wire.
 #![cfg_attr(
@@ -18,22 +18,22 @@
 
 mod account;
 mod attempts;
+mod backend;
 mod breaker;
 mod engine;
-mod flow;
 mod record;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_attempts;
+mod refresh;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
-pub(crate) mod url;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use account::Account;
-pub use attempts::AttemptCounter;
-pub(crate) use breaker::log_unavailable;
+pub use crate::attempts::AttemptCounter;
 pub(crate) use engine::StoredSessions;
 pub use record::{BadHandle, Record, RecordStore, SessionHandle, SessionInfo};
 #[cfg(feature = "redis")]
@@ -41,7 +41,8 @@ pub use redis::RedisStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::SqlStore;
 
-use crate::session::{BoxFuture, SessionStore, SessionToken, StoreError};
+use crate::config::store_url as url;
+use crate::shared::StoreError;
 
 /// Where and how a store keeps sessions.
 #[derive(Debug, Clone)]
@@ -122,7 +123,7 @@ fn identifier<'a>(what: &str, name: &'a str) -> Result<&'a str, StoreError> {
 pub(crate) fn from_url(
     url: &url::StoreUrl,
     timeout: Duration,
-) -> Result<Arc<dyn SessionStore>, StoreError> {
+) -> Result<Arc<dyn RecordStore>, StoreError> {
     let mut options = StoreOptions::default().timeout(timeout);
     // Hallpass's own URL parameters (`?schema=` for Postgres, `?prefix=` for Redis), taken off
     // before the driver sees the URL, so that several apps or tests can share one server.
@@ -147,45 +148,3 @@ pub(crate) fn from_url(
         ))),
     }
 }
-
-/// What a record store's [`SessionStore`] calls answer: Hallpass drives it through
-/// [`SessionStore::records`] instead.
-fn driven_by_hallpass<T>() -> BoxFuture<'static, Result<T, StoreError>> {
-    Box::pin(async {
-        Err(StoreError::Backend(
-            "a record store is used through Hallpass (HallpassBuilder::session_store), not directly"
-                .into(),
-        ))
-    })
-}
-
-macro_rules! record_session_store {
-    ($ty:ty) => {
-        impl SessionStore for $ty {
-            fn load<'a>(
-                &'a self,
-                _: &'a str,
-                _: i64,
-            ) -> BoxFuture<'a, Result<SessionToken, StoreError>> {
-                driven_by_hallpass()
-            }
-            fn save<'a>(
-                &'a self,
-                _: &'a SessionToken,
-            ) -> BoxFuture<'a, Result<String, StoreError>> {
-                driven_by_hallpass()
-            }
-            fn delete<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-                driven_by_hallpass()
-            }
-            fn records(&self) -> Option<&dyn RecordStore> {
-                Some(self)
-            }
-        }
-    };
-}
-
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-record_session_store!(SqlStore);
-#[cfg(feature = "redis")]
-record_session_store!(RedisStore);

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::session::{BoxFuture, StoreError};
+use crate::shared::{BoxFuture, StoreError};
 
 /// One stored session. `key` is the hex SHA-256 of the cookie's id (the id itself is never stored),
 /// `payload` the session's claims and tokens, encrypted by Hallpass (a JWE bound to `key`); the other
@@ -113,7 +113,7 @@ impl SessionHandle {
     pub(crate) fn of_key(key: &str) -> Self {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(format!("hallpass-session-handle:{key}").as_bytes());
-        Self(crate::csrf::hex(&digest[..16]))
+        Self(crate::shared::hex(&digest[..16]))
     }
 }
 

@@ -21,7 +21,7 @@ use tokio::sync::OnceCell;
 
 use super::record::{Record, RecordStore};
 use super::StoreOptions;
-use crate::session::{BoxFuture, StoreError};
+use crate::shared::{BoxFuture, StoreError};
 
 /// Rolls expiry if the session still exists (a plain HSET would recreate a revoked one).
 const TOUCH: &str = r"
@@ -67,7 +67,7 @@ return 1";
 /// use hallpass::store::{RedisStore, StoreOptions};
 /// # fn f(config: hallpass::Config) -> Result<(), Box<dyn std::error::Error>> {
 /// let store = RedisStore::open("redis://127.0.0.1:6379", StoreOptions::default().key_prefix("app:"))?;
-/// let auth = hallpass::Hallpass::builder(config).session_store(store).build()?;
+/// let auth = hallpass::Hallpass::builder(config).record_store(store).build()?;
 /// # Ok(()) }
 /// ```
 pub struct RedisStore {
@@ -91,7 +91,7 @@ impl RedisStore {
     /// A store for `url` (`redis://[:password@]host[:port][/db]`); nothing connects until the
     /// first session is read or written.
     pub fn open(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
-        let parsed = super::url::StoreUrl::parse("RedisStore::open", url)
+        let parsed = crate::config::store_url::StoreUrl::parse("RedisStore::open", url)
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let client = redis::Client::open(url).map_err(|e| {
             StoreError::Backend(format!("{}: unusable URL: {e}", parsed.redacted()))

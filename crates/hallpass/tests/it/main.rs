@@ -4,6 +4,7 @@ mod support;
 
 mod authjs;
 mod authjs_node;
+mod backends;
 mod bad_cookie;
 mod cognito_form;
 mod cognito_form_errors;

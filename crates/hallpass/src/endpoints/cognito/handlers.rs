@@ -13,14 +13,15 @@ use super::steps::{
     AddressFields, ChallengeFields, Common, ConfirmFields, FormAction, ResetFields, SignInFields,
     SignUpFields, Step,
 };
-use crate::csrf_form::{CsrfForm, CsrfRejection};
+use crate::endpoints::csrf_form::{CsrfForm, CsrfRejection};
+use crate::endpoints::failure::{Back, Failure};
 use crate::endpoints::Fields;
-use crate::error::{go, Back, Failure};
 use crate::lifecycle::SignInOutcome;
 use crate::provider::cognito_form::{flow, Finish, SignUpIntent, Ticket};
 use crate::provider::{
     Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step as Next,
 };
+use crate::redirect::go;
 use crate::Hallpass;
 use std::net::IpAddr;
 

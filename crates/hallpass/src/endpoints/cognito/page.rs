@@ -12,8 +12,8 @@ use super::model::{self, CognitoPage, ExtraForm, PageChoice, PageField, PageLink
 use super::steps::{FormAction, Step};
 use crate::cookies::SetCookies;
 use crate::endpoints::{no_store, pages, Fields};
-use crate::error::found;
 use crate::provider::{Challenge, CognitoForm, Pending};
+use crate::redirect::found;
 use crate::Hallpass;
 
 #[derive(Template)]

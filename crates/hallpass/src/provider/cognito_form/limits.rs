@@ -16,8 +16,8 @@ use std::sync::Arc;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::session::StoreError;
-use crate::store::AttemptCounter;
+use crate::attempts::AttemptCounter;
+use crate::shared::StoreError;
 
 /// How many attempts a key may make in a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

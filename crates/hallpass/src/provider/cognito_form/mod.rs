@@ -26,9 +26,9 @@ use super::cognito_api::{CognitoApi, CognitoApiError};
 use super::credentials::{CredentialField, CredentialsError, CredentialsForm, CredentialsProvider};
 use super::oauth::ApiTokens;
 use super::{OAuthProvider, ProviderError, SignIn, TokenSet};
+use crate::attempts::AttemptCounter;
 use crate::attempts::MemoryCounter;
-use crate::session::BoxFuture;
-use crate::store::AttemptCounter;
+use crate::shared::BoxFuture;
 pub(crate) use limits::{Limiter, Refusal, Ticket};
 
 /// Which sign-in the Cognito provider offers (`COGNITO_SIGNIN`).

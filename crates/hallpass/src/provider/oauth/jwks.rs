@@ -8,7 +8,7 @@ use reqwest::Client;
 use serde_json::Value;
 use url::Url;
 
-use super::idtoken::IdTokenError;
+use super::idtoken_error::IdTokenError;
 use crate::provider::http;
 
 /// AWS's own verifier waits this long (seconds) between JWKS fetches caused by unknown `kid`s.

@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::idtoken::IdTokenError;
+use super::idtoken_error::IdTokenError;
 use crate::provider::http::sanitize;
 
 /// Decoded parts up to this size stay on the stack; larger ones (a header with a certificate

@@ -9,6 +9,7 @@ mod api_tokens;
 mod config;
 mod discovery;
 mod idtoken;
+mod idtoken_error;
 mod jwks;
 mod jws;
 mod offline;

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::provider::http;
 use crate::provider::{Profile, ProviderError};
-use crate::session::BoxFuture;
+use crate::shared::BoxFuture;
 
 /// Claims that describe the ID token itself; userinfo may not overwrite them in the merged claims.
 const PROTECTED_CLAIMS: &[&str] = &[

@@ -31,7 +31,7 @@ use tokio::sync::OnceCell;
 
 use super::record::{Record, RecordStore};
 use super::StoreOptions;
-use crate::session::{BoxFuture, StoreError};
+use crate::shared::{BoxFuture, StoreError};
 
 /// How often (at most) expired rows are deleted, on a sign-in.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
@@ -79,6 +79,7 @@ const COLUMNS: &str = "key_hash, provider, issuer, sub, payload, created_at, las
      expires_at, user_agent, version, login_hash";
 
 // After the macros, which it uses.
+mod attempts;
 mod schema;
 
 /// Server-side sessions in SQLite (`sqlite://PATH`, `sqlite::memory:`) or Postgres
@@ -92,7 +93,7 @@ mod schema;
 ///     "postgres://app@127.0.0.1:5432/app",
 ///     StoreOptions::default().schema("auth").timeout(std::time::Duration::from_millis(500)),
 /// )?;
-/// let auth = hallpass::Hallpass::builder(config).session_store(store).build()?;
+/// let auth = hallpass::Hallpass::builder(config).record_store(store).build()?;
 /// # Ok(()) }
 /// ```
 pub struct SqlStore {
@@ -118,7 +119,7 @@ impl SqlStore {
     /// until the first session is read or written. Fails on a malformed URL, an unknown scheme, a
     /// store whose cargo feature is off, or a table or schema name that is not `[A-Za-z0-9_]+`.
     pub fn connect_lazy(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
-        let parsed = super::url::StoreUrl::parse("SqlStore::connect_lazy", url)
+        let parsed = crate::config::store_url::StoreUrl::parse("SqlStore::connect_lazy", url)
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let table = options.checked_table()?;
         let timeout = options.timeout;
@@ -127,7 +128,7 @@ impl SqlStore {
         };
         let pool = match parsed.kind {
             #[cfg(feature = "sqlite")]
-            super::url::StoreKind::Sqlite => {
+            crate::config::store_url::StoreKind::Sqlite => {
                 use std::str::FromStr;
                 let memory = url.starts_with("sqlite::memory:");
                 let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url)
@@ -147,7 +148,7 @@ impl SqlStore {
                 Pool::Sqlite(pool.connect_lazy_with(opts))
             }
             #[cfg(feature = "postgres")]
-            super::url::StoreKind::Postgres => {
+            crate::config::store_url::StoreKind::Postgres => {
                 use std::str::FromStr;
                 let mut opts = sqlx::postgres::PgConnectOptions::from_str(url).map_err(bad)?;
                 if let Some(schema) = options.checked_schema()? {
@@ -210,8 +211,8 @@ impl SqlStore {
         }
         let sql = format!("DELETE FROM {} WHERE expires_at < $1", self.table);
         on_pool!(&self.pool, p => sqlx::query(&sql).bind(now).execute(p).await.map(|_| ()))?;
-        let sql = super::attempts::sql_prune(&self.table);
-        let before = now - super::attempts::KEEP_SECS;
+        let sql = attempts::sql_prune(&self.table);
+        let before = now - crate::store::attempts::KEEP_SECS;
         on_pool!(&self.pool, p => sqlx::query(&sql).bind(before).execute(p).await.map(|_| ()))
     }
 

@@ -49,7 +49,7 @@ impl SqlStore {
             format!("CREATE INDEX IF NOT EXISTS {t}_account ON {t} (sub, issuer)"),
             format!("CREATE INDEX IF NOT EXISTS {t}_login ON {t} (login_hash)"),
         ];
-        let create = [create.as_slice(), &[crate::store::attempts::sql_schema(t)]].concat();
+        let create = [create.as_slice(), &[super::attempts::sql_schema(t)]].concat();
         let postgres = self.is_postgres();
         let check = format!("SELECT MAX(version) AS v FROM {t}_schema");
         let too_new = |version: i64| {

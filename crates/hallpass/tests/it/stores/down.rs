@@ -25,21 +25,21 @@ fn broken_store(fx: &Fixture) -> Box<dyn FnOnce(HallpassBuilder) -> HallpassBuil
             let dir = std::path::Path::new(&fx.place).parent().unwrap().join("no");
             let url = format!("sqlite://{}/s.db", dir.display());
             let s = SqlStore::connect_lazy(&url, fx.options(timeout)).unwrap();
-            Box::new(move |b| b.session_store(s))
+            Box::new(move |b| b.record_store(s))
         }
         Kind::Postgres => {
             let o = StoreOptions::default()
                 .timeout(timeout)
                 .schema(format!("{}_missing", fx.place));
             let s = SqlStore::connect_lazy(&fx.url(None), o).unwrap();
-            Box::new(move |b| b.session_store(s))
+            Box::new(move |b| b.record_store(s))
         }
         Kind::Redis => {
             let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             let port = closed.local_addr().unwrap().port();
             drop(closed);
             let s = RedisStore::open(&fx.url(Some(port)), fx.options(timeout)).unwrap();
-            Box::new(move |b| b.session_store(s))
+            Box::new(move |b| b.record_store(s))
         }
     }
 }

@@ -104,7 +104,7 @@ async fn sqlite_store_missing_then_created(fx: Arc<Fixture>) {
     let app = crate::support::app::spawn_app_with(
         config,
         Vec::new(),
-        Some(Box::new(move |b| b.session_store(store))),
+        Some(Box::new(move |b| b.record_store(store))),
     )
     .await;
     let res = app
@@ -217,7 +217,7 @@ async fn app_on_missing_sqlite(fx: &Fixture) -> TestApp {
     crate::support::app::spawn_app_with(
         config,
         Vec::new(),
-        Some(Box::new(move |b| b.session_store(store))),
+        Some(Box::new(move |b| b.record_store(store))),
     )
     .await
 }

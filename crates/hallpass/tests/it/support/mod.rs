@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cognito;
 pub mod logs;
+pub mod memory_store;
 pub mod mock_github;
 pub mod mock_idp;
 pub mod oneshot;

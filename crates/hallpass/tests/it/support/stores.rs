@@ -81,8 +81,8 @@ impl Fixture {
     ) -> Box<dyn FnOnce(HallpassBuilder) -> HallpassBuilder> {
         let store = self.store_at(port, timeout);
         Box::new(move |b| match store {
-            AnyStore::Sql(s) => b.session_store(s),
-            AnyStore::Redis(s) => b.session_store(s),
+            AnyStore::Sql(s) => b.record_store(s),
+            AnyStore::Redis(s) => b.record_store(s),
         })
     }
 

@@ -2,7 +2,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::ConfigError;
+use super::error::ConfigError;
 
 /// The store kinds a URL can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

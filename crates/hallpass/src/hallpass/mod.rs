@@ -1,4 +1,9 @@
-//! The instance: configuration, providers, hooks, the clock, and the builder that puts them together.
+//! The instance: a cheap handle on the [`Lifecycle`] and its parts, and the builder that puts them
+//! together. Its methods delegate; the public session calls are in `calls.rs`, the account calls
+//! (stored sessions) in `accounts.rs`.
+
+mod accounts;
+mod calls;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -8,10 +13,16 @@ use crate::config::Config;
 use crate::cookies::Cookies;
 use crate::error::Error;
 use crate::hooks::{DefaultHooks, DynHooks, Hooks};
+use crate::lifecycle::{Backend, Lifecycle};
 use crate::provider::{self, Provider, ProviderError};
 use crate::refresh::RefreshCoordinator;
-use crate::session::{JwtStore, SessionStore, SessionToken, StoreError};
-use crate::store::StoredSessions;
+use crate::session::context::Ctx;
+use crate::session::cookie::CookieSessions;
+use crate::session::custom::CustomSessions;
+use crate::session::jwt::JwtStore;
+use crate::session::{SessionStore, SessionToken};
+use crate::shared::StoreError;
+use crate::store::{RecordStore, StoredSessions};
 
 /// The Hallpass instance: configuration, providers, hooks. Cheap to clone (an `Arc`).
 ///
@@ -22,25 +33,22 @@ pub struct Hallpass {
 }
 
 struct Inner {
-    config: Config,
-    cookies: Cookies,
-    jwt: JwtStore,
-    store: Option<Arc<dyn SessionStore>>,
-    /// Set when `store` is one of [`crate::store`]'s: Hallpass drives its rows.
-    server: Option<StoredSessions>,
-    providers: Vec<Provider>,
-    hooks: Arc<dyn DynHooks>,
-    refresh: RefreshCoordinator,
-    clock: Arc<dyn Clock>,
+    lifecycle: Lifecycle,
     /// Request hosts that differ from `AUTH_URL`'s and were already warned about (debug builds).
     warned_hosts: Mutex<HashSet<String>>,
+}
+
+/// Where the builder was told to keep sessions.
+enum StoreChoice {
+    Custom(Arc<dyn SessionStore>),
+    Records(Arc<dyn RecordStore>),
 }
 
 impl std::fmt::Debug for Hallpass {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ids: Vec<&str> = self.providers().map(Provider::id).collect();
         f.debug_struct("Hallpass")
-            .field("config", &self.inner.config)
+            .field("config", self.config())
             .field("providers", &ids)
             .finish_non_exhaustive()
     }
@@ -52,7 +60,7 @@ pub struct HallpassBuilder {
     config: Config,
     providers: Vec<Provider>,
     hooks: Arc<dyn DynHooks>,
-    store: Option<Arc<dyn SessionStore>>,
+    store: Option<StoreChoice>,
     clock: Arc<dyn Clock>,
 }
 
@@ -79,11 +87,22 @@ impl HallpassBuilder {
         self
     }
 
-    /// Keeps sessions in `store` instead of in the cookie (the default is the encrypted cookie, or
-    /// the store `AUTH_SESSION_STORE` names), e.g. a [`SqlStore`](crate::store::SqlStore) or
-    /// [`RedisStore`](crate::store::RedisStore).
+    /// Keeps sessions in a record store instead of in the cookie: a
+    /// [`SqlStore`](crate::store::SqlStore) (SQLite, Postgres), a
+    /// [`RedisStore`](crate::store::RedisStore), or your own [`RecordStore`]. Hallpass makes the
+    /// ids, encrypts the rows, caches, lists, revokes, and refreshes tokens once across instances.
+    /// (Without a builder call, `AUTH_SESSION_STORE` names one; without either, the cookie is the
+    /// session.)
+    pub fn record_store(mut self, store: impl RecordStore) -> Self {
+        self.store = Some(StoreChoice::Records(Arc::new(store)));
+        self
+    }
+
+    /// Keeps sessions in your own [`SessionStore`] (three calls: load, save, delete): the cookie
+    /// holds the value `save` returns. Prefer [`HallpassBuilder::record_store`] for a database
+    /// that every instance shares.
     pub fn session_store(mut self, store: impl SessionStore) -> Self {
-        self.store = Some(Arc::new(store));
+        self.store = Some(StoreChoice::Custom(Arc::new(store)));
         self
     }
 
@@ -106,30 +125,34 @@ impl HallpassBuilder {
             }
         }
         let cookies = Cookies::new(&self.config);
-        let jwt = JwtStore::new(cookies.session_keys.clone());
         let store = match (self.store, &self.config.session_store) {
             (Some(store), _) => Some(store),
             // Connects lazily: building stays synchronous and a store that is down is retried.
-            (None, Some(url)) => Some(crate::store::from_url(
+            (None, Some(url)) => Some(StoreChoice::Records(crate::store::from_url(
                 url,
                 self.config.session_store_timeout,
-            )?),
+            )?)),
             (None, None) => None,
         };
-        let server = store
-            .clone()
-            .and_then(|s| StoredSessions::new(s, &self.config.secret_bytes()));
+        let backend = match store {
+            None => Backend::Cookie(CookieSessions::default()),
+            Some(StoreChoice::Custom(store)) => Backend::Custom(CustomSessions(store)),
+            Some(StoreChoice::Records(store)) => Backend::Stored(Arc::new(StoredSessions::new(
+                store,
+                &self.config.secret_bytes(),
+            ))),
+        };
+        let ctx = Ctx {
+            jwt: JwtStore::new(cookies.session_keys.clone()),
+            cookies,
+            config: self.config,
+            providers: self.providers,
+            refresh: RefreshCoordinator::default(),
+            clock: self.clock,
+        };
         Ok(Hallpass {
             inner: Arc::new(Inner {
-                config: self.config,
-                cookies,
-                jwt,
-                store,
-                server,
-                providers: self.providers,
-                hooks: self.hooks,
-                refresh: RefreshCoordinator::default(),
-                clock: self.clock,
+                lifecycle: Lifecycle::new(ctx, backend, self.hooks),
                 warned_hosts: Mutex::default(),
             }),
         })
@@ -168,33 +191,33 @@ impl Hallpass {
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.lifecycle.ctx.config
     }
 
     /// The configured providers, in the order they were added.
     pub fn providers(&self) -> impl Iterator<Item = &Provider> {
-        self.inner.providers.iter()
+        self.ctx().providers.iter()
     }
 
     /// The provider with this id.
     pub fn provider(&self, id: &str) -> Option<&Provider> {
-        self.inner.providers.iter().find(|p| p.id() == id)
+        self.ctx().provider(id)
     }
 
     /// The session cookie's name (`hallpass.session-token`, `next-auth.session-token`, with the
     /// `__Secure-` prefix on https).
     pub fn session_cookie_name(&self) -> &str {
-        &self.inner.cookies.session_name
+        &self.cookies().session_name
     }
 
     /// The CSRF cookie's name.
     pub fn csrf_cookie_name(&self) -> &str {
-        &self.inner.cookies.csrf_name
+        &self.cookies().csrf_name
     }
 
     /// Encrypts a session token the way the session cookie holds it (for tests, tools and interop).
     pub fn encode_session(&self, token: &SessionToken) -> String {
-        self.inner.jwt.encode(token)
+        self.ctx().jwt.encode(token)
     }
 
     /// Encrypts `payload` (the session's JSON, as given) exactly as [`Hallpass::encode_session`]
@@ -203,13 +226,13 @@ impl Hallpass {
     /// bytes for `A256GCM`, 16 for Auth.js v5's `A256CBC-HS512`). Never reuse an IV for real.
     #[doc(hidden)]
     pub fn encode_session_payload_with_iv(&self, payload: &[u8], iv: &[u8]) -> Option<String> {
-        self.inner.cookies.session_keys.encrypt_with_iv(payload, iv)
+        self.cookies().session_keys.encrypt_with_iv(payload, iv)
     }
 
     /// Decrypts and checks a session cookie value at the instance's clock (for tests, tools and
     /// interop; handlers use the [`Session`](crate::Session) extractor).
     pub fn decode_session(&self, value: &str) -> Result<SessionToken, StoreError> {
-        self.inner.jwt.decode(value, self.now())
+        self.ctx().jwt.decode(value, self.now())
     }
 
     /// The URL a sign-in form for `provider` posts to (`{base}/signin/{provider}`; for a credentials
@@ -217,16 +240,16 @@ impl Hallpass {
     pub fn signin_url(&self, provider: &str) -> String {
         match self.provider(provider).and_then(Provider::as_credentials) {
             Some(c) => match c.form_path() {
-                Some(path) => self.inner.config.url(path),
-                None => self.inner.config.url(&format!("/callback/{provider}")),
+                Some(path) => self.config().url(path),
+                None => self.config().url(&format!("/callback/{provider}")),
             },
-            _ => self.inner.config.url(&format!("/signin/{provider}")),
+            _ => self.config().url(&format!("/signin/{provider}")),
         }
     }
 
     /// The URL a sign-out form posts to (`{base}/signout`).
     pub fn signout_url(&self) -> String {
-        self.inner.config.url("/signout")
+        self.config().url("/signout")
     }
 
     /// Debug builds: warns once per distinct host when a request's `Host` is not the host of
@@ -249,7 +272,7 @@ impl Hallpass {
 
     /// The warning for a request to `host`, the first time that host differs from `AUTH_URL`'s.
     fn host_warning(&self, host: &str) -> Option<String> {
-        let origin = &self.inner.config.origin;
+        let origin = &self.config().origin;
         let expected = match (origin.host_str(), origin.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_string(),
@@ -283,37 +306,29 @@ impl Hallpass {
              redirect_uri={callback}, which fails (redirect_mismatch) unless it is registered. \
              If the app runs at http://{host}, set AUTH_URL=http://{host}",
             origin = origin.as_str().trim_end_matches('/'),
-            callback = self.inner.config.url("/callback/{provider}"),
+            callback = self.config().url("/callback/{provider}"),
         ))
     }
 
     /// Now, by the instance's clock (Unix seconds).
     pub(crate) fn now(&self) -> i64 {
-        self.inner.clock.now()
+        self.ctx().now()
+    }
+
+    pub(crate) fn lifecycle(&self) -> &Lifecycle {
+        &self.inner.lifecycle
+    }
+
+    pub(crate) fn ctx(&self) -> &Ctx {
+        &self.inner.lifecycle.ctx
     }
 
     pub(crate) fn cookies(&self) -> &Cookies {
-        &self.inner.cookies
+        &self.ctx().cookies
     }
 
     pub(crate) fn hooks(&self) -> &dyn DynHooks {
-        self.inner.hooks.as_ref()
-    }
-
-    pub(crate) fn jwt(&self) -> &JwtStore {
-        &self.inner.jwt
-    }
-
-    pub(crate) fn store(&self) -> Option<&dyn SessionStore> {
-        self.inner.store.as_deref()
-    }
-
-    pub(crate) fn server(&self) -> Option<&StoredSessions> {
-        self.inner.server.as_ref()
-    }
-
-    pub(crate) fn refresher(&self) -> &RefreshCoordinator {
-        &self.inner.refresh
+        self.lifecycle().hooks()
     }
 }
 

@@ -3,13 +3,14 @@
 
 use axum::response::{IntoResponse, Response};
 
-use super::{go, Error, ErrorCode, DEBUG_CAUSE_HEADER};
 use crate::config::Config;
 use crate::cookies::SetCookies;
 use crate::endpoints::cognito::model::PageStep;
+use crate::error::{Error, ErrorCode, DEBUG_CAUSE_HEADER};
 use crate::logsafe::clean;
 use crate::provider::cognito_form::log_api_failure;
 use crate::provider::{CredentialsError, FormError};
+use crate::redirect::go;
 use crate::Hallpass;
 
 /// Where a failed browser step sends the user.

@@ -25,7 +25,7 @@
 use http::HeaderValue;
 use url::Url;
 
-use crate::config::ConfigError;
+use super::error::ConfigError;
 
 /// Light, dark, or whatever the visitor's system prefers (`AUTH_THEME_COLOR_SCHEME`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

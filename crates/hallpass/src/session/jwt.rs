@@ -1,65 +1,18 @@
-//! Where sessions live.
-//!
-//! Storage goes through [`SessionStore`]: given the session cookie's value, find the session; given a
-//! session, make the cookie's value. The default, `JwtStore`, keeps the whole session in the cookie as
-//! an encrypted JWE (NextAuth's "jwt" strategy) and needs no database. A database strategy (SQLite,
-//! Postgres, Redis) implements the same trait with a random session id as the cookie value.
+//! The session cookie's codec: the whole session in the cookie as an encrypted JWE (NextAuth's "jwt"
+//! strategy), with a cache of the values already decrypted.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use super::reissue::ReissueCache;
-use super::{BoxFuture, Session, SessionToken, CLOCK_TOLERANCE_SECS};
+use super::{Session, SessionToken, CLOCK_TOLERANCE_SECS};
 use crate::jwe::KeyRing;
+use crate::shared::StoreError;
 
-/// Why a stored session could not be used. Logged at debug level; the request is "signed out".
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// Not readable: malformed, truncated, tampered, or another secret.
-    #[error("session cookie unreadable: {0}")]
-    Unreadable(#[from] crate::jwe::JweError),
-    /// Readable but not a session.
-    #[error("session cookie payload is not a session: {0}")]
-    Payload(#[from] serde_json::Error),
-    /// Past `exp` (with the 15 s tolerance).
-    #[error("session expired")]
-    Expired,
-    /// The backing store failed or did not answer in time (database strategies). The cookie is kept
-    /// (the store may come back); APIs answer 503.
-    #[error("session store failed: {0}")]
-    Backend(String),
-    /// No such stored session: signed out, revoked, never issued, or a malformed id.
-    #[error("no such session (signed out, revoked or never issued)")]
-    NotFound,
-}
-
-/// Where sessions live. See the module docs.
-pub trait SessionStore: Send + Sync + 'static {
-    /// The session that cookie value `value` stands for, if it is valid at `now` (Unix seconds).
-    fn load<'a>(
-        &'a self,
-        value: &'a str,
-        now: i64,
-    ) -> BoxFuture<'a, Result<SessionToken, StoreError>>;
-    /// Stores `token` and returns the value to put in the session cookie.
-    fn save<'a>(&'a self, token: &'a SessionToken) -> BoxFuture<'a, Result<String, StoreError>>;
-    /// Forgets the session behind `value` (sign-out). The JWT store has nothing to forget.
-    fn delete<'a>(&'a self, value: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
-    /// For the stores in [`crate::store`]: the row-level calls through which Hallpass itself makes
-    /// ids, encrypts, caches, revokes and leases refreshes (then `load`/`save`/`delete` are not
-    /// used). `None`, the default, for a store that implements those three itself.
-    fn records(&self) -> Option<&dyn crate::store::RecordStore> {
-        None
-    }
-}
-
-/// The default store: the session is the cookie, encrypted as a JWE (`dir` + `A256GCM`).
+/// The session cookie's codec: the JWE (`dir` + `A256GCM`, or Auth.js v5's `A256CBC-HS512`).
 #[derive(Debug, Clone)]
 pub(crate) struct JwtStore {
     keys: KeyRing,
     cache: Arc<DecodeCache>,
-    reissues: Arc<ReissueCache>,
 }
 
 /// How many decrypted sessions [`JwtStore`] keeps (a few MB at most with 5 KB Cognito cookies).
@@ -124,13 +77,7 @@ impl JwtStore {
         Self {
             keys,
             cache: Arc::default(),
-            reissues: Arc::default(),
         }
-    }
-
-    /// The cookies re-issued this minute (see [`super::reissue`]).
-    pub(crate) fn reissues(&self) -> &ReissueCache {
-        &self.reissues
     }
 
     /// [`JwtStore::decode`] through the decode cache: the per-request path. `parts` are the cookie's

@@ -17,7 +17,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
-use crate::jwe::JweError;
+use super::error::JweError;
 
 const IV_LEN: usize = 16;
 const TAG_LEN: usize = 32;
@@ -158,7 +158,7 @@ mod tests {
 
     /// The v5 entries of the shared vectors, made by `@auth/core`'s own `encode`.
     fn vectors() -> serde_json::Value {
-        serde_json::from_str(include_str!("../tests/fixtures/nextauth-jwt.json")).unwrap()
+        serde_json::from_str(include_str!("../../tests/fixtures/nextauth-jwt.json")).unwrap()
     }
 
     #[test]

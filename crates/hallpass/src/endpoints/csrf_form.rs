@@ -7,8 +7,9 @@ use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::endpoints::Fields;
-use crate::error::{Back, Error, Failure};
+use super::failure::{Back, Failure};
+use super::Fields;
+use crate::error::Error;
 use crate::Hallpass;
 
 /// A form (`application/x-www-form-urlencoded`) whose `csrfToken` field is this browser's CSRF

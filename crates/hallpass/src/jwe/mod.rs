@@ -1,6 +1,6 @@
 //! JWE compact serialisation with `alg: dir` and `enc: A256GCM`: the format of NextAuth v4's session
 //! token, used for every encrypted cookie Hallpass writes, and [`KeyRing`], which also holds
-//! Auth.js v5's `A256CBC-HS512` session keys (`crate::jwe_cbc`) so that callers need not know which.
+//! Auth.js v5's `A256CBC-HS512` session keys (`cbc.rs`) so that callers need not know which.
 //!
 //! Keys are derived once, when the configuration is built, so that reading a cookie on a request costs
 //! one base64 decode and one AES-GCM open: no HKDF, no allocation beyond the plaintext.
@@ -12,30 +12,16 @@ use base64::Engine;
 use hkdf::Hkdf;
 use sha2::Sha256;
 
-use crate::jwe_cbc::CbcKey;
+mod cbc;
+mod error;
+
+use cbc::CbcKey;
+pub use error::JweError;
 
 /// `base64url({"alg":"dir","enc":"A256GCM"})`: the only protected header we write or accept.
 const HEADER_B64: &str = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
 const IV_LEN: usize = 12;
 const TAG_LEN: usize = 16;
-
-/// Why a token could not be opened. Deliberately coarse: callers log it at debug level and treat the
-/// cookie as absent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum JweError {
-    /// Not five dot-separated parts, or bad base64, or a wrong IV/tag length.
-    #[error("not a compact JWE (malformed or truncated)")]
-    Malformed,
-    /// The protected header is not the one this cookie is written with (`alg` `dir` with `enc`
-    /// `A256GCM`, or `A256CBC-HS512` for Auth.js v5's session).
-    #[error("unsupported JWE header: not the alg/enc this cookie is written with")]
-    UnsupportedHeader,
-    /// No configured secret opens it: tampered, or made with another secret or for another cookie.
-    #[error(
-        "decryption failed (tampered, or encrypted with another secret or for another cookie)"
-    )]
-    Decrypt,
-}
 
 /// One AES-256-GCM key derived from a secret with HKDF-SHA256.
 #[derive(Clone)]
