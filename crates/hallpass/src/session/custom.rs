@@ -13,6 +13,7 @@ use http::header::HeaderMap;
 use super::account::Account;
 use super::backend::{id_binding, issue, resolve_in_process, Resolved, SessionBackend};
 use super::context::Ctx;
+use super::reissue::{same_claims, REISSUE_INTERVAL_SECS};
 use super::{Session, SessionToken};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;
@@ -59,16 +60,32 @@ impl SessionBackend for CustomSessions {
         Ok(self.0.save(token).await?)
     }
 
-    /// A new value each time: the store decides what its values are.
+    /// The incoming value again while it is fresh and the claims are unchanged (as cookie sessions
+    /// do, so that polling the session endpoint writes nothing); otherwise a new value, and the old
+    /// one deleted so that a store keeps one entry per session.
     async fn reissue(
         &self,
         ctx: &Ctx,
         token: SessionToken,
-        _: &SessionToken,
-        _: &[&str],
+        incoming: &SessionToken,
+        parts: &[&str],
         request: &RequestCookies<'_>,
     ) -> Result<(SessionToken, SetCookies), Error> {
-        issue(self, ctx, token, &Account::default(), request).await
+        let now = ctx.now();
+        let fresh_exp = now + ctx.config.session_max_age;
+        if same_claims(&token, incoming) && fresh_exp - incoming.exp < REISSUE_INTERVAL_SECS {
+            let value = parts.concat();
+            let cookies = ctx.cookies.set_session(&value, incoming.exp - now, request);
+            return Ok((incoming.clone(), cookies));
+        }
+        let issued = issue(self, ctx, token, &Account::default(), request).await?;
+        if let Err(e) = self.0.delete(&parts.concat()).await {
+            tracing::warn!(
+                "the session store kept a replaced session: {}",
+                crate::logsafe::clean(&e)
+            );
+        }
+        Ok(issued)
     }
 
     async fn end(&self, ctx: &Ctx, raw: &str) -> Result<Option<SessionToken>, Error> {

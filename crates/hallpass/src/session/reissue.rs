@@ -101,7 +101,7 @@ impl ReissueCache {
 
 /// Equal but for the fields an encoding sets (`iat`, `exp`, `jti`). Destructured, so that a new
 /// claim cannot be forgotten here.
-fn same_claims(a: &SessionToken, b: &SessionToken) -> bool {
+pub(super) fn same_claims(a: &SessionToken, b: &SessionToken) -> bool {
     let SessionToken {
         sub,
         name,
