@@ -3,8 +3,9 @@
 //! redirect sign-in, with [`Nonce::NotSent`] said explicitly, since no authorization request
 //! carried one.
 
+use super::after_sign_in::same_identity;
 use super::idtoken::Nonce;
-use super::{profile, same_identity, token, OAuthProvider};
+use super::{profile, token, OAuthProvider};
 use crate::provider::{ProviderError, Secret, SignIn, TokenSet};
 
 /// The tokens of one API reply.

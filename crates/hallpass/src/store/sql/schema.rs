@@ -21,6 +21,34 @@ const MIGRATIONS: &[(i64, &[&str])] = &[
     (3, &["ALTER TABLE {t} ADD COLUMN login_hash TEXT"]),
 ];
 
+/// The statements that create sessions table `t` (with its version row and the attempts table),
+/// and its indexes (made after the migrations, which may add their columns).
+fn statements(t: &str) -> (Vec<String>, [String; 3]) {
+    let create = [
+        format!(
+            "CREATE TABLE IF NOT EXISTS {t} (key_hash TEXT PRIMARY KEY, provider TEXT NOT NULL, \
+             sub TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL, \
+             last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, user_agent TEXT, \
+             version BIGINT NOT NULL DEFAULT 0, fence BIGINT NOT NULL DEFAULT 0, \
+             lease_until BIGINT NOT NULL DEFAULT 0, issuer TEXT NOT NULL DEFAULT '', \
+             login_hash TEXT)"
+        ),
+        format!("CREATE TABLE IF NOT EXISTS {t}_schema (version BIGINT NOT NULL)"),
+        // A new table is created at the current version; an older one keeps its row.
+        format!(
+            "INSERT INTO {t}_schema (version) SELECT {SCHEMA_VERSION} \
+             WHERE NOT EXISTS (SELECT 1 FROM {t}_schema)"
+        ),
+    ];
+    let indexes = [
+        format!("CREATE INDEX IF NOT EXISTS {t}_user ON {t} (sub, provider)"),
+        format!("CREATE INDEX IF NOT EXISTS {t}_account ON {t} (sub, issuer)"),
+        format!("CREATE INDEX IF NOT EXISTS {t}_login ON {t} (login_hash)"),
+    ];
+    let create = [create.as_slice(), &[super::attempts::sql_schema(t)]].concat();
+    (create, indexes)
+}
+
 impl SqlStore {
     /// The table, its indexes and the version row, and the migrations an older table needs;
     /// idempotent, serialised across instances (Postgres: an advisory lock, as concurrent
@@ -28,28 +56,7 @@ impl SqlStore {
     /// around a migration).
     pub(super) async fn create_schema(&self) -> Result<(), sqlx::Error> {
         let t = &self.table;
-        let create = [
-            format!(
-                "CREATE TABLE IF NOT EXISTS {t} (key_hash TEXT PRIMARY KEY, provider TEXT NOT NULL, \
-                 sub TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL, \
-                 last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, user_agent TEXT, \
-                 version BIGINT NOT NULL DEFAULT 0, fence BIGINT NOT NULL DEFAULT 0, \
-                 lease_until BIGINT NOT NULL DEFAULT 0, issuer TEXT NOT NULL DEFAULT '', \
-                 login_hash TEXT)"
-            ),
-            format!("CREATE TABLE IF NOT EXISTS {t}_schema (version BIGINT NOT NULL)"),
-            // A new table is created at the current version; an older one keeps its row.
-            format!(
-                "INSERT INTO {t}_schema (version) SELECT {SCHEMA_VERSION} \
-                 WHERE NOT EXISTS (SELECT 1 FROM {t}_schema)"
-            ),
-        ];
-        let indexes = [
-            format!("CREATE INDEX IF NOT EXISTS {t}_user ON {t} (sub, provider)"),
-            format!("CREATE INDEX IF NOT EXISTS {t}_account ON {t} (sub, issuer)"),
-            format!("CREATE INDEX IF NOT EXISTS {t}_login ON {t} (login_hash)"),
-        ];
-        let create = [create.as_slice(), &[super::attempts::sql_schema(t)]].concat();
+        let (create, indexes) = statements(t);
         let postgres = self.is_postgres();
         let check = format!("SELECT MAX(version) AS v FROM {t}_schema");
         let too_new = |version: i64| {
