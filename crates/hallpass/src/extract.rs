@@ -10,11 +10,45 @@ use http::request::Parts;
 
 use crate::cookies::SetCookies;
 use crate::error::Error;
+use crate::session::backend::Resolved;
 use crate::session::Session;
 use crate::Hallpass;
 
-/// Per-request memo of the session, so that a guard and a handler share one decrypt, and the
-/// cookies that resolving it (or issuing a CSRF token) produced. Put in the request by the layer.
+/// What the layer gives each request, in one extension: the instance, and a slot for the
+/// request's session (resolved at most once, shared by a guard and the handler's extractors) and
+/// the cookies resolving it produced, which the layer writes on the response.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestAuth {
+    pub(crate) hallpass: Hallpass,
+    pub(crate) slot: SessionSlot,
+}
+
+impl RequestAuth {
+    /// The request's signed-in session when it is known without waiting: resolved before in
+    /// this request, or from the cookie backend's decode cache (then remembered for the handler).
+    pub(crate) fn known_session(&self, headers: &http::HeaderMap) -> Option<Session> {
+        if let Some(done) = self.slot.get() {
+            return done;
+        }
+        let session = self.hallpass.lifecycle().resolve_cached(headers)?;
+        self.slot.set(Resolved {
+            session: Some(session.clone()),
+            ..Resolved::default()
+        });
+        Some(session)
+    }
+}
+
+/// The instance a request carries: the layer's, or the one [`Hallpass::router`] puts on its own
+/// routes (so that the endpoints work without the app's layer).
+pub(crate) fn instance(extensions: &http::Extensions) -> Option<Hallpass> {
+    match extensions.get::<RequestAuth>() {
+        Some(auth) => Some(auth.hallpass.clone()),
+        None => extensions.get::<Hallpass>().cloned(),
+    }
+}
+
+/// See [`RequestAuth`]. Shared with the layer, which reads the cookies after the handler.
 #[derive(Clone, Default, Debug)]
 pub(crate) struct SessionSlot(Arc<Mutex<SlotState>>);
 
@@ -35,14 +69,17 @@ impl SessionSlot {
         self.lock().resolved.clone()
     }
 
-    fn set(&self, session: Option<Session>, cookies: SetCookies) {
+    fn set(&self, resolved: Resolved) {
         let mut s = self.lock();
-        s.resolved = Some(session);
-        s.set_cookies.extend(cookies);
+        s.resolved = Some(resolved.session);
+        s.set_cookies.extend(resolved.cookies);
+        s.store_unavailable = resolved.unavailable;
     }
 
     fn add_cookies(&self, cookies: SetCookies) {
-        self.lock().set_cookies.extend(cookies);
+        if !cookies.is_empty() {
+            self.lock().set_cookies.extend(cookies);
+        }
     }
 
     pub(crate) fn store_unavailable(&self) -> bool {
@@ -85,16 +122,16 @@ impl IntoResponse for SessionRejection {
 impl Hallpass {
     /// The request's session, resolved once per request (memoised in the slot the layer put there).
     pub(crate) async fn resolve(&self, parts: &Parts) -> Option<Session> {
-        let slot = parts.extensions.get::<SessionSlot>();
+        let slot = parts.extensions.get::<RequestAuth>().map(|a| &a.slot);
         if let Some(done) = slot.and_then(SessionSlot::get) {
             return done;
         }
         let resolved = self.lifecycle().resolve(&parts.headers).await;
+        let session = resolved.session.clone();
         if let Some(slot) = slot {
-            slot.set(resolved.session.clone(), resolved.cookies);
-            slot.lock().store_unavailable = resolved.unavailable;
+            slot.set(resolved);
         }
-        resolved.session
+        session
     }
 }
 
@@ -102,8 +139,8 @@ impl Hallpass {
 pub(crate) fn store_unavailable(parts: &Parts) -> bool {
     parts
         .extensions
-        .get::<SessionSlot>()
-        .is_some_and(SessionSlot::store_unavailable)
+        .get::<RequestAuth>()
+        .is_some_and(|a| a.slot.store_unavailable())
 }
 
 /// The instance, from the request (handlers can call [`Hallpass::sign_in`] and friends with it).
@@ -111,11 +148,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Hallpass {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Hallpass>()
-            .cloned()
-            .ok_or(SessionRejection::MissingLayer)
+        instance(&parts.extensions).ok_or(SessionRejection::MissingLayer)
     }
 }
 
@@ -156,8 +189,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let hallpass = Hallpass::from_request_parts(parts, state).await?;
         let (token, cookies) = hallpass.csrf_token(&parts.headers);
-        if let Some(slot) = parts.extensions.get::<SessionSlot>() {
-            slot.add_cookies(cookies);
+        if let Some(auth) = parts.extensions.get::<RequestAuth>() {
+            auth.slot.add_cookies(cookies);
         }
         Ok(CsrfToken(token))
     }

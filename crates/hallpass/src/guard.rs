@@ -25,6 +25,8 @@
 //! ```
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -37,10 +39,12 @@ use tower::{Layer, Service};
 use crate::config::Unauthenticated;
 use crate::endpoints::pages::refused;
 use crate::error::Error;
+use crate::extract::RequestAuth;
 use crate::redirect::found;
 use crate::session::Session;
-use crate::shared::BoxFuture;
 use crate::Hallpass;
+pub use future::GuardFuture;
+use future::GuardFutureProj;
 
 type Predicate = dyn Fn(&Session) -> bool + Send + Sync;
 
@@ -250,28 +254,88 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = GuardFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
+        let Some(auth) = req.extensions().get::<RequestAuth>() else {
+            return GuardFuture::Answer {
+                response: Some(Error::MissingLayer.into_response()),
+            };
+        };
+        // The hot path: a session known without waiting (resolved before, or the cookie's
+        // decode cache) that the rule lets through runs the route at once: nothing cloned, nothing
+        // boxed.
+        if let Some(session) = auth.known_session(req.headers()) {
+            if self.guard.allows(&session) {
+                return GuardFuture::Route {
+                    inner: self.inner.call(req),
+                };
+            }
+        }
         // The clone is ready only after `poll_ready`; keep the ready one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let guard = Arc::clone(&self.guard);
-        Box::pin(async move {
-            let (parts, body) = req.into_parts();
-            let Some(hallpass) = parts.extensions.get::<Hallpass>().cloned() else {
-                return Ok(Error::MissingLayer.into_response());
-            };
-            match hallpass.resolve(&parts).await {
-                Some(session) if guard.allows(&session) => {
-                    inner.call(Request::from_parts(parts, body)).await
+        GuardFuture::Waiting {
+            waiting: Box::pin(async move {
+                let (parts, body) = req.into_parts();
+                let Some(hallpass) = parts
+                    .extensions
+                    .get::<RequestAuth>()
+                    .map(|a| a.hallpass.clone())
+                else {
+                    return Ok(Error::MissingLayer.into_response());
+                };
+                match hallpass.resolve(&parts).await {
+                    Some(session) if guard.allows(&session) => {
+                        inner.call(Request::from_parts(parts, body)).await
+                    }
+                    session => Ok(guard.turn_away(&hallpass, &parts, session.is_some())),
                 }
-                session => Ok(guard.turn_away(&hallpass, &parts, session.is_some())),
-            }
-        })
+            }),
+        }
+    }
+}
+
+// pin-project-lite takes no docs on variants' fields; the enum's doc says what each is.
+#[allow(missing_docs)]
+mod future {
+    use std::convert::Infallible;
+
+    use axum::response::Response;
+
+    use crate::shared::BoxFuture;
+
+    pin_project_lite::pin_project! {
+        /// The response future of [`GuardService`]: the route's own future when the session was known
+        /// at once (`Route`), else a boxed one that resolves the session first (`Waiting`), or an
+        /// answer made at once (`Answer`: no layer).
+        #[project = GuardFutureProj]
+        pub enum GuardFuture<F> {
+            Route { #[pin] inner: F },
+            Waiting { waiting: BoxFuture<'static, Result<Response, Infallible>> },
+            Answer { response: Option<Response> },
+        }
+    }
+}
+
+impl<F> Future for GuardFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            GuardFutureProj::Route { inner } => inner.poll(cx),
+            GuardFutureProj::Waiting { waiting } => waiting.as_mut().poll(cx),
+            GuardFutureProj::Answer { response } => Poll::Ready(Ok(response
+                .take()
+                .unwrap_or_else(|| Error::MissingLayer.into_response()))),
+        }
     }
 }

@@ -3,14 +3,15 @@
 //! tokens).
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
 use axum::response::Response;
 use tower::{Layer, Service};
 
-use crate::extract::SessionSlot;
-use crate::shared::BoxFuture;
+use crate::extract::{RequestAuth, SessionSlot};
 use crate::Hallpass;
 
 /// See the module docs. Made by [`Hallpass::layer`].
@@ -59,12 +60,11 @@ pub struct HallpassService<S> {
 
 impl<S> Service<Request> for HallpassService<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
+    S: Service<Request, Response = Response, Error = Infallible>,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = WithCookies<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -73,13 +73,37 @@ where
     fn call(&mut self, mut req: Request) -> Self::Future {
         let slot = SessionSlot::default();
         self.hallpass.check_request_host(req.headers());
-        req.extensions_mut().insert(self.hallpass.clone());
-        req.extensions_mut().insert(slot.clone());
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let mut res = fut.await?;
-            slot.take_set_cookies().append_to(res.headers_mut());
-            Ok(res)
-        })
+        req.extensions_mut().insert(RequestAuth {
+            hallpass: self.hallpass.clone(),
+            slot: slot.clone(),
+        });
+        WithCookies {
+            inner: self.inner.call(req),
+            slot,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`HallpassService`]: the app's, then the `Set-Cookie` headers that
+    /// resolving the session produced (unboxed: a signed-in request allocates nothing here).
+    pub struct WithCookies<F> {
+        #[pin]
+        inner: F,
+        slot: SessionSlot,
+    }
+}
+
+impl<F> Future for WithCookies<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut res = std::task::ready!(this.inner.poll(cx))?;
+        this.slot.take_set_cookies().append_to(res.headers_mut());
+        Poll::Ready(Ok(res))
     }
 }

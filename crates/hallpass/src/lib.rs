@@ -117,9 +117,9 @@ pub use endpoints::cognito::model::{
 pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
 pub use error::{CheckError, Error, ErrorCode, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
-pub use guard::{Guard, GuardService};
+pub use guard::{Guard, GuardFuture, GuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};
-pub use layer::{HallpassLayer, HallpassService};
+pub use layer::{HallpassLayer, HallpassService, WithCookies};
 pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{Session, SessionStore, SessionToken, User, CLOCK_TOLERANCE_SECS};
 pub use shared::{BoxFuture, StoreError};

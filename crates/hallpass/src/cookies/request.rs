@@ -106,11 +106,12 @@ impl<'a> RequestCookies<'a> {
         in_order(chunks)
     }
 
-    /// [`RequestCookies::get_parts`] as raw bytes, for the session cache's hot path: the same
-    /// pieces whenever they are all UTF-8 (a piece that is not can never hit that cache, and the
-    /// caller then takes `get_parts`, which skips such pairs).
-    pub(crate) fn get_parts_raw(&self, name: &str) -> Option<Vec<&'a [u8]>> {
-        let mut chunks: Vec<(usize, &'a [u8])> = Vec::new();
+    /// [`RequestCookies::get_parts`] as raw bytes, on the stack, for the session cache's hot path:
+    /// the same pieces whenever they are all UTF-8 and at most [`MAX_CHUNKS`] (a piece that is not
+    /// UTF-8 can never hit that cache; `None` sends the caller to `get_parts`).
+    pub(crate) fn get_parts_raw(&self, name: &str) -> Option<RawParts<'a>> {
+        let mut slots: [Option<&'a [u8]>; MAX_CHUNKS] = [None; MAX_CHUNKS];
+        let mut len = 0;
         let pairs = self
             .headers
             .get_all(COOKIE)
@@ -118,16 +119,32 @@ impl<'a> RequestCookies<'a> {
             .flat_map(|h| RawPairs(h.as_bytes()));
         for (n, v) in pairs {
             if n == name.as_bytes() {
-                return Some(vec![v]);
+                let mut one = RawParts::default();
+                one.items[0] = v;
+                one.len = 1;
+                return Some(one);
             }
-            if let Some(i) = std::str::from_utf8(n)
+            let Some(i) = std::str::from_utf8(n)
                 .ok()
                 .and_then(|n| chunk_index(n, name))
-            {
-                chunks.push((i, v));
+            else {
+                continue;
+            };
+            let slot = slots.get_mut(i)?;
+            if slot.is_none() {
+                *slot = Some(v);
+                len = len.max(i + 1);
             }
         }
-        in_order(chunks)
+        let mut parts = RawParts {
+            len,
+            ..RawParts::default()
+        };
+        for (item, slot) in parts.items.iter_mut().zip(&slots[..len]) {
+            // A gap means a lost chunk: the value is unusable.
+            *item = (*slot)?;
+        }
+        (len > 0).then_some(parts)
     }
 
     /// [`RequestCookies::get_parts`], joined.
@@ -141,6 +158,19 @@ impl<'a> RequestCookies<'a> {
 }
 
 /// The chunks' values in index order (the first of each index), `None` for none or a gap.
+/// The pieces of a cookie as [`RequestCookies::get_parts_raw`] finds them, without allocating.
+#[derive(Debug, Default)]
+pub(crate) struct RawParts<'a> {
+    items: [&'a [u8]; MAX_CHUNKS],
+    len: usize,
+}
+
+impl<'a> RawParts<'a> {
+    pub(crate) fn as_slice(&self) -> &[&'a [u8]] {
+        &self.items[..self.len]
+    }
+}
+
 fn in_order<V>(mut chunks: Vec<(usize, V)>) -> Option<Vec<V>> {
     chunks.sort_by_key(|(i, _)| *i);
     chunks.dedup_by_key(|(i, _)| *i);
@@ -251,7 +281,8 @@ mod tests {
             let h = headers(&[header]);
             let r = RequestCookies::new(&h);
             let raw = r.get_parts_raw("s").map(|p| {
-                p.iter()
+                p.as_slice()
+                    .iter()
                     .map(|b| std::str::from_utf8(b).unwrap())
                     .collect::<Vec<_>>()
             });
@@ -261,7 +292,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(COOKIE, HeaderValue::from_bytes(b"s=\xff; s=ok").unwrap());
         let r = RequestCookies::new(&h);
-        assert_eq!(r.get_parts_raw("s"), Some(vec![&b"\xff"[..]]));
+        assert_eq!(
+            r.get_parts_raw("s").map(|p| p.as_slice().to_vec()),
+            Some(vec![&b"\xff"[..]])
+        );
         assert_eq!(r.get_parts("s"), Some(vec!["ok"]));
     }
 }

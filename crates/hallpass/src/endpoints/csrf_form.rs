@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use super::failure::{Back, Failure};
 use super::Fields;
 use crate::error::Error;
+use crate::extract::instance;
 use crate::Hallpass;
 
 /// A form (`application/x-www-form-urlencoded`) whose `csrfToken` field is this browser's CSRF
@@ -101,11 +102,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
     type Rejection = CsrfRejection;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let hallpass = req
-            .extensions()
-            .get::<Hallpass>()
-            .cloned()
-            .ok_or(CsrfRejection::MissingLayer)?;
+        let hallpass = instance(req.extensions()).ok_or(CsrfRejection::MissingLayer)?;
         let headers = req.headers().clone();
         let body = Bytes::from_request(req, state).await?;
         // Leniently parsed (bad UTF-8 replaced), whatever the Content-Type: the token decides.

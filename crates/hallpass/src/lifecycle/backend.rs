@@ -49,6 +49,10 @@ macro_rules! each {
 }
 
 impl SessionBackend for Backend {
+    fn resolve_cached(&self, ctx: &Ctx, headers: &HeaderMap) -> Option<Session> {
+        each!(self, b => b.resolve_cached(ctx, headers))
+    }
+
     async fn resolve(&self, ctx: &Ctx, headers: &HeaderMap) -> Resolved {
         each!(self, b => b.resolve(ctx, headers).await)
     }

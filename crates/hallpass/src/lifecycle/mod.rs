@@ -67,6 +67,12 @@ impl Lifecycle {
         self.backend.resolve(&self.ctx, headers).await
     }
 
+    /// The request's signed-in session when it is known without waiting (see
+    /// [`SessionBackend::resolve_cached`]).
+    pub(crate) fn resolve_cached(&self, headers: &HeaderMap) -> Option<Session> {
+        self.backend.resolve_cached(&self.ctx, headers)
+    }
+
     /// The session behind a cookie value (its chunks in order).
     pub(crate) async fn load(&self, parts: &[&str], now: i64) -> Result<Session, StoreError> {
         self.backend.load(&self.ctx, parts, now).await

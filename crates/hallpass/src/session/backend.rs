@@ -31,6 +31,12 @@ pub(crate) trait SessionBackend: Send + Sync {
     /// refreshed when due, the cookie re-issued or the row rolled past `update_age`.
     fn resolve(&self, ctx: &Ctx, headers: &HeaderMap) -> impl Future<Output = Resolved> + Send;
 
+    /// The request's signed-in session when the backend can tell without waiting and nothing is
+    /// due (the cookie backend's decode cache); `None` says nothing: call [`SessionBackend::resolve`].
+    fn resolve_cached(&self, _ctx: &Ctx, _headers: &HeaderMap) -> Option<Session> {
+        None
+    }
+
     /// The session behind a cookie value (its chunks in order), tokens as stored.
     fn load(
         &self,

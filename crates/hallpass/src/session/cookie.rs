@@ -19,27 +19,25 @@ pub(crate) struct CookieSessions {
     reissues: ReissueCache,
 }
 
-impl CookieSessions {
+impl SessionBackend for CookieSessions {
     /// The common case, cheaply: a session cookie decrypted before (looked up on its raw bytes,
-    /// see `JwtStore::cached`) with nothing due. `None` sends the request down the full path.
-    fn cached_and_current(&self, ctx: &Ctx, headers: &HeaderMap) -> Option<Session> {
+    /// see `JwtStore::cached`) with nothing due and no error. `None` sends the request down the
+    /// full path.
+    fn resolve_cached(&self, ctx: &Ctx, headers: &HeaderMap) -> Option<Session> {
         let request = RequestCookies::new(headers);
         let raw = request.get_parts_raw(&ctx.cookies.session_name)?;
         let now = ctx.now();
-        let session = ctx.jwt.cached(&raw, now)?;
+        let session = ctx.jwt.cached(raw.as_slice(), now)?;
         let token = session.token();
         let due = token.tokens.as_ref().is_some_and(|t| refresh_due(t, now))
             || ctx.reissue_due(token, now);
-        (!due).then_some(session)
+        (!due && token.error.is_none()).then_some(session)
     }
-}
 
-impl SessionBackend for CookieSessions {
     async fn resolve(&self, ctx: &Ctx, headers: &HeaderMap) -> Resolved {
-        if let Some(session) = self.cached_and_current(ctx, headers) {
-            let signed_in = session.token().error.is_none();
+        if let Some(session) = self.resolve_cached(ctx, headers) {
             return Resolved {
-                session: signed_in.then_some(session),
+                session: Some(session),
                 ..Resolved::default()
             };
         }

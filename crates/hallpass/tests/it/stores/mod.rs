@@ -507,8 +507,9 @@ async fn the_refresh_lease_is_exclusive_and_fenced(fx: Arc<Fixture>) {
         .await
         .unwrap();
     let now = wall_ms();
+    // A second long: a loaded machine must not let it run out before the next call.
     let first = records
-        .lease(&key, now, now + 100)
+        .lease(&key, now, now + 1_000)
         .await
         .unwrap()
         .expect("free");
@@ -521,7 +522,7 @@ async fn the_refresh_lease_is_exclusive_and_fenced(fx: Arc<Fixture>) {
         "held"
     );
     // The holder dies: once its lease has run out, the next one takes it with a new fence.
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     let now = wall_ms();
     let second = records
         .lease(&key, now, now + 5_000)
