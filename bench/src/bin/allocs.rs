@@ -6,7 +6,9 @@
 //! ```
 //!
 //! The figure that matters is the difference to `bare`: what authentication allocates on top of
-//! the page itself.
+//! the page itself. `ALLOCS_PROFILE=<scenario> allocs N` instead writes `dhat-heap.json` for that
+//! scenario's N requests alone (after the warm-up), with the stack of every allocation: open it in
+//! dhat's viewer, or count the sites with `bench/alloc-sites.py`.
 
 use hallpass_bench::inprocess::{Scenario, SCENARIOS};
 
@@ -23,11 +25,28 @@ fn main() {
             })
         })
         .unwrap_or(1000);
-    let _profiler = dhat::Profiler::builder().testing().build();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
+    if let Ok(name) = std::env::var("ALLOCS_PROFILE") {
+        let scenario = Scenario::new(&name).unwrap_or_else(|| {
+            eprintln!("ALLOCS_PROFILE: one of {}", SCENARIOS.join(", "));
+            std::process::exit(2)
+        });
+        if let Err(e) = rt.block_on(scenario.warm_up()) {
+            eprintln!("error: {name}: {e}");
+            std::process::exit(1);
+        }
+        let _profiler = dhat::Profiler::builder().trim_backtraces(Some(40)).build();
+        rt.block_on(async {
+            for _ in 0..n {
+                std::hint::black_box(scenario.request().await);
+            }
+        });
+        return;
+    }
+    let _profiler = dhat::Profiler::builder().testing().build();
     println!("| scenario | allocations / request | bytes / request | allocations beyond bare |");
     println!("| --- | ---: | ---: | ---: |");
     let mut bare = None;

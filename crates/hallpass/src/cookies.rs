@@ -88,6 +88,36 @@ impl IntoResponseParts for SetCookies {
     }
 }
 
+/// Hallpass's cookie flags as the `cookie` crate writes them (after `name=value`).
+fn flags(secure: bool) -> String {
+    let probe = cookie::Cookie::build(("n", ""))
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .path("/")
+        .secure(secure)
+        .build()
+        .to_string();
+    probe.strip_prefix("n=").unwrap_or_default().to_string()
+}
+
+/// `name=value`, the flags, and the age as the `cookie` crate writes it (`Max-Age`, and `Expires`
+/// in the past for an age of 0 or less).
+fn set_cookie_text(name: &str, value: &str, flags: &str, max_age: Option<i64>) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(name.len() + value.len() + flags.len() + 64);
+    text.push_str(name);
+    text.push('=');
+    text.push_str(value);
+    text.push_str(flags);
+    if let Some(age) = max_age {
+        let _ = write!(text, "; Max-Age={}", age.max(0));
+        if age <= 0 {
+            text.push_str("; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+        }
+    }
+    text
+}
+
 /// Cookie names and keys, computed once from the configuration.
 #[derive(Debug, Clone)]
 pub(crate) struct Cookies {
@@ -102,7 +132,9 @@ pub(crate) struct Cookies {
     /// The Cognito form sign-in's step cookie: its own name and key.
     pub(crate) flow_name: String,
     flow_keys: KeyRing,
-    secure: bool,
+    /// `; HttpOnly; SameSite=Lax; Secure; Path=/` as the `cookie` crate writes Hallpass's flags,
+    /// made once: a `Set-Cookie` is then the name, the value, these and the age, joined.
+    flags: String,
 }
 
 impl Cookies {
@@ -151,32 +183,21 @@ impl Cookies {
             attempt_keys,
             flow_name,
             flow_keys,
-            secure,
+            flags: flags(secure),
         }
     }
 
     /// A `Set-Cookie` value with Hallpass's flags: HttpOnly, SameSite=Lax, Path=/, Secure on https.
     /// `max_age` None means a browser-session cookie; `Some(0)` expires it.
     pub(crate) fn set(&self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-        let mut c = cookie::Cookie::build((name, value))
-            .http_only(true)
-            .same_site(cookie::SameSite::Lax)
-            .path("/")
-            .secure(self.secure);
-        if let Some(age) = max_age {
-            c = c.max_age(time::Duration::seconds(age.max(0)));
-            if age <= 0 {
-                c = c.expires(time::OffsetDateTime::UNIX_EPOCH);
-            }
-        }
         // Every value Hallpass writes is already cookie-safe (base64url JWE, hex `token|hash`), so
         // it is written as is: percent-encoding a 4 KB cookie byte by byte cost more than the
-        // encryption.
+        // encryption, and formatting it through `Display` more than the rest of the request.
         debug_assert!(
             value.bytes().all(is_cookie_octet),
             "cookie value needs encoding"
         );
-        HeaderValue::try_from(c.build().to_string())
+        HeaderValue::try_from(set_cookie_text(name, value, &self.flags, max_age))
             .expect("cookie names and values are valid header text")
     }
 
@@ -347,4 +368,32 @@ pub enum CheckError {
     /// attempt planted by someone else, login CSRF).
     #[error("the sign-in was started in another browser (or this browser's CSRF cookie is gone)")]
     OtherBrowser,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-joined header is what the `cookie` crate writes for the same cookie.
+    #[test]
+    fn set_cookie_text_matches_the_cookie_crate() {
+        for secure in [false, true] {
+            for age in [None, Some(0), Some(-5), Some(3600)] {
+                let mut c = cookie::Cookie::build(("hallpass.session-token", "a.b-c_d"))
+                    .http_only(true)
+                    .same_site(cookie::SameSite::Lax)
+                    .path("/")
+                    .secure(secure);
+                if let Some(age) = age {
+                    c = c.max_age(time::Duration::seconds(age.max(0)));
+                    if age <= 0 {
+                        c = c.expires(time::OffsetDateTime::UNIX_EPOCH);
+                    }
+                }
+                let text =
+                    set_cookie_text("hallpass.session-token", "a.b-c_d", &flags(secure), age);
+                assert_eq!(text, c.build().to_string(), "secure {secure}, age {age:?}");
+            }
+        }
+    }
 }

@@ -161,6 +161,9 @@ pub(crate) trait DynHooks: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<SessionToken, HookError>>;
     fn session<'a>(&'a self, session: Value, token: &'a SessionToken) -> BoxFuture<'a, Value>;
     fn event<'a>(&'a self, event: Event<'a>) -> BoxFuture<'a, Result<(), HookError>>;
+    /// True for [`DefaultHooks`]: the `session` hook returns its input and events do nothing, so
+    /// the session endpoint may write its JSON directly.
+    fn are_default(&self) -> bool;
 }
 
 impl<H: Hooks> DynHooks for H {
@@ -186,5 +189,8 @@ impl<H: Hooks> DynHooks for H {
     }
     fn event<'a>(&'a self, event: Event<'a>) -> BoxFuture<'a, Result<(), HookError>> {
         Box::pin(Hooks::event(self, event))
+    }
+    fn are_default(&self) -> bool {
+        std::any::TypeId::of::<H>() == std::any::TypeId::of::<DefaultHooks>()
     }
 }

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http::header::{HeaderMap, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde_json::{json, Value};
 
 use super::{no_store, Fields};
@@ -96,6 +96,7 @@ async fn signed_in(
     update: Option<&Value>,
 ) -> Response {
     let (mut token, _) = h.lifecycle().maintain(incoming.clone(), now).await;
+    let plain = update.is_none() && h.hooks().are_default();
     if access_expired(&token, now) {
         // The provider could not renew it in time: signed out for now, the cookie stays.
         return Json(json!({})).into_response();
@@ -115,6 +116,11 @@ async fn signed_in(
         };
     }
     match h.lifecycle().reissue(token, incoming, parts, rc).await {
+        // Default hooks: the JSON written directly, no `Value` built and dropped.
+        Ok((token, cookies)) if plain => {
+            let body = serde_json::to_vec(&SessionJson::of(&token)).unwrap_or_default();
+            (cookies, [(CONTENT_TYPE, JSON)], body).into_response()
+        }
         Ok((token, cookies)) => {
             let body = h.hooks().session(session_json(&token), &token).await;
             h.event(Event::Session { token: &token }).await;
@@ -126,6 +132,39 @@ async fn signed_in(
                 crate::logsafe::clean(&e)
             );
             (SetCookies::new(), Json(json!({}))).into_response()
+        }
+    }
+}
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// [`session_json`] as a type, for writing it without a `Value`: the same bytes (`Value`'s object
+/// keys are sorted, so these fields are too).
+#[derive(serde::Serialize)]
+struct SessionJson<'a> {
+    expires: String,
+    user: UserJson<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct UserJson<'a> {
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    groups: &'a [String],
+    image: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+impl<'a> SessionJson<'a> {
+    fn of(token: &'a SessionToken) -> Self {
+        SessionJson {
+            expires: iso8601(token.exp),
+            user: UserJson {
+                email: token.email.as_deref(),
+                groups: &token.groups,
+                image: token.picture.as_deref(),
+                name: token.name.as_deref(),
+            },
         }
     }
 }
@@ -169,4 +208,26 @@ pub(super) async fn providers(State(h): State<Hallpass>) -> Response {
         })
         .collect();
     Json(Value::Object(map)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed JSON is byte for byte what the `Value` (which the `session` hook sees) writes.
+    #[test]
+    fn the_typed_session_json_is_the_value_s() {
+        let mut token = SessionToken {
+            name: Some("Ada \"Lovelace\"".into()),
+            email: Some("ada@example.com".into()),
+            exp: 1_800_000_000,
+            ..Default::default()
+        };
+        for groups in [vec![], vec!["admin".to_string(), "staff".into()]] {
+            token.groups = groups;
+            let typed = serde_json::to_vec(&SessionJson::of(&token)).unwrap();
+            let value = serde_json::to_vec(&session_json(&token)).unwrap();
+            assert_eq!(String::from_utf8(typed), String::from_utf8(value));
+        }
+    }
 }

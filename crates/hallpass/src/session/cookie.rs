@@ -77,7 +77,19 @@ impl SessionBackend for CookieSessions {
         let set = |value: &str, exp: i64| ctx.cookies.set_session(value, exp - now, request);
         match self.reissues.plan(&token, incoming, parts, fresh_exp) {
             // Set again (not skipped) so that stale chunks are still expired as on any issue.
-            Reissue::KeepIncoming => Ok((incoming.clone(), set(&parts.concat(), incoming.exp))),
+            Reissue::KeepIncoming => {
+                let value = match parts {
+                    [one] => std::borrow::Cow::Borrowed(*one),
+                    _ => std::borrow::Cow::Owned(parts.concat()),
+                };
+                let kept = SessionToken {
+                    iat: incoming.iat,
+                    exp: incoming.exp,
+                    jti: incoming.jti.clone(),
+                    ..token
+                };
+                Ok((kept, set(&value, incoming.exp)))
+            }
             Reissue::Reuse(done) => Ok((done.token.clone(), set(&done.value, done.token.exp))),
             Reissue::Encrypt => {
                 let account = Account::default();

@@ -1,11 +1,9 @@
 //! Attempt counters in the session store, so that every instance sharing the store shares the
 //! limits (the own form's sign-in attempts per username and per address).
 //!
-//! SQL: a table `hallpass_attempts` (`{prefix}_attempts` for a sessions table `{prefix}_sessions`,
-//! else `{table}_attempts`) created with the sessions table; one atomic
-//! `INSERT … ON CONFLICT (key) DO UPDATE … RETURNING count` per hit. Redis: a hash `{p}att:{key}`
-//! (`c` the count, `s` the window's start) changed by one Lua script, expiring after the window.
-//! The window follows the `now` the caller passes (the instance's clock) on every store.
+//! What both stores' counters share (key checks, counts, how long rows live) and the handle the
+//! limiter keeps; SQL's counters are in `sql/attempts.rs`, Redis's in `redis_attempts.rs`. The
+//! window follows the `now` the caller passes (the instance's clock) on every store.
 
 use std::sync::Arc;
 

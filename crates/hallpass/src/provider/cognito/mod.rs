@@ -1,3 +1,6 @@
+//! The Cognito preset: a user pool's hosted UI through the general OpenID Connect provider
+//! (issuer, domain, logout URL, groups), and the form sign-in's settings (`form.rs`).
+
 mod form;
 
 use std::time::Duration;
