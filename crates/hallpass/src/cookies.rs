@@ -71,6 +71,34 @@ impl SetCookies {
             headers.append(SET_COOKIE, c);
         }
     }
+
+    /// Appends the cookies that the response does not set itself: what a handler returned wins
+    /// over what resolving the request's session queued (a sign-in after an unusable cookie was
+    /// cleared must not be cleared in turn). This is how the layer writes the queued cookies.
+    pub(crate) fn append_unless_set(self, headers: &mut HeaderMap) {
+        if self.0.is_empty() {
+            return;
+        }
+        let set: Vec<&[u8]> = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| cookie_name(v.as_bytes()))
+            .collect();
+        let queued: Vec<HeaderValue> = self
+            .0
+            .into_iter()
+            .filter(|c| cookie_name(c.as_bytes()).is_some_and(|n| !set.contains(&n)))
+            .collect();
+        for c in queued {
+            headers.append(SET_COOKIE, c);
+        }
+    }
+}
+
+/// The name of a `Set-Cookie` value (before its `=`).
+fn cookie_name(set_cookie: &[u8]) -> Option<&[u8]> {
+    let end = set_cookie.iter().position(|b| *b == b'=')?;
+    Some(set_cookie[..end].trim_ascii())
 }
 
 impl From<HeaderValue> for SetCookies {

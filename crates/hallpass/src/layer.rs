@@ -103,7 +103,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut res = std::task::ready!(this.inner.poll(cx))?;
-        this.slot.take_set_cookies().append_to(res.headers_mut());
+        this.slot
+            .take_set_cookies()
+            .append_unless_set(res.headers_mut());
         Poll::Ready(Ok(res))
     }
 }

@@ -334,3 +334,58 @@ async fn sessions_that_share_a_jti_never_receive_each_others_refreshed_tokens() 
         );
     }
 }
+
+/// A handler that reads the session (an unusable cookie: resolving it queues its clearing) and then
+/// signs the user in: the browser keeps the new session, the queued clearing does not undo it.
+#[tokio::test]
+async fn a_sign_in_after_an_unusable_cookie_is_not_cleared_by_the_layer() {
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+
+    async fn login(
+        hallpass: Hallpass,
+        session: Option<hallpass::Session>,
+        headers: http::HeaderMap,
+    ) -> axum::response::Response {
+        assert!(session.is_none(), "the cookie is unusable");
+        let sign_in = hallpass::provider::SignIn {
+            profile: Profile::new("user-1").with_name("Grace"),
+            tokens: None,
+        };
+        match hallpass.sign_in(&headers, "dev", sign_in).await {
+            Ok(cookies) => (cookies, "signed in").into_response(),
+            Err(e) => e.into_response(),
+        }
+    }
+    let config = Config::builder()
+        .url("http://localhost:3000")
+        .secret(SECRET)
+        .build()
+        .unwrap();
+    let auth = Hallpass::builder(config).build().unwrap();
+    let app = axum::Router::new()
+        .route("/login", axum::routing::post(login))
+        .layer(auth.layer());
+    let name = auth.session_cookie_name().to_string();
+    let req = http::Request::post("/login")
+        .header("cookie", format!("{name}=not-a-session"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let sets: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let prefix = format!("{name}=");
+    let session: Vec<&String> = sets.iter().filter(|c| c.starts_with(&prefix)).collect();
+    assert_eq!(session.len(), 1, "one session cookie: {sets:?}");
+    assert!(!session[0].contains("Max-Age=0"), "{sets:?}");
+    let value = session[0][prefix.len()..].split(';').next().unwrap();
+    assert_eq!(
+        auth.decode_session(value).unwrap().name.as_deref(),
+        Some("Grace")
+    );
+}
