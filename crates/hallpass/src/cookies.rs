@@ -10,7 +10,7 @@ use crate::jwe::KeyRing;
 
 mod request;
 
-pub(crate) use request::RequestCookies;
+pub(crate) use request::{RequestCookies, MAX_CHUNKS};
 
 /// NextAuth's chunk size: a 4096-byte cookie less an estimate of its name and attributes.
 pub(crate) const CHUNK_SIZE: usize = 4096 - 163;
@@ -243,31 +243,30 @@ impl Cookies {
         request: &RequestCookies<'_>,
     ) -> SetCookies {
         let name = &self.session_name;
+        let (whole, present) = request.names_of(name);
         let mut out = SetCookies::new();
+        let expire_chunks_from = |out: &mut SetCookies, first: usize| {
+            for i in (first..MAX_CHUNKS).filter(|i| present & (1 << i) != 0) {
+                out.push(self.expire(&format!("{name}.{i}")));
+            }
+        };
         if value.len() <= CHUNK_SIZE {
             out.push(self.set(name, value, Some(max_age)));
-            for (i, _) in request.chunks(name) {
-                out.push(self.expire(&format!("{name}.{i}")));
-            }
+            expire_chunks_from(&mut out, 0);
             return out;
         }
-        let chunks: Vec<&str> = value
-            .as_bytes()
-            .chunks(CHUNK_SIZE)
-            // The value is base64url and dots: ASCII, so any byte boundary is a char boundary.
-            .map(|c| std::str::from_utf8(c).expect("ASCII"))
-            .collect();
-        for (i, chunk) in chunks.iter().enumerate() {
+        let mut count = 0;
+        // The value is base64url and dots: ASCII, so every byte boundary is a char boundary.
+        for (i, start) in (0..value.len()).step_by(CHUNK_SIZE).enumerate() {
+            let end = (start + CHUNK_SIZE).min(value.len());
+            let chunk = value.get(start..end).unwrap_or_default();
             out.push(self.set(&format!("{name}.{i}"), chunk, Some(max_age)));
+            count = i + 1;
         }
-        if request.get(name).is_some() {
+        if whole {
             out.push(self.expire(name));
         }
-        for (i, _) in request.chunks(name) {
-            if i >= chunks.len() {
-                out.push(self.expire(&format!("{name}.{i}")));
-            }
-        }
+        expire_chunks_from(&mut out, count);
         out
     }
 
@@ -275,7 +274,8 @@ impl Cookies {
     pub(crate) fn clear_session(&self, request: &RequestCookies<'_>) -> SetCookies {
         let name = &self.session_name;
         let mut out = SetCookies::from(self.expire(name));
-        for (i, _) in request.chunks(name) {
+        let (_, present) = request.names_of(name);
+        for i in (0..MAX_CHUNKS).filter(|i| present & (1 << i) != 0) {
             out.push(self.expire(&format!("{name}.{i}")));
         }
         out

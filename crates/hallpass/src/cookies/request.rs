@@ -77,17 +77,23 @@ impl<'a> RequestCookies<'a> {
         seen
     }
 
-    /// `(index, value)` of every `name.N` chunk with N below [`MAX_CHUNKS`], in index order.
-    pub(crate) fn chunks(&self, name: &str) -> Vec<(usize, &'a str)> {
-        let mut chunks: Vec<(usize, &'a str)> = self
-            .pairs_named(|n| chunk_index(n, name).is_some())
-            .filter_map(|(n, v)| Some((chunk_index(n, name)?, v)))
-            // Hallpass never writes more; a request with more cannot make a response clear them.
-            .filter(|(i, _)| *i < MAX_CHUNKS)
-            .collect();
-        chunks.sort_by_key(|(i, _)| *i);
-        chunks.dedup_by_key(|(i, _)| *i);
-        chunks
+    /// Which forms of cookie `name` the request carries, by name only (no value is read): the
+    /// cookie itself, and a bit per `name.N` chunk below [`MAX_CHUNKS`].
+    pub(crate) fn names_of(&self, name: &str) -> (bool, u32) {
+        let (mut whole, mut chunks) = (false, 0u32);
+        for h in self.headers.get_all(COOKIE) {
+            for (n, _) in RawPairs(h.as_bytes()) {
+                let Ok(n) = std::str::from_utf8(n) else {
+                    continue;
+                };
+                if n == name {
+                    whole = true;
+                } else if let Some(i) = chunk_index(n, name).filter(|i| *i < MAX_CHUNKS) {
+                    chunks |= 1 << i;
+                }
+            }
+        }
+        (whole, chunks)
     }
 
     /// The pieces of a possibly chunked cookie, in one pass over the header: `[value]` of `name`
@@ -245,6 +251,21 @@ mod tests {
         assert_eq!(r.get("a"), Some("1"));
         assert_eq!(r.get("c"), Some("4"));
         assert_eq!(r.get("d"), None);
+    }
+
+    #[test]
+    fn names_of_sees_the_cookie_and_its_chunks_by_name_alone() {
+        let mut h = headers(&["s.1=bb; s.0=aa; s=x; s.x=zz; s.01=yy; s.16=far; t.2=no"]);
+        h.append(COOKIE, HeaderValue::from_bytes(b"s.3=\xff").unwrap());
+        assert_eq!(
+            RequestCookies::new(&h).names_of("s"),
+            (true, 0b1011),
+            "0, 1 and 3 (even with a value that is not UTF-8); 16 is past MAX_CHUNKS"
+        );
+        assert_eq!(
+            RequestCookies::new(&headers(&["other=1"])).names_of("s"),
+            (false, 0)
+        );
     }
 
     #[test]
