@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use hallpass::{CsrfForm, CsrfRejection, CsrfToken, Hallpass, Session, SessionHandle, SessionInfo};
 use serde::Deserialize;
 
@@ -40,7 +39,7 @@ pub(crate) struct SessionsQuery {
 
 /// `GET /account`.
 pub(crate) async fn sessions(
-    Extension(hallpass): Extension<Hallpass>,
+    hallpass: Hallpass,
     session: Session,
     CsrfToken(csrf_token): CsrfToken,
     headers: HeaderMap,
@@ -169,7 +168,7 @@ impl IntoResponse for Refused {
 
 /// `POST /account/sessions/revoke`: signs one of the user's other sessions out.
 pub(crate) async fn revoke(
-    Extension(hallpass): Extension<Hallpass>,
+    hallpass: Hallpass,
     _session: Session,
     headers: HeaderMap,
     form: Result<CsrfForm<RevokeForm>, CsrfRejection>,
@@ -186,7 +185,7 @@ pub(crate) async fn revoke(
 
 /// `POST /account/sessions/revoke-all`: "sign out everywhere", this browser included.
 pub(crate) async fn revoke_all(
-    Extension(hallpass): Extension<Hallpass>,
+    hallpass: Hallpass,
     _session: Session,
     headers: HeaderMap,
     form: Result<CsrfForm<RevokeAllForm>, CsrfRejection>,

@@ -5,7 +5,6 @@ use axum::extract::{Path, RawQuery};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Extension;
 use hallpass::provider::ProviderKind;
 use hallpass::{CognitoPage, CsrfToken, Hallpass, PageStep, Session};
 
@@ -86,7 +85,7 @@ pub(crate) fn page(t: &impl Template) -> Response {
 }
 
 pub(crate) async fn home(
-    Extension(hallpass): Extension<Hallpass>,
+    hallpass: Hallpass,
     session: Option<Session>,
     CsrfToken(csrf_token): CsrfToken,
     headers: HeaderMap,
@@ -131,7 +130,7 @@ pub(crate) async fn home(
 
 /// `/account/{step}`: the Cognito form's steps in the site's look.
 pub(crate) async fn account(
-    Extension(hallpass): Extension<Hallpass>,
+    hallpass: Hallpass,
     session: Option<Session>,
     Path(step): Path<String>,
     RawQuery(query): RawQuery,
