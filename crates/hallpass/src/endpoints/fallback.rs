@@ -23,7 +23,9 @@ fn wants_html(headers: &HeaderMap) -> bool {
 fn answer(h: &Hallpass, headers: &HeaderMap, status: StatusCode, page: (&str, &str)) -> Response {
     if wants_html(headers) {
         let theme = &h.config().theme;
-        return super::pages::error(theme, status, page, &h.config().url("/signin"));
+        // "Back to the site": the site's root, never the path asked for.
+        let home = h.config().origin.as_str().to_string();
+        return super::pages::error(theme, status, page, &home);
     }
     let code = if status == StatusCode::NOT_FOUND {
         "NotFound"
@@ -42,10 +44,7 @@ pub(super) async fn not_found(State(h): State<Hallpass>, headers: HeaderMap) -> 
         &h,
         &headers,
         StatusCode::NOT_FOUND,
-        (
-            "Page not found",
-            "There is no sign-in page at this address. Start again from the sign-in page.",
-        ),
+        ("Page not found", "There is nothing at this address."),
     )
 }
 
@@ -57,7 +56,7 @@ pub(super) async fn method_not_allowed(State(h): State<Hallpass>, headers: Heade
         StatusCode::METHOD_NOT_ALLOWED,
         (
             "Use the sign-in page",
-            "This address takes a form from the sign-in page, not a visit. Start again from the sign-in page.",
+            "This address takes a form from a sign-in page, not a visit. Start again from the site.",
         ),
     )
 }
