@@ -192,5 +192,5 @@ pub(crate) async fn revoke_all(
 ) -> Result<impl IntoResponse, Refused> {
     let CsrfForm(RevokeAllForm {}) = form?;
     let (_, cookies) = hallpass.sign_out_everywhere(&headers).await?;
-    Ok((cookies, Redirect::to("/")))
+    Ok((cookies, Redirect::to("/?notice=signed-out-everywhere")))
 }

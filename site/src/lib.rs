@@ -22,7 +22,7 @@ use hallpass::provider::{Cognito, OAuthConfig, OAuthProvider, Provider, SignInMo
 use hallpass::{Config, ConfigBuilder, Hallpass, Pages, Theme, Unauthenticated};
 use tokio::net::TcpListener;
 use url::Url;
-use userpool::{PasswordHashCost, RunningUserPool, Seed, UserPool};
+use userpool::{MfaSetting, PasswordHashCost, RunningUserPool, Seed, UserPool};
 
 /// The site's own pages load their stylesheet, script and images from the site and nothing
 /// else, run no inline script, and are framed by nobody. (Hallpass's built-in pages send their
@@ -50,6 +50,9 @@ pub struct Settings {
     pub userpool_db: Option<PathBuf>,
     /// Where the embedded pool appends confirmation codes (`USERPOOL_CODES_FILE`).
     pub userpool_codes_file: Option<PathBuf>,
+    /// The embedded pool's MFA (`USERPOOL_MFA`: `off`, `optional` or `on`); `None` keeps the
+    /// demo's `optional` (or what `SetUserPoolMfaConfig` last set in its database).
+    pub userpool_mfa: Option<MfaSetting>,
     /// Fast password hashing for the embedded pool (tests, benchmarks); never for real users.
     pub fast_password_hashing: bool,
     /// Real Cognito, from `COGNITO_*` when `COGNITO_CLIENT_ID` is set: the hosted-UI provider,
@@ -123,7 +126,7 @@ impl Settings {
         Settings::from_vars(|k| std::env::var(k).ok())
     }
 
-    /// Reads `PORT`, `USERPOOL_PORT`, `USERPOOL_DB`, `USERPOOL_CODES_FILE`, `COGNITO_*`,
+    /// Reads `PORT`, `USERPOOL_PORT`, `USERPOOL_DB`, `USERPOOL_CODES_FILE`, `USERPOOL_MFA`, `COGNITO_*`,
     /// `AUTH_OIDC_*` and Hallpass's `AUTH_*` from `var` (empty values count as unset).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Settings, Error> {
         let var = move |k: &str| var(k).filter(|v| !v.trim().is_empty());
@@ -147,6 +150,12 @@ impl Settings {
                     .into(),
             ),
             userpool_codes_file: var("USERPOOL_CODES_FILE").map(Into::into),
+            userpool_mfa: match var("USERPOOL_MFA") {
+                Some(v) => {
+                    Some(MfaSetting::parse(&v).ok_or("USERPOOL_MFA must be off, optional or on")?)
+                }
+                None => None,
+            },
             fast_password_hashing: false,
             cognito,
             embedded_sign_in,
@@ -166,6 +175,7 @@ impl Settings {
             userpool_port: 0,
             userpool_db: None,
             userpool_codes_file: None,
+            userpool_mfa: None,
             fast_password_hashing: true,
             cognito: Vec::new(),
             embedded_sign_in: SignInMode::Both,
@@ -306,20 +316,30 @@ async fn start_pool(settings: &Settings, site_origin: &Url) -> Result<RunningUse
                 settings.userpool_port
             )
         })?;
-    let mut builder = UserPool::builder()
-        .seed(Seed::demo(site_origin))
-        .password_hash_cost(if settings.fast_password_hashing {
-            PasswordHashCost::Testing
-        } else {
-            PasswordHashCost::Default
-        });
+    let mut seed = Seed::demo(site_origin);
+    if let Some(mfa) = settings.userpool_mfa {
+        seed = seed.with_mfa(mfa);
+    }
+    let mut builder =
+        UserPool::builder()
+            .seed(seed)
+            .password_hash_cost(if settings.fast_password_hashing {
+                PasswordHashCost::Testing
+            } else {
+                PasswordHashCost::Default
+            });
     if let Some(db) = &settings.userpool_db {
         builder = builder.database_url(&db.to_string_lossy());
     }
     if let Some(codes) = &settings.userpool_codes_file {
         builder = builder.codes_file(codes.clone());
     }
-    Ok(builder.build().await?.serve(listener).await?)
+    let pool = builder.build().await?;
+    if let Some(mfa) = settings.userpool_mfa {
+        // The variable wins over a setting the database kept from an earlier run.
+        pool.set_mfa(userpool::DEMO_POOL_ID, mfa).await?;
+    }
+    Ok(pool.serve(listener).await?)
 }
 
 /// The site's routes on top of Hallpass.

@@ -28,7 +28,9 @@ async fn main() {
 }
 
 async fn run() -> Result<(), hallpass_site::Error> {
-    let site = Site::start(Settings::from_env()?).await?;
+    let settings = Settings::from_env()?;
+    let mfa = settings.userpool_mfa;
+    let site = Site::start(settings).await?;
     if let Some(pool) = &site.pool {
         println!(
             "Local user pool (AWS Cognito look-alike): {}",
@@ -44,6 +46,10 @@ async fn run() -> Result<(), hallpass_site::Error> {
         // Nothing is e-mailed: sign-up, reset and sign-in codes wait here.
         if let Ok(outbox) = pool.base_url().join("_outbox") {
             println!("  outbox    {outbox}  (the codes it would have e-mailed)");
+        }
+        match mfa {
+            Some(m) => println!("  MFA       {} (USERPOOL_MFA)", m.as_str()),
+            None => println!("  MFA       optional; USERPOOL_MFA=off|optional|on changes it"),
         }
     } else {
         for provider in site.hallpass.providers() {

@@ -28,6 +28,21 @@ struct HomePage {
     signout_url: String,
     /// The site's own Cognito sign-in form, when the form provider is on.
     form: Option<CognitoPage>,
+    /// Whether the user signed in on the form, whose sessions can change their MFA.
+    mfa_page: bool,
+    /// What the last action did (`?notice=`, a fixed text per code).
+    notice: Option<&'static str>,
+}
+
+/// The home page's notice for `?notice=CODE` (never the parameter itself).
+fn home_notice(query: Option<&str>) -> Option<&'static str> {
+    let code = query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("notice="))?;
+    match code {
+        "signed-out-everywhere" => Some("You are signed out on every browser and device."),
+        _ => None,
+    }
 }
 
 /// A step of the Cognito form sign-in, in the site's look (Hallpass's page model, the site's template).
@@ -88,6 +103,7 @@ pub(crate) async fn home(
     hallpass: Hallpass,
     session: Option<Session>,
     CsrfToken(csrf_token): CsrfToken,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     // Redirect providers get a button; the Cognito form is shown as a form.
@@ -117,7 +133,15 @@ pub(crate) async fn home(
             }),
         Some(_) => None,
     };
+    let mfa_page = session.as_ref().is_some_and(|s| {
+        let from = s.token().provider.as_deref();
+        hallpass
+            .providers()
+            .any(|p| p.as_cognito_form().is_some() && Some(p.id()) == from)
+    });
     page(&HomePage {
+        notice: home_notice(query.as_deref()),
+        mfa_page,
         signed_in: user.is_some(),
         logo: LOGO,
         user,
@@ -139,11 +163,20 @@ pub(crate) async fn account(
     let Some(step) = PageStep::from_path(&step) else {
         return not_found(session).await;
     };
-    match hallpass
-        .cognito_page(&headers, step, query.as_deref())
-        .await
-    {
-        Some((page_model, cookies)) => {
+    let built = if step == PageStep::Mfa {
+        // The MFA page is the signed-in user's: Hallpass says where to go when nobody is.
+        hallpass
+            .cognito_mfa_page(session.as_ref(), &headers, query.as_deref())
+            .await
+            .map_err(Some)
+    } else {
+        hallpass
+            .cognito_page(&headers, step, query.as_deref())
+            .await
+            .ok_or(None)
+    };
+    match built {
+        Ok((page_model, cookies)) => {
             let mut res = page(&AccountPage {
                 signed_in: session.is_some(),
                 logo: LOGO,
@@ -155,8 +188,11 @@ pub(crate) async fn account(
             }
             res
         }
+        Err(Some(to)) => axum::response::Redirect::to(&to).into_response(),
         // The challenge expired (or the form provider is off): start again.
-        None => axum::response::Redirect::to("/account/signin?error=step-expired").into_response(),
+        Err(None) => {
+            axum::response::Redirect::to("/account/signin?error=step-expired").into_response()
+        }
     }
 }
 

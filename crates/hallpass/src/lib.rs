@@ -4,33 +4,85 @@
 //! router at `/api/auth`, add a provider (AWS Cognito, or any OpenID Connect provider), and handlers
 //! can ask who is signed in.
 //!
+//! ## An app with Cognito's sign-in on its own pages
+//!
+//! The form on the app's pages (`COGNITO_SIGNIN=form`; `both` adds the hosted UI's button),
+//! sessions kept in SQLite so that a user can see and end them, and a protected page.
+//! [`Cognito::providers_from_env`](provider::Cognito::providers_from_env) reads every `COGNITO_*`
+//! variable:
+//!
 //! ```no_run
-//! use axum::{routing::get, Router};
-//! use hallpass::{Config, Hallpass, Session};
-//! use hallpass::provider::Cognito;
+//! use axum::{extract::{Path, RawQuery}, http::HeaderMap, response::Html, routing::get, Router};
+//! use hallpass::{provider::Cognito, Config, Hallpass, PageStep, Pages, Session};
 //!
 //! async fn protected(session: Session) -> String {
 //!     format!("Welcome, {}", session.display_name())
 //! }
 //!
+//! /// `/account/{signin,signup,confirm,forgot,reset,challenge}`: Hallpass's page model of each
+//! /// step (fields, error, notice, where the form posts, the CSRF token), in the app's own HTML.
+//! async fn account(auth: Hallpass, Path(step): Path<String>, RawQuery(q): RawQuery,
+//!                  headers: HeaderMap) -> Html<String> {
+//!     let step = PageStep::from_path(&step).unwrap_or(PageStep::SignIn);
+//!     match auth.cognito_page(&headers, step, q.as_deref()).await {
+//!         // A real app renders `page` with its templates (askama, …) and returns `_cookies`.
+//!         Some((page, _cookies)) => Html(format!("<h1>{}</h1>", page.title)),
+//!         None => Html("<a href=\"/account/signin\">Start again</a>".into()),
+//!     }
+//! }
+//!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let auth = Hallpass::builder(Config::from_env()?)
-//!     .provider(Cognito::from_env()?.expect("COGNITO_* variables are set"))
+//! // COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, COGNITO_ISSUER, COGNITO_SIGNIN=form (.env.local)
+//! let config = Config::builder()
+//!     .with_env()?
+//!     .session_store("sqlite://sessions.db")   // or AUTH_SESSION_STORE; postgres://, redis://
+//!     .pages(Pages { cognito: Some("/account".into()), ..Pages::default() })
 //!     .build()?;
+//! let mut builder = Hallpass::builder(config);
+//! for provider in Cognito::providers_from_env()? {
+//!     builder = builder.provider(provider);
+//! }
+//! let auth = builder.build()?;
 //! let app = Router::new()
 //!     .route("/protected", get(protected))
 //!     .route_layer(auth.require_session())
+//!     .route("/account/{step}", get(account))
 //!     .merge(auth.router())
 //!     .layer(auth.layer());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! // With the client's address, for the form sign-in's attempt limits (see `AUTH_TRUSTED_PROXIES`).
+//! // The client's address, for the form sign-in's attempt limits (see `AUTH_TRUSTED_PROXIES`).
 //! let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
 //! axum::serve(listener, app).await?;
 //! # Ok(()) }
 //! ```
 //!
-//! Sessions are encrypted cookies (JWE `dir` + `A256GCM`), byte-compatible with NextAuth v4 when
-//! [`Compat::NextAuthV4`] is on, or with Auth.js v5 (`A256CBC-HS512`) when [`Compat::AuthJsV5`] is. A protected page costs one cookie decrypt and no network.
+//! Without `Pages::cognito`, Hallpass serves the same steps as its own pages under
+//! `/api/auth/cognito/…`. A signed-in user's MFA page (an authenticator app's set-up, preferred,
+//! off) is the `mfa` step: [`Hallpass::cognito_mfa_page`].
+//!
+//! ## A local user pool
+//!
+//! The `userpool` crate of this repository is a Cognito look-alike (hosted UI, OAuth 2.0 /
+//! OpenID Connect, the JSON API the form talks to) for development and tests, offline.
+//! `cargo install --locked --path crates/userpool`, then `userpool serve` starts the demo pool on
+//! `http://localhost:9229` (`USERPOOL_MFA=off|optional|on` sets its MFA) and prints what goes in
+//! `.env.local`:
+//!
+//! ```sh
+//! COGNITO_CLIENT_ID=4hallpassdemo0local0client
+//! COGNITO_CLIENT_SECRET=dev0only0hallpass0demo0secret0not0for0production0use
+//! COGNITO_ISSUER=http://localhost:9229/us-east-1_HallpassDemo
+//! COGNITO_SIGNIN=form
+//! ```
+//!
+//! Nothing is e-mailed: sign-up, reset and sign-in codes wait in its outbox,
+//! `http://localhost:9229/_outbox`. The demo user is `demo@example.com` / `Passw0rd!`.
+//!
+//! ## Sessions
+//!
+//! Without a store, sessions are encrypted cookies (JWE `dir` + `A256GCM`), byte-compatible with
+//! NextAuth v4 when [`Compat::NextAuthV4`] is on, or with Auth.js v5 (`A256CBC-HS512`) when
+//! [`Compat::AuthJsV5`] is. A protected page costs one cookie decrypt and no network.
 //!
 //! ```
 //! use hallpass::{Compat, Config, Hallpass, SessionToken};
@@ -56,15 +108,13 @@
 //! assert!(auth.decode_session(&cookie[..cookie.len() - 2]).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-
 //!
-//! # Modules
+//! With a store ([`ConfigBuilder::session_store`], `AUTH_SESSION_STORE`: SQLite, PostgreSQL or
+//! Redis), the cookie holds only a session id: sessions can be listed
+//! ([`Hallpass::sessions`]) and signed out one by one or everywhere, on every instance.
 //!
-//! The instance and its builder live in `hallpass.rs`; the session lifecycle (load, refresh, issue,
-//! sign in, sign out, CSRF) in `lifecycle.rs`; the `/api/auth` endpoints in `endpoints/`; the axum
-//! pieces in `extract.rs` and `csrf_form.rs` (extractors), `guard.rs` (guards) and `layer.rs`; every
-//! error becomes a response in `error.rs` (API answers) and `error/failure.rs` (browser flows). Public types are re-exported here, except the provider types
-//! ([`provider`]), the hooks ([`hooks`]) and the clock ([`clock`]).
+//! The public types are re-exported here, except the providers ([`provider`]), the hooks
+//! ([`hooks`]), the stores ([`store`]) and the clock ([`clock`]).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

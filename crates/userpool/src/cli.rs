@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use url::Url;
 
 use crate::admin::NewUser;
-use crate::config::{ClientConfig, Seed, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
+use crate::config::{
+    ClientConfig, MfaSetting, Seed, DEMO_CLIENT_SECRET, DEMO_USER_EMAIL, DEMO_USER_PASSWORD,
+};
 use crate::error::Error;
 use crate::password::PasswordHashCost;
 use crate::pool::UserPool;
@@ -67,6 +69,10 @@ pub enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
+        /// Every pool's MFA: `off`, `optional` or `on` (the seed's `mfa`, and a setting the
+        /// database kept from `SetUserPoolMfaConfig`, give way to it).
+        #[arg(long, env = "USERPOOL_MFA", value_parser = parse_mfa)]
+        mfa: Option<MfaSetting>,
         /// Where the Lambda Invoke API runs the triggers named by ARN (`cargo lambda watch`:
         /// http://127.0.0.1:9000, `sam local start-lambda`: http://127.0.0.1:3001).
         #[arg(long, env = "USERPOOL_LAMBDA_ENDPOINT")]
@@ -197,18 +203,18 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             codes_file,
             public_url,
             cors_origins,
+            mfa,
             lambda_endpoint,
         } => {
             let addr = SocketAddr::new(bind, port);
-            serve(
-                common,
-                addr,
+            let start = Start {
                 codes_file,
                 public_url,
                 cors_origins,
+                mfa,
                 lambda_endpoint,
-            )
-            .await
+            };
+            serve(common, addr, start).await
         }
         Command::User {
             command:
@@ -246,34 +252,48 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 /// `serve`: runs until Ctrl-C.
-async fn serve(
-    common: Common,
-    addr: SocketAddr,
+/// `serve`'s settings besides the seed and the address.
+struct Start {
     codes_file: Option<PathBuf>,
     public_url: Option<Url>,
     cors_origins: Vec<String>,
+    mfa: Option<MfaSetting>,
     lambda_endpoint: Option<Url>,
-) -> Result<(), Error> {
-    let seed = match &common.config {
+}
+
+fn parse_mfa(value: &str) -> Result<MfaSetting, String> {
+    MfaSetting::parse(value).ok_or_else(|| format!("{value:?}: MFA must be off, optional or on"))
+}
+
+async fn serve(common: Common, addr: SocketAddr, start: Start) -> Result<(), Error> {
+    let mut seed = match &common.config {
         Some(path) => Seed::from_file(path)?,
         None => Seed::demo(&common.site_origin),
     };
+    if let Some(mfa) = start.mfa {
+        seed = seed.with_mfa(mfa);
+    }
     let mut b = UserPool::builder()
         .seed(seed.clone())
         .database_url(&common.db);
-    if let Some(f) = codes_file {
+    if let Some(f) = start.codes_file {
         b = b.codes_file(f);
     }
-    if let Some(u) = public_url {
+    if let Some(u) = start.public_url {
         b = b.public_url(u);
     }
-    if !cors_origins.is_empty() {
-        b = b.cors_origins(cors_origins);
+    if !start.cors_origins.is_empty() {
+        b = b.cors_origins(start.cors_origins);
     }
-    if let Some(u) = lambda_endpoint {
+    if let Some(u) = start.lambda_endpoint {
         b = b.lambda_endpoint(u);
     }
     let pool = b.build().await?;
+    if let Some(mfa) = start.mfa {
+        for p in &seed.pools {
+            pool.set_mfa(&p.id, mfa).await?;
+        }
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let running = pool.serve(listener).await?;
     println!("user pool listening on http://{}", running.local_addr());
@@ -289,6 +309,9 @@ async fn serve(
     );
     for p in &seed.pools {
         println!("issuer:    {}", running.issuer(&p.id));
+        if start.mfa.is_some() {
+            println!("  MFA {} (USERPOOL_MFA / --mfa)", p.mfa.as_str());
+        }
         for c in &p.clients {
             println!("  {}", client_line(c, common.config.as_deref()));
         }

@@ -8,6 +8,12 @@ use crate::store::UserRow;
 use crate::totp::TotpSecret;
 
 impl UserPool {
+    /// Sets pool `pool_id`'s MFA as `SetUserPoolMfaConfig` does, so that a setting given at start
+    /// (`USERPOOL_MFA`) wins over one a database kept from an earlier run.
+    pub async fn set_mfa(&self, pool_id: &str, mfa: MfaSetting) -> Result<(), Error> {
+        self.store().set_pool_mfa(pool_id, mfa.cognito_name()).await
+    }
+
     /// The pool's MFA setting: as last set by `SetUserPoolMfaConfig`, else the seed's.
     pub(crate) async fn mfa_setting(&self, pc: &PoolConfig) -> Result<MfaSetting, Error> {
         let stored = self.store().pool_mfa(&pc.id).await?;

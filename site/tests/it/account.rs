@@ -122,8 +122,12 @@ async fn the_account_page_lists_and_signs_out_sessions() {
     let (page_url, _, html) = get(&laptop, &site.at("/account")).await;
     assert_eq!(rows(&html).len(), 2);
     let everywhere = form(&html, &page_url, "/account/sessions/revoke-all");
-    let (landed, status, _) = submit(&laptop, &everywhere).await;
+    let (landed, status, home) = submit(&laptop, &everywhere).await;
     assert_eq!((landed.path(), status.as_u16()), ("/", 200));
+    assert!(
+        home.contains("You are signed out on every browser and device."),
+        "a notice says what happened: {home}"
+    );
     assert_eq!(session(&site, &laptop).await, json!({}));
     signed_out_within_a_second(&site, &desktop).await;
     let _ = std::fs::remove_file(&db);

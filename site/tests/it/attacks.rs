@@ -145,7 +145,7 @@ async fn an_address_registered_by_someone_else_ends_up_with_the_owners_password(
     assert!(page.contains("Your account is confirmed"), "{page}");
 
     let (landed, page) = home_sign_in(&attacker, &site, victim_email, "Attacker-Passw0rd!").await;
-    assert!(page.contains("Incorrect username or password."), "{landed}");
+    assert!(page.contains("Incorrect email or password."), "{landed}");
     let (landed, _) = home_sign_in(&victim, &site, victim_email, "Victim-Passw0rd!").await;
     assert_eq!(landed.path(), "/protected");
 }

@@ -185,7 +185,7 @@ async fn the_tutorial_journey_in_chromium() {
 async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::CmdError> {
     // Home, signed out.
     c.goto(&site.at("/")).await?;
-    assert!(text(c).await.contains("Example Hallpass Sign In"));
+    assert!(text(c).await.contains("Example Hallpass sign-in"));
     shot(c, "01-home-signed-out").await;
 
     // Sign In goes straight to the hosted UI.
@@ -251,11 +251,11 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     c.switch_to_window(first.clone()).await?;
     c.goto(&site.at("/")).await?;
     c.find(Locator::Id("sign-out")).await?.click().await?;
-    expect_text(c, "Example Hallpass Sign In").await;
+    expect_text(c, "Example Hallpass sign-in").await;
     expect_path(c, "/").await;
     shot(c, "08-signed-out").await;
     c.switch_to_window(tab.handle).await?;
-    expect_text(c, "Example Hallpass Sign In").await;
+    expect_text(c, "Example Hallpass sign-in").await;
     shot(c, "08b-other-tab-signed-out").await;
     c.close_window().await?;
     c.switch_to_window(first).await?;
@@ -294,7 +294,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     // Signed out, a deep link to /admin comes back to /admin: the demo admin gets in.
     c.goto(&site.at("/")).await?;
     c.find(Locator::Id("sign-out")).await?.click().await?;
-    expect_text(c, "Example Hallpass Sign In").await;
+    expect_text(c, "Example Hallpass sign-in").await;
     c.goto(&site.at("/admin")).await?;
     expect_path(c, "/api/auth/signin").await;
     submit(c, "/api/auth/signin/cognito").await;
@@ -329,7 +329,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     expect_text(c, "Are you sure you want to sign out?").await;
     shot(c, "15-sign-out-page").await;
     submit(c, "/api/auth/signout").await;
-    expect_text(c, "Example Hallpass Sign In").await;
+    expect_text(c, "Example Hallpass sign-in").await;
 
     // The home title stays on one line at common widths, phone to desktop.
     for width in [360, 390, 768, 1280] {

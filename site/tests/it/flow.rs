@@ -16,7 +16,7 @@ async fn sign_in_protected_page_and_federated_sign_out() {
 
     // Sign In goes straight to the hosted UI.
     let (url, _, home) = get(&client, &site.at("/")).await;
-    assert!(home.contains("Example Hallpass Sign In"));
+    assert!(home.contains("Example Hallpass sign-in"));
     let sign_in = form(&home, &url, "/api/auth/signin/cognito");
     let (url, status, login) = submit(&client, &sign_in).await;
     assert_eq!(status, 200);
@@ -81,7 +81,7 @@ async fn sign_in_protected_page_and_federated_sign_out() {
         site.at("/"),
         "Cognito's /logout sent us back home"
     );
-    assert!(page.contains("Example Hallpass Sign In"));
+    assert!(page.contains("Example Hallpass sign-in"));
     let (signin_url, _, _) = get(&client, &site.at("/protected")).await;
     assert_eq!(signin_url.path(), "/api/auth/signin", "signed out again");
 

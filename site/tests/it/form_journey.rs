@@ -50,7 +50,7 @@ async fn admin(site: &TestSite, op: &str, body: Value) -> Value {
 }
 
 /// The page source must not carry any of `secrets`.
-async fn source_is_clean(c: &Client, secrets: &[&str]) {
+pub(crate) async fn source_is_clean(c: &Client, secrets: &[&str]) {
     let html = c.source().await.unwrap();
     for s in secrets {
         assert!(
@@ -61,7 +61,7 @@ async fn source_is_clean(c: &Client, secrets: &[&str]) {
     }
 }
 
-async fn sign_out(c: &Client, site: &TestSite) {
+pub(crate) async fn sign_out(c: &Client, site: &TestSite) {
     c.goto(&site.at("/")).await.unwrap();
     c.find(Locator::Id("sign-out"))
         .await
@@ -69,11 +69,11 @@ async fn sign_out(c: &Client, site: &TestSite) {
         .click()
         .await
         .unwrap();
-    expect_text(c, "Example Hallpass Sign In").await;
+    expect_text(c, "Example Hallpass sign-in").await;
 }
 
 /// Signs in on the home page's form.
-async fn home_sign_in(c: &Client, site: &TestSite, email: &str, password: &str) {
+pub(crate) async fn home_sign_in(c: &Client, site: &TestSite, email: &str, password: &str) {
     c.goto(&site.at("/")).await.unwrap();
     fill(c, "home-username", email).await;
     fill(c, "home-password", password).await;
@@ -114,7 +114,9 @@ async fn journey(c: &Client, site: &TestSite) -> Result<Vec<String>, fantoccini:
     c.goto(&site.at("/api/auth/signin")).await?;
     let page = text(c).await;
     assert!(
-        page.contains("Sign in with Cognito") && page.contains("Sign in with Email and password"),
+        page.contains("Sign in with Cognito")
+            && page.contains("Password")
+            && page.contains("Forgot your password?"),
         "{page}"
     );
     shot(c, "form-01b-built-in-sign-in").await;
@@ -161,7 +163,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<Vec<String>, fantoccini:
     secrets.push("Wr0ng-Password!".into());
     home_sign_in(c, site, email, "Wr0ng-Password!").await;
     expect_path(c, "/account/signin").await;
-    expect_text(c, "Incorrect username or password.").await;
+    expect_text(c, "Incorrect email or password.").await;
     shot(c, "form-07-wrong-password").await;
 
     // SRP sign-in from the home page lands on /protected (its callback URL).
@@ -265,7 +267,8 @@ async fn journey(c: &Client, site: &TestSite) -> Result<Vec<String>, fantoccini:
     );
     shot(c, "form-13-totp-setup").await;
     let secret = c.find(Locator::Id("totp-secret")).await?.text().await?;
-    let secret = userpool::totp::TotpSecret::from_base32(secret.trim())
+    // Shown in groups of four, as authenticator apps take it.
+    let secret = userpool::totp::TotpSecret::from_base32(&secret.replace(' ', ""))
         .expect("a base32 secret on the page");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

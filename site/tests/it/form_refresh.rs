@@ -46,7 +46,7 @@ async fn the_form_session_refreshes_and_matches_the_hosted_ui_in_chromium() {
         .click()
         .await
         .unwrap();
-    expect_text(&c, "Example Hallpass Sign In").await;
+    expect_text(&c, "Example Hallpass sign-in").await;
 
     // The site's own form.
     fill(&c, "home-username", userpool::DEMO_USER_EMAIL).await;

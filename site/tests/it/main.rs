@@ -12,4 +12,5 @@ mod form_flow;
 mod form_journey;
 mod form_refresh;
 mod instances;
+mod mfa_journey;
 mod oidc;

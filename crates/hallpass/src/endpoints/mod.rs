@@ -7,23 +7,24 @@
 //! | `GET`/`POST signout` | [`signout`] |
 //! | `GET`/`POST session`, `GET csrf`, `GET providers` | [`session`] |
 //! | `GET error` | [`signin`] (the error page) |
+//! | anything else | [`fallback`]: 404, or 405 for a method an endpoint does not take |
 
 mod callback;
 pub mod cognito;
 pub(crate) mod csrf_form;
 pub(crate) mod failure;
+mod fallback;
 pub(crate) mod pages;
 mod session;
 mod signin;
 mod signout;
 
 use axum::extract::DefaultBodyLimit;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::header::{HeaderValue, CACHE_CONTROL, EXPIRES, PRAGMA};
 
-use crate::error::Error;
 use crate::Hallpass;
 
 /// The largest body an endpoint reads.
@@ -45,7 +46,8 @@ impl Hallpass {
             .route("/providers", get(session::providers))
             .route("/error", get(signin::error_page))
             .merge(cognito::routes(self))
-            .fallback(unknown_action)
+            .fallback(fallback::not_found)
+            .method_not_allowed_fallback(fallback::method_not_allowed)
             .layer(DefaultBodyLimit::max(MAX_BODY))
             // The instance for the extractors (`CsrfForm`), with or without the app's layer.
             .layer(Extension(self.clone()))
@@ -159,12 +161,4 @@ pub(crate) fn with_query(page: &str, query: Option<&str>) -> String {
         Some(q) => format!("{page}?{q}"),
         None => page.to_string(),
     }
-}
-
-async fn unknown_action(method: http::Method, uri: http::Uri) -> Response {
-    Error::UnknownAction {
-        method: method.to_string(),
-        path: uri.path().chars().take(200).collect(),
-    }
-    .into_response()
 }

@@ -43,6 +43,8 @@ pub(crate) struct SignOutPage<'a> {
     pub(crate) action: String,
     pub(crate) csrf_token: &'a str,
     pub(crate) callback_url: &'a str,
+    /// Whether anybody is signed in: nobody is asked "are you sure" about nothing.
+    pub(crate) signed_in: bool,
 }
 
 #[derive(Template)]

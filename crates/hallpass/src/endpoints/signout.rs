@@ -13,12 +13,13 @@ use super::pages::{self, SignOutPage};
 use super::{Fields, FlowForm};
 use crate::error::{Error, ErrorCode};
 use crate::redirect::{found, go};
-use crate::Hallpass;
+use crate::{Hallpass, Session};
 
 /// `GET signout`: a form that posts the sign-out with a CSRF token.
 pub(super) async fn page(
     State(h): State<Hallpass>,
     RawQuery(q): RawQuery,
+    session: Option<Session>,
     headers: HeaderMap,
 ) -> Response {
     if let Some(custom) = &h.config().pages.sign_out {
@@ -33,6 +34,7 @@ pub(super) async fn page(
         action: h.signout_url(),
         csrf_token: &token,
         callback_url: &callback,
+        signed_in: session.is_some(),
     };
     (cookie, pages::render(StatusCode::OK, theme, &page)).into_response()
 }

@@ -51,8 +51,8 @@ mod oauth;
 pub use checks::AuthorizationChecks;
 pub use cognito::{Cognito, CognitoBuilder};
 pub use cognito_form::{
-    Answer, AttemptLimits, Challenge, CognitoForm, FormError, Limit, PasswordFlow, PasswordRules,
-    Pending, SignInMode, Step,
+    Answer, AttemptLimits, Challenge, CognitoForm, FormError, Limit, MfaFactor, MfaStatus,
+    PasswordFlow, PasswordRules, Pending, SignInMode, Step,
 };
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, CredentialsForm, CredentialsProvider,

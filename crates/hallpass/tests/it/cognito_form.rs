@@ -39,7 +39,7 @@ async fn srp_sign_in_issues_the_hosted_ui_session_and_a_wrong_password_is_refuse
         )
     );
     let (_, _, page) = b.get(&loc).await;
-    assert!(page.contains("Incorrect username or password."), "{page}");
+    assert!(page.contains("Incorrect email or password."), "{page}");
     assert!(
         page.contains(&format!("value=\"{DEMO_USER_EMAIL}\"")),
         "the address is kept: {page}"
@@ -305,11 +305,12 @@ async fn totp_set_up_then_a_totp_sign_in() {
         page.contains("<svg") && page.contains("autocomplete=\"one-time-code\""),
         "{page}"
     );
+    // The key is shown in groups of four.
     let secret = attr_after(&page, "<code id=\"totp-secret\">")
         .split('<')
         .next()
         .unwrap()
-        .to_string();
+        .replace(' ', "");
     let secret = userpool::totp::TotpSecret::from_base32(&secret).unwrap();
     let now = app.hallpass_now();
     let (_, loc) = b

@@ -555,13 +555,33 @@ async fn endpoints_answer_with_nextauth_status_codes() {
         let html = res.text().await.unwrap();
         assert!(!html.contains("<script>"), "nothing is echoed raw");
     }
+    // No such endpoint: Hallpass's own 404, JSON for an API client, a page for a browser.
     let res = app
         .client
         .get(app.at("/api/auth/nope"))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "NotFound");
+    let res = app
+        .client
+        .get(app.at("/api/auth/nope%3Cb%3E"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Page not found") && html.contains("<main>"),
+        "{html}"
+    );
+    assert!(!html.contains("nope"), "the path is not echoed");
     let res = app
         .client
         .get(app.at("/api/auth/signin/cognito"))
@@ -569,6 +589,19 @@ async fn endpoints_answer_with_nextauth_status_codes() {
         .await
         .unwrap();
     assert_eq!(res.status(), 405, "a GET where POST is required");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "MethodNotAllowed"
+    );
+    let res = app
+        .client
+        .get(app.at("/api/auth/signin/unknown"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.text().await.unwrap().contains("Use the sign-in page"));
     let res = app
         .client
         .get(app.at("/api/auth/providers"))
@@ -678,8 +711,11 @@ async fn sign_in_and_sign_out_pages_render_forms() {
         .send()
         .await
         .unwrap();
+    // Nobody is signed in: nothing to confirm, a way back instead.
     let html = res.text().await.unwrap();
-    assert!(html.contains(&format!("action=\"{}/api/auth/signout\"", app.url)));
+    assert!(html.contains("You are signed out"), "{html}");
+    assert!(!html.contains("Are you sure"), "{html}");
+    assert!(!html.contains(&format!("action=\"{}/api/auth/signout\"", app.url)));
 }
 
 #[tokio::test]

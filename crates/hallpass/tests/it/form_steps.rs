@@ -33,8 +33,14 @@ async fn an_unknown_step_is_a_404_never_a_reset() {
         assert_eq!(status, 404, "GET {step}: {body}");
         assert!(!body.contains('\0'), "{body:?}");
     }
-    // `resend` and `code-signin` are actions, not pages.
-    for step in ["resend", "code-signin"] {
+    // `resend`, `code-signin` and the MFA page's buttons are actions, not pages.
+    for step in [
+        "resend",
+        "code-signin",
+        "mfa-setup",
+        "mfa-prefer",
+        "mfa-off",
+    ] {
         let (status, _, _) = b.get(&format!("/api/auth/cognito/{step}")).await;
         assert_eq!(status, 404, "GET {step}");
     }

@@ -106,6 +106,20 @@ impl MfaSetting {
         }
     }
 
+    /// From `off`, `optional` or `on`, in any case (a seed file's, `USERPOOL_MFA`'s values).
+    pub fn parse(value: &str) -> Option<MfaSetting> {
+        MfaSetting::from_cognito_name(&value.trim().to_ascii_uppercase())
+    }
+
+    /// `off`, `optional` or `on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaSetting::Off => "off",
+            MfaSetting::Optional => "optional",
+            MfaSetting::On => "on",
+        }
+    }
+
     /// From Cognito's name.
     pub fn from_cognito_name(name: &str) -> Option<MfaSetting> {
         match name {
@@ -412,6 +426,16 @@ impl Seed {
     }
 }
 
+impl Seed {
+    /// Every pool's MFA set to `mfa` (`USERPOOL_MFA`, `--mfa`).
+    pub fn with_mfa(mut self, mfa: MfaSetting) -> Seed {
+        for p in &mut self.pools {
+            p.mfa = mfa;
+        }
+        self
+    }
+}
+
 impl PoolConfig {
     /// The client with this id.
     pub fn client(&self, id: &str) -> Option<&ClientConfig> {
@@ -451,6 +475,22 @@ mod tests {
         ] {
             assert!(!valid_pool_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn mfa_settings_parse_in_any_case() {
+        for (text, want) in [
+            ("off", MfaSetting::Off),
+            ("Optional", MfaSetting::Optional),
+            (" ON ", MfaSetting::On),
+        ] {
+            assert_eq!(MfaSetting::parse(text), Some(want), "{text}");
+            assert_eq!(MfaSetting::parse(want.as_str()), Some(want));
+        }
+        assert_eq!(MfaSetting::parse("required"), None);
+        let seed =
+            Seed::demo(&Url::parse("http://localhost:3000").unwrap()).with_mfa(MfaSetting::On);
+        assert_eq!(seed.pools[0].mfa, MfaSetting::On);
     }
 
     #[test]

@@ -32,7 +32,10 @@ fn log_redirect_mismatch(pool: &UserPool, params: &OAuthParams) {
     {
         tracing::warn!(
             client_id = %client.id,
-            "redirect_mismatch: received redirect_uri {uri:?}; registered callback URLs: {:?}",
+            "redirect_mismatch: received redirect_uri {uri:?}; registered callback URLs: {:?} \
+             (the demo pool registers {{site}}/api/auth/callback/cognito: start it with \
+             `--site-origin http://localhost:PORT` for an app on another port; a seed file \
+             lists `callback_urls`)",
             client.callback_urls
         );
     }

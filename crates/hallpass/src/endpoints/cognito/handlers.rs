@@ -22,18 +22,20 @@ use crate::provider::{
     Answer, Challenge, CognitoForm, CredentialsProvider, FormError, Pending, Step as Next,
 };
 use crate::redirect::go;
-use crate::Hallpass;
+use crate::{Hallpass, Session};
 use std::net::IpAddr;
 
 /// One POST: its form, and what the answers need.
-struct Post<'a> {
-    h: &'a Hallpass,
-    form: &'a CognitoForm,
-    headers: &'a HeaderMap,
-    fields: Fields,
-    json: bool,
+pub(super) struct Post<'a> {
+    pub(super) h: &'a Hallpass,
+    pub(super) form: &'a CognitoForm,
+    pub(super) headers: &'a HeaderMap,
+    pub(super) fields: Fields,
+    pub(super) json: bool,
     address: Option<IpAddr>,
     now: i64,
+    /// The signed-in user, for the MFA page's actions.
+    pub(super) session: Option<Session>,
 }
 
 impl Post<'_> {
@@ -56,25 +58,32 @@ impl Post<'_> {
         back(step)(e).with_cookies(cookies).reply(self.h, self.json)
     }
 
-    fn to(&self, step: PageStep, query: &str) -> Response {
+    pub(super) fn to(&self, step: PageStep, query: &str) -> Response {
         go(self.json, &self.h.cognito_page_url(step, query))
     }
 
     /// Counts the attempt against the limits of `action`, or refuses it.
-    async fn begin(&self, action: FormAction, username: &str) -> Result<Ticket, FormError> {
+    pub(super) async fn begin(
+        &self,
+        action: FormAction,
+        username: &str,
+    ) -> Result<Ticket, FormError> {
         self.h
             .begin_attempt(self.form, action.limit(), username, self.address)
             .await
     }
 
     /// The attempt of `ticket` succeeded (a right password or code).
-    async fn succeeded(&self, ticket: Ticket) {
+    pub(super) async fn succeeded(&self, ticket: Ticket) {
         self.h.attempt_succeeded(self.form, ticket).await;
     }
 
     /// The form's fields as the struct of a step; it cannot fail for the steps' all-text fields,
     /// but if it did the page would say the form is incomplete.
-    fn parse<T: serde::de::DeserializeOwned>(&self, page: PageStep) -> Result<T, Failed> {
+    pub(super) fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        page: PageStep,
+    ) -> Result<T, Failed> {
         self.fields
             .parse_as()
             .map_err(|_| back(page)(FormError::BadInput("form")))
@@ -186,6 +195,7 @@ pub(super) async fn submit(
     State(h): State<Hallpass>,
     Extension(form): Extension<CognitoForm>,
     Step(action): Step<FormAction>,
+    session: Option<Session>,
     ext: http::Extensions,
     headers: HeaderMap,
     fields: Result<CsrfForm<Fields>, CsrfRejection>,
@@ -202,6 +212,7 @@ pub(super) async fn submit(
         fields,
         address: client_address(&h, &ext, &headers),
         now: h.now(),
+        session,
     };
     let common: Common = post.fields.parse_as().unwrap_or_default();
     let callback = h.callback_target(common.callback_url.as_deref()).await;
@@ -211,10 +222,10 @@ pub(super) async fn submit(
     }
 }
 
-type Failed = Failure;
+pub(super) type Failed = Failure;
 
 /// A failure that goes back to `step`'s page.
-fn back(step: PageStep) -> impl Fn(FormError) -> Failure + Copy {
+pub(super) fn back(step: PageStep) -> impl Fn(FormError) -> Failure + Copy {
     move |e| Failure::new(e, Back::FormPage(step))
 }
 
@@ -230,6 +241,9 @@ async fn run(p: &Post<'_>, action: FormAction, callback: &str) -> Result<Respons
         FormAction::Resend => resend(p, p.parse(page)?, callback).await,
         FormAction::Forgot => forgot(p, p.parse(page)?, callback).await,
         FormAction::Reset => reset(p, p.parse(page)?, callback).await,
+        FormAction::Mfa | FormAction::MfaSetUp | FormAction::MfaPrefer | FormAction::MfaOff => {
+            super::mfa::submit(p, action).await
+        }
     }
 }
 
@@ -261,14 +275,22 @@ async fn sign_in(p: &Post<'_>, f: SignInFields, callback: &str) -> Result<Respon
 async fn sign_up(p: &Post<'_>, f: SignUpFields, callback: &str) -> Result<Response, Failed> {
     let at = back(PageStep::SignUp);
     let user = flow::field(Some(&f.username), "username").map_err(at)?;
-    let pw = flow::password(Some(&f.password)).map_err(at)?;
-    p.begin(FormAction::SignUp, user).await.map_err(at)?;
-    let finish = p
-        .form
-        .sign_up_or_reset(user, pw, Some(f.name.trim()))
-        .await
-        .map_err(at)?;
-    let intent = SignUpIntent::new(pw, finish);
+    let name = f.name.trim();
+    let tried = async {
+        let pw = flow::password(Some(&f.password))?;
+        p.begin(FormAction::SignUp, user).await?;
+        let finish = p.form.sign_up_or_reset(user, pw, Some(name)).await?;
+        Ok::<_, FormError>(SignUpIntent::new(pw, finish))
+    };
+    let intent = match tried.await {
+        Ok(intent) => intent,
+        // Back to the form with the address and name kept: only the password is typed again.
+        Err(e) => {
+            let kept =
+                p.h.remember_sign_up(p.form, p.headers, user, name, callback);
+            return Err(at(e).with_cookies(kept));
+        }
+    };
     Ok(p.remember_with(
         user,
         callback,

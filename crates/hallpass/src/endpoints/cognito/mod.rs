@@ -8,12 +8,14 @@
 //! | `GET`/`POST cognito/confirm`, `POST cognito/resend` | the sign-up code, and a new one |
 //! | `GET`/`POST cognito/forgot` | ask for a reset code |
 //! | `GET`/`POST cognito/reset` | the reset code and a new password |
+//! | `GET`/`POST cognito/mfa`, `POST cognito/mfa-setup`, `mfa-prefer`, `mfa-off` | a signed-in user's MFA: the factors, an authenticator app's set-up, preferred, off |
 //!
 //! Every POST carries the CSRF token. A multi-step sign-in's Cognito `Session` lives in an
 //! encrypted cookie bound to the provider and to this browser, which dies with Cognito's 3
 //! minutes. A failed POST goes back to its page with `?error=CODE` (a fixed message per code).
 
 mod handlers;
+mod mfa;
 pub mod model;
 mod page;
 mod steps;
@@ -54,6 +56,13 @@ pub(crate) struct FlowState {
     /// Wrong answers given to the pending challenge.
     #[serde(default)]
     pub(crate) tries: u8,
+    /// The MFA page: the new authenticator secret awaiting its first code (the user is
+    /// `username`, the session's `sub`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) totp_setup: Option<crate::provider::Secret>,
+    /// The name typed on the sign-up page, kept with the address when the sign-up is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
 }
 
 /// The routes of every Cognito form provider configured.
@@ -156,7 +165,41 @@ impl Hallpass {
             pending,
             signup,
             tries: 0,
+            totp_setup: None,
+            name: None,
         };
+        self.write_flow_state(form, headers, state)
+    }
+
+    /// A refused sign-up: the address and name typed, for the page to show again (the password
+    /// never). `None` without a CSRF cookie.
+    pub(crate) fn remember_sign_up(
+        &self,
+        form: &CognitoForm,
+        headers: &http::HeaderMap,
+        username: &str,
+        name: &str,
+        callback_url: &str,
+    ) -> Option<SetCookies> {
+        let mut state = self
+            .read_flow(form, headers)
+            .filter(|f| f.pending.is_none())
+            .unwrap_or(FlowState {
+                provider: crate::provider::CredentialsProvider::id(form).to_string(),
+                browser: self.browser_id(&RequestCookies::new(headers))?,
+                exp: self.now() + REMEMBER_SECS,
+                username: String::new(),
+                callback_url: String::new(),
+                pending: None,
+                signup: None,
+                tries: 0,
+                totp_setup: None,
+                name: None,
+            });
+        state.username = username.to_string();
+        state.callback_url = callback_url.to_string();
+        // A name is short; a longer one is not kept (the cookie has a size budget).
+        state.name = Some(name.chars().take(100).collect()).filter(|n: &String| !n.is_empty());
         self.write_flow_state(form, headers, state)
     }
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::steps::FormAction;
-use crate::provider::{Challenge, FormError};
+use crate::provider::{Challenge, FormError, MfaStatus};
 
 /// A page of the form sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,6 +25,10 @@ pub enum PageStep {
     Forgot,
     /// `{base}/cognito/reset`: the code and a new password.
     Reset,
+    /// `{base}/cognito/mfa`: a signed-in user's MFA (which factors are on, an authenticator app's
+    /// set-up, preferred, off). Its model needs the session:
+    /// [`Hallpass::cognito_mfa_page`](crate::Hallpass::cognito_mfa_page).
+    Mfa,
 }
 
 impl PageStep {
@@ -42,6 +46,7 @@ impl PageStep {
             Self::Confirm,
             Self::Forgot,
             Self::Reset,
+            Self::Mfa,
         ]
         .into_iter()
         .find(|s| s.path() == path)
@@ -61,7 +66,7 @@ pub struct PageField {
     pub autocomplete: &'static str,
     /// `inputmode` (`numeric` for codes), if any.
     pub inputmode: Option<&'static str>,
-    /// A value to show (only ever the e-mail address the user typed).
+    /// A value to show (only ever the e-mail address or the name the user typed).
     pub value: Option<String>,
     /// Whether the form needs it.
     pub required: bool,
@@ -112,6 +117,9 @@ impl PageField {
     pub(crate) fn answer() -> Self {
         Self::new("answer", "Your answer", "text", "off")
     }
+    pub(crate) fn with_value(self, value: Option<String>) -> Self {
+        Self { value, ..self }
+    }
     pub(crate) fn optional(self) -> Self {
         Self {
             required: false,
@@ -147,6 +155,8 @@ pub struct PageLink {
 pub struct TotpSetup {
     /// The secret (base32), to type into the app.
     pub secret: String,
+    /// The secret in groups of four (`ABCD EFGH …`), easier to type; apps ignore the spaces.
+    pub grouped: String,
     /// The `otpauth://` URI the QR code holds.
     pub uri: String,
     /// The QR code, an SVG document (rendered on the server).
@@ -195,6 +205,8 @@ pub struct CognitoPage {
     pub choices: Vec<PageChoice>,
     /// The authenticator set-up.
     pub totp: Option<TotpSetup>,
+    /// On the MFA page: the user's factors (on or off, preferred).
+    pub mfa: Option<MfaStatus>,
     /// A custom challenge's public parameters (`publicChallengeParameters` of the create auth
     /// challenge trigger), for an app's own template; the built-in page shows `question` (or
     /// `prompt`) as its intro.
@@ -203,6 +215,9 @@ pub struct CognitoPage {
     pub extra_forms: Vec<ExtraForm>,
     /// Links to other steps.
     pub links: Vec<PageLink>,
+    /// In development (the form talks to a pool on this machine, such as `userpool`): where the
+    /// e-mailed code can be read, on the pages that ask for one. `None` with real Cognito.
+    pub code_hint: Option<PageLink>,
 }
 
 /// The notice for `?notice=CODE`.
@@ -218,6 +233,11 @@ pub(crate) fn notice(code: &str) -> Option<&'static str> {
         "one-more-code" => {
             "Your address is confirmed. To finish, enter the new code we just e-mailed you."
         }
+        "mfa-on" => {
+            "Your authenticator app is set up. From now on, signing in asks for a code from it."
+        }
+        "mfa-preferred" => "Your authenticator app is now the one asked for first.",
+        "mfa-off" => "Your authenticator app is off. Signing in no longer asks for its code.",
         _ => return None,
     })
 }
@@ -296,8 +316,28 @@ pub(crate) fn totp_setup(secret: &str, account: &str, issuer: &str) -> TotpSetup
         None => qr_svg,
     };
     TotpSetup {
+        grouped: grouped(secret),
         secret: secret.to_string(),
         uri,
         qr_svg,
+    }
+}
+
+/// `secret` in groups of four, space-separated.
+pub(crate) fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_key_is_grouped_in_fours() {
+        assert_eq!(super::grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
+        assert_eq!(super::grouped(""), "");
     }
 }

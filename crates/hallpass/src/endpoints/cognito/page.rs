@@ -14,7 +14,7 @@ use crate::cookies::SetCookies;
 use crate::endpoints::{no_store, pages, Fields};
 use crate::provider::{Challenge, CognitoForm, Pending};
 use crate::redirect::found;
-use crate::Hallpass;
+use crate::{Hallpass, Session};
 
 #[derive(Template)]
 #[template(path = "cognito.html")]
@@ -29,13 +29,23 @@ pub(super) async fn show(
     Extension(form): Extension<CognitoForm>,
     Step(step): Step<PageStep>,
     RawQuery(q): RawQuery,
+    session: Option<Session>,
     headers: HeaderMap,
 ) -> Response {
     if h.config().pages.cognito.is_some() {
         return found(&h.cognito_page_url(step, q.as_deref().unwrap_or("")));
     }
-    let Some((page, cookies)) = h.page_for(&form, &headers, step, q.as_deref()).await else {
-        return found(&h.cognito_page_url(PageStep::SignIn, "error=step-expired"));
+    let built = if step == PageStep::Mfa {
+        h.mfa_page_for(&form, session.as_ref(), &headers, q.as_deref())
+            .await
+    } else {
+        h.page_for(&form, &headers, step, q.as_deref())
+            .await
+            .ok_or_else(|| h.cognito_page_url(PageStep::SignIn, "error=step-expired"))
+    };
+    let (page, cookies) = match built {
+        Ok(built) => built,
+        Err(to) => return found(&to),
     };
     let wants_json = headers
         .get(ACCEPT)
@@ -78,15 +88,38 @@ impl Hallpass {
         step: PageStep,
         query: Option<&str>,
     ) -> Option<(CognitoPage, SetCookies)> {
-        let q = Fields::query(query);
+        if step == PageStep::Mfa {
+            // The MFA page needs the session: `cognito_mfa_page`.
+            return None;
+        }
         let flow = self.read_flow(form, headers);
-        let callback_url = match (q.get("callbackUrl"), &flow) {
+        let (mut page, cookies) = self.base_page(headers, step, query, flow.as_ref()).await;
+        self.fill_page(&mut page, form, flow.as_ref())?;
+        let asks_for_mail = matches!(step, PageStep::Confirm | PageStep::Reset)
+            || page.challenge == Some("EMAIL_OTP");
+        if asks_for_mail {
+            page.code_hint = local_outbox(form);
+        }
+        Some((page, cookies))
+    }
+
+    /// A page of `step` with nothing filled in but the error, notice, CSRF token, callback URL and
+    /// where its main form posts.
+    pub(super) async fn base_page(
+        &self,
+        headers: &HeaderMap,
+        step: PageStep,
+        query: Option<&str>,
+        flow: Option<&super::FlowState>,
+    ) -> (CognitoPage, SetCookies) {
+        let q = Fields::query(query);
+        let callback_url = match (q.get("callbackUrl"), flow) {
             (Some(c), _) => self.callback_target(Some(c)).await,
             (None, Some(f)) => f.callback_url.clone(),
             (None, None) => self.callback_target(None).await,
         };
         let (csrf_token, cookies) = self.csrf_token(headers);
-        let mut page = CognitoPage {
+        let page = CognitoPage {
             step,
             title: "",
             intro: None,
@@ -101,16 +134,17 @@ impl Hallpass {
             challenge: None,
             choices: Vec::new(),
             totp: None,
+            mfa: None,
             challenge_parameters: Default::default(),
             extra_forms: Vec::new(),
             links: Vec::new(),
+            code_hint: None,
         };
-        self.fill_page(&mut page, form, flow.as_ref())?;
-        Some((page, cookies))
+        (page, cookies)
     }
 
     /// Where a form of the pages posts.
-    fn form_action_url(&self, a: FormAction) -> String {
+    pub(super) fn form_action_url(&self, a: FormAction) -> String {
         self.config().url(&format!("/cognito/{}", a.path()))
     }
 
@@ -149,8 +183,18 @@ impl Hallpass {
                 page.title = "Sign in";
                 page.submit = "Sign in";
                 page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
-                page.extra_forms
-                    .push(extra(FormAction::CodeSignIn, "E-mail me a sign-in code"));
+                // With the address known (a refused password, say), the code form takes it as
+                // it is: one Email field on the page, not two.
+                let code_form = match &remembered {
+                    Some(address) => ExtraForm {
+                        action: self.form_action_url(FormAction::CodeSignIn),
+                        label: "E-mail me a sign-in code instead",
+                        hidden: vec![("username", address.clone())],
+                        fields: Vec::new(),
+                    },
+                    None => extra(FormAction::CodeSignIn, "E-mail me a sign-in code"),
+                };
+                page.extra_forms.push(code_form);
                 page.links = vec![
                     link(PageStep::Forgot, "Forgot your password?"),
                     link(PageStep::SignUp, "Create an account"),
@@ -159,9 +203,10 @@ impl Hallpass {
             PageStep::SignUp => {
                 page.title = "Create an account";
                 page.submit = "Sign up";
+                let name = flow.and_then(|f| f.name.clone());
                 page.fields = vec![
-                    PageField::email(None),
-                    PageField::name(),
+                    PageField::email(remembered.clone()),
+                    PageField::name().with_value(name),
                     PageField::new_password(),
                 ];
                 page.password_rules = rules;
@@ -199,6 +244,7 @@ impl Hallpass {
                     .push(extra(FormAction::Forgot, "Send a new code"));
                 page.links = vec![link(PageStep::SignIn, "Back to sign in")];
             }
+            PageStep::Mfa => return None,
             PageStep::Challenge => {
                 let pending = flow?.pending.as_ref()?;
                 self.fill_challenge(page, pending, rules);
@@ -206,6 +252,15 @@ impl Hallpass {
             }
         }
         Some(())
+    }
+
+    /// The issuer an authenticator app shows beside the code: the site's host.
+    pub(super) fn totp_issuer(&self) -> String {
+        self.config()
+            .origin
+            .host_str()
+            .unwrap_or("Hallpass")
+            .to_string()
     }
 
     /// The challenge page of `pending`.
@@ -230,19 +285,29 @@ impl Hallpass {
                     .collect();
             }
             Challenge::MfaSetup { secret } => {
-                let issuer = self
-                    .config()
-                    .origin
-                    .host_str()
-                    .unwrap_or("Hallpass")
-                    .to_string();
                 page.totp = Some(model::totp_setup(
                     secret.expose(),
                     &pending.username,
-                    &issuer,
+                    &self.totp_issuer(),
                 ));
             }
             _ => {}
         }
     }
+}
+
+/// The outbox of a pool on this machine (`userpool`'s `/_outbox`), where the codes it would have
+/// e-mailed wait; `None` for any other endpoint (real Cognito).
+fn local_outbox(form: &CognitoForm) -> Option<PageLink> {
+    let endpoint = form.api().endpoint();
+    let local = match endpoint.host()? {
+        url::Host::Domain(d) => d == "localhost",
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    let href = endpoint.join("_outbox").ok()?.to_string();
+    local.then_some(PageLink {
+        href,
+        text: "Developing locally? The code is in the local pool's outbox",
+    })
 }

@@ -28,10 +28,18 @@ pub(crate) enum FormAction {
     Forgot,
     /// The reset code and a new password.
     Reset,
+    /// A signed-in user's MFA page: the code that finishes an authenticator app's set-up.
+    Mfa,
+    /// Start an authenticator app's set-up (a new secret).
+    MfaSetUp,
+    /// Make the authenticator app the preferred factor.
+    MfaPrefer,
+    /// Turn the authenticator app off.
+    MfaOff,
 }
 
 /// The route of each action under `{base}/cognito/`: the only place the names are written.
-const ROUTES: [(FormAction, &str); 8] = [
+const ROUTES: [(FormAction, &str); 12] = [
     (FormAction::SignIn, "signin"),
     (FormAction::CodeSignIn, "code-signin"),
     (FormAction::Challenge, "challenge"),
@@ -40,6 +48,10 @@ const ROUTES: [(FormAction, &str); 8] = [
     (FormAction::Resend, "resend"),
     (FormAction::Forgot, "forgot"),
     (FormAction::Reset, "reset"),
+    (FormAction::Mfa, "mfa"),
+    (FormAction::MfaSetUp, "mfa-setup"),
+    (FormAction::MfaPrefer, "mfa-prefer"),
+    (FormAction::MfaOff, "mfa-off"),
 ];
 
 impl FormAction {
@@ -60,13 +72,14 @@ impl FormAction {
             PageStep::Confirm => Self::Confirm,
             PageStep::Forgot => Self::Forgot,
             PageStep::Reset => Self::Reset,
+            PageStep::Mfa => Self::Mfa,
         }
     }
 
     /// What the attempt limits count it as: every action that checks a code shares `code`.
     pub(crate) fn limit(self) -> &'static str {
         match self {
-            Self::Challenge | Self::Confirm | Self::Reset => "code",
+            Self::Challenge | Self::Confirm | Self::Reset | Self::Mfa => "code",
             other => other.path(),
         }
     }
@@ -80,6 +93,7 @@ impl FormAction {
             Self::Confirm | Self::Resend => PageStep::Confirm,
             Self::Forgot => PageStep::Forgot,
             Self::Reset => PageStep::Reset,
+            Self::Mfa | Self::MfaSetUp | Self::MfaPrefer | Self::MfaOff => PageStep::Mfa,
         }
     }
 }
@@ -174,6 +188,13 @@ pub(crate) struct ResetFields {
     pub(crate) password: String,
 }
 
+/// `mfa`: a code of the authenticator app being set up.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CodeFields {
+    pub(crate) code: String,
+}
+
 /// `challenge`: whichever of these the pending challenge asks for.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -201,6 +222,7 @@ mod tests {
             PageStep::Confirm,
             PageStep::Forgot,
             PageStep::Reset,
+            PageStep::Mfa,
         ] {
             let own =
                 FormAction::from_route(page.path()).expect("a page's form posts to its route");

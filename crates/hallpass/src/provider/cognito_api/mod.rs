@@ -10,9 +10,11 @@
 mod error;
 mod ops;
 pub mod srp;
+mod user_ops;
 
 pub use error::CognitoApiError;
 pub use ops::{AuthReply, AuthTokens, ChallengeStep, CodeDelivery};
+pub use user_ops::UserMfa;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;

@@ -53,14 +53,14 @@ pub struct CodeDelivery {
     pub medium: Option<String>,
 }
 
-fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
+pub(super) fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
     map.get(key)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
 }
 
-fn unusable(what: &str) -> CognitoApiError {
+pub(super) fn unusable(what: &str) -> CognitoApiError {
     CognitoApiError::Other {
         kind: "UnusableReply".into(),
         message: format!("the reply has no usable {what}"),

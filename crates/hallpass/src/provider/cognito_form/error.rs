@@ -38,6 +38,13 @@ pub enum FormError {
     /// The tokens Cognito returned did not pass verification.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    /// The MFA page: the session's access token was refused (expired, revoked), or the session
+    /// keeps none (`store_tokens` off, or another provider's session).
+    #[error("the session cannot change MFA: {0}")]
+    SignInAgain(&'static str),
+    /// The MFA page: no authenticator set-up is pending (it expired, or was finished elsewhere).
+    #[error("no authenticator set-up is pending")]
+    SetUpExpired,
 }
 
 impl FormError {
@@ -52,13 +59,15 @@ impl FormError {
             Self::StepExpired => "step-expired",
             Self::BadInput(_) => "input",
             Self::Service(_) | Self::Provider(_) | Self::Unavailable => "unavailable",
+            Self::SignInAgain(_) => "signin-again",
+            Self::SetUpExpired => "setup-expired",
         }
     }
 
     /// The message a page shows for `code`.
     pub fn message_for(code: &str) -> Option<&'static str> {
         Some(match code {
-            "refused" => "Incorrect username or password.",
+            "refused" => "Incorrect email or password.",
             "code" => "That code is not right. Check it and try again.",
             "expired-code" => "That code has expired. Ask for a new one.",
             "password" => "The password does not meet the rules below.",
@@ -67,6 +76,8 @@ impl FormError {
             "input" => "Please fill in every field.",
             "unavailable" => "Sign-in is not available right now. Please try again later.",
             "csrf" => "Your form expired. Please try again.",
+            "signin-again" => "Please sign in again to change how you sign in.",
+            "setup-expired" => "That set-up took too long. Please start it again.",
             _ => return None,
         })
     }

@@ -12,11 +12,13 @@ mod account;
 mod error;
 pub(crate) mod flow;
 mod limits;
+mod mfa;
 
 pub(crate) use account::{Finish, SignUpIntent};
 pub use error::FormError;
 pub use flow::{Answer, Challenge, Pending, Step};
 pub use limits::{AttemptLimits, Limit};
+pub use mfa::{MfaFactor, MfaStatus};
 
 use std::sync::Arc;
 

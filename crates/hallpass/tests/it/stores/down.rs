@@ -74,11 +74,11 @@ pub(super) async fn the_form_says_unavailable_and_revokes_when_the_store_is_down
     assert_eq!(
         loc,
         app.at("/api/auth/cognito/signin?error=unavailable"),
-        "not 'Incorrect username or password.'"
+        "not 'Incorrect email or password.'"
     );
     let (_, _, page) = b.get(&loc).await;
     assert!(page.contains("not available right now"), "{page}");
-    assert!(!page.contains("Incorrect username or password."));
+    assert!(!page.contains("Incorrect email or password."));
     // The tokens the pool gave were revoked: nobody can use them once no session holds them.
     let (sub, tokens) = keep.get();
     let refreshed = form
