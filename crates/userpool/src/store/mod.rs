@@ -5,7 +5,9 @@
 
 mod challenges;
 mod database;
+pub(crate) mod documents;
 mod grants;
+mod group_admin;
 mod mfa;
 mod runtime_pools;
 mod secrets;

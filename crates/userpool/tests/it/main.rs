@@ -30,6 +30,8 @@ mod hosted_ui_csrf;
 mod hosted_ui_enumeration;
 mod hosted_ui_lockout;
 mod hosted_ui_mfa;
+mod model_support;
+mod model_walk;
 mod oidc;
 mod outbox;
 mod persistence;
