@@ -53,7 +53,7 @@ fn destructive(op: &str) -> bool {
 }
 
 /// The walk's order: the harmless operations, the destructive ones, the pool's deletion.
-fn walk_order() -> Vec<String> {
+pub fn walk_order() -> Vec<String> {
     let mut ops = operations();
     ops.sort_by_key(|op| (op == "DeleteUserPool", destructive(op), op.clone()));
     ops
@@ -83,6 +83,24 @@ pub async fn call(tp: &TestPool, op: &str, input: &Value) -> (u16, Option<String
         .get("x-amzn-errortype")
         .map(|v| v.to_str().unwrap().to_string());
     (status, kind, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// What the README's operations table says of an operation (`here` column).
+pub const DONE: &str = "yes";
+pub const NOT_AVAILABLE: &str = "not available locally";
+pub const NOT_DONE: &str = "no";
+
+/// How `op` answers its minimal input: [`DONE`], [`NOT_AVAILABLE`] or [`NOT_DONE`].
+pub async fn classify(tp: &TestPool, op: &str) -> &'static str {
+    let o = &model()["operations"][op];
+    let input = sample(o["input"]["shape"].as_str().unwrap(), "");
+    let (_, kind, body) = call(tp, op, &input).await;
+    let message = body["message"].as_str().unwrap_or_default();
+    match kind.as_deref() {
+        Some("UnknownOperationException") => NOT_DONE,
+        Some(_) if message.contains("is not available on a local user pool") => NOT_AVAILABLE,
+        _ => DONE,
+    }
 }
 
 /// Problems with `op`'s answer to its minimal input, if any; `Ok(true)` when it is
