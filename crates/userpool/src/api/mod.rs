@@ -29,6 +29,8 @@ mod email_otp;
 mod error;
 mod group_admin;
 mod groups;
+mod import_upload;
+mod imports;
 mod list_users;
 mod me;
 mod mfa;
@@ -48,6 +50,7 @@ mod terms;
 mod triggered;
 mod unavailable;
 mod user_attrs;
+mod user_sessions;
 mod users;
 
 pub(crate) use error::{ApiError, Exception};
@@ -65,7 +68,8 @@ pub(crate) fn router(pool: UserPool) -> Router {
         // A browser at the root gets the page that says where things are.
         .route("/", post(call).options(preflight).get(crate::home::page))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .with_state(pool)
+        .with_state(pool.clone())
+        .merge(import_upload::router(pool).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)))
 }
 
 /// What every operation gets besides its request: the pool, and whether the request was

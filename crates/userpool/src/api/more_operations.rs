@@ -3,8 +3,8 @@
 //! branding, and what a local pool does not offer.
 
 use super::{
-    domains, group_admin, pool_info, run, stored, tags, terms, unavailable, user_attrs, ApiError,
-    Call, Exception,
+    domains, group_admin, imports, pool_info, run, stored, tags, terms, unavailable, user_attrs,
+    user_sessions, ApiError, Call, Exception,
 };
 
 /// Issue 31's operations: what Cognito stores and gives back, groups' details, and what a
@@ -67,7 +67,23 @@ async fn catalog_operations(
     body: &[u8],
 ) -> Result<serde_json::Value, ApiError> {
     use terms as t;
+    use user_sessions as us;
     match operation {
+        "GetCSVHeader" => run(call, body, imports::get_csv_header).await,
+        "CreateUserImportJob" => run(call, body, imports::create_job).await,
+        "StartUserImportJob" => run(call, body, imports::start_job).await,
+        "StopUserImportJob" => run(call, body, imports::stop_job).await,
+        "DescribeUserImportJob" => run(call, body, imports::describe_job).await,
+        "ListUserImportJobs" => run(call, body, imports::list_jobs).await,
+        "ListUserSessions" => run(call, body, us::list_user_sessions).await,
+        "AdminListUserSessions" => run(call, body, us::admin_list_user_sessions).await,
+        "RevokeUserSession" => run(call, body, us::revoke_user_session).await,
+        "AdminRevokeUserSession" => run(call, body, us::admin_revoke_user_session).await,
+        "AdminListUserAuthEvents" => run(call, body, us::admin_list_user_auth_events).await,
+        "AdminUpdateAuthEventFeedback" => {
+            run(call, body, us::admin_update_auth_event_feedback).await
+        }
+        "UpdateAuthEventFeedback" => run(call, body, us::update_auth_event_feedback).await,
         "CreateTerms" => run(call, body, t::create_terms).await,
         "DescribeTerms" => run(call, body, t::describe_terms).await,
         "DescribeTermsByClient" => run(call, body, t::describe_terms_by_client).await,

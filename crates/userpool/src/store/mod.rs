@@ -11,6 +11,7 @@ mod group_admin;
 mod mfa;
 mod runtime_pools;
 mod secrets;
+mod sign_in_list;
 mod signing_keys;
 mod user_admin;
 mod users;
@@ -19,3 +20,4 @@ pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{
     AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
 };
+pub(crate) use sign_in_list::SignInEntry;

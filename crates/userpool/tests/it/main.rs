@@ -24,6 +24,8 @@ mod api_send_limits;
 mod api_srp_pycognito;
 mod api_srp_unknown;
 mod api_stored;
+mod api_user_import;
+mod api_user_sessions;
 mod api_users;
 mod cli;
 mod discovery;
