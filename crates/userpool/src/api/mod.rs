@@ -23,6 +23,7 @@ mod admin_users;
 mod auth;
 mod challenge;
 mod client_check;
+mod client_secrets;
 mod custom_auth;
 mod domains;
 mod email_otp;

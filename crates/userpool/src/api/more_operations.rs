@@ -3,8 +3,8 @@
 //! branding, and what a local pool does not offer.
 
 use super::{
-    domains, group_admin, imports, pool_info, run, stored, tags, terms, unavailable, user_attrs,
-    user_sessions, ApiError, Call, Exception,
+    client_secrets, domains, group_admin, imports, pool_info, run, stored, tags, terms,
+    unavailable, user_attrs, user_sessions, ApiError, Call, Exception,
 };
 
 /// Issue 31's operations: what Cognito stores and gives back, groups' details, and what a
@@ -69,6 +69,9 @@ async fn catalog_operations(
     use terms as t;
     use user_sessions as us;
     match operation {
+        "AddUserPoolClientSecret" => run(call, body, client_secrets::add_secret).await,
+        "ListUserPoolClientSecrets" => run(call, body, client_secrets::list_secrets).await,
+        "DeleteUserPoolClientSecret" => run(call, body, client_secrets::delete_secret).await,
         "GetCSVHeader" => run(call, body, imports::get_csv_header).await,
         "CreateUserImportJob" => run(call, body, imports::create_job).await,
         "StartUserImportJob" => run(call, body, imports::start_job).await,

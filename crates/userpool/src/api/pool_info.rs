@@ -22,6 +22,94 @@ pub(crate) async fn pool_dates(call: &Call, pool_id: &str) -> Result<(i64, i64),
     Ok(d.map_or((now, now), |d| (d.created_at, d.updated_at)))
 }
 
+/// `(CreationDate, LastModifiedDate)` of a client: when this database first saw it, and its
+/// last `UpdateUserPoolClient` (`touch`).
+pub(crate) async fn client_dates(
+    call: &Call,
+    pool_id: &str,
+    client_id: &str,
+) -> Result<(i64, i64), ApiError> {
+    let store = call.pool.store();
+    let now = call.pool.now();
+    store
+        .insert_document(pool_id, "client_dates", client_id, &json!({}), now)
+        .await?;
+    let d = store.document(pool_id, "client_dates", client_id).await?;
+    Ok(d.map_or((now, now), |d| (d.created_at, d.updated_at)))
+}
+
+/// A client made or changed now: its dates after the change.
+pub(crate) async fn touch_client(
+    call: &Call,
+    pool_id: &str,
+    client_id: &str,
+) -> Result<(i64, i64), ApiError> {
+    let now = call.pool.now();
+    let store = call.pool.store();
+    store
+        .put_document(pool_id, "client_dates", client_id, &json!({}), now)
+        .await?;
+    client_dates(call, pool_id, client_id).await
+}
+
+/// Cognito's standard attributes as `SchemaAttributes` lists them (the ones this pool has:
+/// `sub`, `email`, `email_verified` and the OpenID profile attributes, all strings but the
+/// flags).
+pub(crate) fn standard_schema() -> Vec<Value> {
+    const STRINGS: &[&str] = &[
+        "sub",
+        "name",
+        "given_name",
+        "family_name",
+        "middle_name",
+        "nickname",
+        "preferred_username",
+        "profile",
+        "picture",
+        "website",
+        "email",
+        "gender",
+        "birthdate",
+        "zoneinfo",
+        "locale",
+        "phone_number",
+        "address",
+    ];
+    let mut out: Vec<Value> = STRINGS
+        .iter()
+        .map(|n| {
+            let (min, required) = if *n == "sub" {
+                ("1", true)
+            } else {
+                ("0", false)
+            };
+            json!({
+                "Name": n, "AttributeDataType": "String", "DeveloperOnlyAttribute": false,
+                "Mutable": *n != "sub", "Required": required,
+                "StringAttributeConstraints": { "MinLength": min, "MaxLength": "2048" },
+            })
+        })
+        .collect();
+    for n in ["email_verified", "phone_number_verified"] {
+        out.push(json!({ "Name": n, "AttributeDataType": "Boolean",
+            "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false }));
+    }
+    out.push(json!({ "Name": "updated_at", "AttributeDataType": "Number",
+        "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false,
+        "NumberAttributeConstraints": { "MinValue": "0" } }));
+    out
+}
+
+/// The custom attributes `AddCustomAttributes` added, as `SchemaAttributes` lists them.
+pub(crate) async fn custom_attributes(call: &Call, pool_id: &str) -> Result<Vec<Value>, ApiError> {
+    let docs = call
+        .pool
+        .store()
+        .documents(pool_id, "custom_attribute")
+        .await?;
+    Ok(docs.into_iter().map(|d| d.body).collect())
+}
+
 /// Pages of `MaxResults` pools, the next page's index as the token.
 pub(crate) async fn list_user_pools(call: &Call, req: Value) -> Result<Value, ApiError> {
     let max = req["MaxResults"].as_u64().unwrap_or(60) as usize;

@@ -6,6 +6,7 @@
 mod admin;
 mod api_admin;
 mod api_auth;
+mod api_client_secrets;
 mod api_code_attempts;
 mod api_constraints;
 mod api_cors_host;
@@ -17,6 +18,7 @@ mod api_mfa;
 mod api_mfa_preference;
 mod api_paging;
 mod api_pool_clients;
+mod api_pool_faithful;
 mod api_pools;
 mod api_pools_runtime;
 mod api_preregistration;
