@@ -154,6 +154,20 @@ async fn an_added_secret_works_beside_the_first_until_deleted() {
         "InvalidParameterException",
         "a client keeps one secret"
     );
+    // RevokeToken with the client's secret ends the refresh token.
+    unsigned(&t)
+        .revoke_token()
+        .token(&rt)
+        .client_id(&client)
+        .client_secret(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        token_endpoint(&t, &client, &first, &rt).await,
+        400,
+        "revoked"
+    );
     let e = admin
         .add_user_pool_client_secret()
         .user_pool_id(POOL)
