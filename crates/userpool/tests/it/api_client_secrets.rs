@@ -42,13 +42,14 @@ async fn token_endpoint(t: &TestPool, client: &str, secret: &str, rt: &str) -> u
     t.token_basic(client, secret, &form).await.status().as_u16()
 }
 
-#[tokio::test]
-async fn an_added_secret_works_beside_the_first_until_deleted() {
-    let t = spawn_pool().await;
-    let admin = signed(&t);
+const EMAIL: &str = "secrets@example.com";
+
+/// A pool made at run time with a signed-up user and a client with a secret: the pool id, the
+/// client id and its secret.
+async fn setup(t: &TestPool) -> (String, String, String) {
+    let admin = signed(t);
     let (pool_id, public) = make_pool(&admin).await;
-    let email = "secrets@example.com";
-    sign_up_and_in(&t, &public, email).await;
+    sign_up_and_in(t, &public, EMAIL).await;
     let made = admin
         .create_user_pool_client()
         .user_pool_id(&pool_id)
@@ -64,6 +65,15 @@ async fn an_added_secret_works_beside_the_first_until_deleted() {
         c.client_id().unwrap().to_string(),
         c.client_secret().unwrap().to_string(),
     );
+    (pool_id, client, first)
+}
+
+#[tokio::test]
+async fn an_added_secret_works_beside_the_first() {
+    let t = spawn_pool().await;
+    let admin = signed(&t);
+    let (pool_id, client, first) = setup(&t).await;
+    let email = EMAIL;
     let added = admin
         .add_user_pool_client_secret()
         .user_pool_id(&pool_id)
@@ -110,6 +120,42 @@ async fn an_added_secret_works_beside_the_first_until_deleted() {
         .unwrap_err();
     assert_eq!(exception(&e), "LimitExceededException", "two at most");
 
+    // RevokeToken with the client's secret ends the refresh token.
+    unsigned(&t)
+        .revoke_token()
+        .token(&rt)
+        .client_id(&client)
+        .client_secret(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        token_endpoint(&t, &client, &first, &rt).await,
+        400,
+        "revoked"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_secret_stops_working_and_the_last_one_stays() {
+    let t = spawn_pool().await;
+    let admin = signed(&t);
+    let (pool_id, client, first) = setup(&t).await;
+    let email = EMAIL;
+    let added = admin
+        .add_user_pool_client_secret()
+        .user_pool_id(&pool_id)
+        .client_id(&client)
+        .send()
+        .await
+        .unwrap();
+    let added = added.client_secret_descriptor().unwrap();
+    let second = added.client_secret_value().unwrap().to_string();
+    let second_id = added.client_secret_id().unwrap().to_string();
+    let rt = sign_in(&t, &client, &first, email).await.unwrap();
+    sign_in(&t, &client, &second, email)
+        .await
+        .expect("the added secret works before");
     admin
         .delete_user_pool_client_secret()
         .user_pool_id(&pool_id)
@@ -153,20 +199,6 @@ async fn an_added_secret_works_beside_the_first_until_deleted() {
         exception(&e),
         "InvalidParameterException",
         "a client keeps one secret"
-    );
-    // RevokeToken with the client's secret ends the refresh token.
-    unsigned(&t)
-        .revoke_token()
-        .token(&rt)
-        .client_id(&client)
-        .client_secret(&first)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        token_endpoint(&t, &client, &first, &rt).await,
-        400,
-        "revoked"
     );
     let e = admin
         .add_user_pool_client_secret()

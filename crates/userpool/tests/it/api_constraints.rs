@@ -59,6 +59,12 @@ async fn lengths_patterns_and_ranges_are_checked_first() {
         refused(&e).1,
         one(&format!("Value '{long_pool}' at 'userPoolId' failed to satisfy constraint: Member must have length less than or equal to 55"))
     );
+}
+
+#[tokio::test]
+async fn filters_limits_and_names_are_checked_first() {
+    let t = spawn_pool().await;
+    let admin = signed(&t);
     let filter = format!("email = \"{}\"", "x".repeat(260));
     let e = admin
         .list_users()
@@ -113,7 +119,7 @@ async fn lengths_patterns_and_ranges_are_checked_first() {
 }
 
 #[tokio::test]
-async fn client_ids_secrets_and_codes_are_checked_and_not_repeated() {
+async fn client_ids_are_checked_and_not_repeated() {
     let t = spawn_pool().await;
     let api = unsigned(&t);
     for (id, constraint) in [
@@ -145,6 +151,12 @@ async fn client_ids_secrets_and_codes_are_checked_and_not_repeated() {
             )
         );
     }
+}
+
+#[tokio::test]
+async fn passwords_codes_and_sessions_are_checked_and_not_repeated() {
+    let t = spawn_pool().await;
+    let api = unsigned(&t);
     let password = format!("Aa1!{}", "p".repeat(253));
     let e = api
         .sign_up()

@@ -119,7 +119,7 @@ async fn a_domain_is_described_updated_and_deleted() {
 }
 
 #[tokio::test]
-async fn ui_risk_log_and_session_configuration_come_back_as_given() {
+async fn ui_and_risk_configuration_come_back_as_given() {
     let t = spawn_pool().await;
     let admin = signed(&t);
     admin
@@ -169,6 +169,12 @@ async fn ui_risk_log_and_session_configuration_come_back_as_given() {
         .and_then(|c| c.actions())
         .map(|a| a.event_action().as_str().to_string());
     assert_eq!(action.as_deref(), Some("BLOCK"));
+}
+
+#[tokio::test]
+async fn log_delivery_comes_back_as_given() {
+    let t = spawn_pool().await;
+    let admin = signed(&t);
     let log = LogConfigurationType::builder()
         .log_level(LogLevel::Error)
         .event_source(EventSourceName::UserNotification)
@@ -196,7 +202,7 @@ async fn ui_risk_log_and_session_configuration_come_back_as_given() {
 }
 
 #[tokio::test]
-async fn terms_and_branding_are_kept_per_client() {
+async fn terms_are_kept_per_client_and_name() {
     let t = spawn_pool().await;
     let admin = signed(&t);
     let made = admin
@@ -254,7 +260,12 @@ async fn terms_and_branding_are_kept_per_client() {
         .await
         .unwrap_err();
     assert_eq!(exception(&e), "ResourceNotFoundException");
+}
 
+#[tokio::test]
+async fn branding_is_kept_one_style_per_client() {
+    let t = spawn_pool().await;
+    let admin = signed(&t);
     let b = admin
         .create_managed_login_branding()
         .user_pool_id(POOL)

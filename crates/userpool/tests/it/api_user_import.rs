@@ -5,6 +5,37 @@ use crate::api_users::outbox_code;
 use crate::sdk::{exception, signed, unsigned};
 use crate::*;
 
+/// The imported user sets a password through `ForgotPassword`, then signs in.
+async fn imported_user_signs_in(t: &TestPool) {
+    let api = unsigned(t);
+    api.forgot_password()
+        .client_id(PUBLIC)
+        .username("imported@example.com")
+        .send()
+        .await
+        .unwrap();
+    let code = outbox_code(t, "imported@example.com");
+    api.confirm_forgot_password()
+        .client_id(PUBLIC)
+        .username("imported@example.com")
+        .confirmation_code(code)
+        .password("N3w!password")
+        .send()
+        .await
+        .unwrap();
+    t.sign_in(
+        &[
+            ("response_type", "code"),
+            ("client_id", PUBLIC),
+            ("redirect_uri", CB),
+            ("scope", "openid"),
+        ],
+        "imported@example.com",
+        "N3w!password",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn an_import_job_makes_the_users_of_its_csv() {
     let t = spawn_pool().await;
@@ -66,34 +97,7 @@ async fn an_import_job_makes_the_users_of_its_csv() {
         .find(|a| a.name() == "name")
         .and_then(|a| a.value());
     assert_eq!(name, Some("Imp Orted"));
-    // The imported user sets a password through ForgotPassword, then signs in.
-    let api = unsigned(&t);
-    api.forgot_password()
-        .client_id(PUBLIC)
-        .username("imported@example.com")
-        .send()
-        .await
-        .unwrap();
-    let code = outbox_code(&t, "imported@example.com");
-    api.confirm_forgot_password()
-        .client_id(PUBLIC)
-        .username("imported@example.com")
-        .confirmation_code(code)
-        .password("N3w!password")
-        .send()
-        .await
-        .unwrap();
-    t.sign_in(
-        &[
-            ("response_type", "code"),
-            ("client_id", PUBLIC),
-            ("redirect_uri", CB),
-            ("scope", "openid"),
-        ],
-        "imported@example.com",
-        "N3w!password",
-    )
-    .await;
+    imported_user_signs_in(&t).await;
     let listed = admin
         .list_user_import_jobs()
         .user_pool_id(POOL)
