@@ -153,3 +153,17 @@ CREATE TABLE IF NOT EXISTS runtime_pools (
     config     TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
+
+-- What the JSON API stores and gives back as it was given (issue 31): tags, domains, UI
+-- customisation, branding, terms, log delivery, risk and session configuration, group
+-- details, client secrets, import jobs. One row per (pool, kind, key), the body as JSON.
+CREATE TABLE IF NOT EXISTS pool_documents (
+    pool_id    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, kind, key)
+);
+CREATE INDEX IF NOT EXISTS pool_documents_key ON pool_documents (kind, key);

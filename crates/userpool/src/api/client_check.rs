@@ -98,10 +98,14 @@ impl<'a> ClientCall<'a> {
 
     /// `GetTokensFromRefreshToken` sends the secret itself.
     pub(crate) fn check_client_secret(&self, sent: Option<&str>) -> Result<(), ApiError> {
-        let Some(secret) = &self.client.secret else {
+        if self.client.secret.is_none() && self.client.added_secrets.is_empty() {
             return Ok(());
-        };
-        let ok = sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(secret.as_bytes())));
+        }
+        let ok = sent.is_some_and(|s| {
+            self.client.secrets().fold(false, |ok, secret| {
+                ok | bool::from(s.as_bytes().ct_eq(secret.as_bytes()))
+            })
+        });
         if ok {
             Ok(())
         } else {

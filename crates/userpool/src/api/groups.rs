@@ -5,36 +5,23 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::group_admin::{group_type, group_types, save_details};
 use super::shapes::{existing_user, pool_config, UserType};
 use super::users::Empty;
 use super::{ApiError, Call, Exception};
 use crate::config::valid_group;
 use crate::store::UserRow;
 
-/// `GroupType`.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct GroupType {
-    group_name: String,
-    user_pool_id: String,
-    creation_date: i64,
-    last_modified_date: i64,
-}
-
-fn group_type(pool_id: &str, (name, created): (String, i64)) -> GroupType {
-    GroupType {
-        group_name: name,
-        user_pool_id: pool_id.to_string(),
-        creation_date: created,
-        last_modified_date: created,
-    }
-}
+/// `GroupType`, its description, precedence and role as stored (`group_admin`).
+pub(crate) type GroupType = serde_json::Value;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct CreateGroupRequest {
     user_pool_id: String,
     group_name: String,
+    #[serde(flatten)]
+    details: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -63,8 +50,9 @@ pub(crate) async fn create_group(
             "A group with the name already exists.",
         ));
     }
+    save_details(call, &pc.id, &req.group_name, &req.details).await?;
     Ok(CreateGroupResponse {
-        group: group_type(&pc.id, (req.group_name, now)),
+        group: group_type(call, &pc.id, (req.group_name, now)).await?,
     })
 }
 
@@ -85,7 +73,7 @@ pub(crate) async fn list_groups(call: &Call, req: PoolRequest) -> Result<GroupsR
     let pc = pool_config(&call.pool, &req.user_pool_id)?;
     let groups = call.pool.store().groups_with_dates(&pc.id).await?;
     Ok(GroupsResponse {
-        groups: groups.into_iter().map(|g| group_type(&pc.id, g)).collect(),
+        groups: group_types(call, &pc.id, groups).await?,
     })
 }
 
@@ -160,12 +148,9 @@ pub(crate) async fn admin_list_groups_for_user(
     let user = existing_user(&call.pool, &pc.id, &req.username).await?;
     let mine = call.pool.store().groups_of(&user.sub).await?;
     let all = call.pool.store().groups_with_dates(&pc.id).await?;
+    let all = all.into_iter().filter(|(name, _)| mine.contains(name));
     Ok(GroupsResponse {
-        groups: all
-            .into_iter()
-            .filter(|(name, _)| mine.contains(name))
-            .map(|g| group_type(&pc.id, g))
-            .collect(),
+        groups: group_types(call, &pc.id, all.collect()).await?,
     })
 }
 

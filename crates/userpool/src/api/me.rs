@@ -17,7 +17,7 @@ use crate::tokens;
 const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// The user of a valid access token with the scope these operations need.
-pub(super) async fn signed_in_user(
+pub(crate) async fn signed_in_user(
     call: &Call,
     token: &str,
 ) -> Result<(AccessToken, UserRow), ApiError> {

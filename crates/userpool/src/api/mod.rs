@@ -23,21 +23,35 @@ mod admin_users;
 mod auth;
 mod challenge;
 mod client_check;
+mod client_secrets;
 mod custom_auth;
+mod domains;
 mod email_otp;
 mod error;
+mod group_admin;
 mod groups;
+mod import_upload;
+mod imports;
 mod list_users;
 mod me;
 mod mfa;
+mod model;
+mod more_operations;
 mod pool_admin;
+mod pool_info;
 mod pool_update;
 mod pools;
 mod secret_hash;
 mod shapes;
 mod sign_in;
 mod srp_flow;
+mod stored;
+mod tags;
+mod terms;
 mod triggered;
+mod unavailable;
+mod user_attrs;
+mod user_sessions;
 mod users;
 
 pub(crate) use error::{ApiError, Exception};
@@ -47,28 +61,6 @@ const AMZ_JSON: &str = "application/x-amz-json-1.1";
 /// The prefix of `X-Amz-Target` for this service.
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
-/// The operations anyone may call with a client id and no AWS credentials: the only ones a
-/// web page of an allowed origin may read (CORS). The others are refused to any other origin.
-const PUBLIC_OPERATIONS: &[&str] = &[
-    "InitiateAuth",
-    "RespondToAuthChallenge",
-    "GetTokensFromRefreshToken",
-    "AssociateSoftwareToken",
-    "VerifySoftwareToken",
-    "SetUserMFAPreference",
-    "SignUp",
-    "ConfirmSignUp",
-    "ResendConfirmationCode",
-    "ForgotPassword",
-    "ConfirmForgotPassword",
-    "GetUser",
-    "ChangePassword",
-    "UpdateUserAttributes",
-    "DeleteUser",
-    "GlobalSignOut",
-    "RevokeToken",
-];
-
 /// Request headers a preflight never allows: a page must not send AWS credentials.
 const CREDENTIAL_HEADERS: &[&str] = &["authorization", "x-amz-security-token", "cookie"];
 
@@ -77,7 +69,8 @@ pub(crate) fn router(pool: UserPool) -> Router {
         // A browser at the root gets the page that says where things are.
         .route("/", post(call).options(preflight).get(crate::home::page))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .with_state(pool)
+        .with_state(pool.clone())
+        .merge(import_upload::router(pool).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)))
 }
 
 /// What every operation gets besides its request: the pool, and whether the request was
@@ -88,6 +81,8 @@ pub(crate) struct Call {
     pub signed: bool,
     /// The region of the SigV4 credential scope, when signed (names new pools).
     pub region: Option<String>,
+    /// The operation's name (`X-Amz-Target`), to validate its input against AWS's model.
+    pub operation: String,
 }
 
 impl Call {
@@ -114,7 +109,9 @@ async fn call(
         .as_ref()
         .filter(|o| o.to_str().is_ok_and(|o| pool.cors_origins().allows(o)))
         .cloned();
-    let public = operation(&headers).is_ok_and(|op| PUBLIC_OPERATIONS.contains(&op));
+    // The operations anyone may call with a client id and no AWS credentials (AWS's model
+    // says which) are the only ones a web page of an allowed origin may read (CORS).
+    let public = operation(&headers).is_ok_and(model::is_public);
     if origin.is_some() && allowed_origin.is_none() && !public {
         // A page of another origin driving a signed operation (a forged signature suffices
         // here, since a local pool does not check whose it is).
@@ -140,6 +137,7 @@ async fn call(
             pool,
             signed: is_signed(&headers),
             region: signed_region(&headers),
+            operation: operation.to_string(),
         };
         dispatch(&call, operation, &body).await
     };
@@ -261,16 +259,14 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "DeleteUserPoolClient" => run(call, body, pool_admin::delete_user_pool_client).await,
         "DescribeUserPoolClient" => run(call, body, pools::describe_user_pool_client).await,
         "ListUserPoolClients" => run(call, body, pools::list_user_pool_clients).await,
-        _ => Err(ApiError::new(
-            Exception::UnknownOperationException,
-            "Unknown operation.",
-        )),
+        _ => more_operations::dispatch(call, operation, body).await,
     }
 }
 
-/// Parses the request, runs the operation, serialises its reply. A body that is not JSON,
-/// or has a field of the wrong type, is a `SerializationException`; a missing required
-/// field is an `InvalidParameterException`, as Cognito answers.
+/// Validates the request against AWS's model of the operation (before anything else, as
+/// Cognito does), parses it, runs the operation, serialises its reply. A body that is not
+/// JSON, or has a field of the wrong type, is a `SerializationException`; a broken constraint
+/// (a required member missing, too long, a pattern) is an `InvalidParameterException`.
 pub(crate) async fn run<'a, Req, Resp, Op, Fut>(
     call: &'a Call,
     body: &[u8],
@@ -282,6 +278,11 @@ where
     Op: FnOnce(&'a Call, Req) -> Fut,
     Fut: Future<Output = Result<Resp, ApiError>>,
 {
+    // As AWS does: credentials first, then the input's constraints.
+    if !model::is_public(&call.operation) {
+        call.require_signed()?;
+    }
+    model::validate(&call.operation, body)?;
     let body = if body.is_empty() {
         b"{}".as_slice()
     } else {
@@ -301,14 +302,13 @@ where
     })
 }
 
-/// Cognito's wording for a missing member, naming the field (serde's message quotes the
+/// A member AWS's model leaves optional but this operation needs here (the model's required
+/// ones are checked before): Cognito's wording, naming the field (serde's message quotes the
 /// field name, which comes from our own struct, not from the request).
 fn validation_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let field = text.split('`').nth(1).unwrap_or("a required member");
-    format!(
-        "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"
-    )
+    format!("Missing required parameter {field}")
 }
 
 fn reply(value: serde_json::Value) -> Response {

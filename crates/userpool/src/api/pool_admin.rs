@@ -66,7 +66,7 @@ fn new_client_id() -> String {
 }
 
 /// A client secret as Cognito makes them: 51 lowercase alphanumerics.
-fn new_client_secret() -> String {
+pub(crate) fn new_client_secret() -> String {
     Alphanumeric
         .sample_string(&mut rand::rngs::OsRng, 51)
         .to_lowercase()
@@ -112,9 +112,10 @@ pub(crate) async fn create_user_pool(
     };
     let _changes = call.pool.runtime_pools().lock_changes().await;
     let pc = call.pool.create_runtime_pool(config).await?;
-    Ok(CreateUserPoolResponse {
-        user_pool: user_pool_type(pc, 0, mfa),
-    })
+    let mut user_pool = user_pool_type(pc, 0, mfa);
+    (user_pool.creation_date, user_pool.last_modified_date) =
+        super::pool_info::pool_dates(call, &pc.id).await?;
+    Ok(CreateUserPoolResponse { user_pool })
 }
 
 #[derive(Deserialize)]
@@ -124,7 +125,7 @@ pub(crate) struct DeleteUserPoolRequest {
 }
 
 /// A pool made at run time (the seed's cannot be changed).
-pub(super) fn runtime_pool<'a>(call: &'a Call, pool_id: &str) -> Result<&'a PoolConfig, ApiError> {
+pub(crate) fn runtime_pool<'a>(call: &'a Call, pool_id: &str) -> Result<&'a PoolConfig, ApiError> {
     let pc = pool_config(&call.pool, pool_id)?;
     if call.pool.runtime_pools().pool(pool_id).is_none() {
         return Err(invalid(
@@ -280,6 +281,7 @@ fn new_client(req: CreateUserPoolClientRequest) -> Result<ClientConfig, ApiError
         refresh_token_grace_seconds: 0,
         explicit_auth_flows: vec![],
         prevent_user_existence_errors: true,
+        added_secrets: vec![],
     };
     req.settings.apply(&mut client)?;
     Ok(client)
@@ -300,7 +302,7 @@ pub(crate) async fn create_user_pool_client(
 
 /// Stores a run-time pool's changed configuration; answers its client `client_id` as
 /// `CreateUserPoolClient` and `UpdateUserPoolClient` do.
-async fn save_client(
+pub(crate) async fn save_client(
     call: &Call,
     config: PoolConfig,
     client_id: &str,
@@ -309,9 +311,11 @@ async fn save_client(
     let client = pc
         .client(client_id)
         .ok_or_else(|| ApiError::from(crate::error::Error::Internal("client lost".into())))?;
-    Ok(UserPoolClientResponse {
-        user_pool_client: client_type(pc, client),
-    })
+    let mut user_pool_client = client_type(pc, client);
+    let (created, modified) = super::pool_info::touch_client(call, &pc.id, client_id).await?;
+    user_pool_client.creation_date = Some(created);
+    user_pool_client.last_modified_date = Some(modified);
+    Ok(UserPoolClientResponse { user_pool_client })
 }
 
 /// Cognito's `UpdateUserPoolClient`: the id and secret stay; `ClientName` stays when left out.

@@ -41,8 +41,12 @@ pub(crate) struct UserPoolType {
     auto_verified_attributes: [&'static str; 1],
     estimated_number_of_users: usize,
     mfa_configuration: &'static str,
-    #[serde(skip_serializing_if = "LambdaConfig::is_empty")]
+    /// Always present, `{}` without triggers, as Cognito answers.
     lambda_config: LambdaConfig,
+    pub(crate) creation_date: i64,
+    pub(crate) last_modified_date: i64,
+    schema_attributes: Vec<serde_json::Value>,
+    admin_create_user_config: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -65,9 +69,13 @@ pub(crate) async fn describe_user_pool(
     let pc = pool_config(&call.pool, &req.user_pool_id)?;
     let users = call.pool.store().users(&pc.id).await?.len();
     let mfa = call.pool.mfa_setting(pc).await?;
-    Ok(DescribeUserPoolResponse {
-        user_pool: user_pool_type(pc, users, mfa),
-    })
+    let mut user_pool = user_pool_type(pc, users, mfa);
+    (user_pool.creation_date, user_pool.last_modified_date) =
+        super::pool_info::pool_dates(call, &pc.id).await?;
+    user_pool
+        .schema_attributes
+        .extend(super::pool_info::custom_attributes(call, &pc.id).await?);
+    Ok(DescribeUserPoolResponse { user_pool })
 }
 
 /// A pool as `DescribeUserPool` and `CreateUserPool` show it.
@@ -92,6 +100,14 @@ pub(crate) fn user_pool_type(pc: &PoolConfig, users: usize, mfa: MfaSetting) -> 
             estimated_number_of_users: users,
             mfa_configuration: mfa.cognito_name(),
             lambda_config: pc.lambda_config.clone().normalise().unwrap_or_default(),
+            creation_date: 0,
+            last_modified_date: 0,
+            schema_attributes: super::pool_info::standard_schema(),
+            // Cognito's defaults; this pool lets anyone sign up (its clients permitting).
+            admin_create_user_config: serde_json::json!({
+                "AllowAdminCreateUserOnly": false,
+                "UnusedAccountValidityDays": 7
+            }),
         }
     }
 }
@@ -127,6 +143,13 @@ pub(crate) struct UserPoolClientType {
     id_token_validity: u32,
     refresh_token_validity: u32,
     token_validity_units: TokenValidityUnits,
+    /// Minutes a sign-in's session (between challenges) lasts: Cognito's default, 3.
+    auth_session_validity: u32,
+    enable_propagate_additional_user_context_data: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) creation_date: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) last_modified_date: Option<i64>,
 }
 
 /// `RefreshTokenRotationType`.
@@ -181,6 +204,10 @@ pub(crate) fn client_type(pc: &PoolConfig, c: &ClientConfig) -> UserPoolClientTy
             id_token: "minutes",
             refresh_token: "minutes",
         },
+        auth_session_validity: 3,
+        enable_propagate_additional_user_context_data: false,
+        creation_date: None,
+        last_modified_date: None,
     }
 }
 
@@ -209,9 +236,11 @@ pub(crate) async fn describe_user_pool_client(
             "User pool client does not exist.",
         )
     })?;
-    Ok(DescribeUserPoolClientResponse {
-        user_pool_client: client_type(pc, client),
-    })
+    let mut user_pool_client = client_type(pc, client);
+    let (created, modified) = super::pool_info::client_dates(call, &pc.id, &client.id).await?;
+    user_pool_client.creation_date = Some(created);
+    user_pool_client.last_modified_date = Some(modified);
+    Ok(DescribeUserPoolClientResponse { user_pool_client })
 }
 
 #[derive(Serialize)]

@@ -17,9 +17,9 @@ pub(crate) fn check_secret_hash(
     username: &str,
     given: Option<&str>,
 ) -> Result<(), ApiError> {
-    let Some(secret) = &client.secret else {
+    if client.secret.is_none() && client.added_secrets.is_empty() {
         return Ok(());
-    };
+    }
     let refused = || {
         ApiError::new(
             Exception::NotAuthorizedException,
@@ -30,11 +30,16 @@ pub(crate) fn check_secret_hash(
         )
     };
     let given = given.ok_or_else(refused)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| refused())?;
-    mac.update(username.as_bytes());
-    mac.update(client.id.as_bytes());
-    let expected = STANDARD.encode(mac.finalize().into_bytes());
-    if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
+    // Any of the client's secrets (an added one works beside the first until deleted).
+    let mut ok = false;
+    for secret in client.secrets() {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| refused())?;
+        mac.update(username.as_bytes());
+        mac.update(client.id.as_bytes());
+        let expected = STANDARD.encode(mac.finalize().into_bytes());
+        ok |= bool::from(expected.as_bytes().ct_eq(given.as_bytes()));
+    }
+    if ok {
         Ok(())
     } else {
         Err(ApiError::new(

@@ -47,7 +47,7 @@ async fn user_or_unknown(
     }
 }
 
-fn code_error(problem: CodeProblem) -> ApiError {
+pub(crate) fn code_error(problem: CodeProblem) -> ApiError {
     match problem {
         CodeProblem::Mismatch => ApiError::new(Exception::CodeMismatchException, BAD_CODE),
         CodeProblem::Expired => ApiError::new(Exception::ExpiredCodeException, EXPIRED_CODE),

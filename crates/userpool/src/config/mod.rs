@@ -285,6 +285,21 @@ pub struct ClientConfig {
     /// (Cognito's `PreventUserExistenceErrors = ENABLED`, its default for new clients).
     #[serde(default = "yes")]
     pub prevent_user_existence_errors: bool,
+    /// Secrets added by `AddUserPoolClientSecret`: each works beside `secret` until deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_secrets: Vec<AddedSecret>,
+}
+
+/// A client secret added at run time (`AddUserPoolClientSecret`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddedSecret {
+    /// `{client_id}--{epoch seconds}`, as Cognito names them.
+    pub id: String,
+    /// The secret.
+    pub value: String,
+    /// When it was added, epoch seconds.
+    pub created_at: i64,
 }
 
 /// A JSON-API sign-in flow a client may use, by Cognito's `ExplicitAuthFlows` name.
@@ -408,6 +423,7 @@ impl Seed {
                     refresh_token_grace_seconds: 0,
                     explicit_auth_flows: all_auth_flows(),
                     prevent_user_existence_errors: true,
+                    added_secrets: vec![],
                 }],
                 users: vec![UserSeed {
                     email: DEMO_USER_EMAIL.to_string(),
@@ -444,6 +460,14 @@ impl PoolConfig {
 }
 
 impl ClientConfig {
+    /// Every secret the client accepts: its own, then those added at run time.
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.secret
+            .as_deref()
+            .into_iter()
+            .chain(self.added_secrets.iter().map(|s| s.value.as_str()))
+    }
+
     /// Whether a flow is allowed.
     pub fn allows(&self, flow: OAuthFlow) -> bool {
         self.allowed_flows.contains(&flow)

@@ -67,10 +67,15 @@ pub(super) fn authenticate_client<'p>(
             .as_deref()
             .is_some_and(|g| bool::from(expected.as_bytes().ct_eq(g.as_bytes())))
     };
-    match (&client.secret, &secret) {
-        (Some(expected), Some(_)) if matches(expected, &secret) | matches(expected, &raw) => {}
-        (None, None) => {}
-        (None, Some(s)) if s.is_empty() => {}
+    // Any of the client's secrets: one added at run time works beside the first.
+    let known = client.secrets().fold(false, |ok, expected| {
+        ok | matches(expected, &secret) | matches(expected, &raw)
+    });
+    let has_secret = client.secrets().next().is_some();
+    match (has_secret, &secret) {
+        (true, Some(_)) if known => {}
+        (false, None) => {}
+        (false, Some(s)) if s.is_empty() => {}
         _ => return Err(invalid()),
     }
     Ok((pc, client))

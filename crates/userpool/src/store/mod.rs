@@ -5,10 +5,13 @@
 
 mod challenges;
 mod database;
+pub(crate) mod documents;
 mod grants;
+mod group_admin;
 mod mfa;
 mod runtime_pools;
 mod secrets;
+mod sign_in_list;
 mod signing_keys;
 mod user_admin;
 mod users;
@@ -17,3 +20,4 @@ pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{
     AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
 };
+pub(crate) use sign_in_list::SignInEntry;

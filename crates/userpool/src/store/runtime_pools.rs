@@ -19,6 +19,7 @@ const POOL_TABLES: &[&str] = &[
     "signing_keys",
     "pool_mfa",
     "runtime_pools",
+    "pool_documents",
 ];
 
 impl Store {

@@ -24,6 +24,7 @@ pub(crate) enum MessageSource {
     ForgotPassword,
     AdminCreateUser,
     Authentication,
+    VerifyUserAttribute,
 }
 
 impl MessageSource {
@@ -34,6 +35,7 @@ impl MessageSource {
             MessageSource::ForgotPassword => "ForgotPassword",
             MessageSource::AdminCreateUser => "AdminCreateUser",
             MessageSource::Authentication => "Authentication",
+            MessageSource::VerifyUserAttribute => "VerifyUserAttribute",
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::*;
 pub const API_POOL: &str = "us-east-1_ApiAuth";
 pub const PUBLIC_APP: &str = "api0public0client00000001";
 const SECRET_APP: &str = "api0secret0client00000001";
-const SECRET_APP_SECRET: &str = "api-client-secret";
+const SECRET_APP_SECRET: &str = "api0client0secret0000000000000001";
 const REVEALING_APP: &str = "api0reveals0users00000001";
 const SRP_ONLY_APP: &str = "api0srp0only0client000001";
 const ROTATING_APP: &str = "api0rotating0client000001";
@@ -316,7 +316,8 @@ async fn secret_hash_missing_wrong_and_right() {
         .get_tokens_from_refresh_token()
         .client_id(SECRET_APP)
         .refresh_token(tokens.refresh_token().unwrap())
-        .client_secret("wrong")
+        // Wrong, and of a secret's size (24 to 64 characters, as AWS's model says).
+        .client_secret("wrong0secret0of0a0secrets0size")
         .send()
         .await
         .unwrap_err();

@@ -45,21 +45,21 @@ pub fn exception<E: ProvideErrorMetadata>(e: &E) -> String {
 #[tokio::test]
 async fn the_sdk_reaches_the_pool_and_reads_its_exceptions() {
     let tp = spawn_pool().await;
-    // An operation this pool does not answer: the SDK must still parse the error envelope.
+    // An error reply (every operation of AWS's model is answered now, so an unknown pool
+    // rather than an unknown operation): the SDK must parse the error envelope.
     let err = signed(&tp)
         .describe_risk_configuration()
-        .user_pool_id(super::POOL)
+        .user_pool_id("us-east-1_NoSuchPool")
         .send()
         .await
-        .expect_err("not an operation of the local pool");
-    assert_eq!(exception(&err), "UnknownOperationException");
-    // The same through an unsigned client and a public operation (device tracking is not
-    // modelled by the local pool).
+        .expect_err("no such pool");
+    assert_eq!(exception(&err), "ResourceNotFoundException");
+    // The same through an unsigned client and a public operation.
     let err = unsigned(&tp)
-        .list_devices()
+        .get_user()
         .access_token("not-a-token")
         .send()
         .await
-        .expect_err("not an operation of the local pool");
-    assert_eq!(exception(&err), "UnknownOperationException");
+        .expect_err("not a token");
+    assert_eq!(exception(&err), "NotAuthorizedException");
 }

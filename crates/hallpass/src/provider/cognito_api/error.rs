@@ -95,6 +95,9 @@ impl CognitoApiError {
         match self {
             Self::Transport(_) => Some("the Cognito API cannot be reached: check the region in COGNITO_ISSUER (the API is https://cognito-idp.{region}.amazonaws.com/), COGNITO_API_URL if set, and network egress from this server"),
             Self::ResourceNotFound(_) => Some("the user pool or app client does not exist at this endpoint: check COGNITO_CLIENT_ID, the pool id in COGNITO_ISSUER and that its region is the pool's"),
+            // Cognito checks the input against its model first: a malformed client id (a `-`, say)
+            // is named in an InvalidParameterException, never looked up.
+            Self::InvalidParameter(_) if has("at 'clientId'") => Some("COGNITO_CLIENT_ID is not an app client id (Cognito's are letters, digits, `_` and `+`, at most 128): check COGNITO_CLIENT_ID"),
             _ if has("secret was not received") => Some("the app client has a secret but none was configured: set COGNITO_CLIENT_SECRET to the app client's secret (Cognito console: App clients → Show client secret)"),
             _ if has("Unable to verify secret hash") => Some("SECRET_HASH is wrong: COGNITO_CLIENT_SECRET is not this app client's secret (or the client has none: leave it unset)"),
             _ if has("SRP") && has("not enabled") => Some("the app client does not allow USER_SRP_AUTH: enable ALLOW_USER_SRP_AUTH in its authentication flows (Cognito console: App clients → Edit → Authentication flows)"),

@@ -131,7 +131,12 @@ async fn lambda_config_is_kept_updated_described_and_used() {
         .send()
         .await
         .unwrap();
-    assert!(pool.user_pool().unwrap().lambda_config().is_none());
+    // Cognito always answers `LambdaConfig`; without triggers it is empty.
+    let lc = pool.user_pool().unwrap().lambda_config().unwrap();
+    assert_eq!(
+        lc,
+        &aws_sdk_cognitoidentityprovider::types::LambdaConfigType::builder().build()
+    );
 }
 
 #[tokio::test]
