@@ -6,8 +6,8 @@
 use axum::response::{IntoResponse, Response};
 use http::HeaderMap;
 
-use super::handlers::{back, Failed, Post};
 use super::model::{self, CognitoPage, ExtraForm, PageField, PageLink, PageStep};
+use super::post::{back, Failed, Post};
 use super::steps::{CodeFields, Common, FormAction};
 use super::FlowState;
 use crate::cookies::{RequestCookies, SetCookies};

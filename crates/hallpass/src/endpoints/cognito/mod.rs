@@ -18,6 +18,7 @@ mod handlers;
 mod mfa;
 pub mod model;
 mod page;
+mod post;
 mod steps;
 
 pub(crate) use steps::FormAction;

@@ -5,7 +5,6 @@
 
 use serde::Serialize;
 
-use super::steps::FormAction;
 use crate::provider::{Challenge, FormError, MfaStatus};
 
 /// A page of the form sign-in.
@@ -29,28 +28,6 @@ pub enum PageStep {
     /// set-up, preferred, off). Its model needs the session:
     /// [`Hallpass::cognito_mfa_page`](crate::Hallpass::cognito_mfa_page).
     Mfa,
-}
-
-impl PageStep {
-    /// The route under `{base}/cognito/` (its main form posts to the same route).
-    pub fn path(self) -> &'static str {
-        FormAction::of_page(self).path()
-    }
-
-    /// The step for a route name.
-    pub fn from_path(path: &str) -> Option<Self> {
-        [
-            Self::SignIn,
-            Self::Challenge,
-            Self::SignUp,
-            Self::Confirm,
-            Self::Forgot,
-            Self::Reset,
-            Self::Mfa,
-        ]
-        .into_iter()
-        .find(|s| s.path() == path)
-    }
 }
 
 /// One input.

@@ -204,6 +204,29 @@ pub(crate) struct ChallengeFields {
     pub(crate) answer: String,
 }
 
+/// Page steps and their paths: the names are [`ROUTES`]'.
+impl PageStep {
+    /// The route under `{base}/cognito/` (its main form posts to the same route).
+    pub fn path(self) -> &'static str {
+        FormAction::of_page(self).path()
+    }
+
+    /// The step for a route name.
+    pub fn from_path(path: &str) -> Option<Self> {
+        [
+            Self::SignIn,
+            Self::Challenge,
+            Self::SignUp,
+            Self::Confirm,
+            Self::Forgot,
+            Self::Reset,
+            Self::Mfa,
+        ]
+        .into_iter()
+        .find(|s| s.path() == path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
