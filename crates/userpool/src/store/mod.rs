@@ -5,6 +5,7 @@
 
 mod challenges;
 mod database;
+mod federation;
 mod grants;
 mod mfa;
 mod runtime_pools;
@@ -17,3 +18,4 @@ pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{
     AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
 };
+pub(crate) use federation::{FederationState, IdentityRow, ProviderRow};
