@@ -26,6 +26,7 @@ pub mod config;
 mod cors;
 mod credentials;
 mod error;
+mod federation;
 mod guard;
 mod home;
 mod hosted_session;

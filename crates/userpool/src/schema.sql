@@ -167,3 +167,47 @@ CREATE TABLE IF NOT EXISTS pool_documents (
     PRIMARY KEY (pool_id, kind, key)
 );
 CREATE INDEX IF NOT EXISTS pool_documents_key ON pool_documents (kind, key);
+
+-- A pool's identity providers (`CreateIdentityProvider`): details, attribute mapping and
+-- identifiers as JSON, as the API gives them.
+CREATE TABLE IF NOT EXISTS identity_providers (
+    pool_id           TEXT NOT NULL,
+    provider_name     TEXT NOT NULL,
+    provider_type     TEXT NOT NULL,
+    details           TEXT NOT NULL,
+    attribute_mapping TEXT NOT NULL,
+    idp_identifiers   TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, provider_name)
+);
+
+-- Who a user is at an identity provider: the provider's `sub` → the pool's user, either the
+-- federated user made at the first sign-in (`linked` 0) or a native user it was linked to
+-- (`AdminLinkProviderForUser`, `linked` 1). `disabled` after `AdminDisableProviderForUser`.
+-- The federated user's own username (`{ProviderName}_{sub}`) is `users.username`.
+CREATE TABLE IF NOT EXISTS federated_identities (
+    pool_id          TEXT NOT NULL,
+    provider_name    TEXT NOT NULL,
+    provider_user_id TEXT NOT NULL,
+    sub              TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+    linked           INTEGER NOT NULL,
+    disabled         INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, provider_name, provider_user_id)
+);
+CREATE INDEX IF NOT EXISTS federated_identities_sub ON federated_identities (sub);
+
+-- A sign-in sent to an identity provider and not back yet: single use, short-lived, bound to
+-- the browser that started it (only hashes of the state and of the browser's cookie). `request`
+-- is the app's checked authorization request, as JSON.
+CREATE TABLE IF NOT EXISTS federation_states (
+    state_hash    TEXT PRIMARY KEY,
+    browser_hash  TEXT NOT NULL,
+    pool_id       TEXT NOT NULL,
+    provider_name TEXT NOT NULL,
+    request       TEXT NOT NULL,
+    nonce         TEXT NOT NULL,
+    code_verifier TEXT NOT NULL,
+    expires_at    INTEGER NOT NULL
+);

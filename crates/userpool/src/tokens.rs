@@ -38,7 +38,8 @@ pub(crate) fn visible_attributes(
     };
     let mut out = Map::new();
     for (k, v) in &user.attributes {
-        if !allowed(k) {
+        // A federated user's e-mail is an attribute, given below as a native user's is.
+        if !allowed(k) || k == "email" || k == "email_verified" {
             continue;
         }
         let value = if k == "phone_number_verified" {
@@ -49,11 +50,13 @@ pub(crate) fn visible_attributes(
         };
         out.insert(k.clone(), value);
     }
-    if allowed("email") {
-        out.insert("email".into(), Value::String(user.email.clone()));
-    }
-    if allowed("email_verified") {
-        out.insert("email_verified".into(), boolean(user.email_verified));
+    if let Some(email) = user.email_address() {
+        if allowed("email") {
+            out.insert("email".into(), Value::String(email.to_string()));
+        }
+        if allowed("email_verified") {
+            out.insert("email_verified".into(), boolean(user.email_verified));
+        }
     }
     out
 }
@@ -107,8 +110,8 @@ pub(crate) fn access_claims(
     c.insert("exp".into(), (i.now + lifetime_secs).into());
     c.insert("iat".into(), i.now.into());
     c.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
-    // With email as the sign-in name the username is the sub.
-    c.insert("username".into(), user.sub.clone().into());
+    // With email as the sign-in name the username is the sub (a federated user's is its own).
+    c.insert("username".into(), user.username().into());
     c
 }
 
@@ -127,7 +130,7 @@ pub(crate) fn id_claims(
         c.insert("cognito:groups".into(), i.groups.to_vec().into());
     }
     c.insert("iss".into(), i.issuer.into());
-    c.insert("cognito:username".into(), user.sub.clone().into());
+    c.insert("cognito:username".into(), user.username().into());
     if let Some(n) = i.nonce {
         c.insert("nonce".into(), n.into());
     }

@@ -1,6 +1,8 @@
 //! Issuing a user's tokens: the one place every front door (the hosted UI's implicit flow,
 //! the token endpoint's grants) turns an authenticated user into signed tokens.
 
+use serde_json::{json, Value};
+
 use crate::config::PoolConfig;
 use crate::error::Error;
 use crate::keys::Purpose;
@@ -89,6 +91,9 @@ impl UserPool {
             let id_key = self.signing_key(pc, Purpose::Id).await?;
             let id_life = 60 * i64::from(t.id_token_minutes);
             let mut claims = tokens::id_claims(&issue, req.user, &access_token, id_life);
+            if let Some(ids) = self.identities_claim(&pc.id, req.user).await? {
+                claims.insert("identities".into(), ids);
+            }
             custom.apply_id(&mut claims);
             Some(tokens::sign(&id_key, &claims)?)
         } else {
@@ -106,6 +111,35 @@ impl UserPool {
             expires_in: access_life,
             origin_jti,
         })
+    }
+
+    /// The ID token's `identities`: the user's identities at identity providers, in Cognito's
+    /// shape (`primary` and `dateCreated`, in milliseconds, are strings; `issuer` is null).
+    async fn identities_claim(
+        &self,
+        pool_id: &str,
+        user: &UserRow,
+    ) -> Result<Option<Value>, Error> {
+        let ids = self.store().identities_of(&user.sub).await?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut out = vec![];
+        for i in ids.iter().filter(|i| !i.disabled) {
+            let provider_type = match self.store().provider(pool_id, &i.provider_name).await? {
+                Some(p) => p.provider_type,
+                None => "OIDC".to_string(),
+            };
+            out.push(json!({
+                "userId": i.provider_user_id,
+                "providerName": i.provider_name,
+                "providerType": provider_type,
+                "issuer": null,
+                "primary": (!i.linked).to_string(),
+                "dateCreated": (i.created_at * 1000).to_string(),
+            }));
+        }
+        Ok((!out.is_empty()).then_some(Value::Array(out)))
     }
 
     /// Records a new sign-in; returns its `(origin_jti, event_id)`.

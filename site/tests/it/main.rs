@@ -7,6 +7,7 @@ mod account;
 mod attacks;
 mod binary;
 mod browser;
+mod federation;
 mod flow;
 mod form_flow;
 mod form_journey;

@@ -198,7 +198,7 @@ pub(crate) async fn admin_get_user(
 ) -> Result<AdminGetUserResponse, ApiError> {
     let user = signed_user(call, &req).await?;
     Ok(AdminGetUserResponse {
-        username: user.sub.clone(),
+        username: user.username().to_string(),
         user_attributes: attributes_of(&user),
         user_create_date: user.created_at,
         user_last_modified_date: user.updated_at,

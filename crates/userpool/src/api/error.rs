@@ -66,6 +66,7 @@ exceptions! {
     PasswordResetRequiredException => StatusCode::BAD_REQUEST,
     ResourceNotFoundException => StatusCode::BAD_REQUEST,
     GroupExistsException => StatusCode::BAD_REQUEST,
+    DuplicateProviderException => StatusCode::BAD_REQUEST,
     AliasExistsException => StatusCode::BAD_REQUEST,
     EnableSoftwareTokenMFAException => StatusCode::BAD_REQUEST,
     SoftwareTokenMFANotFoundException => StatusCode::BAD_REQUEST,

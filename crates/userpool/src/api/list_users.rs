@@ -91,8 +91,9 @@ fn parse_filter(text: &str) -> Result<Option<Filter>, ApiError> {
 /// The value a filter compares for a user.
 fn filter_value(user: &UserRow, attribute: &str) -> Option<String> {
     match attribute {
-        "username" | "sub" => Some(user.sub.clone()),
-        "email" => Some(user.email.clone()),
+        "username" => Some(user.username().to_string()),
+        "sub" => Some(user.sub.clone()),
+        "email" => user.email_address().map(String::from),
         "cognito:user_status" => Some(status_of(user).to_string()),
         "status" => Some(if user.enabled { "Enabled" } else { "Disabled" }.to_string()),
         other => user.attributes.get(other).cloned(),

@@ -66,7 +66,7 @@ pub(crate) async fn get_user(
 ) -> Result<GetUserResponse, ApiError> {
     let (_, user) = signed_in_user(call, &req.access_token).await?;
     Ok(GetUserResponse {
-        username: user.sub.clone(),
+        username: user.username().to_string(),
         user_attributes: attributes_of(&user),
         user_mfa_setting_list: super::mfa::setting_list(&user),
         preferred_mfa_setting: super::mfa::preferred_setting(&user),

@@ -30,6 +30,7 @@ mod email_otp;
 mod error;
 mod group_admin;
 mod groups;
+mod identity_providers;
 mod import_upload;
 mod imports;
 mod list_users;
@@ -41,6 +42,7 @@ mod pool_admin;
 mod pool_info;
 mod pool_update;
 mod pools;
+mod provider_links;
 mod secret_hash;
 mod shapes;
 mod sign_in;
@@ -259,6 +261,31 @@ async fn admin(call: &Call, operation: &str, body: &[u8]) -> Result<serde_json::
         "DeleteUserPoolClient" => run(call, body, pool_admin::delete_user_pool_client).await,
         "DescribeUserPoolClient" => run(call, body, pools::describe_user_pool_client).await,
         "ListUserPoolClients" => run(call, body, pools::list_user_pool_clients).await,
+        _ => federation(call, operation, body).await,
+    }
+}
+
+/// Identity providers and links to them (issue 31, part B).
+async fn federation(
+    call: &Call,
+    operation: &str,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
+    use identity_providers as idp;
+    use provider_links as links;
+    match operation {
+        "CreateIdentityProvider" => run(call, body, idp::create_identity_provider).await,
+        "DescribeIdentityProvider" => run(call, body, idp::describe_identity_provider).await,
+        "UpdateIdentityProvider" => run(call, body, idp::update_identity_provider).await,
+        "DeleteIdentityProvider" => run(call, body, idp::delete_identity_provider).await,
+        "ListIdentityProviders" => run(call, body, idp::list_identity_providers).await,
+        "GetIdentityProviderByIdentifier" => {
+            run(call, body, idp::get_identity_provider_by_identifier).await
+        }
+        "AdminLinkProviderForUser" => run(call, body, links::admin_link_provider_for_user).await,
+        "AdminDisableProviderForUser" => {
+            run(call, body, links::admin_disable_provider_for_user).await
+        }
         _ => more_operations::dispatch(call, operation, body).await,
     }
 }

@@ -63,7 +63,7 @@ pub(crate) struct UserType {
 impl UserType {
     pub(crate) fn of(user: &UserRow) -> Self {
         UserType {
-            username: user.sub.clone(),
+            username: user.username().to_string(),
             attributes: attributes_of(user),
             user_create_date: user.created_at,
             user_last_modified_date: user.updated_at,
@@ -75,7 +75,9 @@ impl UserType {
 
 /// Cognito's `UserStatus`.
 pub(crate) fn status_of(user: &UserRow) -> &'static str {
-    if user.password_temporary {
+    if user.username.is_some() {
+        "EXTERNAL_PROVIDER"
+    } else if user.password_temporary {
         "FORCE_CHANGE_PASSWORD"
     } else if user.confirmed {
         "CONFIRMED"
@@ -86,15 +88,18 @@ pub(crate) fn status_of(user: &UserRow) -> &'static str {
 
 /// The user's attributes as Cognito lists them: `sub`, `email`, `email_verified`, the rest.
 pub(crate) fn attributes_of(user: &UserRow) -> Vec<Attribute> {
-    let mut out = vec![
-        attribute("sub", &user.sub),
-        attribute("email", &user.email),
-        attribute(
-            "email_verified",
-            if user.email_verified { "true" } else { "false" },
-        ),
-    ];
-    out.extend(user.attributes.iter().map(|(k, v)| attribute(k, v)));
+    let mut out = vec![attribute("sub", &user.sub)];
+    if let Some(email) = user.email_address() {
+        out.push(attribute("email", email));
+        let verified = if user.email_verified { "true" } else { "false" };
+        out.push(attribute("email_verified", verified));
+    }
+    out.extend(
+        user.attributes
+            .iter()
+            .filter(|(k, _)| *k != "email" && *k != "email_verified")
+            .map(|(k, v)| attribute(k, v)),
+    );
     out
 }
 

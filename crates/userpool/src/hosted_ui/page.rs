@@ -68,6 +68,8 @@ pub(super) struct Page {
     otpauth: String,
     /// Where "open the form again" goes on the 403 page.
     reload: String,
+    /// The sign-in page's identity providers: `(name, link to /oauth2/authorize for it)`.
+    providers: Vec<(String, String)>,
 }
 
 impl Page {
@@ -109,6 +111,19 @@ impl Page {
 
     pub(super) fn info(mut self, i: &str) -> Self {
         self.info = Some(i.to_string());
+        self
+    }
+
+    /// A button per identity provider: a link to `/oauth2/authorize` naming it.
+    pub(super) fn providers(mut self, names: Vec<String>, params: &OAuthParams) -> Self {
+        self.providers = names
+            .into_iter()
+            .map(|n| {
+                let q = params.query(&[("identity_provider", &n)]);
+                let href = format!("{}/oauth2/authorize?{q}", self.base);
+                (n, href)
+            })
+            .collect();
         self
     }
 

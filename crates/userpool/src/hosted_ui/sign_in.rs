@@ -42,7 +42,12 @@ pub(super) async fn login_page(
         .or_else(|| form.fields.get("login_hint"))
         .map(String::as_str)
         .unwrap_or("");
-    let mut page = form.page(&pool, "login", "Sign in").user(hint);
+    let providers = pool.store().providers(&form.auth.pool_id).await?;
+    let names = providers.into_iter().map(|p| p.name).collect();
+    let mut page = form
+        .page(&pool, "login", "Sign in")
+        .user(hint)
+        .providers(names, &form.params);
     if form.fields.contains_key("reset") {
         page = page.info("Your password has been reset. Sign in with the new password.");
     }

@@ -9,6 +9,7 @@ use axum::response::Response;
 
 use super::params::{check_authorize, Authorized, OAuthParams, Refusal};
 use crate::error::HttpError;
+use crate::federation;
 use crate::hosted_session;
 use crate::http::{append_query, found, MAX_PARAM};
 use crate::pool::UserPool;
@@ -72,14 +73,20 @@ pub(super) async fn authorize(
         }
         .into_response(&pool)
     };
-    // No federation here: only the pool's own directory.
-    if let Some(idp) = m.get("identity_provider") {
-        if idp != "COGNITO" {
-            return Ok(refuse("invalid_request"));
+    // An identity provider named: the browser goes there (no session reuse, as in Cognito).
+    let named = federation::start::named_provider(
+        &pool,
+        &auth.pool_id,
+        m.get("identity_provider").map(String::as_str),
+        m.get("idp_identifier").map(String::as_str),
+    )
+    .await?;
+    match named {
+        Ok(Some(provider)) => {
+            return federation::start::redirect_to_provider(&pool, &auth, &provider).await
         }
-    }
-    if m.contains_key("idp_identifier") {
-        return Ok(refuse("invalid_request"));
+        Ok(None) => {}
+        Err(()) => return Ok(refuse("invalid_request")),
     }
     let prompt = m.get("prompt").map(String::as_str).unwrap_or("");
     let prompts: Vec<&str> = prompt.split(' ').collect();

@@ -79,8 +79,9 @@ impl OAuthParams {
     }
 }
 
-/// A request whose client and redirect URI are known good.
-#[derive(Debug, Clone)]
+/// A request whose client and redirect URI are known good (stored as JSON while a federated
+/// sign-in is at the identity provider).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Authorized {
     pub pool_id: String,
     pub client_id: String,

@@ -27,6 +27,7 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("refresh_tokens", "replaced_at", "INTEGER"),
     ("users", "enabled", "INTEGER NOT NULL DEFAULT 1"),
     ("users", "totp_preferred", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "username", "TEXT"),
 ];
 
 /// A user as stored.
@@ -57,6 +58,10 @@ pub(crate) struct UserRow {
     pub created_at: i64,
     /// When the user last changed, epoch seconds.
     pub updated_at: i64,
+    /// A federated user's username (`{ProviderName}_{sub}`); `None` for a native user, whose
+    /// username is the `sub`. A federated user's `email` column holds this username too (a
+    /// unique key that no e-mail address can take); its e-mail, if any, is an attribute.
+    pub username: Option<String>,
 }
 
 /// A stored signing key.
@@ -128,6 +133,7 @@ pub(super) fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        username: r.try_get("username")?,
     })
 }
 
@@ -179,6 +185,7 @@ impl Store {
             "DELETE FROM refresh_tokens WHERE expires_at < ?",
             "DELETE FROM user_codes WHERE expires_at < ?",
             "DELETE FROM auth_challenges WHERE expires_at < ?",
+            "DELETE FROM federation_states WHERE expires_at < ?",
         ] {
             sqlx::query(sql).bind(now).execute(&self.pool).await?;
         }

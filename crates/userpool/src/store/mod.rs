@@ -6,6 +6,7 @@
 mod challenges;
 mod database;
 pub(crate) mod documents;
+mod federation;
 mod grants;
 mod group_admin;
 mod mfa;
@@ -20,4 +21,5 @@ pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{
     AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
 };
+pub(crate) use federation::{FederationState, IdentityRow, ProviderRow};
 pub(crate) use sign_in_list::SignInEntry;

@@ -31,6 +31,8 @@ mod api_user_sessions;
 mod api_users;
 mod cli;
 mod discovery;
+mod federation;
+mod federation_api;
 mod flow;
 mod hosted_ui;
 mod hosted_ui_csrf;
@@ -50,6 +52,7 @@ mod security_headers;
 mod session_cookie;
 mod token_errors;
 mod triggers;
+mod upstream;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
