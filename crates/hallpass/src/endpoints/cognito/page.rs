@@ -163,6 +163,20 @@ impl Hallpass {
         }
     }
 
+    /// The sign-in page's "e-mail me a code" form. With the address known (a refused password,
+    /// say), it takes it as it is: one Email field on the page, not two.
+    fn code_form(&self, remembered: Option<String>) -> ExtraForm {
+        match remembered {
+            Some(address) => ExtraForm {
+                action: self.form_action_url(FormAction::CodeSignIn),
+                label: "E-mail me a sign-in code instead",
+                hidden: vec![("username", address)],
+                fields: Vec::new(),
+            },
+            None => self.address_form(FormAction::CodeSignIn, "E-mail me a sign-in code", None),
+        }
+    }
+
     /// `page`'s texts, fields, forms and links for its step; `None` for the challenge page when no
     /// challenge is pending.
     fn fill_page(
@@ -183,18 +197,7 @@ impl Hallpass {
                 page.title = "Sign in";
                 page.submit = "Sign in";
                 page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
-                // With the address known (a refused password, say), the code form takes it as
-                // it is: one Email field on the page, not two.
-                let code_form = match &remembered {
-                    Some(address) => ExtraForm {
-                        action: self.form_action_url(FormAction::CodeSignIn),
-                        label: "E-mail me a sign-in code instead",
-                        hidden: vec![("username", address.clone())],
-                        fields: Vec::new(),
-                    },
-                    None => extra(FormAction::CodeSignIn, "E-mail me a sign-in code"),
-                };
-                page.extra_forms.push(code_form);
+                page.extra_forms.push(self.code_form(remembered.clone()));
                 page.links = vec![
                     link(PageStep::Forgot, "Forgot your password?"),
                     link(PageStep::SignUp, "Create an account"),

@@ -161,43 +161,7 @@ impl CognitoForm {
         let client = SrpClient::new(&self.inner.pool_id).map_err(|e| {
             FormError::Provider(crate::provider::ProviderError::Config(e.to_string()))
         })?;
-        let api = &self.inner.api;
-        let srp_a = client.srp_a();
-        let first = match select {
-            // CUSTOM_AUTH proving the password by SRP first: the app's define auth challenge
-            // trigger then asks its own questions.
-            None if self.inner.flow == PasswordFlow::CustomSrp => {
-                api.initiate_auth(
-                    "CUSTOM_AUTH",
-                    params(&[
-                        ("USERNAME", username),
-                        ("SRP_A", &srp_a),
-                        ("CHALLENGE_NAME", "SRP_A"),
-                    ]),
-                    username,
-                )
-                .await?
-            }
-            None => {
-                api.initiate_auth(
-                    "USER_SRP_AUTH",
-                    params(&[("USERNAME", username), ("SRP_A", &srp_a)]),
-                    username,
-                )
-                .await?
-            }
-            Some(session) => {
-                api.respond_to_auth_challenge(
-                    "SELECT_CHALLENGE",
-                    Some(session),
-                    username,
-                    username,
-                    params(&[("ANSWER", "PASSWORD_SRP"), ("SRP_A", &srp_a)]),
-                )
-                .await?
-            }
-        };
-        let step = match first {
+        let step = match self.srp_start(username, &client.srp_a(), select).await? {
             AuthReply::Challenge(c) if c.name == "PASSWORD_VERIFIER" => c,
             other => return Ok(other),
         };
@@ -224,7 +188,9 @@ impl CognitoForm {
             ("PASSWORD_CLAIM_SIGNATURE", &signature),
             ("TIMESTAMP", &timestamp),
         ]);
-        Ok(api
+        Ok(self
+            .inner
+            .api
             .respond_to_auth_challenge(
                 "PASSWORD_VERIFIER",
                 step.session.as_ref(),
@@ -233,6 +199,46 @@ impl CognitoForm {
                 answer,
             )
             .await?)
+    }
+
+    /// The SRP exchange's first call: `InitiateAuth` (`USER_SRP_AUTH`, or `CUSTOM_AUTH` proving
+    /// the password by SRP first, whose define-auth-challenge trigger then asks its own
+    /// questions), or the `PASSWORD_SRP` answer to a `SELECT_CHALLENGE`.
+    async fn srp_start(
+        &self,
+        username: &str,
+        srp_a: &str,
+        select: Option<&Secret>,
+    ) -> Result<AuthReply, FormError> {
+        let api = &self.inner.api;
+        let reply = match select {
+            None if self.inner.flow == PasswordFlow::CustomSrp => {
+                let srp = [
+                    ("USERNAME", username),
+                    ("SRP_A", srp_a),
+                    ("CHALLENGE_NAME", "SRP_A"),
+                ];
+                api.initiate_auth("CUSTOM_AUTH", params(&srp), username)
+                    .await?
+            }
+            None => {
+                let srp = [("USERNAME", username), ("SRP_A", srp_a)];
+                api.initiate_auth("USER_SRP_AUTH", params(&srp), username)
+                    .await?
+            }
+            Some(session) => {
+                let choice = [("ANSWER", "PASSWORD_SRP"), ("SRP_A", srp_a)];
+                api.respond_to_auth_challenge(
+                    "SELECT_CHALLENGE",
+                    Some(session),
+                    username,
+                    username,
+                    params(&choice),
+                )
+                .await?
+            }
+        };
+        Ok(reply)
     }
 
     /// Answers the pending challenge.
@@ -246,46 +252,6 @@ impl CognitoForm {
         let user = pending.username.as_str();
         let session = Some(&pending.session);
         let reply = match (&pending.challenge, answer) {
-            (Challenge::NewPassword, Answer::NewPassword(new)) => {
-                api.respond_to_auth_challenge(
-                    "NEW_PASSWORD_REQUIRED",
-                    session,
-                    user,
-                    user,
-                    params(&[("NEW_PASSWORD", new)]),
-                )
-                .await
-            }
-            (Challenge::Totp, Answer::Code(code)) => {
-                api.respond_to_auth_challenge(
-                    "SOFTWARE_TOKEN_MFA",
-                    session,
-                    user,
-                    user,
-                    params(&[("SOFTWARE_TOKEN_MFA_CODE", code)]),
-                )
-                .await
-            }
-            (Challenge::EmailOtp { .. }, Answer::Code(code)) => {
-                api.respond_to_auth_challenge(
-                    "EMAIL_OTP",
-                    session,
-                    user,
-                    user,
-                    params(&[("EMAIL_OTP_CODE", code)]),
-                )
-                .await
-            }
-            (Challenge::Custom { .. }, Answer::Code(text)) => {
-                api.respond_to_auth_challenge(
-                    "CUSTOM_CHALLENGE",
-                    session,
-                    user,
-                    user,
-                    params(&[("ANSWER", text)]),
-                )
-                .await
-            }
             (Challenge::MfaSetup { .. }, Answer::Code(code)) => {
                 let next = api.verify_software_token(&pending.session, code).await?;
                 api.respond_to_auth_challenge(
@@ -300,37 +266,26 @@ impl CognitoForm {
             (Challenge::Select { choices }, Answer::Choice(choice, pw))
                 if choices.iter().any(|c| c == choice) =>
             {
-                match (choice, pw) {
-                    ("PASSWORD_SRP", Some(pw)) => {
-                        let reply = self.srp_sign_in(user, pw, session, now).await;
-                        return self.next_after(reply, user, now).await;
-                    }
-                    ("PASSWORD", Some(pw)) => {
-                        api.respond_to_auth_challenge(
-                            "SELECT_CHALLENGE",
-                            session,
-                            user,
-                            user,
-                            params(&[("ANSWER", "PASSWORD"), ("PASSWORD", pw)]),
-                        )
-                        .await
-                    }
+                if let ("PASSWORD_SRP", Some(pw)) = (choice, pw) {
+                    let reply = self.srp_sign_in(user, pw, session, now).await;
+                    return self.next_after(reply, user, now).await;
+                }
+                let answer = match (choice, pw) {
+                    ("PASSWORD", Some(pw)) => params(&[("ANSWER", "PASSWORD"), ("PASSWORD", pw)]),
                     ("PASSWORD" | "PASSWORD_SRP", None) => {
                         return Err(FormError::BadInput("password"))
                     }
-                    (other, _) => {
-                        api.respond_to_auth_challenge(
-                            "SELECT_CHALLENGE",
-                            session,
-                            user,
-                            user,
-                            params(&[("ANSWER", other)]),
-                        )
-                        .await
-                    }
-                }
+                    (other, _) => params(&[("ANSWER", other)]),
+                };
+                api.respond_to_auth_challenge("SELECT_CHALLENGE", session, user, user, answer)
+                    .await
             }
-            _ => return Err(FormError::BadInput("answer")),
+            (challenge, answer) => {
+                let (name, key, value) =
+                    plain_answer(challenge, &answer).ok_or(FormError::BadInput("answer"))?;
+                api.respond_to_auth_challenge(name, session, user, user, params(&[(key, value)]))
+                    .await
+            }
         };
         self.next_after(reply.map_err(Into::into), user, now).await
     }
@@ -422,5 +377,27 @@ pub(crate) fn mask_address(typed: &str) -> String {
     match typed.split_once('@') {
         Some((local, domain)) => format!("{}***@{}***", first(local), first(domain)),
         None => format!("{}***", first(typed)),
+    }
+}
+
+/// The answers that are one parameter: the challenge's name, the parameter, and the value.
+fn plain_answer<'a>(
+    challenge: &Challenge,
+    answer: &Answer<'a>,
+) -> Option<(&'static str, &'static str, &'a str)> {
+    match (challenge, answer) {
+        (Challenge::NewPassword, Answer::NewPassword(new)) => {
+            Some(("NEW_PASSWORD_REQUIRED", "NEW_PASSWORD", new))
+        }
+        (Challenge::Totp, Answer::Code(code)) => {
+            Some(("SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA_CODE", code))
+        }
+        (Challenge::EmailOtp { .. }, Answer::Code(code)) => {
+            Some(("EMAIL_OTP", "EMAIL_OTP_CODE", code))
+        }
+        (Challenge::Custom { .. }, Answer::Code(text)) => {
+            Some(("CUSTOM_CHALLENGE", "ANSWER", text))
+        }
+        _ => None,
     }
 }
