@@ -204,7 +204,7 @@ pub(crate) struct ChallengeFields {
     pub(crate) answer: String,
 }
 
-/// Page steps and their paths: the names are [`ROUTES`]'.
+/// Page steps and their paths: the names are the route table's (`ROUTES` above).
 impl PageStep {
     /// The route under `{base}/cognito/` (its main form posts to the same route).
     pub fn path(self) -> &'static str {
