@@ -1,6 +1,6 @@
-//! The layer that wraps an app: it gives each request a session slot and a handle to Hallpass, and
-//! appends the `Set-Cookie` headers that resolving the session produced (rolling renewal, refreshed
-//! tokens).
+//! The layer that wraps an app: it gives each request one extension (the instance and a slot for
+//! its session), and writes the `Set-Cookie` headers that resolving the session queued (rolling
+//! renewal, refreshed tokens, an unusable cookie cleared) unless the handler set that cookie itself.
 
 use std::convert::Infallible;
 use std::future::Future;
