@@ -14,6 +14,9 @@ use crate::pages::{page, LOGO};
 struct SessionRow {
     id: String,
     device: String,
+    /// How it signed in (the provider's name) and the end of its handle, so that two sessions
+    /// of one browser type can be told apart.
+    method: String,
     created: String,
     last_seen: String,
     expires: String,
@@ -46,7 +49,7 @@ pub(crate) async fn sessions(
     axum::extract::Query(q): axum::extract::Query<SessionsQuery>,
 ) -> Response {
     let sessions = match hallpass.sessions(&headers).await {
-        Ok(list) => Some(list.iter().map(row).collect()),
+        Ok(list) => Some(list.iter().map(|s| row(&hallpass, s)).collect()),
         Err(hallpass::Error::NoSessionStore) => None,
         Err(e) => return e.into_response(),
     };
@@ -65,9 +68,15 @@ pub(crate) async fn sessions(
     })
 }
 
-fn row(s: &SessionInfo) -> SessionRow {
+fn row(hallpass: &Hallpass, s: &SessionInfo) -> SessionRow {
+    let id = s.id.to_string();
+    let provider = hallpass
+        .provider(&s.provider)
+        .map_or(s.provider.as_str(), |p| p.name());
+    let tail = &id[id.len().saturating_sub(4)..];
     SessionRow {
-        id: s.id.to_string(),
+        method: format!("signed in with {provider} · session …{tail}"),
+        id,
         device: s
             .user_agent
             .as_deref()

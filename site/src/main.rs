@@ -60,6 +60,7 @@ async fn run() -> Result<(), hallpass_site::Error> {
             );
         }
     }
+    println!("Sessions are kept {}.", site.hallpass.session_storage());
     println!("Example site: {}", site.url);
     site.serve(async {
         let _ = tokio::signal::ctrl_c().await;

@@ -76,8 +76,21 @@ async fn the_account_page_lists_and_signs_out_sessions() {
     assert_eq!(status, 200);
     let list = rows(&html);
     assert_eq!(list.len(), 2, "{html}");
-    let this = list.iter().find(|r| r.contains("(this browser)")).unwrap();
+    assert!(
+        list[0].contains("(this browser)"),
+        "this browser's first: {html}"
+    );
+    let this = &list[0];
     assert!(this.contains("Firefox on Linux"), "{this}");
+    // The sign-in method and the end of each session's handle tell two rows apart.
+    assert!(this.contains("signed in with "), "{this}");
+    let tails: Vec<&str> = list
+        .iter()
+        .filter_map(|r| r.split("session …").nth(1))
+        .map(|t| &t[..4])
+        .collect();
+    assert_eq!(tails.len(), 2, "{html}");
+    assert_ne!(tails[0], tails[1], "{html}");
     assert!(
         !this.contains("/account/sessions/revoke\""),
         "no revoke for the current one"

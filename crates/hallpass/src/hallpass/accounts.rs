@@ -13,8 +13,8 @@ use crate::hooks::Event;
 use crate::store::{SessionHandle, SessionInfo};
 
 impl Hallpass {
-    /// The signed-in user's sessions (every browser and device), newest first, the request's own
-    /// marked `current`: what an "account / your sessions" page lists. Needs a session store
+    /// The signed-in user's sessions (every browser and device): the request's own first (marked
+    /// `current`), then the others newest first. What an "account / your sessions" page lists. Needs a session store
     /// ([`Error::NoSessionStore`] with cookie sessions); [`Error::SignedOut`] without a session.
     ///
     /// ```no_run

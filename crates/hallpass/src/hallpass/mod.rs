@@ -247,6 +247,13 @@ impl Hallpass {
         }
     }
 
+    /// Where this instance keeps sessions, in words for a start-up line: "in an encrypted cookie
+    /// (no server-side store)", "in the app's own session store", or the record store (its URL
+    /// without the password, e.g. "in sqlite://sessions.db").
+    pub fn session_storage(&self) -> String {
+        self.lifecycle().storage()
+    }
+
     /// The URL a sign-out form posts to (`{base}/signout`).
     pub fn signout_url(&self) -> String {
         self.config().url("/signout")

@@ -27,6 +27,15 @@ pub(crate) enum Backend {
 }
 
 impl Backend {
+    /// Where sessions are kept, for a start-up line (a store's URL without its password).
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Backend::Cookie(_) => "in an encrypted cookie (no server-side store)".into(),
+            Backend::Custom(_) => "in the app's own session store".into(),
+            Backend::Stored(s) => format!("in {}", s.records().describe()),
+        }
+    }
+
     /// The record-store engine, for what only stored sessions can do (list, revoke, shared
     /// attempt counters).
     pub(crate) fn stored(&self) -> Option<&Arc<StoredSessions>> {

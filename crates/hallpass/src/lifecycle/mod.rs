@@ -57,6 +57,11 @@ impl Lifecycle {
         self.hooks.as_ref()
     }
 
+    /// Where sessions are kept (see `Backend::describe`).
+    pub(crate) fn storage(&self) -> String {
+        self.backend.describe()
+    }
+
     /// The record-store engine, or [`Error::NoSessionStore`] with cookie or custom sessions.
     pub(crate) fn stored(&self) -> Result<&Arc<StoredSessions>, Error> {
         self.backend.stored().ok_or(Error::NoSessionStore)

@@ -46,7 +46,7 @@ impl StoredSessions {
             .list(Some(&current.issuer), current.sub())
             .await
             .inspect_err(|e| server.warn(e))?;
-        Ok(records
+        let mut list: Vec<SessionInfo> = records
             .into_iter()
             .filter(|r| r.expires_at + CLOCK_TOLERANCE_SECS >= now)
             .map(|r| SessionInfo {
@@ -58,7 +58,10 @@ impl StoredSessions {
                 expires_at: r.expires_at,
                 user_agent: r.user_agent,
             })
-            .collect())
+            .collect();
+        // The request's own session first, then the others newest first (the store's order).
+        list.sort_by_key(|s| !s.current);
+        Ok(list)
     }
 
     /// Deletes one of the request's account's sessions by its handle; false when it has none such.

@@ -57,6 +57,14 @@ async fn the_lifecycle_on(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 303, "{backend:?}");
     let value = session_value(&app, res.headers()).expect("a session cookie");
+    // What a start-up line says of where sessions live.
+    let storage = app.hallpass.session_storage();
+    let expected = match backend {
+        Backend::Cookie => "in an encrypted cookie",
+        Backend::Custom => "in the app's own session store",
+        Backend::Stored => "in sqlite:",
+    };
+    assert!(storage.starts_with(expected), "{backend:?}: {storage}");
     match backend {
         Backend::Cookie => assert_eq!(value.split('.').count(), 5, "a JWE: {value}"),
         Backend::Custom => assert_eq!(store.len(), 1, "saved in the app's store"),

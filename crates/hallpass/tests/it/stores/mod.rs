@@ -298,11 +298,11 @@ async fn list_and_revoke_one_and_all(fx: Arc<Fixture>) {
         .collect();
     assert_eq!(
         agents,
-        ["Tablet", "Phone", "LaptopBrowser<b>"],
-        "newest first, cleaned"
+        ["Phone", "Tablet", "LaptopBrowser<b>"],
+        "this browser's first, then the others newest first, cleaned"
     );
     let current: Vec<bool> = list.iter().map(|s| s.current).collect();
-    assert_eq!(current, [false, true, false]);
+    assert_eq!(current, [true, false, false]);
     for s in &list {
         assert!(!s.id.to_string().contains(&phone) && s.id.to_string().len() == 32);
         assert_eq!(
