@@ -11,7 +11,8 @@ use super::pools::{client_type, user_pool_type, UserPoolClientType, UserPoolType
 use super::shapes::pool_config;
 use super::{ApiError, Call, Exception};
 use crate::config::{
-    AuthFlow, ClientConfig, MfaSetting, OAuthFlow, PasswordPolicy, PoolConfig, TokenValidity,
+    AuthFlow, ClientConfig, LambdaConfig, MfaSetting, OAuthFlow, PasswordPolicy, PoolConfig,
+    TokenValidity,
 };
 
 #[derive(Deserialize)]
@@ -107,7 +108,7 @@ pub(crate) async fn create_user_pool(
         clients: vec![],
         users: vec![],
         mfa,
-        lambda_config: super::pool_update::lambda_config(req.lambda_config)?,
+        lambda_config: lambda_config(req.lambda_config)?,
         change_password_signs_out: false,
     };
     let _changes = call.pool.runtime_pools().lock_changes().await;
@@ -377,4 +378,13 @@ pub(crate) async fn delete_user_pool_client(
     }
     call.pool.update_runtime_pool(config).await?;
     Ok(Value::Object(Default::default()))
+}
+
+/// A `LambdaConfig` as sent (none: no triggers), checked: each function an ARN or a URL, the
+/// versions Cognito's.
+pub(super) fn lambda_config(config: Option<LambdaConfig>) -> Result<LambdaConfig, ApiError> {
+    config
+        .unwrap_or_default()
+        .normalise()
+        .map_err(|m| ApiError::new(Exception::InvalidParameterException, m))
 }

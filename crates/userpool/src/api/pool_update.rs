@@ -1,21 +1,11 @@
-//! `UpdateUserPool` of a pool made at run time (its password policy and Lambda triggers),
-//! and the checking of a `LambdaConfig` that `CreateUserPool` shares.
+//! `UpdateUserPool` of a pool made at run time (its password policy and Lambda triggers).
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::pool_admin::{password_policy, runtime_pool, PoliciesRequest};
-use super::{ApiError, Call, Exception};
+use super::pool_admin::{lambda_config, password_policy, runtime_pool, PoliciesRequest};
+use super::{ApiError, Call};
 use crate::config::LambdaConfig;
-
-/// A `LambdaConfig` as sent (none: no triggers), checked: each function an ARN or a URL, the
-/// versions Cognito's.
-pub(super) fn lambda_config(config: Option<LambdaConfig>) -> Result<LambdaConfig, ApiError> {
-    config
-        .unwrap_or_default()
-        .normalise()
-        .map_err(|m| ApiError::new(Exception::InvalidParameterException, m))
-}
 
 /// Cognito's `UpdateUserPool`; as in Cognito, a setting left out goes back to its default
 /// (no `LambdaConfig`: no triggers). Fields the local pool has no use for are ignored.

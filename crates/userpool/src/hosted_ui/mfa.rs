@@ -14,7 +14,7 @@ use axum::response::Response;
 
 use super::form::{HostedForm, MAX_CODE};
 use super::page::{Page, BAD_CREDENTIALS, BAD_TOTP, LOCKED, SESSION_EXPIRED};
-use super::sign_in::signed_in;
+use super::signed_in::signed_in;
 use crate::config::MfaSetting;
 use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::error::{Error, HttpError};

@@ -15,6 +15,7 @@ mod mfa;
 mod page;
 mod sign_in;
 mod sign_up;
+mod signed_in;
 
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()

@@ -1,7 +1,6 @@
-//! The sign-in page and form, and what every successful sign-in ends with.
+//! The sign-in page and form.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::Response;
 
 use super::form::{HostedForm, MAX_USERNAME};
@@ -9,28 +8,8 @@ use super::mfa;
 use super::page::{BAD_CREDENTIALS, LOCKED};
 use crate::credentials::{PasswordCheck, MAX_PASSWORD, USER_DISABLED};
 use crate::error::{Error, HttpError};
-use crate::hosted_session;
-use crate::oauth2::authorize::complete_sign_in;
-use crate::oauth2::params::Authorized;
 use crate::pool::UserPool;
 use crate::triggers::{self, BeforePassword, MessageSource, SignInAttempt, Trigger, TriggerError};
-
-/// Signs the user in: session cookie, then the redirect to the callback.
-pub(super) async fn signed_in(
-    pool: &UserPool,
-    auth: &Authorized,
-    sub: &str,
-) -> Result<Response, HttpError> {
-    let now = pool.now();
-    if let Some(user) = pool.store().user_by_sub(&auth.pool_id, sub).await? {
-        let pc = pool.pool_config(&auth.pool_id)?;
-        triggers::post_authentication(pool, pc, &auth.client_id, &user, None).await?;
-    }
-    let cookie = hosted_session::start(pool, &auth.pool_id, sub, now).await?;
-    let mut resp = complete_sign_in(pool, auth, sub, now).await?;
-    resp.headers_mut().append(header::SET_COOKIE, cookie);
-    Ok(resp)
-}
 
 pub(super) async fn login_page(
     State(pool): State<UserPool>,
