@@ -26,7 +26,6 @@ pub mod config;
 mod cors;
 mod credentials;
 mod error;
-mod federation;
 mod guard;
 mod home;
 mod hosted_session;

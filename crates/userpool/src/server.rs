@@ -18,7 +18,7 @@ impl UserPool {
     pub fn router(&self) -> axum::Router {
         let routes = oauth2::router(self.clone())
             .merge(hosted_ui::router(self.clone()))
-            .merge(crate::federation::router(self.clone()))
+            .merge(crate::oauth2::federation::router(self.clone()))
             .merge(api::router(self.clone()))
             .merge(outbox::router(self.clone()));
         guard::wrap(self.clone(), routes)

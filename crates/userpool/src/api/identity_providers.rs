@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::shapes::pool_config;
 use super::users::Empty;
 use super::{ApiError, Call, Exception};
-use crate::federation::provider::{check, with_default_mapping};
+use crate::oauth2::federation::provider::{check, with_default_mapping};
 use crate::store::ProviderRow;
 
 /// `IdentityProviderType`.

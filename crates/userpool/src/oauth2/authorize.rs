@@ -7,9 +7,9 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use super::federation;
 use super::params::{check_authorize, Authorized, OAuthParams, Refusal};
 use crate::error::HttpError;
-use crate::federation;
 use crate::hosted_session;
 use crate::http::{append_query, found, MAX_PARAM};
 use crate::pool::UserPool;

@@ -11,6 +11,7 @@ use crate::pool::UserPool;
 pub(crate) mod authorize;
 mod client_auth;
 mod discovery;
+pub(crate) mod federation;
 mod logout;
 pub(crate) mod params;
 mod revoke;
