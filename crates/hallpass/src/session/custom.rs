@@ -13,7 +13,7 @@ use http::header::HeaderMap;
 use super::account::Account;
 use super::backend::{id_binding, issue, resolve_in_process, Resolved, SessionBackend};
 use super::context::Ctx;
-use super::reissue::{same_claims, REISSUE_INTERVAL_SECS};
+use super::reissue::keeps_incoming;
 use super::{Session, SessionToken};
 use crate::cookies::{RequestCookies, SetCookies};
 use crate::error::Error;
@@ -73,7 +73,7 @@ impl SessionBackend for CustomSessions {
     ) -> Result<(SessionToken, SetCookies), Error> {
         let now = ctx.now();
         let fresh_exp = now + ctx.config.session_max_age;
-        if same_claims(&token, incoming) && fresh_exp - incoming.exp < REISSUE_INTERVAL_SECS {
+        if keeps_incoming(&token, incoming, fresh_exp) {
             let value = parts.concat();
             let cookies = ctx.cookies.set_session(&value, incoming.exp - now, request);
             return Ok((incoming.clone(), cookies));

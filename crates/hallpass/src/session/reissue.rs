@@ -62,17 +62,16 @@ impl ReissueCache {
         fresh_exp: i64,
     ) -> Reissue {
         // Only ever up to a minute short of a fresh expiry, never past it.
-        let close_enough = |exp: i64| (0..REISSUE_INTERVAL_SECS).contains(&(fresh_exp - exp));
         if !same_claims(token, incoming) {
             return Reissue::Encrypt;
         }
-        if close_enough(incoming.exp) {
+        if keeps_incoming(token, incoming, fresh_exp) {
             return Reissue::KeepIncoming;
         }
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
         match map.get(jwe_tag(parts)) {
             Some(r)
-                if close_enough(r.token.exp)
+                if close_enough(r.token.exp, fresh_exp)
                     && equals_joined(&r.old_value, parts)
                     && same_claims(&r.token, token) =>
             {
@@ -99,9 +98,24 @@ impl ReissueCache {
     }
 }
 
+/// Whether an expiry is up to a minute short of a fresh one's (never past it).
+fn close_enough(exp: i64, fresh_exp: i64) -> bool {
+    (0..REISSUE_INTERVAL_SECS).contains(&(fresh_exp - exp))
+}
+
+/// Whether the request's own session can be sent back as it is: the claims did not change and its
+/// expiry is close enough to a fresh one's. Cookie sessions and an app's store both ask this.
+pub(super) fn keeps_incoming(
+    token: &SessionToken,
+    incoming: &SessionToken,
+    fresh_exp: i64,
+) -> bool {
+    same_claims(token, incoming) && close_enough(incoming.exp, fresh_exp)
+}
+
 /// Equal but for the fields an encoding sets (`iat`, `exp`, `jti`). Destructured, so that a new
 /// claim cannot be forgotten here.
-pub(super) fn same_claims(a: &SessionToken, b: &SessionToken) -> bool {
+fn same_claims(a: &SessionToken, b: &SessionToken) -> bool {
     let SessionToken {
         sub,
         name,
