@@ -15,9 +15,6 @@ pub enum Error {
     /// SQLite failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
-    /// Schema creation failed.
-    #[error("database schema: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
     /// Key generation, encoding or signing failed.
     #[error("keys: {0}")]
     Keys(String),

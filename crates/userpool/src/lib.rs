@@ -21,6 +21,7 @@
 mod access_token;
 mod admin;
 mod api;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 mod cors;

@@ -84,8 +84,9 @@ impl StoreUrl {
         };
         if !kind.compiled_in() {
             return Err(invalid(format!(
-                "this build of hallpass has no {scheme} store: turn on its cargo feature `{}`",
-                kind.feature()
+                "this build of hallpass has no {scheme} store: turn on its cargo feature `{feature}` \
+                 (the example site: `cargo run --features {feature}`)",
+                feature = kind.feature()
             )));
         }
         Ok(Self {

@@ -12,7 +12,8 @@ use crate::attempts::AttemptCounter;
 use crate::shared::{BoxFuture, StoreError};
 
 /// How long a row outlives its window before a hit deletes it (windows up to a day are kept
-/// whole, whatever window the deleting hit counts in).
+/// whole, whatever window the deleting hit counts in). Redis expires its keys itself.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) const KEEP_SECS: i64 = 24 * 3600;
 
 /// Keys are the caller's hashes: short, and only characters that need no quoting anywhere.

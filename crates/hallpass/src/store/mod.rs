@@ -134,6 +134,9 @@ pub(crate) fn from_url(
             _ => options.key_prefix(value),
         };
     }
+    // Only the network stores connect with the parameters taken off.
+    #[cfg(not(any(feature = "postgres", feature = "redis")))]
+    let _ = connect;
     match url.kind {
         #[cfg(feature = "sqlite")]
         url::StoreKind::Sqlite => Ok(Arc::new(SqlStore::connect_lazy(url.expose(), options)?)),
