@@ -372,7 +372,7 @@ async fn token_endpoint_failures_are_clear_errors() {
     let idp = MockIdp::start().await;
     let provider = idp
         .cognito()
-        .http_timeout(Duration::from_millis(300))
+        .configure(|c| c.http_timeout(Duration::from_millis(300)))
         .build()
         .unwrap();
 

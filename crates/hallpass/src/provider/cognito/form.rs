@@ -1,7 +1,5 @@
 //! The builder's form sign-in settings (`COGNITO_SIGNIN=form|both`) and the providers they make.
 
-use std::time::Duration;
-
 use url::Url;
 
 use super::{
@@ -143,8 +141,6 @@ impl CognitoBuilder {
         let issuer = self.issuer.clone();
         let secret = self.client_secret.clone();
         let client_id = self.client_id.clone().unwrap_or_default();
-        let http_timeout = self.http_timeout;
-        let http_client = self.http_client.clone();
         let hosted = self.build()?;
         if form.mode == SignInMode::Hosted {
             return Ok(vec![hosted.into()]);
@@ -171,10 +167,8 @@ impl CognitoBuilder {
             None => Url::parse(&format!("{}/", issuer.origin().ascii_serialization()))
                 .map_err(|e| ProviderError::Config(format!("COGNITO_ISSUER's origin: {e}")))?,
         };
-        let http = match http_client {
-            Some(c) => c,
-            None => crate::provider::http::client(http_timeout.unwrap_or(Duration::from_secs(10)))?,
-        };
+        // One HTTP client for both doors to the pool: the app's own, or the one built with its timeout.
+        let http = hosted.http_client().clone();
         let api = crate::provider::cognito_api::CognitoApi::new(http, endpoint, client_id, secret);
         let form_provider = CognitoForm::new(FormSettings {
             api,

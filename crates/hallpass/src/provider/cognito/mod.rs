@@ -3,14 +3,14 @@
 
 mod form;
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use secrecy::SecretString;
 use url::Url;
 
 use super::oauth::{
-    check_url, is_loopback, ClaimMapping, ClientAuth, Endpoints, IssuerPolicy, IssuerRule,
-    LogoutStyle, OAuthConfig, OAuthProvider,
+    check_url, is_loopback, ClaimMapping, Endpoints, IssuerPolicy, IssuerRule, LogoutStyle,
+    OAuthConfig, OAuthProvider,
 };
 use super::ProviderError;
 
@@ -153,20 +153,36 @@ impl LearnRule {
 pub struct Cognito;
 
 /// Builder for a Cognito [`OAuthProvider`]; from [`Cognito::builder`].
-#[derive(Clone, Debug)]
+///
+/// It sets what is Cognito's (client, issuer, hosted-UI domain, sign-out, claims); everything the
+/// general provider can tune (scopes, client authentication, clock skew, the HTTP client and its
+/// timeout) is set once, on the [`OAuthConfig`] this preset amounts to, with
+/// [`configure`](CognitoBuilder::configure). The own-page form uses the same HTTP client.
+#[derive(Clone)]
 pub struct CognitoBuilder {
     client_id: Option<String>,
     client_secret: Option<SecretString>,
-    client_auth: Option<ClientAuth>,
     issuer: Option<String>,
     domain: Option<String>,
     federated_sign_out: bool,
     userinfo: bool,
-    scopes: Option<Vec<String>>,
-    clock_skew: Option<Duration>,
-    http_timeout: Option<Duration>,
-    http_client: Option<reqwest::Client>,
+    configure: Vec<Arc<dyn Fn(OAuthConfig) -> OAuthConfig + Send + Sync>>,
     form: form::FormOptions,
+}
+
+impl std::fmt::Debug for CognitoBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret redacts itself; the configure closures have nothing worth showing.
+        f.debug_struct("CognitoBuilder")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("issuer", &self.issuer)
+            .field("domain", &self.domain)
+            .field("federated_sign_out", &self.federated_sign_out)
+            .field("userinfo", &self.userinfo)
+            .field("form", &self.form)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Cognito {
@@ -175,15 +191,11 @@ impl Cognito {
         CognitoBuilder {
             client_id: None,
             client_secret: None,
-            client_auth: None,
             issuer: None,
             domain: None,
             federated_sign_out: true,
             userinfo: false,
-            scopes: None,
-            clock_skew: None,
-            http_timeout: None,
-            http_client: None,
+            configure: Vec::new(),
             form: form::FormOptions::default(),
         }
     }
@@ -270,11 +282,6 @@ impl CognitoBuilder {
         self.client_secret = Some(secret);
         self
     }
-    /// Client authentication (default `client_secret_basic` with a secret, `none` without).
-    pub fn client_auth(mut self, auth: ClientAuth) -> Self {
-        self.client_auth = Some(auth);
-        self
-    }
     /// The issuer, `https://cognito-idp.{region}.amazonaws.com/{poolId}`.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
@@ -295,28 +302,28 @@ impl CognitoBuilder {
         self.userinfo = on;
         self
     }
-    /// Scopes (default `openid email profile`).
-    pub fn scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
-        self
-    }
-    /// Allowed clock skew (default 15 s, at most 60 s).
-    pub fn clock_skew(mut self, skew: Duration) -> Self {
-        self.clock_skew = Some(skew);
-        self
-    }
-    /// HTTP timeout per request (default 10 s).
-    pub fn http_timeout(mut self, timeout: Duration) -> Self {
-        self.http_timeout = Some(timeout);
-        self
-    }
-    /// The HTTP client (it must not follow redirects; see [`OAuthConfig::http_client`]).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    /// Tunes the general provider's settings this preset leaves alone: scopes (default `openid
+    /// email profile`), client authentication, clock skew (default 15 s), the HTTP timeout (default
+    /// 10 s) or an HTTP client of the app's own. Applied, in order, on [`into_config`]'s result.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use hallpass::provider::Cognito;
+    ///
+    /// let provider = Cognito::builder()
+    ///     .client_id("1example23456789abcdefghij")
+    ///     .issuer("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz")
+    ///     .configure(|c| c.http_timeout(Duration::from_secs(3)).scopes(["openid", "email"]))
+    ///     .build()?;
+    /// # Ok::<(), hallpass::provider::ProviderError>(())
+    /// ```
+    ///
+    /// [`into_config`]: CognitoBuilder::into_config
+    pub fn configure(
+        mut self,
+        f: impl Fn(OAuthConfig) -> OAuthConfig + Send + Sync + 'static,
+    ) -> Self {
+        self.configure.push(Arc::new(f));
         self
     }
 
@@ -363,20 +370,8 @@ impl CognitoBuilder {
         if let Some(s) = self.client_secret {
             config = config.client_secret(s);
         }
-        if let Some(a) = self.client_auth {
-            config = config.client_auth(a);
-        }
-        if let Some(s) = self.scopes {
-            config = config.scopes(s);
-        }
-        if let Some(s) = self.clock_skew {
-            config = config.clock_skew(s);
-        }
-        if let Some(t) = self.http_timeout {
-            config = config.http_timeout(t);
-        }
-        if let Some(c) = self.http_client {
-            config = config.http_client(c);
+        for f in &self.configure {
+            config = f(config);
         }
         Ok(config)
     }

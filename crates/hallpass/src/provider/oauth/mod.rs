@@ -95,6 +95,12 @@ impl OAuthProvider {
         })
     }
 
+    /// The HTTP client every call to the provider goes through (the configured one, or the one
+    /// built with its timeout).
+    pub(crate) fn http_client(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// The provider id (for example `oidc`), used in `/signin/{id}` and `/callback/{id}`.
     pub fn id(&self) -> &str {
         &self.inner.cfg.id

@@ -407,7 +407,7 @@ impl MockIdp {
         let b = Cognito::builder()
             .client_id(CLIENT_ID)
             .issuer(self.issuer.clone())
-            .http_timeout(Duration::from_secs(2));
+            .configure(|c| c.http_timeout(Duration::from_secs(2)));
         match &self.state.lock().unwrap().client_secret {
             Some(s) => b.client_secret(s.clone().into()),
             None => b,
