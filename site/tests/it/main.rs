@@ -12,6 +12,7 @@ mod flow;
 mod form_flow;
 mod form_journey;
 mod form_refresh;
+mod gallery;
 mod instances;
 mod mfa_journey;
 mod oidc;
