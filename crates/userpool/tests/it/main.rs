@@ -23,6 +23,7 @@ mod api_pools;
 mod api_pools_runtime;
 mod api_preregistration;
 mod api_send_limits;
+mod api_sign_up_session;
 mod api_srp_pycognito;
 mod api_srp_unknown;
 mod api_stored;
