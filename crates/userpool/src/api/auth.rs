@@ -22,6 +22,9 @@ pub(crate) struct InitiateAuthRequest {
     /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
     #[serde(default)]
     client_metadata: HashMap<String, String>,
+    /// `ConfirmSignUp`'s session, for `USER_AUTH`.
+    #[serde(default)]
+    session: Option<String>,
 }
 
 /// `AdminInitiateAuth`'s request: `InitiateAuth`'s and the pool.
@@ -36,6 +39,9 @@ pub(crate) struct AdminInitiateAuthRequest {
     /// Passed to the Lambda triggers (`CUSTOM_AUTH`'s).
     #[serde(default)]
     client_metadata: HashMap<String, String>,
+    /// `ConfirmSignUp`'s session, for `USER_AUTH`.
+    #[serde(default)]
+    session: Option<String>,
 }
 
 /// `RespondToAuthChallenge`'s request.
@@ -119,7 +125,8 @@ pub(crate) async fn initiate_auth(
     req: InitiateAuthRequest,
 ) -> Result<AuthReply, ApiError> {
     let cc = client_check::client(call, None, &req.client_id)?.with_metadata(&req.client_metadata);
-    initiate(&cc, &req.auth_flow, &req.auth_parameters, false).await
+    let session = req.session.as_deref();
+    initiate(&cc, &req.auth_flow, &req.auth_parameters, session, false).await
 }
 
 pub(crate) async fn admin_initiate_auth(
@@ -129,7 +136,8 @@ pub(crate) async fn admin_initiate_auth(
     call.require_signed()?;
     let cc = client_check::client(call, Some(&req.user_pool_id), &req.client_id)?
         .with_metadata(&req.client_metadata);
-    initiate(&cc, &req.auth_flow, &req.auth_parameters, true).await
+    let session = req.session.as_deref();
+    initiate(&cc, &req.auth_flow, &req.auth_parameters, session, true).await
 }
 
 pub(crate) async fn respond_to_auth_challenge(
@@ -193,11 +201,12 @@ pub(crate) fn param<'a>(map: &'a HashMap<String, String>, name: &str) -> Result<
         })
 }
 
-/// Runs an `AuthFlow`.
+/// Runs an `AuthFlow`; `session` is `ConfirmSignUp`'s, which only `USER_AUTH` takes.
 async fn initiate(
     cc: &ClientCall<'_>,
     flow: &str,
     params: &HashMap<String, String>,
+    session: Option<&str>,
     admin: bool,
 ) -> Result<AuthReply, ApiError> {
     match (flow, admin) {
@@ -238,7 +247,10 @@ async fn initiate(
             cc.require_flow(AuthFlow::UserAuth, flow)?;
             let username = param(params, "USERNAME")?;
             cc.check_secret_hash(params, &[username])?;
-            sign_in::choice(cc, username, params).await
+            match session.filter(|s| !s.is_empty()) {
+                Some(session) => sign_in::after_sign_up(cc, username, session).await,
+                None => sign_in::choice(cc, username, params).await,
+            }
         }
         _ => Err(ApiError::new(
             Exception::InvalidParameterException,

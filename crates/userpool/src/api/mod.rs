@@ -46,6 +46,7 @@ mod provider_links;
 mod secret_hash;
 mod shapes;
 mod sign_in;
+mod sign_up_session;
 mod srp_flow;
 mod stored;
 mod tags;

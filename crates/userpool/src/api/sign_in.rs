@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::auth::{param, AuthReply, AuthenticationResult};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
+use super::sign_up_session::{self, Kind};
 use super::{email_otp, srp_flow, ApiError, Exception};
 use crate::config::{AuthFlow, MfaSetting};
 use crate::credentials::{PasswordCheck, USER_DISABLED};
@@ -181,6 +182,29 @@ pub(crate) async fn refresh(
         Some(t) => Ok(result(t)),
         None => Err(invalid()),
     }
+}
+
+/// `USER_AUTH` with `ConfirmSignUp`'s session: the code that confirmed the user is the first
+/// factor, once, for that user through that client only.
+pub(crate) async fn after_sign_up(
+    cc: &ClientCall<'_>,
+    username: &str,
+    session: &str,
+) -> Result<AuthReply, ApiError> {
+    let taken =
+        sign_up_session::take(cc.pool, &cc.pc.id, &cc.client.id, Kind::Confirmed, session).await?;
+    let user = cc
+        .pool
+        .store()
+        .user_by_sub(&cc.pc.id, taken.sub())
+        .await?
+        .filter(|u| username == u.sub || username.eq_ignore_ascii_case(&u.email))
+        .ok_or_else(sign_up_session::invalid)?;
+    super::triggered::before_password(cc, username, None).await?;
+    if !user.enabled {
+        return Err(disabled());
+    }
+    after_password(cc, user).await
 }
 
 /// `USER_AUTH`: the `PREFERRED_CHALLENGE` when it can be met at once, otherwise

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::secret_hash::check_secret_hash;
 use super::shapes::{client, find_user, parse_attributes, Attribute, CodeDelivery};
+use super::sign_up_session::{self, Kind, Owner};
 use super::{ApiError, Call, Exception};
-use crate::config::{valid_email, ClientConfig};
+use crate::config::{valid_email, AuthFlow, ClientConfig};
 use crate::error::Error;
 use crate::limits::LIMIT_MESSAGE;
 use crate::outbox::MessageKind;
@@ -83,6 +84,8 @@ pub(crate) struct SignUpResponse {
     user_sub: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     code_delivery_details: Option<CodeDelivery>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
 }
 
 pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpResponse, ApiError> {
@@ -139,6 +142,7 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
             e => e.into(),
         })?;
     tracing::info!(pool = %pc.id, sub = %sub, "signed up through the JSON API");
+    let session = session_for(call, &pc.id, client, &sub, Kind::SignedUp).await?;
     if answer.auto_confirm {
         // Confirmed by the pre sign-up trigger: no code (and, as in Cognito, no post
         // confirmation).
@@ -146,6 +150,7 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
             user_confirmed: true,
             user_sub: sub,
             code_delivery_details: None,
+            session,
         });
     }
     let (source, client_id) = (MessageSource::SignUp, Some(client.id.as_str()));
@@ -156,7 +161,28 @@ pub(crate) async fn sign_up(call: &Call, req: SignUpRequest) -> Result<SignUpRes
         user_confirmed: false,
         user_sub: sub,
         code_delivery_details: Some(CodeDelivery::email(email)),
+        session,
     })
+}
+
+/// A sign-up session, which Cognito gives only to a client allowed `USER_AUTH` (the flow it is
+/// for).
+async fn session_for(
+    call: &Call,
+    pool_id: &str,
+    client: &ClientConfig,
+    sub: &str,
+    kind: Kind,
+) -> Result<Option<String>, ApiError> {
+    if !client.allows_auth(AuthFlow::UserAuth) {
+        return Ok(None);
+    }
+    let owner = Owner {
+        pool_id,
+        client_id: &client.id,
+        sub,
+    };
+    Ok(Some(sign_up_session::issue(&call.pool, owner, kind).await?))
 }
 
 fn user_exists() -> ApiError {
@@ -179,6 +205,16 @@ pub(crate) struct ConfirmSignUpRequest {
     confirmation_code: String,
     #[serde(default)]
     client_metadata: Option<HashMap<String, String>>,
+    /// `SignUp`'s session (optional).
+    #[serde(default)]
+    session: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ConfirmSignUpResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -187,7 +223,7 @@ pub(crate) struct Empty {}
 pub(crate) async fn confirm_sign_up(
     call: &Call,
     req: ConfirmSignUpRequest,
-) -> Result<Empty, ApiError> {
+) -> Result<ConfirmSignUpResponse, ApiError> {
     let (pc, client) = client(&call.pool, &req.client_id)?;
     check_secret_hash(client, &req.username, req.secret_hash.as_deref())?;
     let user = user_or_unknown(call, &pc.id, client, &req.username, "confirm").await?;
@@ -197,17 +233,37 @@ pub(crate) async fn confirm_sign_up(
             "User cannot be confirmed. Current status is CONFIRMED",
         ));
     }
+    // `SignUp`'s session, when given, must be this user's (and this client's) and live.
+    let signed_up = match req.session.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let taken =
+                sign_up_session::take(&call.pool, &pc.id, &client.id, Kind::SignedUp, s).await?;
+            if taken.sub() != user.sub {
+                return Err(sign_up_session::invalid());
+            }
+            Some(taken)
+        }
+        None => None,
+    };
     let now = call.pool.now();
-    call.pool
+    let used = call
+        .pool
         .store()
         .use_user_code(&user.sub, "confirm", req.confirmation_code.trim(), now)
-        .await?
-        .map_err(code_error)?;
+        .await?;
+    if let Err(problem) = used {
+        // A wrong code leaves `SignUp`'s session for the next try.
+        if let Some(taken) = signed_up {
+            taken.put_back(&call.pool).await?;
+        }
+        return Err(code_error(problem));
+    }
     call.pool.store().confirm_user(&user.sub, now).await?;
     let source = "PostConfirmation_ConfirmSignUp";
     let metadata = req.client_metadata.as_ref();
     triggers::post_confirmation(&call.pool, pc, source, Some(&client.id), &user, metadata).await?;
-    Ok(Empty {})
+    let session = session_for(call, &pc.id, client, &user.sub, Kind::Confirmed).await?;
+    Ok(ConfirmSignUpResponse { session })
 }
 
 #[derive(Deserialize)]

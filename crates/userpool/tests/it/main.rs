@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod amplify_node;
 mod api_admin;
 mod api_auth;
 mod api_client_secrets;
@@ -23,6 +24,7 @@ mod api_pools;
 mod api_pools_runtime;
 mod api_preregistration;
 mod api_send_limits;
+mod api_sign_up_session;
 mod api_srp_pycognito;
 mod api_srp_unknown;
 mod api_stored;
