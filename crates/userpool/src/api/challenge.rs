@@ -33,6 +33,10 @@ pub(crate) enum Challenge {
     EmailOtp,
     /// `CUSTOM_AUTH`'s challenge, made and judged by the app's triggers.
     CustomChallenge,
+    /// A remembered device's SRP, first step (after the user's password).
+    DeviceSrpAuth,
+    /// A remembered device's SRP, second step.
+    DevicePasswordVerifier,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -93,21 +97,31 @@ pub(crate) async fn respond(
 ) -> Result<AuthReply, ApiError> {
     let responses = answer.responses;
     let username = param(responses, "USERNAME")?;
+    let cc = &ClientCall {
+        device_key: responses.get("DEVICE_KEY").map(String::as_str),
+        ..*cc
+    };
     // Cognito's own examples (and pycognito) answer `PASSWORD_VERIFIER` without a `Session`:
     // its `SECRET_BLOCK` is the challenge's session (see `srp_flow::start`), a random secret
-    // of 256 bits, so it finds the challenge, once, as the session would.
-    let session = answer.session.filter(|s| !s.is_empty()).or_else(|| {
-        (answer.name == "PASSWORD_VERIFIER")
-            .then(|| {
-                responses
-                    .get("PASSWORD_CLAIM_SECRET_BLOCK")
-                    .map(String::as_str)
-            })
-            .flatten()
-    });
+    // of 256 bits, so it finds the challenge, once, as the session would. pycognito answers
+    // the device's two steps without one too (see `srp_flow::device_challenge`).
+    let device_alias = cc
+        .device_key
+        .map(|key| srp_flow::device_srp_alias(&cc.pc.id, &cc.client.id, key));
+    let session = answer
+        .session
+        .filter(|s| !s.is_empty())
+        .or_else(|| match answer.name {
+            "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => responses
+                .get("PASSWORD_CLAIM_SECRET_BLOCK")
+                .map(String::as_str),
+            "DEVICE_SRP_AUTH" => device_alias.as_deref(),
+            _ => None,
+        });
     let Some(session) = session.filter(|s| !s.is_empty() && s.len() <= 4096) else {
         let missing = match answer.name {
-            "PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
+            "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
+            "DEVICE_SRP_AUTH" => "DEVICE_KEY",
             _ => "Session",
         };
         return Err(ApiError::new(
@@ -167,6 +181,10 @@ pub(crate) async fn respond(
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
         "CUSTOM_CHALLENGE" => custom_auth::answer(cc, &row, user, responses).await,
+        "DEVICE_SRP_AUTH" => srp_flow::device_start(cc, &row, known(user)?, responses).await,
+        "DEVICE_PASSWORD_VERIFIER" => {
+            srp_flow::device_verify(cc, &row, known(user)?, responses).await
+        }
         _ => Err(expired_session()),
     }
 }

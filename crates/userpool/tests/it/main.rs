@@ -10,6 +10,8 @@ mod api_client_secrets;
 mod api_code_attempts;
 mod api_constraints;
 mod api_cors_host;
+mod api_devices;
+mod api_devices_pycognito;
 mod api_email_otp;
 mod api_envelope;
 mod api_groups_more;
