@@ -101,34 +101,10 @@ pub(crate) async fn respond(
         device_key: responses.get("DEVICE_KEY").map(String::as_str),
         ..*cc
     };
-    // Cognito's own examples (and pycognito) answer `PASSWORD_VERIFIER` without a `Session`:
-    // its `SECRET_BLOCK` is the challenge's session (see `srp_flow::start`), a random secret
-    // of 256 bits, so it finds the challenge, once, as the session would. pycognito answers
-    // the device's two steps without one too (see `srp_flow::device_challenge`).
     let device_alias = cc
         .device_key
         .map(|key| srp_flow::device_srp_alias(&cc.pc.id, &cc.client.id, key));
-    let session = answer
-        .session
-        .filter(|s| !s.is_empty())
-        .or_else(|| match answer.name {
-            "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => responses
-                .get("PASSWORD_CLAIM_SECRET_BLOCK")
-                .map(String::as_str),
-            "DEVICE_SRP_AUTH" => device_alias.as_deref(),
-            _ => None,
-        });
-    let Some(session) = session.filter(|s| !s.is_empty() && s.len() <= 4096) else {
-        let missing = match answer.name {
-            "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
-            "DEVICE_SRP_AUTH" => "DEVICE_KEY",
-            _ => "Session",
-        };
-        return Err(ApiError::new(
-            Exception::InvalidParameterException,
-            format!("Missing required parameter {missing}"),
-        ));
-    };
+    let session = session_of(&answer, device_alias.as_deref())?;
     let session_hash = tokens::hash_secret(session);
     let row = cc
         .pool
@@ -187,6 +163,38 @@ pub(crate) async fn respond(
         }
         _ => Err(expired_session()),
     }
+}
+
+/// The answer's `Session`, or what stands for it when the client sends none. Cognito's own
+/// examples (and pycognito) answer `PASSWORD_VERIFIER` without one: its `SECRET_BLOCK` is the
+/// challenge's session (see `srp_flow::start`), a random secret of 256 bits, so it finds the
+/// challenge, once, as the session would. pycognito answers the device's two steps without
+/// one too (see `srp_flow::device_challenge`): `device_alias` stands for the first.
+fn session_of<'a>(answer: &Answer<'a>, device_alias: Option<&'a str>) -> Result<&'a str, ApiError> {
+    let responses = answer.responses;
+    let session = answer
+        .session
+        .filter(|s| !s.is_empty())
+        .or_else(|| match answer.name {
+            "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => responses
+                .get("PASSWORD_CLAIM_SECRET_BLOCK")
+                .map(String::as_str),
+            "DEVICE_SRP_AUTH" => device_alias,
+            _ => None,
+        });
+    session
+        .filter(|s| !s.is_empty() && s.len() <= 4096)
+        .ok_or_else(|| {
+            let missing = match answer.name {
+                "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
+                "DEVICE_SRP_AUTH" => "DEVICE_KEY",
+                _ => "Session",
+            };
+            ApiError::new(
+                Exception::InvalidParameterException,
+                format!("Missing required parameter {missing}"),
+            )
+        })
 }
 
 /// The user of a challenge that only a known user can be given.
