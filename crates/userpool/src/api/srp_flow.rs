@@ -190,6 +190,10 @@ pub(crate) async fn device_challenge(
     // The state names the other row, so that the answer takes both.
     let state = format!("{session_hash} {key}").into_bytes();
     let alias = device_srp_alias(&cc.pc.id, &cc.client.id, key);
+    // A sign-in on this device left unanswered leaves its stand-in: this one replaces it.
+    let now = cc.pool.now();
+    let left = crate::tokens::hash_secret(&alias);
+    cc.pool.store().take_challenge(&left, now).await?;
     let params = HashMap::from([("USERNAME".to_string(), user.sub.clone())]);
     challenge::issue_under(
         cc,

@@ -11,6 +11,7 @@ mod api_code_attempts;
 mod api_constraints;
 mod api_cors_host;
 mod api_devices;
+mod api_devices_ops;
 mod api_devices_pycognito;
 mod api_email_otp;
 mod api_envelope;
