@@ -53,9 +53,9 @@ mod user_tokens;
 
 pub use admin::{NewUser, PoolSummary, UserSummary};
 pub use config::{
-    AuthFlow, ClientConfig, MfaSetting, OAuthFlow, PasswordPolicy, PoolConfig, Seed, TokenValidity,
-    UserSeed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID, DEMO_USER_EMAIL,
-    DEMO_USER_PASSWORD, DEMO_USER_SUB,
+    AuthFlow, ClientConfig, DeviceConfiguration, MfaSetting, OAuthFlow, PasswordPolicy, PoolConfig,
+    Seed, TokenValidity, UserSeed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_POOL_ID,
+    DEMO_USER_EMAIL, DEMO_USER_PASSWORD, DEMO_USER_SUB,
 };
 pub use cors::DEFAULT_CORS_ORIGINS;
 pub use credentials::{PasswordVerifications, LOCKOUT_AFTER, LOCKOUT_DURATION};

@@ -211,3 +211,21 @@ CREATE TABLE IF NOT EXISTS federation_states (
     code_verifier TEXT NOT NULL,
     expires_at    INTEGER NOT NULL
 );
+
+-- A user's device (Cognito's device tracking): made when a sign-in's tokens carry
+-- `NewDeviceMetadata`, confirmed by `ConfirmDevice` with its SRP salt and verifier (hex; NULL
+-- until then), gone with its user. `remembered` 1: it may skip MFA (`UpdateDeviceStatus`).
+CREATE TABLE IF NOT EXISTS devices (
+    device_key   TEXT PRIMARY KEY,
+    pool_id      TEXT NOT NULL,
+    sub          TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+    group_key    TEXT NOT NULL,
+    name         TEXT,
+    srp_salt     TEXT,
+    srp_verifier TEXT,
+    remembered   INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    last_auth_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS devices_sub ON devices (sub);

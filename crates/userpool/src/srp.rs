@@ -230,7 +230,22 @@ impl ServerChallenge {
         user_id: &str,
         srp_a_hex: &str,
     ) -> Result<(ServerChallenge, ChallengeParameters), SrpError> {
-        let pool_name = pool_name(pool_id)?.to_string();
+        ServerChallenge::start_named(verifier, pool_name(pool_id)?, user_id, srp_a_hex)
+    }
+
+    /// As [`ServerChallenge::start`], with the `poolName` part given as it is: a device's
+    /// SRP (`DEVICE_SRP_AUTH`) has its `DeviceGroupKey` there, and its `DeviceKey` as the
+    /// user id.
+    pub fn start_named(
+        verifier: &Verifier,
+        pool_name: &str,
+        user_id: &str,
+        srp_a_hex: &str,
+    ) -> Result<(ServerChallenge, ChallengeParameters), SrpError> {
+        if !(1..=255).contains(&pool_name.len()) {
+            return Err(SrpError::InvalidPoolId);
+        }
+        let pool_name = pool_name.to_string();
         if user_id.is_empty() || user_id.len() > MAX_USER_ID_BYTES {
             return Err(SrpError::InvalidUserId);
         }

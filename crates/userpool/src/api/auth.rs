@@ -96,6 +96,17 @@ pub(crate) struct AuthenticationResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     pub token_type: &'static str,
+    /// A sign-in on a new device, in a pool that tracks devices: the device to confirm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_device_metadata: Option<NewDeviceMetadata>,
+}
+
+/// `NewDeviceMetadataType`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct NewDeviceMetadata {
+    pub device_key: String,
+    pub device_group_key: String,
 }
 
 /// The reply of the initiate and respond operations: tokens, or the next challenge.
@@ -209,6 +220,10 @@ async fn initiate(
     session: Option<&str>,
     admin: bool,
 ) -> Result<AuthReply, ApiError> {
+    let cc = &ClientCall {
+        device_key: params.get("DEVICE_KEY").map(String::as_str),
+        ..*cc
+    };
     match (flow, admin) {
         ("USER_PASSWORD_AUTH", false)
         | ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", true) => {
@@ -270,6 +285,8 @@ impl Challenge {
             Challenge::MfaSetup => "MFA_SETUP",
             Challenge::EmailOtp => "EMAIL_OTP",
             Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
+            Challenge::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            Challenge::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
         }
     }
 }

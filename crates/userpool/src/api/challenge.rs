@@ -33,6 +33,10 @@ pub(crate) enum Challenge {
     EmailOtp,
     /// `CUSTOM_AUTH`'s challenge, made and judged by the app's triggers.
     CustomChallenge,
+    /// A remembered device's SRP, first step (after the user's password).
+    DeviceSrpAuth,
+    /// A remembered device's SRP, second step.
+    DevicePasswordVerifier,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -93,28 +97,14 @@ pub(crate) async fn respond(
 ) -> Result<AuthReply, ApiError> {
     let responses = answer.responses;
     let username = param(responses, "USERNAME")?;
-    // Cognito's own examples (and pycognito) answer `PASSWORD_VERIFIER` without a `Session`:
-    // its `SECRET_BLOCK` is the challenge's session (see `srp_flow::start`), a random secret
-    // of 256 bits, so it finds the challenge, once, as the session would.
-    let session = answer.session.filter(|s| !s.is_empty()).or_else(|| {
-        (answer.name == "PASSWORD_VERIFIER")
-            .then(|| {
-                responses
-                    .get("PASSWORD_CLAIM_SECRET_BLOCK")
-                    .map(String::as_str)
-            })
-            .flatten()
-    });
-    let Some(session) = session.filter(|s| !s.is_empty() && s.len() <= 4096) else {
-        let missing = match answer.name {
-            "PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
-            _ => "Session",
-        };
-        return Err(ApiError::new(
-            Exception::InvalidParameterException,
-            format!("Missing required parameter {missing}"),
-        ));
+    let cc = &ClientCall {
+        device_key: responses.get("DEVICE_KEY").map(String::as_str),
+        ..*cc
     };
+    let device_alias = cc
+        .device_key
+        .map(|key| srp_flow::device_srp_alias(&cc.pc.id, &cc.client.id, key));
+    let session = session_of(&answer, device_alias.as_deref())?;
     let session_hash = tokens::hash_secret(session);
     let row = cc
         .pool
@@ -167,8 +157,44 @@ pub(crate) async fn respond(
         "MFA_SETUP" => super::mfa::answer_setup(cc, &row, known(user)?).await,
         "EMAIL_OTP" => email_otp::answer(cc, &session_hash, row, user, responses).await,
         "CUSTOM_CHALLENGE" => custom_auth::answer(cc, &row, user, responses).await,
+        "DEVICE_SRP_AUTH" => srp_flow::device_start(cc, &row, known(user)?, responses).await,
+        "DEVICE_PASSWORD_VERIFIER" => {
+            srp_flow::device_verify(cc, &row, known(user)?, responses).await
+        }
         _ => Err(expired_session()),
     }
+}
+
+/// The answer's `Session`, or what stands for it when the client sends none. Cognito's own
+/// examples (and pycognito) answer `PASSWORD_VERIFIER` without one: its `SECRET_BLOCK` is the
+/// challenge's session (see `srp_flow::start`), a random secret of 256 bits, so it finds the
+/// challenge, once, as the session would. pycognito answers the device's two steps without
+/// one too (see `srp_flow::device_challenge`): `device_alias` stands for the first.
+fn session_of<'a>(answer: &Answer<'a>, device_alias: Option<&'a str>) -> Result<&'a str, ApiError> {
+    let responses = answer.responses;
+    let session = answer
+        .session
+        .filter(|s| !s.is_empty())
+        .or_else(|| match answer.name {
+            "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => responses
+                .get("PASSWORD_CLAIM_SECRET_BLOCK")
+                .map(String::as_str),
+            "DEVICE_SRP_AUTH" => device_alias,
+            _ => None,
+        });
+    session
+        .filter(|s| !s.is_empty() && s.len() <= 4096)
+        .ok_or_else(|| {
+            let missing = match answer.name {
+                "PASSWORD_VERIFIER" | "DEVICE_PASSWORD_VERIFIER" => "PASSWORD_CLAIM_SECRET_BLOCK",
+                "DEVICE_SRP_AUTH" => "DEVICE_KEY",
+                _ => "Session",
+            };
+            ApiError::new(
+                Exception::InvalidParameterException,
+                format!("Missing required parameter {missing}"),
+            )
+        })
 }
 
 /// The user of a challenge that only a known user can be given.

@@ -20,6 +20,10 @@ pub(crate) struct ClientCall<'a> {
     pub token_source: TokenSource,
     /// The request's `ClientMetadata`, for the Lambda triggers.
     pub client_metadata: Option<&'a HashMap<String, String>>,
+    /// The `DEVICE_KEY` the client sent (a device it was told to remember), if any.
+    pub device_key: Option<&'a str>,
+    /// The device proved itself (`DEVICE_PASSWORD_VERIFIER`): no new device for its tokens.
+    pub device_signed_in: bool,
 }
 
 /// The client `client_id`, which must belong to `pool_id` when one is named (the admin
@@ -53,6 +57,8 @@ pub(crate) fn client<'a>(
         client,
         token_source: TokenSource::Authentication,
         client_metadata: None,
+        device_key: None,
+        device_signed_in: false,
     })
 }
 

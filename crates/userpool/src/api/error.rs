@@ -87,6 +87,7 @@ exceptions! {
     TermsExistsException => StatusCode::BAD_REQUEST,
     PreconditionNotMetException => StatusCode::BAD_REQUEST,
     UnsupportedIdentityProviderException => StatusCode::BAD_REQUEST,
+    DeviceKeyExistsException => StatusCode::BAD_REQUEST,
     RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
 }

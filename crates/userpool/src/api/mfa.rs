@@ -46,15 +46,26 @@ pub(crate) async fn answer_totp(
     responses: &HashMap<String, String>,
 ) -> Result<AuthReply, ApiError> {
     let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
+    let device_signed_in = row.state.get(1) == Some(&1);
     if !cc.pool.use_totp_code(&user, code).await? {
         let wrong = row.state.first().copied().unwrap_or(0).saturating_add(1);
         if wrong < WRONG_CODES_PER_SESSION {
-            row.state = vec![wrong];
+            row.state = totp_state(wrong, device_signed_in);
             cc.pool.store().insert_challenge(session_hash, &row).await?;
         }
         return Err(mismatch());
     }
+    let cc = &ClientCall {
+        device_signed_in,
+        ..*cc
+    };
     tokens_reply(cc, &user).await
+}
+
+/// The `SOFTWARE_TOKEN_MFA` session's state: the wrong codes so far, and whether a device
+/// proved itself before (its tokens then carry no new device).
+pub(crate) fn totp_state(wrong: u8, device_signed_in: bool) -> Vec<u8> {
+    vec![wrong, u8::from(device_signed_in)]
 }
 
 /// `MFA_SETUP`'s last step: the session says the new secret was verified.

@@ -25,6 +25,7 @@ mod challenge;
 mod client_check;
 mod client_secrets;
 mod custom_auth;
+mod devices;
 mod domains;
 mod email_otp;
 mod error;

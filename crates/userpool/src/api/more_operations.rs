@@ -3,7 +3,7 @@
 //! branding, and what a local pool does not offer.
 
 use super::{
-    client_secrets, domains, group_admin, imports, pool_info, run, stored, tags, terms,
+    client_secrets, devices, domains, group_admin, imports, pool_info, run, stored, tags, terms,
     unavailable, user_attrs, user_sessions, ApiError, Call, Exception,
 };
 
@@ -100,6 +100,7 @@ async fn catalog_operations(
         }
         "UpdateManagedLoginBranding" => run(call, body, t::update_branding).await,
         "DeleteManagedLoginBranding" => run(call, body, t::delete_branding).await,
+        op if devices::OPERATIONS.contains(&op) => devices::dispatch(call, op, body).await,
         op if unavailable::is_unavailable(op) => run(call, body, unavailable::not_available).await,
         _ => Err(ApiError::new(
             Exception::UnknownOperationException,

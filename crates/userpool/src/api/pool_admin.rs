@@ -7,7 +7,9 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::pools::{client_type, user_pool_type, UserPoolClientType, UserPoolType};
+use super::pools::{
+    client_type, user_pool_type, DeviceConfigurationType, UserPoolClientType, UserPoolType,
+};
 use super::shapes::pool_config;
 use super::{ApiError, Call, Exception};
 use crate::config::{
@@ -39,6 +41,7 @@ pub(crate) struct CreateUserPoolRequest {
     policies: Option<PoliciesRequest>,
     mfa_configuration: Option<String>,
     lambda_config: Option<crate::config::LambdaConfig>,
+    device_configuration: Option<DeviceConfigurationType>,
 }
 
 #[derive(Serialize)]
@@ -110,6 +113,7 @@ pub(crate) async fn create_user_pool(
         mfa,
         lambda_config: lambda_config(req.lambda_config)?,
         change_password_signs_out: false,
+        device_configuration: req.device_configuration.map(Into::into),
     };
     let _changes = call.pool.runtime_pools().lock_changes().await;
     let pc = call.pool.create_runtime_pool(config).await?;

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::shapes::pool_config;
 use super::{ApiError, Call, Exception};
-use crate::config::{AuthFlow, ClientConfig, LambdaConfig, MfaSetting, OAuthFlow, PoolConfig};
+use crate::config::{
+    AuthFlow, ClientConfig, DeviceConfiguration, LambdaConfig, MfaSetting, OAuthFlow, PoolConfig,
+};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -47,6 +49,36 @@ pub(crate) struct UserPoolType {
     pub(crate) last_modified_date: i64,
     schema_attributes: Vec<serde_json::Value>,
     admin_create_user_config: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_configuration: Option<DeviceConfigurationType>,
+}
+
+/// Cognito's `DeviceConfigurationType`, as the API gives and shows it.
+#[derive(Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeviceConfigurationType {
+    #[serde(default)]
+    challenge_required_on_new_device: bool,
+    #[serde(default)]
+    device_only_remembered_on_user_prompt: bool,
+}
+
+impl From<DeviceConfigurationType> for DeviceConfiguration {
+    fn from(d: DeviceConfigurationType) -> Self {
+        DeviceConfiguration {
+            challenge_required_on_new_device: d.challenge_required_on_new_device,
+            device_only_remembered_on_user_prompt: d.device_only_remembered_on_user_prompt,
+        }
+    }
+}
+
+impl From<DeviceConfiguration> for DeviceConfigurationType {
+    fn from(d: DeviceConfiguration) -> Self {
+        DeviceConfigurationType {
+            challenge_required_on_new_device: d.challenge_required_on_new_device,
+            device_only_remembered_on_user_prompt: d.device_only_remembered_on_user_prompt,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -108,6 +140,7 @@ pub(crate) fn user_pool_type(pc: &PoolConfig, users: usize, mfa: MfaSetting) -> 
                 "AllowAdminCreateUserOnly": false,
                 "UnusedAccountValidityDays": 7
             }),
+            device_configuration: pc.device_configuration.map(Into::into),
         }
     }
 }

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::auth::{param, AuthReply, AuthenticationResult};
+use rand::distributions::{Alphanumeric, DistString};
+use rand::rngs::OsRng;
+
+use super::auth::{param, AuthReply, AuthenticationResult, NewDeviceMetadata};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::sign_up_session::{self, Kind};
@@ -98,9 +101,23 @@ pub(crate) async fn after_password(
         )
         .await;
     }
+    if let Some(device_step) = srp_flow::device_challenge(cc, &user).await? {
+        return Ok(device_step);
+    }
+    second_factor(cc, user).await
+}
+
+/// A proven password (and device, if any): the user's TOTP code, or setting one up when the
+/// pool requires MFA, or the tokens.
+pub(crate) async fn second_factor(
+    cc: &ClientCall<'_>,
+    user: UserRow,
+) -> Result<AuthReply, ApiError> {
     if cc.pool.totp_required(cc.pc, &user).await? {
         let params = HashMap::from([("USER_ID_FOR_SRP".to_string(), user.sub.clone())]);
-        return challenge::issue(cc, &user.sub, Challenge::SoftwareTokenMfa, params, vec![]).await;
+        // The code's answer must know it ends a device's sign-in (no new device then).
+        let state = super::mfa::totp_state(0, cc.device_signed_in);
+        return challenge::issue(cc, &user.sub, Challenge::SoftwareTokenMfa, params, state).await;
     }
     if cc.pool.mfa_setting(cc.pc).await? == MfaSetting::On {
         let params = HashMap::from([(
@@ -136,7 +153,9 @@ pub(crate) async fn issue_tokens(
             source: cc.token_source,
         })
         .await?;
-    Ok(result(t))
+    let mut result = result(t);
+    result.new_device_metadata = new_device(cc, user).await?;
+    Ok(result)
 }
 
 fn result(t: UserTokens) -> AuthenticationResult {
@@ -146,7 +165,37 @@ fn result(t: UserTokens) -> AuthenticationResult {
         id_token: t.id_token,
         refresh_token: t.refresh_token,
         token_type: "Bearer",
+        new_device_metadata: None,
     }
+}
+
+/// A sign-in that was not a device's, in a pool that tracks devices: a new device for the
+/// client to confirm (`ConfirmDevice`), as Cognito's `NewDeviceMetadata`: the key
+/// `{region}_{uuid}`, the group key `-` and 9 alphanumerics.
+async fn new_device(
+    cc: &ClientCall<'_>,
+    user: &UserRow,
+) -> Result<Option<NewDeviceMetadata>, ApiError> {
+    if cc.pc.device_configuration.is_none() || cc.device_signed_in {
+        return Ok(None);
+    }
+    let region = cc.pc.id.split('_').next().unwrap_or("us-east-1");
+    let device_key = format!("{region}_{}", uuid::Uuid::new_v4());
+    let device_group_key = format!("-{}", Alphanumeric.sample_string(&mut OsRng, 9));
+    cc.pool
+        .store()
+        .insert_device(
+            &cc.pc.id,
+            &user.sub,
+            &device_key,
+            &device_group_key,
+            cc.pool.now(),
+        )
+        .await?;
+    Ok(Some(NewDeviceMetadata {
+        device_key,
+        device_group_key,
+    }))
 }
 
 /// `REFRESH_TOKEN_AUTH` (with its `SECRET_HASH` in `params`) and `GetTokensFromRefreshToken`

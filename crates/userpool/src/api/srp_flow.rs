@@ -15,7 +15,7 @@ use super::sign_in::{self, incorrect, locked, not_found};
 use super::{ApiError, Exception};
 use crate::credentials::PasswordCheck;
 use crate::srp::{self, ServerChallenge, SrpError, Verifier};
-use crate::store::{ChallengeRow, UserRow};
+use crate::store::{ChallengeRow, DeviceRow, UserRow};
 
 /// How far a `TIMESTAMP` may be from the pool's clock.
 const TIMESTAMP_SKEW_SECS: i64 = 5 * 60;
@@ -159,4 +159,188 @@ fn parse_timestamp(text: &str) -> Option<i64> {
 
 fn srp_parameter_error(e: SrpError) -> ApiError {
     ApiError::new(Exception::InvalidParameterException, e.to_string())
+}
+
+/// What a client sends for the device step of a sign-in and this pool answers: after the
+/// user's password, a confirmed device of theirs (the `DEVICE_KEY` sent) proves itself by SRP
+/// as a user does (`DEVICE_SRP_AUTH`, then `DEVICE_PASSWORD_VERIFIER`), its `DeviceGroupKey`
+/// in the pool name's place, its `DeviceKey` in the user's, the verifier from
+/// `ConfirmDevice`. `None`: no device step (devices not tracked, no key, or not one of the
+/// user's confirmed devices: the sign-in then gets a new device).
+///
+/// pycognito answers `DEVICE_SRP_AUTH` without the `Session`, so the challenge is stored
+/// twice, under the session and under [`device_srp_alias`]; an answer takes both.
+pub(crate) async fn device_challenge(
+    cc: &ClientCall<'_>,
+    user: &UserRow,
+) -> Result<Option<AuthReply>, ApiError> {
+    let (Some(_), Some(key)) = (cc.pc.device_configuration, cc.device_key) else {
+        return Ok(None);
+    };
+    let device = cc
+        .pool
+        .store()
+        .user_device(&cc.pc.id, &user.sub, key)
+        .await?;
+    if !device.is_some_and(|d| d.confirmed()) {
+        return Ok(None);
+    }
+    let session = crate::tokens::random_secret(96);
+    let session_hash = crate::tokens::hash_secret(&session);
+    // The state names the other row, so that the answer takes both.
+    let state = format!("{session_hash} {key}").into_bytes();
+    let alias = device_srp_alias(&cc.pc.id, &cc.client.id, key);
+    // A sign-in on this device left unanswered leaves its stand-in: this one replaces it.
+    let now = cc.pool.now();
+    let left = crate::tokens::hash_secret(&alias);
+    cc.pool.store().take_challenge(&left, now).await?;
+    let params = HashMap::from([("USERNAME".to_string(), user.sub.clone())]);
+    challenge::issue_under(
+        cc,
+        &user.sub,
+        Challenge::DeviceSrpAuth,
+        params.clone(),
+        state.clone(),
+        alias,
+    )
+    .await?;
+    challenge::issue_under(
+        cc,
+        &user.sub,
+        Challenge::DeviceSrpAuth,
+        params,
+        state,
+        session,
+    )
+    .await
+    .map(Some)
+}
+
+/// The stand-in `Session` of a `DEVICE_SRP_AUTH` answered without one: the device key names
+/// the challenge (which exists only for 3 minutes after the user's password was proved, and
+/// leads nowhere without the device's secret).
+pub(crate) fn device_srp_alias(pool_id: &str, client_id: &str, device_key: &str) -> String {
+    format!("device-srp {pool_id} {client_id} {device_key}")
+}
+
+/// `DEVICE_SRP_AUTH`'s answer (`DEVICE_KEY`, `SRP_A`): the `DEVICE_PASSWORD_VERIFIER`
+/// challenge, made as [`start`] makes a user's.
+pub(crate) async fn device_start(
+    cc: &ClientCall<'_>,
+    row: &ChallengeRow,
+    user: UserRow,
+    responses: &HashMap<String, String>,
+) -> Result<AuthReply, ApiError> {
+    let key = param(responses, "DEVICE_KEY")?;
+    let srp_a = param(responses, "SRP_A")?.to_string();
+    let state = String::from_utf8_lossy(&row.state).into_owned();
+    let (session_hash, device_key) = state
+        .split_once(' ')
+        .ok_or_else(challenge::expired_session)?;
+    // One answer: the challenge's other row goes too.
+    let store = cc.pool.store();
+    let alias = device_srp_alias(&cc.pc.id, &cc.client.id, device_key);
+    for other in [session_hash.to_string(), crate::tokens::hash_secret(&alias)] {
+        store.take_challenge(&other, cc.pool.now()).await?;
+    }
+    if key != device_key {
+        return Err(challenge::expired_session());
+    }
+    let (device, verifier) = confirmed_device(cc, &user, key).await?;
+    let for_device = key.to_string();
+    let started = tokio::task::spawn_blocking(move || {
+        ServerChallenge::start_named(&verifier, &device.group_key, &for_device, &srp_a)
+    })
+    .await
+    .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
+    let (state, params) = started.map_err(srp_parameter_error)?;
+    let session = params.secret_block.clone();
+    let params = HashMap::from([
+        ("SALT".to_string(), params.salt),
+        ("SRP_B".to_string(), params.srp_b),
+        ("SECRET_BLOCK".to_string(), params.secret_block),
+        ("USERNAME".to_string(), user.sub.clone()),
+        ("DEVICE_KEY".to_string(), key.to_string()),
+    ]);
+    challenge::issue_under(
+        cc,
+        &user.sub,
+        Challenge::DevicePasswordVerifier,
+        params,
+        state.to_secret_bytes(),
+        session,
+    )
+    .await
+}
+
+/// The user's confirmed device `key` and its verifier; a forgotten one is Cognito's
+/// `ResourceNotFoundException`.
+async fn confirmed_device(
+    cc: &ClientCall<'_>,
+    user: &UserRow,
+    key: &str,
+) -> Result<(DeviceRow, Verifier), ApiError> {
+    let device = cc
+        .pool
+        .store()
+        .user_device(&cc.pc.id, &user.sub, key)
+        .await?;
+    let found = device.and_then(|d| {
+        let (salt, v) = d.srp.as_ref()?;
+        let verifier = Verifier::from_hex(salt, v).ok()?;
+        Some((d, verifier))
+    });
+    found.ok_or_else(|| ApiError::new(Exception::ResourceNotFoundException, DEVICE_NOT_FOUND))
+}
+
+/// Cognito's answer for a device key that is not the user's (or no longer).
+pub(crate) const DEVICE_NOT_FOUND: &str = "Device does not exist.";
+
+/// `DEVICE_PASSWORD_VERIFIER`'s answer: the device's claim, checked as a user's; then a
+/// remembered device skips MFA when the pool's `ChallengeRequiredOnNewDevice` says so, and
+/// any other goes on to the user's second factor.
+pub(crate) async fn device_verify(
+    cc: &ClientCall<'_>,
+    row: &ChallengeRow,
+    user: UserRow,
+    responses: &HashMap<String, String>,
+) -> Result<AuthReply, ApiError> {
+    let key = param(responses, "DEVICE_KEY")?;
+    let block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = param(responses, "TIMESTAMP")?;
+    let state =
+        ServerChallenge::from_secret_bytes(&row.state).map_err(|_| challenge::expired_session())?;
+    let recent = parse_timestamp(timestamp)
+        .is_some_and(|t| (t - cc.pool.now()).abs() <= TIMESTAMP_SKEW_SECS);
+    match state.verify(key, block, timestamp, signature) {
+        Ok(()) if recent => {}
+        Ok(()) => {
+            return Err(ApiError::new(
+                Exception::NotAuthorizedException,
+                "Invalid TIMESTAMP.",
+            ))
+        }
+        Err(SrpError::MalformedClaim) => return Err(srp_parameter_error(SrpError::MalformedClaim)),
+        Err(_) => return Err(incorrect()),
+    }
+    let (device, _) = confirmed_device(cc, &user, key).await?;
+    cc.pool.store().touch_device(key, cc.pool.now()).await?;
+    let cc = &ClientCall {
+        device_signed_in: true,
+        ..*cc
+    };
+    let skips_mfa = device.remembered
+        && cc
+            .pc
+            .device_configuration
+            .is_some_and(|d| d.challenge_required_on_new_device);
+    if !skips_mfa {
+        return sign_in::second_factor(cc, user).await;
+    }
+    let tokens = sign_in::issue_tokens(cc, &user).await?;
+    Ok(AuthReply {
+        authentication_result: Some(tokens),
+        ..AuthReply::default()
+    })
 }

@@ -81,6 +81,20 @@ pub struct PoolConfig {
     /// ends every sign-in either way.
     #[serde(default)]
     pub change_password_signs_out: bool,
+    /// Device tracking (Cognito's `DeviceConfiguration`); `None`: devices are not tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_configuration: Option<DeviceConfiguration>,
+}
+
+/// Cognito's `DeviceConfiguration`: a pool with one tracks its users' devices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeviceConfiguration {
+    /// A remembered device may sign in without the second factor (MFA).
+    pub challenge_required_on_new_device: bool,
+    /// A confirmed device is remembered only when the user says so (`UpdateDeviceStatus`);
+    /// otherwise at once.
+    pub device_only_remembered_on_user_prompt: bool,
 }
 
 /// A pool's MFA setting (Cognito's `MfaConfiguration`).
@@ -436,6 +450,7 @@ impl Seed {
                     password_temporary: false,
                 }],
                 lambda_config: LambdaConfig::default(),
+                device_configuration: None,
             }],
             cors_origins: None,
         }

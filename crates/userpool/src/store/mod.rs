@@ -5,6 +5,7 @@
 
 mod challenges;
 mod database;
+mod devices;
 pub(crate) mod documents;
 mod federation;
 mod grants;
@@ -21,5 +22,6 @@ pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{
     AuthCodeRow, CodeProblem, KeyRow, SignInRow, Store, UserRow, GUESSES_PER_CODE,
 };
+pub(crate) use devices::DeviceRow;
 pub(crate) use federation::{FederationState, IdentityRow, ProviderRow};
 pub(crate) use sign_in_list::SignInEntry;

@@ -64,6 +64,7 @@ const CANDIDATES: &[&str] = &[
     "walk{##link##}",
     "import-walk1",
     "tkn0123456789012345678901234",
+    "us-east-1_12345678-1234-4234-8234-123456789012",
 ];
 
 /// Java's patterns, read by Rust's `regex` closely enough to pick a sample (the pool's own

@@ -8,20 +8,6 @@ use serde_json::Value;
 use crate::model_support::{check_output, declared_errors, model, operations, sample};
 use crate::{spawn_pool, TestPool};
 
-/// The device operations, not built yet (issue 31): they answer `UnknownOperationException`
-/// until they are; the walk fails as soon as one of them answers, so this list cannot go stale.
-const PART_B: &[&str] = &[
-    "AdminForgetDevice",
-    "AdminGetDevice",
-    "AdminListDevices",
-    "AdminUpdateDeviceStatus",
-    "ConfirmDevice",
-    "ForgetDevice",
-    "GetDevice",
-    "ListDevices",
-    "UpdateDeviceStatus",
-];
-
 /// Operations other issues own: passkeys (WebAuthn, issue 30) and resource servers.
 const OTHER_ISSUES: &[&str] = &[
     "CompleteWebAuthnRegistration",
@@ -137,7 +123,7 @@ async fn every_operation_of_the_model_answers_as_the_model_says() {
     let mut problems = vec![];
     let mut implemented = 0;
     for op in walk_order() {
-        let expected_unknown = PART_B.contains(&op.as_str()) || OTHER_ISSUES.contains(&op.as_str());
+        let expected_unknown = OTHER_ISSUES.contains(&op.as_str());
         match (walk_one(&tp, &op).await, expected_unknown) {
             (Ok(true), false) => implemented += 1,
             (Ok(false), true) => {}
