@@ -87,6 +87,8 @@ exceptions! {
     TermsExistsException => StatusCode::BAD_REQUEST,
     PreconditionNotMetException => StatusCode::BAD_REQUEST,
     UnsupportedIdentityProviderException => StatusCode::BAD_REQUEST,
+    ScopeDoesNotExistException => StatusCode::BAD_REQUEST,
+    InvalidOAuthFlowException => StatusCode::BAD_REQUEST,
     RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
 }

@@ -22,17 +22,12 @@ const PART_B: &[&str] = &[
     "UpdateDeviceStatus",
 ];
 
-/// Operations other issues own: passkeys (WebAuthn, issue 30) and resource servers.
+/// Operations other issues own: passkeys (WebAuthn, issue 30).
 const OTHER_ISSUES: &[&str] = &[
     "CompleteWebAuthnRegistration",
     "DeleteWebAuthnCredential",
     "ListWebAuthnCredentials",
     "StartWebAuthnRegistration",
-    "CreateResourceServer",
-    "DeleteResourceServer",
-    "DescribeResourceServer",
-    "ListResourceServers",
-    "UpdateResourceServer",
 ];
 
 /// Operations that end what later ones need (the user, the pool): walked last.
