@@ -6,6 +6,7 @@ use std::sync::Arc;
 use http::header::{HeaderMap, AUTHORIZATION};
 
 use super::jwt::JwtStore;
+use crate::access::AccessTokenVerifier;
 use super::SessionToken;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -23,6 +24,9 @@ pub(crate) struct Ctx {
     pub(crate) providers: Vec<Provider>,
     pub(crate) refresh: RefreshCoordinator,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Bearer access tokens' verifier, when the app takes them (its revocations are fed by
+    /// sign-outs).
+    pub(crate) access_tokens: Option<AccessTokenVerifier>,
 }
 
 impl Ctx {
