@@ -162,10 +162,12 @@ pub mod store;
 mod token_error;
 mod token_guard;
 
+pub use access::{
+    AccessToken, AccessTokenVerifier, AccessTokenVerifierBuilder, TokenUse, MAX_TOKEN_BYTES,
+};
+pub use caller::{Caller, UserCaller};
 pub use config::theme::{ColorScheme, Theme};
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
-pub use access::{AccessToken, AccessTokenVerifier, AccessTokenVerifierBuilder, TokenUse, MAX_TOKEN_BYTES};
-pub use caller::{Caller, UserCaller};
 pub use cookies::SetCookies;
 pub use endpoints::cognito::model::{
     CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
@@ -174,10 +176,10 @@ pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
 pub use error::{CheckError, Error, ErrorCode, TokenError, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardFuture, GuardService};
-pub use token_guard::{TokenGuard, TokenGuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};
 pub use layer::{HallpassLayer, HallpassService, WithCookies};
 pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{Session, SessionStore, SessionToken, User, CLOCK_TOLERANCE_SECS};
 pub use shared::{BoxFuture, StoreError};
 pub use store::{SessionHandle, SessionInfo};
+pub use token_guard::{TokenGuard, TokenGuardService};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use http::header::{HeaderMap, AUTHORIZATION};
 
 use super::jwt::JwtStore;
-use crate::access::AccessTokenVerifier;
 use super::SessionToken;
+use crate::access::AccessTokenVerifier;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::cookies::Cookies;
