@@ -28,7 +28,7 @@ pub(crate) fn check(raw: &str) -> Result<(), TokenError> {
             Err(if text.starts_with("duplicate") {
                 TokenError::DuplicateHeader
             } else if let Some(name) = KEY_MEMBERS.iter().find(|m| text.starts_with(**m)) {
-                TokenError::ForbiddenHeader(*name)
+                TokenError::ForbiddenHeader(name)
             } else {
                 TokenError::Malformed("the header is not a JSON object".into())
             })
