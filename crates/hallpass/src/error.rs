@@ -12,6 +12,7 @@ use serde_json::json;
 pub use crate::cookies::CheckError;
 use crate::logsafe::clean;
 use crate::provider::{CredentialsError, FormError, ProviderError};
+pub use crate::token_error::TokenError;
 
 /// The response header that carries a failed sign-in's cause in debug mode (escaped like every
 /// logged value, so it cannot split the header or a log line); the error page never shows a cause.
@@ -212,6 +213,10 @@ pub enum Error {
     /// The app is not wrapped in `Hallpass::layer`: a programming error.
     #[error("Hallpass is not installed on this router: add `.layer(hallpass.layer())` to the app")]
     MissingLayer,
+    /// A Bearer token was missing, refused, or lacks what the route needs: 401 or 403 with
+    /// `WWW-Authenticate: Bearer` (RFC 6750).
+    #[error(transparent)]
+    Token(#[from] TokenError),
 }
 
 /// What an error is, in one row: the status of an API answer, NextAuth's code, the `error` name
@@ -254,6 +259,29 @@ const CALLBACK_FAILED: Row = Row::new(
     "OAuthCallback",
     false,
 );
+
+/// A Bearer token's refusal: 401 for the token itself, 403 when it lacks a scope or group, 503
+/// when the issuer's keys cannot be loaded, 500 when no verifier is configured.
+fn token_row(t: &TokenError) -> Row {
+    use ErrorCode as C;
+    use StatusCode as S;
+    match t {
+        TokenError::NotConfigured => MISCONFIGURED,
+        TokenError::KeysUnavailable => Row::new(
+            S::SERVICE_UNAVAILABLE,
+            C::Configuration,
+            "temporarily_unavailable",
+            true,
+        ),
+        TokenError::InsufficientScope(_) | TokenError::InsufficientGroup(_) => {
+            Row::new(S::FORBIDDEN, C::AccessDenied, "insufficient_scope", true)
+        }
+        TokenError::Missing => {
+            Row::new(S::UNAUTHORIZED, C::SessionRequired, "unauthenticated", true)
+        }
+        _ => Row::new(S::UNAUTHORIZED, C::SessionRequired, "invalid_token", true),
+    }
+}
 
 impl Error {
     /// The table: one row per cause.
@@ -303,6 +331,7 @@ impl Error {
                 "Callback",
                 false,
             ),
+            Error::Token(t) => token_row(t),
             Error::Credentials(CredentialsError::Invalid) | Error::Form(_) => CREDENTIALS_REFUSED,
             Error::Check { .. }
             | Error::StateMismatch
@@ -312,6 +341,27 @@ impl Error {
             | Error::Credentials(_)
             | Error::CookieTooLarge { .. } => CALLBACK_FAILED,
         }
+    }
+
+    /// `WWW-Authenticate` of a Bearer token's refusal (RFC 6750 §3): the error code, a short
+    /// description, and the scope a route needs.
+    fn www_authenticate(&self) -> Option<http::HeaderValue> {
+        let Error::Token(t) = self else { return None };
+        if matches!(t, TokenError::KeysUnavailable | TokenError::NotConfigured) {
+            return None;
+        }
+        let mut value = String::from("Bearer");
+        if let Some(code) = t.code() {
+            // Our own wording: printable ASCII without quotes, so it cannot break the header.
+            let description = t.to_string().replace(['"', '\\'], "'");
+            value.push_str(&format!(
+                " error=\"{code}\", error_description=\"{description}\""
+            ));
+        }
+        if let TokenError::InsufficientScope(scope) = t {
+            value.push_str(&format!(", scope=\"{}\"", scope.replace(['"', '\\'], "")));
+        }
+        http::HeaderValue::from_str(&value).ok()
     }
 
     /// The NextAuth error code shown to the user.
@@ -345,10 +395,16 @@ impl IntoResponse for Error {
         } else {
             row.code.message().1.to_string()
         };
-        (
+        let mut response = (
             status,
             Json(json!({ "error": row.name, "message": message })),
         )
-            .into_response()
+            .into_response();
+        if let Some(value) = self.www_authenticate() {
+            response
+                .headers_mut()
+                .insert(http::header::WWW_AUTHENTICATE, value);
+        }
+        response
     }
 }

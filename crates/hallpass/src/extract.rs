@@ -106,16 +106,21 @@ pub enum SessionRejection {
     StoreUnavailable,
 }
 
-impl IntoResponse for SessionRejection {
-    fn into_response(self) -> Response {
-        match self {
+impl From<SessionRejection> for Error {
+    fn from(r: SessionRejection) -> Self {
+        match r {
             SessionRejection::SignedOut => Error::SignedOut,
             SessionRejection::MissingLayer => Error::MissingLayer,
             SessionRejection::StoreUnavailable => Error::Store(crate::shared::StoreError::Backend(
                 "the session store is unavailable".into(),
             )),
         }
-        .into_response()
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        Error::from(self).into_response()
     }
 }
 

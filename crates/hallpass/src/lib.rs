@@ -132,7 +132,9 @@ macro_rules! step {
 }
 pub(crate) use step;
 
+mod access;
 mod attempts;
+mod caller;
 pub mod client_ip;
 pub mod clock;
 mod config;
@@ -157,7 +159,13 @@ mod security_headers;
 mod session;
 mod shared;
 pub mod store;
+mod token_error;
+mod token_guard;
 
+pub use access::{
+    AccessToken, AccessTokenVerifier, AccessTokenVerifierBuilder, TokenUse, MAX_TOKEN_BYTES,
+};
+pub use caller::{Caller, UserCaller};
 pub use config::theme::{ColorScheme, Theme};
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
@@ -165,7 +173,7 @@ pub use endpoints::cognito::model::{
     CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
 };
 pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
-pub use error::{CheckError, Error, ErrorCode, DEBUG_CAUSE_HEADER};
+pub use error::{CheckError, Error, ErrorCode, TokenError, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
 pub use guard::{Guard, GuardFuture, GuardService};
 pub use hallpass::{Hallpass, HallpassBuilder};
@@ -174,3 +182,4 @@ pub use security_headers::{SecurityHeaders, SecurityHeadersService};
 pub use session::{Session, SessionStore, SessionToken, User, CLOCK_TOLERANCE_SECS};
 pub use shared::{BoxFuture, StoreError};
 pub use store::{SessionHandle, SessionInfo};
+pub use token_guard::{TokenGuard, TokenGuardService};

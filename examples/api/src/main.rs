@@ -1,31 +1,49 @@
-//! A JSON API behind Hallpass: every route answers 401 JSON without a session, and accepts the
-//! session either as the browser's cookie or as `Authorization: Bearer <token>` (the same encrypted
-//! value, for scripts and other services). A signed-in browser gets its token from `GET /api/token`.
-//! `cargo run -p example-api`; sign in at <http://localhost:3000/api/auth/signin> (`COGNITO_*`).
+//! A JSON API behind a browser app (React/Amplify, a mobile app) and other services: it takes
+//! Cognito access tokens in `Authorization: Bearer`, from a user signed in through the app, or from
+//! a machine client (`client_credentials`), and guards routes by the token's scopes.
+//!
+//! Configured as the website is (`COGNITO_ISSUER`, `COGNITO_CLIENT_ID`), plus the other clients
+//! whose tokens it takes (`COGNITO_API_CLIENT_IDS=browser-app-client,machine-client`).
+//! `cargo run -p example-api`; `userpool serve` is a local Cognito for it.
 
-use axum::{routing::get, Json, Router};
-use hallpass::{provider::Cognito, Config, Hallpass, Session};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hallpass::{AccessTokenVerifier, Caller, Config, Hallpass, UserCaller};
 use serde_json::{json, Value};
 
-async fn me(session: Session) -> Json<Value> {
-    Json(json!({
-        "sub": session.sub(),
-        "name": session.display_name(),
-        "groups": session.groups(),
-    }))
+/// Who calls: a person (the site's session or a user's token) or a machine.
+async fn me(caller: Caller) -> Json<Value> {
+    Json(match caller {
+        Caller::User(UserCaller::Session(s)) => json!({ "kind": "session", "sub": s.sub() }),
+        Caller::User(user) => json!({ "kind": "user", "sub": user.sub() }),
+        Caller::Machine(token) => json!({ "kind": "machine", "client_id": token.client_id() }),
+        _ => json!({ "kind": "unknown" }),
+    })
 }
 
-/// The session as a Bearer token, to hand to a script (it expires with the session).
-async fn token(auth: Hallpass, session: Session) -> Json<Value> {
-    Json(json!({ "token": auth.encode_session(session.token()), "type": "Bearer" }))
+async fn list_orders(caller: Caller) -> Json<Value> {
+    let who = caller.token().map(|t| t.sub().to_string());
+    Json(json!({ "orders": [], "for": who }))
 }
 
-/// The API: `/api/me` and `/api/token`, 401 JSON for anyone signed out (never a redirect).
+async fn create_order() -> Json<Value> {
+    Json(json!({ "created": true }))
+}
+
+/// `/api/me` for any caller; `GET /api/orders` needs `orders/read`, `POST` needs `orders/write`.
 fn app(auth: &Hallpass) -> Router {
     Router::new()
         .route("/api/me", get(me))
-        .route("/api/token", get(token))
-        .route_layer(auth.require_session().unauthorized())
+        .merge(
+            Router::new()
+                .route("/api/orders", get(list_orders))
+                .route_layer(auth.require_scope("orders/read")),
+        )
+        .merge(
+            Router::new()
+                .route("/api/orders", post(create_order))
+                .route_layer(auth.require_scope("orders/write")),
+        )
         .merge(auth.router())
         .layer(auth.layer())
 }
@@ -33,14 +51,13 @@ fn app(auth: &Hallpass) -> Router {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().init();
-    let cognito = Cognito::from_env()?.ok_or("set COGNITO_CLIENT_ID and COGNITO_ISSUER")?;
+    let verifier =
+        AccessTokenVerifier::from_env()?.ok_or("set COGNITO_ISSUER and COGNITO_CLIENT_ID")?;
     let auth = Hallpass::builder(Config::from_env()?)
-        .provider(cognito)
+        .access_tokens(verifier)
         .build()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-    // The client's address reaches Hallpass (attempt limits per address).
-    let app = app(&auth).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).await?;
+    axum::serve(listener, app(&auth)).await?;
     Ok(())
 }
 

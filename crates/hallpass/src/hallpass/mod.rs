@@ -8,6 +8,7 @@ mod calls;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use crate::access::AccessTokenVerifier;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::cookies::Cookies;
@@ -62,6 +63,7 @@ pub struct HallpassBuilder {
     hooks: Arc<dyn DynHooks>,
     store: Option<StoreChoice>,
     clock: Arc<dyn Clock>,
+    access_tokens: Option<AccessTokenVerifier>,
 }
 
 impl std::fmt::Debug for HallpassBuilder {
@@ -113,6 +115,15 @@ impl HallpassBuilder {
         self
     }
 
+    /// Takes Cognito access tokens in `Authorization: Bearer` with this verifier: the
+    /// [`AccessToken`](crate::AccessToken) and [`Caller`](crate::Caller) extractors and the token
+    /// guards ([`Hallpass::require_scope`]) use it, and a sign-out here revokes the session's
+    /// tokens in it.
+    pub fn access_tokens(mut self, verifier: AccessTokenVerifier) -> Self {
+        self.access_tokens = Some(verifier);
+        self
+    }
+
     /// Finishes the instance. Fails when two providers share an id (their URLs would collide).
     pub fn build(self) -> Result<Hallpass, Error> {
         for (i, p) in self.providers.iter().enumerate() {
@@ -149,6 +160,7 @@ impl HallpassBuilder {
             providers: self.providers,
             refresh: RefreshCoordinator::default(),
             clock: self.clock,
+            access_tokens: self.access_tokens,
         };
         Ok(Hallpass {
             inner: Arc::new(Inner {
@@ -168,6 +180,7 @@ impl Hallpass {
             hooks: Arc::new(DefaultHooks),
             store: None,
             clock: Arc::new(SystemClock),
+            access_tokens: None,
         }
     }
 
@@ -187,6 +200,12 @@ impl Hallpass {
             builder = builder.provider(github);
         }
         builder.build()
+    }
+
+    /// The Bearer access-token verifier, when one was given
+    /// ([`HallpassBuilder::access_tokens`]).
+    pub fn access_tokens(&self) -> Option<&AccessTokenVerifier> {
+        self.ctx().access_tokens.as_ref()
     }
 
     /// The configuration.

@@ -172,6 +172,13 @@ impl Lifecycle {
             Some(raw) => self.backend.end(&self.ctx, &raw).await?,
             None => None,
         };
+        // The session's access token (handed to a browser app, say) ends with it.
+        if let (Some(verifier), Some(tokens)) = (
+            &self.ctx.access_tokens,
+            token.as_ref().and_then(|t| t.tokens.as_ref()),
+        ) {
+            verifier.revoke_issued(tokens.access_token.expose());
+        }
         self.event(Event::SignedOut {
             token: token.as_ref(),
         })

@@ -65,6 +65,9 @@ pub use oauth::{
 // For the benchmarks only (not part of the documented API).
 #[doc(hidden)]
 pub use oauth::IdTokenVerifier;
+// The access-token verifier (`crate::access`) reads tokens and keys as the ID-token checks do.
+pub(crate) use http::client as http_client;
+pub(crate) use oauth::{jwks, jws};
 
 use std::sync::Arc;
 

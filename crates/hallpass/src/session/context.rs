@@ -7,6 +7,7 @@ use http::header::{HeaderMap, AUTHORIZATION};
 
 use super::jwt::JwtStore;
 use super::SessionToken;
+use crate::access::AccessTokenVerifier;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::cookies::Cookies;
@@ -23,6 +24,9 @@ pub(crate) struct Ctx {
     pub(crate) providers: Vec<Provider>,
     pub(crate) refresh: RefreshCoordinator,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Bearer access tokens' verifier, when the app takes them (its revocations are fed by
+    /// sign-outs).
+    pub(crate) access_tokens: Option<AccessTokenVerifier>,
 }
 
 impl Ctx {

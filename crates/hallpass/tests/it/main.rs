@@ -2,6 +2,8 @@
 
 mod support;
 
+mod api_tokens;
+mod api_tokens_bad;
 mod authjs;
 mod authjs_node;
 mod backends;

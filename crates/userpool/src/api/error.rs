@@ -88,6 +88,8 @@ exceptions! {
     PreconditionNotMetException => StatusCode::BAD_REQUEST,
     UnsupportedIdentityProviderException => StatusCode::BAD_REQUEST,
     DeviceKeyExistsException => StatusCode::BAD_REQUEST,
+    ScopeDoesNotExistException => StatusCode::BAD_REQUEST,
+    InvalidOAuthFlowException => StatusCode::BAD_REQUEST,
     RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
 }

@@ -44,6 +44,7 @@ mod pool_info;
 mod pool_update;
 mod pools;
 mod provider_links;
+mod resource_servers;
 mod secret_hash;
 mod shapes;
 mod sign_in;

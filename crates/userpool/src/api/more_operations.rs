@@ -3,8 +3,8 @@
 //! branding, and what a local pool does not offer.
 
 use super::{
-    client_secrets, devices, domains, group_admin, imports, pool_info, run, stored, tags, terms,
-    unavailable, user_attrs, user_sessions, ApiError, Call, Exception,
+    client_secrets, devices, domains, group_admin, imports, pool_info, resource_servers, run,
+    stored, tags, terms, unavailable, user_attrs, user_sessions, ApiError, Call, Exception,
 };
 
 /// Issue 31's operations: what Cognito stores and gives back, groups' details, and what a
@@ -56,6 +56,23 @@ pub(super) async fn dispatch(
         "DescribeUserPoolDomain" => run(call, body, domains::describe_domain).await,
         "UpdateUserPoolDomain" => run(call, body, domains::update_domain).await,
         "DeleteUserPoolDomain" => run(call, body, domains::delete_domain).await,
+        _ => scopes_and_catalog(call, operation, body).await,
+    }
+}
+
+/// Resource servers (issue 29), then the rest.
+async fn scopes_and_catalog(
+    call: &Call,
+    operation: &str,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
+    use resource_servers as rs;
+    match operation {
+        "CreateResourceServer" => run(call, body, rs::create_resource_server).await,
+        "DescribeResourceServer" => run(call, body, rs::describe_resource_server).await,
+        "ListResourceServers" => run(call, body, rs::list_resource_servers).await,
+        "UpdateResourceServer" => run(call, body, rs::update_resource_server).await,
+        "DeleteResourceServer" => run(call, body, rs::delete_resource_server).await,
         _ => catalog_operations(call, operation, body).await,
     }
 }

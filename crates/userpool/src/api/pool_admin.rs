@@ -312,6 +312,9 @@ pub(crate) async fn save_client(
     config: PoolConfig,
     client_id: &str,
 ) -> Result<UserPoolClientResponse, ApiError> {
+    if let Some(client) = config.client(client_id) {
+        super::resource_servers::check_client(call, &config, client).await?;
+    }
     let pc = call.pool.update_runtime_pool(config).await?;
     let client = pc
         .client(client_id)

@@ -26,6 +26,7 @@ mod api_pool_faithful;
 mod api_pools;
 mod api_pools_runtime;
 mod api_preregistration;
+mod api_resource_servers;
 mod api_send_limits;
 mod api_sign_up_session;
 mod api_srp_pycognito;

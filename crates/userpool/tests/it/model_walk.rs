@@ -8,17 +8,12 @@ use serde_json::Value;
 use crate::model_support::{check_output, declared_errors, model, operations, sample};
 use crate::{spawn_pool, TestPool};
 
-/// Operations other issues own: passkeys (WebAuthn, issue 30) and resource servers.
+/// Operations other issues own: passkeys (WebAuthn, issue 30).
 const OTHER_ISSUES: &[&str] = &[
     "CompleteWebAuthnRegistration",
     "DeleteWebAuthnCredential",
     "ListWebAuthnCredentials",
     "StartWebAuthnRegistration",
-    "CreateResourceServer",
-    "DeleteResourceServer",
-    "DescribeResourceServer",
-    "ListResourceServers",
-    "UpdateResourceServer",
 ];
 
 /// Operations that end what later ones need (the user, the pool): walked last.

@@ -1,6 +1,7 @@
 //! Test support: the app under test, an in-test OpenID provider and a local GitHub, the captured
 //! log, and socket-less requests.
 
+pub mod api;
 pub mod app;
 pub mod cognito;
 pub mod logs;

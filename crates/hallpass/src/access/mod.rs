@@ -1,0 +1,304 @@
+//! Cognito access tokens from `Authorization: Bearer`, for the JSON APIs behind a browser app, a
+//! mobile app or another service: the checks `aws-jwt-verify`'s `CognitoJwtVerifier` makes, with
+//! the ID tokens' parser and JWKS cache (keys by `kid`, an unknown `kid` re-fetched at most once
+//! per 10 s), plus what it leaves to the caller: sign-ins ended here (revocations), and a cache of
+//! tokens already verified so that a repeated token costs a hash and a lookup.
+
+mod cache;
+mod header;
+mod revoked;
+mod token;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+pub use token::{AccessToken, TokenUse};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::ConfigError;
+use crate::provider::{http_client, jwks::JwksCache, jws};
+use crate::token_error::TokenError;
+use cache::VerifiedCache;
+use revoked::Revocations;
+use token::Expect;
+
+/// Tokens longer than this are refused unread (Cognito's are a few KB, with many groups).
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Verifies Cognito access tokens (or ID tokens, [`TokenUse::Id`]) of one user pool for a set of
+/// app clients. Cheap to clone; give it to [`HallpassBuilder::access_tokens`](crate::HallpassBuilder::access_tokens)
+/// so that the [`AccessToken`] and [`Caller`](crate::Caller) extractors and the scope guards use it.
+///
+/// ```
+/// use hallpass::AccessTokenVerifier;
+///
+/// let verifier = AccessTokenVerifier::builder("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc")
+///     .client_id("web-app-client-id")
+///     .client_id("machine-client-id")
+///     .build()?;
+/// # let _ = verifier;
+/// # Ok::<(), hallpass::ConfigError>(())
+/// ```
+#[derive(Clone)]
+pub struct AccessTokenVerifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    issuer: String,
+    client_ids: Vec<String>,
+    token_use: TokenUse,
+    skew: i64,
+    jwks: JwksCache,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    cache: VerifiedCache,
+    revoked: Revocations,
+}
+
+impl std::fmt::Debug for AccessTokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessTokenVerifier")
+            .field("issuer", &self.inner.issuer)
+            .field("client_ids", &self.inner.client_ids)
+            .field("token_use", &self.inner.token_use)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`AccessTokenVerifier`]; from [`AccessTokenVerifier::builder`].
+#[must_use]
+pub struct AccessTokenVerifierBuilder {
+    issuer: String,
+    client_ids: Vec<String>,
+    token_use: TokenUse,
+    skew: Duration,
+    cache_capacity: usize,
+    clock: Arc<dyn Clock>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for AccessTokenVerifierBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessTokenVerifierBuilder")
+            .field("issuer", &self.issuer)
+            .field("client_ids", &self.client_ids)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccessTokenVerifierBuilder {
+    /// An app client whose tokens are accepted (`client_id` of access tokens, `aud` of ID
+    /// tokens): the site's, a browser app's, a machine client's. At least one.
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.client_ids.push(id.into());
+        self
+    }
+
+    /// Which tokens to take (default [`TokenUse::Access`]).
+    pub fn token_use(mut self, token_use: TokenUse) -> Self {
+        self.token_use = token_use;
+        self
+    }
+
+    /// Clock skew allowed on `exp`, `nbf` and `iat` (default 5 s).
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    /// How many verified tokens are remembered (default 8192; 0 turns the cache off).
+    pub fn cache_capacity(mut self, tokens: usize) -> Self {
+        self.cache_capacity = tokens;
+        self
+    }
+
+    /// The clock (default: the system's); tests pass a [`ManualClock`](crate::clock::ManualClock).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Timeout of a JWKS fetch (default 5 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Checks the settings: the issuer an https URL (http only on loopback), a client id.
+    pub fn build(self) -> Result<AccessTokenVerifier, ConfigError> {
+        let issuer = self.issuer.trim_end_matches('/').to_string();
+        let url = Url::parse(&issuer).map_err(|e| ConfigError::InvalidUrl {
+            var: "COGNITO_ISSUER",
+            reason: e.to_string(),
+        })?;
+        let loopback = url.host_str().is_some_and(|h| {
+            h == "localhost"
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+        if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+            return Err(ConfigError::InvalidUrl {
+                var: "COGNITO_ISSUER",
+                reason: "the issuer must be https (http only on loopback)".into(),
+            });
+        }
+        if self.client_ids.is_empty() {
+            return Err(ConfigError::InvalidValue {
+                var: "COGNITO_CLIENT_ID",
+                reason: "an access-token verifier needs at least one allowed client id".into(),
+            });
+        }
+        let jwks_url = Url::parse(&format!("{issuer}/.well-known/jwks.json")).map_err(|e| {
+            ConfigError::InvalidUrl {
+                var: "COGNITO_ISSUER",
+                reason: e.to_string(),
+            }
+        })?;
+        let http = http_client(self.timeout).map_err(|e| ConfigError::InvalidValue {
+            var: "COGNITO_ISSUER",
+            reason: e.to_string(),
+        })?;
+        Ok(AccessTokenVerifier {
+            inner: Arc::new(Inner {
+                issuer,
+                client_ids: self.client_ids,
+                token_use: self.token_use,
+                skew: i64::try_from(self.skew.as_secs()).unwrap_or(i64::MAX),
+                jwks: JwksCache::new(jwks_url),
+                http,
+                clock: self.clock,
+                cache: VerifiedCache::new(self.cache_capacity),
+                revoked: Revocations::default(),
+            }),
+        })
+    }
+}
+
+impl AccessTokenVerifier {
+    /// A verifier for the pool whose issuer is `issuer` (`COGNITO_ISSUER`:
+    /// `https://cognito-idp.REGION.amazonaws.com/POOL_ID`).
+    pub fn builder(issuer: impl Into<String>) -> AccessTokenVerifierBuilder {
+        AccessTokenVerifierBuilder {
+            issuer: issuer.into(),
+            client_ids: Vec::new(),
+            token_use: TokenUse::Access,
+            skew: Duration::from_secs(5),
+            cache_capacity: 8192,
+            clock: Arc::new(SystemClock),
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// From the site's Cognito settings: `COGNITO_ISSUER`, `COGNITO_CLIENT_ID`, and
+    /// `COGNITO_API_CLIENT_IDS` (more clients, comma-separated: a browser app's, machines').
+    /// `Ok(None)` without `COGNITO_ISSUER`.
+    pub fn from_env() -> Result<Option<AccessTokenVerifier>, ConfigError> {
+        let Ok(issuer) = std::env::var("COGNITO_ISSUER") else {
+            return Ok(None);
+        };
+        let mut builder = Self::builder(issuer);
+        let ids = std::env::var("COGNITO_CLIENT_ID").into_iter().chain(
+            std::env::var("COGNITO_API_CLIENT_IDS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .collect::<Vec<_>>(),
+        );
+        for id in ids.filter(|id| !id.is_empty()) {
+            builder = builder.client_id(id);
+        }
+        builder.build().map(Some)
+    }
+
+    /// The token if it passes every check: from the cache when it was verified before (and its
+    /// sign-in not revoked since), else its header, key (the issuer's JWKS, by `kid`), signature
+    /// and claims.
+    pub async fn verify(&self, token: &str) -> Result<AccessToken, TokenError> {
+        let i = &self.inner;
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Oversize);
+        }
+        let now = i.clock.now();
+        let key = cache::key(token);
+        if let Some(t) = i.cache.get(&key, now, i.skew) {
+            return self.not_revoked(t);
+        }
+        header::check(token)?;
+        let parsed = jws::parse_unverified(token)?;
+        let decoding = i
+            .jwks
+            .key_for(&i.http, parsed.kid.as_deref(), parsed.alg, now)
+            .await?;
+        let claims = parsed.verify_signature(&decoding)?;
+        let verified = token::check(
+            claims,
+            &Expect {
+                issuer: &i.issuer,
+                client_ids: &i.client_ids,
+                token_use: i.token_use,
+                skew: i.skew,
+                now,
+            },
+        )?;
+        i.cache.insert(key, verified.clone());
+        self.not_revoked(verified)
+    }
+
+    /// The token when it was verified before and is still good, without waiting: the guards'
+    /// fast path. `None`: verify it.
+    pub(crate) fn verify_cached(&self, token: &str) -> Option<AccessToken> {
+        let i = &self.inner;
+        let t = i.cache.get(&cache::key(token), i.clock.now(), i.skew)?;
+        self.not_revoked(t).ok()
+    }
+
+    fn not_revoked(&self, t: AccessToken) -> Result<AccessToken, TokenError> {
+        if self.inner.revoked.any_of(t.revocation_ids()) {
+            return Err(TokenError::Revoked);
+        }
+        Ok(t)
+    }
+
+    /// Refuses from now on the tokens of a sign-in: `id` is its `origin_jti` (what Cognito's
+    /// `RevokeToken` ends), or a token's `jti`, remembered until `until` (Unix seconds, the last
+    /// such token's `exp`). Hallpass calls it when a user signs out of the site; call it too for
+    /// sign-outs another instance reports.
+    pub fn revoke(&self, id: &str, until: i64) {
+        let now = self.inner.clock.now();
+        self.inner.revoked.add(id, until, now);
+    }
+
+    /// A site session's access token that ends (sign-out): its sign-in is revoked. The token came
+    /// from the token endpoint to this server, so its payload is read without a signature check.
+    pub(crate) fn revoke_issued(&self, access_token: &str) {
+        let Some(claims) = payload(access_token) else {
+            return;
+        };
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+        let until = exp.saturating_add(self.inner.skew);
+        for claim in ["origin_jti", "jti"] {
+            if let Some(id) = claims.get(claim).and_then(Value::as_str) {
+                self.revoke(id, until);
+            }
+        }
+    }
+
+    /// The issuer this verifier trusts.
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+}
+
+/// The payload of a compact JWS, unverified.
+fn payload(token: &str) -> Option<serde_json::Map<String, Value>> {
+    use base64::Engine as _;
+    let part = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}

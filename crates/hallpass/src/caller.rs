@@ -1,0 +1,152 @@
+//! Who is calling an API: the [`AccessToken`] extractor (a verified Bearer token, nothing else),
+//! and [`Caller`], which takes a site session or a Bearer token, and tells a machine
+//! (client_credentials) from a user.
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+
+use crate::access::{AccessToken, AccessTokenVerifier};
+use crate::error::Error;
+use crate::extract::instance;
+use crate::session::context::bearer;
+use crate::session::Session;
+use crate::token_error::TokenError;
+
+/// The request's verifier: an `Extension` of its own (an API without sessions), else the one
+/// given to the Hallpass instance of the layer.
+pub(crate) fn verifier(extensions: &http::Extensions) -> Result<AccessTokenVerifier, Error> {
+    if let Some(v) = extensions.get::<AccessTokenVerifier>() {
+        return Ok(v.clone());
+    }
+    let hallpass = instance(extensions).ok_or(Error::MissingLayer)?;
+    hallpass
+        .access_tokens()
+        .cloned()
+        .ok_or(Error::Token(TokenError::NotConfigured))
+}
+
+/// A Cognito token (three dot-separated parts) rather than Hallpass's own session value (a JWE:
+/// five parts), which the session extractor takes.
+fn is_jws(token: &str) -> bool {
+    token.bytes().filter(|b| *b == b'.').count() == 2
+}
+
+/// The verified Bearer token of a request: a guard's (already verified), else verified here.
+async fn verified(parts: &mut Parts) -> Result<AccessToken, Error> {
+    if let Some(t) = parts.extensions.get::<AccessToken>() {
+        return Ok(t.clone());
+    }
+    let raw = bearer(&parts.headers).ok_or(TokenError::Missing)?;
+    let t = verifier(&parts.extensions)?.verify(raw).await?;
+    parts.extensions.insert(t.clone());
+    Ok(t)
+}
+
+/// The verified Bearer token; 401 `WWW-Authenticate: Bearer error="invalid_token"` otherwise.
+///
+/// ```
+/// use hallpass::AccessToken;
+///
+/// async fn me(token: AccessToken) -> String {
+///     match token.username() {
+///         Some(user) => format!("{user}, scopes {:?}", token.scopes().collect::<Vec<_>>()),
+///         None => format!("machine client {}", token.client_id()),
+///     }
+/// }
+/// ```
+impl<S: Send + Sync> FromRequestParts<S> for AccessToken {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        verified(parts).await
+    }
+}
+
+/// Who calls: a person (signed in to the site, or with a user's access token) or a machine (a
+/// client_credentials access token). A request with a Cognito token in `Authorization: Bearer` is
+/// judged by the token alone; without one, by the site session.
+///
+/// ```
+/// use hallpass::{Caller, UserCaller};
+///
+/// async fn orders(caller: Caller) -> String {
+///     match caller {
+///         Caller::User(UserCaller::Session(s)) => format!("{} on the website", s.display_name()),
+///         Caller::User(user) => format!("user {} with a token", user.sub().unwrap_or("?")),
+///         Caller::Machine(token) => format!("service {}", token.client_id()),
+///         _ => "someone else".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Caller {
+    /// A person.
+    User(UserCaller),
+    /// A machine client (client_credentials): its token names no user.
+    Machine(AccessToken),
+}
+
+/// How a person calls.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum UserCaller {
+    /// Signed in to the site (session cookie, or Hallpass's own session value as Bearer).
+    Session(Session),
+    /// A user's Cognito access token (a browser app, a mobile app).
+    Token(AccessToken),
+}
+
+impl UserCaller {
+    /// The user's `sub`.
+    pub fn sub(&self) -> Option<&str> {
+        match self {
+            UserCaller::Session(s) => s.token().sub.as_deref(),
+            UserCaller::Token(t) => Some(t.sub()),
+        }
+    }
+
+    /// Whether the user is in `group` (`cognito:groups`).
+    pub fn in_group(&self, group: &str) -> bool {
+        match self {
+            UserCaller::Session(s) => s.in_group(group),
+            UserCaller::Token(t) => t.in_group(group),
+        }
+    }
+}
+
+impl Caller {
+    /// The token, for a caller that sent one.
+    pub fn token(&self) -> Option<&AccessToken> {
+        match self {
+            Caller::User(UserCaller::Token(t)) | Caller::Machine(t) => Some(t),
+            Caller::User(UserCaller::Session(_)) => None,
+        }
+    }
+
+    /// Whether the caller's token carries `scope` (a site session has no scopes).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.token().is_some_and(|t| t.has_scope(scope))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let token_sent = parts.extensions.get::<AccessToken>().is_some()
+            || bearer(&parts.headers).is_some_and(is_jws);
+        if token_sent {
+            let t = verified(parts).await?;
+            return Ok(if t.is_machine() {
+                Caller::Machine(t)
+            } else {
+                Caller::User(UserCaller::Token(t))
+            });
+        }
+        Session::from_request_parts(parts, state)
+            .await
+            .map(|s| Caller::User(UserCaller::Session(s)))
+            .map_err(Error::from)
+    }
+}

@@ -1,0 +1,170 @@
+//! Cognito access tokens in `Authorization: Bearer` (issue 29), against a real local pool: a
+//! user's token from the JSON API, a machine's from `/oauth2/token`, scope and group guards with
+//! RFC 6750 answers, a sign-out here revoking the session's token, a key rotation, expiry.
+
+use std::time::Duration;
+
+use userpool::{DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
+
+use crate::support::api::{
+    app, call, machine_token, pool, user_tokens, BROWSER_APP, MACHINE, REPORTS,
+};
+use crate::support::cognito::{attr_after, Browser, KeepTokens};
+
+#[tokio::test]
+async fn a_user_token_and_a_machine_token_are_accepted_and_told_apart() {
+    let pool = pool(None).await;
+    let app = app(&pool, KeepTokens::default()).await;
+    let user = user_tokens(&pool, BROWSER_APP, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await;
+    let user_at = user["AccessToken"].as_str().expect("signed in");
+    let (status, _, me) = call(&app, "GET", "/api/me", user_at).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["machine"], false);
+    assert_eq!(me["client_id"], BROWSER_APP);
+    assert!(me["username"].is_string());
+    let (_, _, who) = call(&app, "GET", "/api/who", user_at).await;
+    assert_eq!(who["kind"], "user");
+
+    let (status, body) = machine_token(&pool, MACHINE, None).await;
+    assert_eq!(status, 200, "{body}");
+    let machine_at = body["access_token"].as_str().unwrap();
+    let (status, _, me) = call(&app, "GET", "/api/me", machine_at).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["machine"], true);
+    assert_eq!(me["client_id"], MACHINE);
+    assert_eq!(
+        me["scopes"],
+        serde_json::json!(["orders/read", "orders/write"])
+    );
+    let (_, _, who) = call(&app, "GET", "/api/who", machine_at).await;
+    assert_eq!(
+        (who["kind"].as_str(), who["client"].as_str()),
+        (Some("machine"), Some(MACHINE))
+    );
+
+    // A second call is answered from the cache: the same answer.
+    let (status, _, _) = call(&app, "GET", "/api/me", machine_at).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn scope_and_group_guards_answer_as_rfc_6750_says() {
+    let pool = pool(None).await;
+    let app = app(&pool, KeepTokens::default()).await;
+    let (_, orders) = machine_token(&pool, MACHINE, None).await;
+    let orders = orders["access_token"].as_str().unwrap().to_string();
+    let (_, reports) = machine_token(&pool, REPORTS, None).await;
+    let reports = reports["access_token"].as_str().unwrap().to_string();
+    let user = user_tokens(&pool, BROWSER_APP, DEMO_USER_EMAIL, DEMO_USER_PASSWORD).await;
+    let user = user["AccessToken"].as_str().unwrap().to_string();
+
+    assert_eq!(call(&app, "GET", "/api/orders", &orders).await.0, 200);
+    assert_eq!(call(&app, "POST", "/api/orders", &orders).await.0, 200);
+    for token in [&reports, &user] {
+        let (status, www, body) = call(&app, "GET", "/api/orders", token).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(
+            www.starts_with("Bearer error=\"insufficient_scope\"")
+                && www.contains("scope=\"orders/read\""),
+            "{www}"
+        );
+        assert_eq!(body["error"], "insufficient_scope");
+    }
+    // Groups: the demo user is in `admin`; a machine is in no group.
+    assert_eq!(call(&app, "GET", "/api/admin", &user).await.0, 200);
+    let (status, www, _) = call(&app, "GET", "/api/admin", &orders).await;
+    assert_eq!(status, 403);
+    assert!(www.contains("insufficient_scope"), "{www}");
+
+    // No token at all: 401 with a bare challenge (RFC 6750 §3.1).
+    let res = app.client.get(app.at("/api/orders")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    // The client asks for a scope it was not given: Cognito's `invalid_scope`.
+    let (status, body) = machine_token(&pool, REPORTS, Some("orders/read")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope"))
+    );
+}
+
+#[tokio::test]
+async fn the_token_of_a_session_signed_out_here_is_refused() {
+    let pool = pool(None).await;
+    let keep = KeepTokens::default();
+    let app = app(&pool, keep.clone()).await;
+    let mut b = Browser::new(&app);
+    let (status, _) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 302);
+    let (_, tokens) = keep.get();
+    let at = tokens.access_token.expose().to_string();
+    assert_eq!(call(&app, "GET", "/api/me", &at).await.0, 200);
+    // The browser itself: a site session, no token.
+    let res = app
+        .client
+        .get(app.at("/api/who"))
+        .header("cookie", b.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    let who: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(who["kind"], "session");
+
+    let (_, _, html) = b.get("/api/auth/signout").await;
+    let csrf = attr_after(&html, "name=\"csrfToken\" value=\"");
+    let res = app
+        .client
+        .post(app.at("/api/auth/signout"))
+        .header("cookie", b.cookie_header())
+        .form(&[("csrfToken", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let (status, www, body) = call(&app, "GET", "/api/me", &at).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        www.contains("error=\"invalid_token\"") && www.contains("revoked"),
+        "{www}"
+    );
+}
+
+#[tokio::test]
+async fn a_key_rotation_at_the_pool_is_picked_up_and_expiry_is_kept() {
+    let pool = pool(None).await;
+    let app = app(&pool, KeepTokens::default()).await;
+    let (_, before) = machine_token(&pool, MACHINE, None).await;
+    let before = before["access_token"].as_str().unwrap().to_string();
+    assert_eq!(call(&app, "GET", "/api/me", &before).await.0, 200);
+    pool.pool().rotate_keys(Some(DEMO_POOL_ID)).await.unwrap();
+    let (_, after) = machine_token(&pool, MACHINE, None).await;
+    let after = after["access_token"].as_str().unwrap().to_string();
+    assert_ne!(kid(&before), kid(&after), "a new key signs");
+    let (status, _, body) = call(&app, "GET", "/api/me", &after).await;
+    assert_eq!(status, 200, "the new key is fetched: {body}");
+
+    // An hour later (Cognito's default lifetime) the cached token has expired.
+    app.clock.advance(Duration::from_secs(3600 + 10));
+    let (status, www, _) = call(&app, "GET", "/api/me", &after).await;
+    assert_eq!(status, 401);
+    assert!(www.contains("expired"), "{www}");
+}
+
+fn kid(jwt: &str) -> String {
+    use base64::Engine as _;
+    let header = jwt.split('.').next().unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    v["kid"].as_str().unwrap().to_string()
+}
