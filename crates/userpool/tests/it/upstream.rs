@@ -33,8 +33,15 @@ fn install() -> Result<PathBuf, String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oidc-upstream");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // Several tests start providers at once: they take turns here, and a file is rewritten only
+    // when it changed, so that no test's node reads a half-copied script or a node_modules that
+    // another test's `npm ci` is replacing.
+    let _guard = DirLock::take(&dir.join(".installing"))?;
     for file in ["package.json", "package-lock.json", "upstream.mjs"] {
-        std::fs::copy(src.join(file), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        let want = std::fs::read(src.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        if std::fs::read(dir.join(file)).ok().as_deref() != Some(want.as_slice()) {
+            std::fs::write(dir.join(file), want).map_err(|e| format!("{file}: {e}"))?;
+        }
     }
     let installed = dir.join("node_modules/oidc-provider/package.json");
     let version = std::fs::read_to_string(&installed)
@@ -42,9 +49,6 @@ fn install() -> Result<PathBuf, String> {
         .and_then(|s| serde_json::from_str::<Value>(&s).ok())
         .and_then(|p| p["version"].as_str().map(String::from));
     if version.as_deref() != Some(VERSION) {
-        // Several tests may install at once: one lock directory makes them take turns.
-        let lock = dir.join(".installing");
-        let _guard = DirLock::take(&lock)?;
         let out = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             .current_dir(&dir)
