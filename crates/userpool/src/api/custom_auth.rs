@@ -177,7 +177,7 @@ pub(crate) async fn answer(
 async fn next(
     cc: &ClientCall<'_>,
     user: Option<UserRow>,
-    mut flow: Flow,
+    flow: Flow,
 ) -> Result<AuthReply, ApiError> {
     let who = Who {
         user: user.as_ref(),
@@ -215,26 +215,45 @@ async fn next(
         };
     }
     match decided.get("challengeName").and_then(Value::as_str) {
-        Some("CUSTOM_CHALLENGE") => {}
-        Some("PASSWORD_VERIFIER") if flow.srp_a.is_some() => {
-            let srp_a = flow.srp_a.take().unwrap_or_default();
-            let reply = srp_flow::start(cc, &flow.username, &srp_a).await?;
-            // The flow goes on once the password is proved: its state waits under the session.
-            let session = reply.session.as_deref().unwrap_or_default();
-            let waiting = ChallengeRow {
-                pool_id: cc.pc.id.clone(),
-                client_id: cc.client.id.clone(),
-                sub: user.as_ref().map(|u| u.sub.clone()).unwrap_or_default(),
-                challenge: SRP_CONTINUATION.into(),
-                state: serde_json::to_vec(&flow).map_err(|e| Error::Internal(e.to_string()))?,
-                expires_at: cc.pool.now() + CHALLENGE_VALIDITY_SECS,
-            };
-            let key = tokens::hash_secret(&format!("{SRP_CONTINUATION}:{session}"));
-            cc.pool.store().insert_challenge(&key, &waiting).await?;
-            return Ok(reply);
-        }
-        _ => return Err(invalid(define)),
+        Some("CUSTOM_CHALLENGE") => custom_challenge(cc, user, flow).await,
+        Some("PASSWORD_VERIFIER") if flow.srp_a.is_some() => password_step(cc, user, flow).await,
+        _ => Err(invalid(define)),
     }
+}
+
+/// The define trigger asked for the password (`custom-srp`): SRP starts, and the flow goes on
+/// once the password is proved, its state waiting under the SRP step's session.
+async fn password_step(
+    cc: &ClientCall<'_>,
+    user: Option<UserRow>,
+    mut flow: Flow,
+) -> Result<AuthReply, ApiError> {
+    let srp_a = flow.srp_a.take().unwrap_or_default();
+    let reply = srp_flow::start(cc, &flow.username, &srp_a).await?;
+    let session = reply.session.as_deref().unwrap_or_default();
+    let waiting = ChallengeRow {
+        pool_id: cc.pc.id.clone(),
+        client_id: cc.client.id.clone(),
+        sub: user.as_ref().map(|u| u.sub.clone()).unwrap_or_default(),
+        challenge: SRP_CONTINUATION.into(),
+        state: serde_json::to_vec(&flow).map_err(|e| Error::Internal(e.to_string()))?,
+        expires_at: cc.pool.now() + CHALLENGE_VALIDITY_SECS,
+    };
+    let key = tokens::hash_secret(&format!("{SRP_CONTINUATION}:{session}"));
+    cc.pool.store().insert_challenge(&key, &waiting).await?;
+    Ok(reply)
+}
+
+/// The define trigger asked for a custom challenge: the create trigger makes it.
+async fn custom_challenge(
+    cc: &ClientCall<'_>,
+    user: Option<UserRow>,
+    mut flow: Flow,
+) -> Result<AuthReply, ApiError> {
+    let who = Who {
+        user: user.as_ref(),
+        username: &flow.username,
+    };
     let event = Event {
         pc: cc.pc,
         version: "1",

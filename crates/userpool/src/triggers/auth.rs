@@ -117,43 +117,10 @@ pub(crate) async fn user_migration(
     let Some(reply) = pool.run_trigger(Trigger::UserMigration, event).await? else {
         return Ok(None);
     };
-    let bad = || Error::from(TriggerError::invalid(Trigger::UserMigration));
-    let attributes = match reply.get("userAttributes") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(m)) => m.clone(),
-        Some(_) => return Err(bad()),
-    };
-    let reset_required = match string(&reply, "finalUserStatus").as_deref() {
-        None | Some("CONFIRMED") => false,
-        Some("RESET_REQUIRED") => true,
-        Some(_) => return Err(bad()),
-    };
-    let email = attributes
-        .get("email")
-        .and_then(Value::as_str)
-        .unwrap_or(username)
-        .trim()
-        .to_string();
-    if !valid_email(&email) {
-        return Err(bad());
-    }
-    let verified = attributes.get("email_verified").and_then(Value::as_str) == Some("true");
-    let mut others = BTreeMap::new();
-    for (k, v) in &attributes {
-        if matches!(k.as_str(), "email" | "email_verified" | "sub" | "username")
-            || k.starts_with("cognito:")
-        {
-            continue;
-        }
-        let Some(v) = v.as_str() else {
-            return Err(bad());
-        };
-        valid_attribute_name(k).map_err(|_| bad())?;
-        others.insert(k.clone(), v.to_string());
-    }
+    let described = MigratedUser::from_reply(&reply, username)?;
     let sub = uuid::Uuid::new_v4().to_string();
     let chosen = match password {
-        Some(p) if !reset_required => p.to_string(),
+        Some(p) if !described.reset_required => p.to_string(),
         // Nobody knows this one: the user resets it.
         _ => crate::tokens::random_secret(32) + "Aa1!",
     };
@@ -162,11 +129,11 @@ pub(crate) async fn user_migration(
         .insert_user(
             &pc.id,
             &sub,
-            &email,
+            &described.email,
             &record,
             true,
-            verified,
-            &others,
+            described.verified,
+            &described.others,
             pool.now(),
         )
         .await?;
@@ -178,8 +145,62 @@ pub(crate) async fn user_migration(
         .ok_or(Error::NoSuchUser)?;
     Ok(Some(Migrated {
         user,
-        reset_required,
+        reset_required: described.reset_required,
     }))
+}
+
+/// The user a migration function's reply describes, checked: an address, whether it is
+/// verified, the other attributes (never `sub`, `username` or `cognito:*`), the final status.
+struct MigratedUser {
+    email: String,
+    verified: bool,
+    others: BTreeMap<String, String>,
+    reset_required: bool,
+}
+
+impl MigratedUser {
+    fn from_reply(reply: &Map<String, Value>, username: &str) -> Result<Self, Error> {
+        let bad = || Error::from(TriggerError::invalid(Trigger::UserMigration));
+        let attributes = match reply.get("userAttributes") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => return Err(bad()),
+        };
+        let reset_required = match string(reply, "finalUserStatus").as_deref() {
+            None | Some("CONFIRMED") => false,
+            Some("RESET_REQUIRED") => true,
+            Some(_) => return Err(bad()),
+        };
+        let email = attributes
+            .get("email")
+            .and_then(Value::as_str)
+            .unwrap_or(username)
+            .trim()
+            .to_string();
+        if !valid_email(&email) {
+            return Err(bad());
+        }
+        let verified = attributes.get("email_verified").and_then(Value::as_str) == Some("true");
+        let mut others = BTreeMap::new();
+        for (k, v) in &attributes {
+            if matches!(k.as_str(), "email" | "email_verified" | "sub" | "username")
+                || k.starts_with("cognito:")
+            {
+                continue;
+            }
+            let Some(v) = v.as_str() else {
+                return Err(bad());
+            };
+            valid_attribute_name(k).map_err(|_| bad())?;
+            others.insert(k.clone(), v.to_string());
+        }
+        Ok(Self {
+            email,
+            verified,
+            others,
+            reset_required,
+        })
+    }
 }
 
 /// What the triggers made of a sign-in by name and password, before the password is checked.

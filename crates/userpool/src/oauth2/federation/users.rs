@@ -84,6 +84,20 @@ pub(crate) async fn federated_user(
         }
         return Ok(Ok(user));
     }
+    first_sign_in(pool, provider, upstream_sub, attributes)
+        .await
+        .map(Ok)
+}
+
+/// A new identity: its own federated user, `{ProviderName}_{sub}`, made with the mapped
+/// attributes.
+async fn first_sign_in(
+    pool: &UserPool,
+    provider: &ProviderRow,
+    upstream_sub: &str,
+    attributes: BTreeMap<String, String>,
+) -> Result<UserRow, Error> {
+    let (pool_id, now, store) = (&provider.pool_id, pool.now(), pool.store());
     let username = format!("{}_{upstream_sub}", provider.name);
     let user = UserRow {
         sub: uuid::Uuid::new_v4().to_string(),
@@ -116,7 +130,7 @@ pub(crate) async fn federated_user(
         created_at: now,
     };
     match store.insert_federated_user(pool_id, &user, &identity).await {
-        Ok(()) => Ok(Ok(user)),
+        Ok(()) => Ok(user),
         // Two first sign-ins at once: the other made the user.
         Err(Error::Database(e))
             if e.as_database_error()
@@ -129,7 +143,6 @@ pub(crate) async fn federated_user(
                 Some(i) => store
                     .user_by_sub(pool_id, &i.sub)
                     .await?
-                    .map(Ok)
                     .ok_or(Error::NoSuchUser),
                 None => Err(Error::NoSuchUser),
             }
