@@ -37,7 +37,7 @@ async fn me_bare() -> Json<Value> {
     Json(json!({ "kind": "user", "sub": SUB }))
 }
 
-/// A Cognito user's access token (~0.9 KB), valid for an hour from `now`, and the JWKS with its key.
+/// A Cognito user's access token (~1.1 KB), valid for an hour from `now`, and the JWKS with its key.
 fn token(now: i64) -> (String, Value) {
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(RSA_PEM).expect("fixture key");
     let public = key.to_public_key();

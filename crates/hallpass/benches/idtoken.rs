@@ -34,6 +34,7 @@ const NONCE: &str = "kQ2v0c1m9VhJ3xY7tP4sL6wN8bR5eA0d";
 const ACCESS_TOKEN: &str = "eyJraWQiOiJhY2Nlc3MifQ.the-access-token-the-at-hash-is-over.sig";
 
 // Access tokens from `Authorization: Bearer`, verified with the same keys.
+#[path = "idtoken/access.rs"]
 mod access;
 
 fn main() {

@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p hallpass --bench idtoken -- access` (a module of the ID-token bench, whose keys and
 //! issuer it shares). The token is a typical Cognito access token (the
-//! claims Cognito puts in a user's token, with groups, ~0.9 KB), RS256 (Cognito's algorithm) or
+//! claims Cognito puts in a user's token, with groups, ~1.1 KB), RS256 (Cognito's algorithm) or
 //! ES256.
 //!
 //! - `first_*`: a token the verifier has not seen: Hallpass's `AccessTokenVerifier::verify` with
