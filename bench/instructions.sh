@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Instructions per request, counted by callgrind (stable across runs and unaffected by other load,
 # unlike wall-clock figures): the bare handler, the site's shape without auth (site-bare), the site's /protected with a small and a tokens
-# cookie, and GET /api/auth/session, each driven in process by `bench/src/bin/instructions.rs`.
+# cookie, and GET /api/auth/session, each driven in process by `bench/src/bin/instructions.rs`; and
+# the API's `GET /api/me` (examples/api) with a Bearer access token (bearer) against the same route
+# with no auth (api-bare), both sent the same `Authorization` header: a repeated token, answered
+# from the verifier's cache after the warm-up's first verification.
 #
 #   bench/instructions.sh            # N=2000 requests per scenario
 #   N=500 bench/instructions.sh
@@ -14,7 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-2000}
-SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens"}
+SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer"}
 if [ -n "${KEEP:-}" ]; then
   OUT=$KEEP
   mkdir -p "$OUT"
@@ -61,6 +64,10 @@ for s in $SCENARIOS; do
   fi
   printf '| %-18s | %14s | %14s |\n' "$s" "${PER[$s]}" "$ratio"
 done
+if [ -n "${PER[bearer]:-}" ] && [ -n "${PER[api-bare]:-}" ]; then
+  awk -v a="${PER[bearer]}" -v b="${PER[api-bare]}" \
+    'BEGIN { printf "bearer ÷ api-bare: %.3f (target ≤ 1.2)\n", a / b }'
+fi
 if [ -n "${KEEP:-}" ]; then
   echo "callgrind outputs in $OUT: callgrind_annotate --threshold=95 $OUT/protected-tokens.out"
 fi

@@ -3,6 +3,8 @@
 //! request) measure. The site is the real `hallpass_site::app` in NextAuth v4 compatibility with a
 //! Cognito provider that is never contacted (a cookie-only request needs no network), as
 //! `bench/run.sh` starts it, and each request carries the `Cookie` header the load benchmark sends.
+//! The API scenarios (`api-bare`, `bearer`) are `examples/api`'s `/api/me` with a Bearer token
+//! instead (see [`crate::bearer`]).
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
@@ -14,13 +16,15 @@ use hallpass::{Compat, Config, Hallpass};
 use tower::ServiceExt;
 
 /// Every scenario's name, in the order they are reported.
-pub const SCENARIOS: [&str; 6] = [
+pub const SCENARIOS: [&str; 8] = [
     "bare",
     "site-bare",
     "protected-small",
     "protected-tokens",
     "session-small",
     "session-tokens",
+    "api-bare",
+    "bearer",
 ];
 
 const SECRET: &str = "inprocess-benchmark-secret-0123456789abcdef";
@@ -33,6 +37,10 @@ pub struct Scenario {
     pub path: &'static str,
     /// The `Cookie` header of every request.
     pub cookie: String,
+    /// The `Authorization` header of every request, if any.
+    pub authorization: Option<String>,
+    /// What the answer must contain (the signed-in user).
+    pub expect: &'static str,
 }
 
 async fn bare_page() -> Response {
@@ -113,6 +121,16 @@ impl Scenario {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
+        if let "api-bare" | "bearer" = name {
+            let (app, authorization) = crate::bearer::scenario(name == "api-bare", now);
+            return Some(Scenario {
+                app,
+                path: "/api/me",
+                cookie: String::new(),
+                authorization: Some(authorization),
+                expect: crate::bearer::SUB,
+            });
+        }
         let (path, tokens) = match name {
             // The bare handler gets the tokens cookie too, so header parsing costs the same.
             "bare" | "site-bare" => ("/protected", true),
@@ -130,17 +148,26 @@ impl Scenario {
             "site-bare" => site_without_auth(),
             _ => app,
         };
-        Some(Scenario { app, path, cookie })
+        Some(Scenario {
+            app,
+            path,
+            cookie,
+            authorization: None,
+            expect: crate::NAME,
+        })
     }
 
     /// One request, its whole body read. Panics unless it is a 200 (a broken scenario must not
     /// produce a figure).
     pub async fn request(&self) -> Bytes {
-        let req = Request::get(self.path)
-            .header(header::HOST, "localhost:3000")
-            .header(header::COOKIE, self.cookie.as_str())
-            .body(Body::empty())
-            .expect("valid request");
+        let mut req = Request::get(self.path).header(header::HOST, "localhost:3000");
+        if !self.cookie.is_empty() {
+            req = req.header(header::COOKIE, self.cookie.as_str());
+        }
+        if let Some(authorization) = &self.authorization {
+            req = req.header(header::AUTHORIZATION, authorization.as_str());
+        }
+        let req = req.body(Body::empty()).expect("valid request");
         let resp = self.app.clone().oneshot(req).await.expect("infallible");
         assert_eq!(
             resp.status(),
@@ -161,7 +188,7 @@ impl Scenario {
         for _ in 0..20 {
             body = self.request().await;
         }
-        if String::from_utf8_lossy(&body).contains(crate::NAME) {
+        if String::from_utf8_lossy(&body).contains(self.expect) {
             Ok(body)
         } else {
             Err(format!(

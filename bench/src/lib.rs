@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bearer;
 pub mod flow;
 pub mod inprocess;
 

@@ -1,6 +1,7 @@
 //! ID-token verification with a cached JWKS, RS256 and ES256, per call on one core.
 //!
-//! `cargo bench -p hallpass --bench idtoken`. Each token is a typical Cognito ID token (the claims
+//! `cargo bench -p hallpass --bench idtoken` (its `access` module: access tokens, issue 29; see
+//! `idtoken/access.rs`). Each token is a typical Cognito ID token (the claims
 //! Cognito puts in one after a hosted-UI sign-in, with `at_hash`, ~1.1 KB), verified the way a
 //! sign-in verifies it: header and algorithm allow-list, the key from the cached set by `kid`, the
 //! signature (jsonwebtoken, RustCrypto backend), then every claim check (issuer, audience, expiry,
@@ -31,6 +32,10 @@ const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Benc
 const CLIENT_ID: &str = "4f3b2a1c0d9e8f7a6b5c4d3e2f";
 const NONCE: &str = "kQ2v0c1m9VhJ3xY7tP4sL6wN8bR5eA0d";
 const ACCESS_TOKEN: &str = "eyJraWQiOiJhY2Nlc3MifQ.the-access-token-the-at-hash-is-over.sig";
+
+// Access tokens from `Authorization: Bearer`, verified with the same keys.
+#[path = "idtoken/access.rs"]
+mod access;
 
 fn main() {
     divan::main();

@@ -130,6 +130,18 @@ impl AccessTokenVerifierBuilder {
 
     /// Checks the settings: the issuer an https URL (http only on loopback), a client id.
     pub fn build(self) -> Result<AccessTokenVerifier, ConfigError> {
+        self.finish(None)
+    }
+
+    /// [`build`](Self::build) with the issuer's keys already loaded from `jwks` (a JWKS document,
+    /// `{"keys": [...]}`), as after a first fetch: for the benchmarks, which measure verification
+    /// without a network. Not part of the documented API.
+    #[doc(hidden)]
+    pub fn build_with_jwks(self, jwks: &Value) -> Result<AccessTokenVerifier, ConfigError> {
+        self.finish(Some(jwks))
+    }
+
+    fn finish(self, jwks: Option<&Value>) -> Result<AccessTokenVerifier, ConfigError> {
         let issuer = self.issuer.trim_end_matches('/').to_string();
         let url = Url::parse(&issuer).map_err(|e| ConfigError::InvalidUrl {
             var: "COGNITO_ISSUER",
@@ -168,7 +180,10 @@ impl AccessTokenVerifierBuilder {
                 client_ids: self.client_ids,
                 token_use: self.token_use,
                 skew: i64::try_from(self.skew.as_secs()).unwrap_or(i64::MAX),
-                jwks: JwksCache::new(jwks_url),
+                jwks: match jwks {
+                    Some(document) => JwksCache::loaded(jwks_url, document),
+                    None => JwksCache::new(jwks_url),
+                },
                 http,
                 clock: self.clock,
                 cache: VerifiedCache::new(self.cache_capacity),

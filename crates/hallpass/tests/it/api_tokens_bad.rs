@@ -14,8 +14,9 @@ use crate::support::api::{
 };
 use crate::support::cognito::KeepTokens;
 
-/// The pool's current access-token key: its kid and private key.
-async fn access_key(db: &str) -> (String, EncodingKey) {
+/// The pool's current access-token key: its kid and private key (also for the aws-jwt-verify
+/// parity test).
+pub(crate) async fn access_key(db: &str) -> (String, EncodingKey) {
     use sqlx::ConnectOptions as _;
     let mut conn = db
         .parse::<sqlx::sqlite::SqliteConnectOptions>()
@@ -37,7 +38,7 @@ async fn access_key(db: &str) -> (String, EncodingKey) {
 }
 
 /// A compact JWS of exactly this header text and these claims, RS256 with `key`.
-fn signed(header: &str, claims: &Value, key: &EncodingKey) -> String {
+pub(crate) fn signed(header: &str, claims: &Value, key: &EncodingKey) -> String {
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header),
@@ -47,7 +48,7 @@ fn signed(header: &str, claims: &Value, key: &EncodingKey) -> String {
     format!("{input}.{sig}")
 }
 
-fn good_claims(pool: &RunningUserPool) -> Value {
+pub(crate) fn good_claims(pool: &RunningUserPool) -> Value {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     json!({"sub": MACHINE, "iss": pool.issuer(DEMO_POOL_ID).as_str().trim_end_matches('/'),
            "client_id": MACHINE, "token_use": "access", "scope": "orders/read",

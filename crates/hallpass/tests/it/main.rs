@@ -6,6 +6,7 @@ mod api_tokens;
 mod api_tokens_bad;
 mod authjs;
 mod authjs_node;
+mod awsjwt_node;
 mod backends;
 mod bad_cookie;
 mod cognito_form;
