@@ -87,17 +87,23 @@ async fn me_token(token: AccessToken) -> Json<Value> {
     Json(json!({ "kind": "user", "sub": token.sub() }))
 }
 
-/// The router of scenario `bearer-api` (see [`me_token`]), and the `Authorization` header value.
-pub fn token_only(now: i64) -> (Router, String) {
+/// The router of scenario `bearer-api` (see [`me_token`]), or with `bare` of `api-layer` (the
+/// bare route under the same `Extension` layer: what the layer alone costs), and the
+/// `Authorization` header value.
+pub fn token_only(bare: bool, now: i64) -> (Router, String) {
     let (token, jwks) = token(now);
     let verifier = AccessTokenVerifier::builder(ISSUER)
         .client_id(CLIENT_ID)
         .build_with_jwks(&jwks)
         .expect("valid verifier");
-    let app = Router::new()
-        .route("/api/me", get(me_token))
-        .layer(axum::Extension(verifier));
-    (app, format!("Bearer {token}"))
+    let app = match bare {
+        true => Router::new().route("/api/me", get(me_bare)),
+        false => Router::new().route("/api/me", get(me_token)),
+    };
+    (
+        app.layer(axum::Extension(verifier)),
+        format!("Bearer {token}"),
+    )
 }
 
 /// The router of scenario `api-bare` (`bare`) or `bearer`, and the `Authorization` header value.

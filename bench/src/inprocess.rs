@@ -16,7 +16,7 @@ use hallpass::{Compat, Config, Hallpass};
 use tower::ServiceExt;
 
 /// Every scenario's name, in the order they are reported.
-pub const SCENARIOS: [&str; 9] = [
+pub const SCENARIOS: [&str; 10] = [
     "bare",
     "site-bare",
     "protected-small",
@@ -25,6 +25,7 @@ pub const SCENARIOS: [&str; 9] = [
     "session-tokens",
     "api-bare",
     "bearer",
+    "api-layer",
     "bearer-api",
 ];
 
@@ -122,9 +123,9 @@ impl Scenario {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        if let "api-bare" | "bearer" | "bearer-api" = name {
+        if let "api-bare" | "bearer" | "api-layer" | "bearer-api" = name {
             let (app, authorization) = match name {
-                "bearer-api" => crate::bearer::token_only(now),
+                "api-layer" | "bearer-api" => crate::bearer::token_only(name == "api-layer", now),
                 _ => crate::bearer::scenario(name == "api-bare", now),
             };
             return Some(Scenario {
