@@ -12,7 +12,7 @@ use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::me::signed_in_user;
 use super::users::Empty;
-use super::webauthn_config::{self, WebAuthnConfiguration};
+use crate::passkey_config::{self as webauthn_config, WebAuthnConfiguration};
 use super::{sign_in, ApiError, Call, Exception};
 use crate::config::MfaSetting;
 use crate::store::{ChallengeRow, UserRow};

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_cognitoidentityprovider::primitives::Document;
+use aws_smithy_types::Document;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
     UserVerificationType, WebAuthnConfigurationType,

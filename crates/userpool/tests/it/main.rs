@@ -47,6 +47,7 @@ mod hosted_ui_csrf;
 mod hosted_ui_enumeration;
 mod hosted_ui_lockout;
 mod hosted_ui_mfa;
+mod hosted_ui_passkey;
 mod model_readme;
 mod model_support;
 mod model_walk;
