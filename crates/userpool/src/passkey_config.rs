@@ -53,10 +53,7 @@ pub(crate) async fn stored(
 
 /// What `Get`/`SetUserPoolMfaConfig` show: the stored configuration, with Cognito's default
 /// `UserVerification` (`preferred`).
-pub(crate) async fn shown(
-    pool: &UserPool,
-    pool_id: &str,
-) -> Result<WebAuthnConfiguration, Error> {
+pub(crate) async fn shown(pool: &UserPool, pool_id: &str) -> Result<WebAuthnConfiguration, Error> {
     let mut config = stored(pool, pool_id).await?.unwrap_or_default();
     config
         .user_verification

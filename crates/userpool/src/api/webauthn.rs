@@ -15,10 +15,10 @@ use super::users::Empty;
 use super::{run, ApiError, Call, Exception};
 use crate::access_token::AccessToken;
 use crate::passkey::RelyingParty;
+use crate::passkey::{self, b64url, b64url_decode, ClientData, PasskeyError, RegistrationJson};
 use crate::passkey_config::relying_party;
 use crate::passkey_sign_in::{new_challenge, user_handle};
 use crate::pool::UserPool;
-use crate::passkey::{self, b64url, b64url_decode, ClientData, PasskeyError, RegistrationJson};
 use crate::store::{ChallengeRow, PasskeyRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
 

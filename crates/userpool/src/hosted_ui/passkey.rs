@@ -101,7 +101,12 @@ pub(super) async fn options(
     pool.store()
         .insert_challenge(&tokens::hash_secret(&id), &row)
         .await?;
-    let cookie = pool_cookie(&pool, cookie_name(pool_id), id, Some(CHALLENGE_VALIDITY_SECS))?;
+    let cookie = pool_cookie(
+        &pool,
+        cookie_name(pool_id),
+        id,
+        Some(CHALLENGE_VALIDITY_SECS),
+    )?;
     let mut resp = axum::Json(options).into_response();
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -148,8 +153,10 @@ pub(super) async fn sign_in(
             .cookie(clear.clone())
             .ok()
     };
-    let (Some(row), Some(rp)) = (take(&pool, &form).await?, relying_party(&pool, pool_id).await?)
-    else {
+    let (Some(row), Some(rp)) = (
+        take(&pool, &form).await?,
+        relying_party(&pool, pool_id).await?,
+    ) else {
         return refuse(SESSION_EXPIRED);
     };
     let credential = form.field("credential");

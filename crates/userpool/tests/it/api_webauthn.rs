@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use aws_smithy_types::Document;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
     UserVerificationType, WebAuthnConfigurationType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_smithy_types::Document;
 use aws_smithy_types::Number;
 use serde_json::{json, Value};
 

@@ -89,7 +89,11 @@ async fn the_sign_in_page_signs_in_with_a_passkey() {
         .to_str()
         .unwrap()
         .starts_with("text/javascript"));
-    assert!(js.text().await.unwrap().contains("navigator.credentials.get"));
+    assert!(js
+        .text()
+        .await
+        .unwrap()
+        .contains("navigator.credentials.get"));
 
     // The script's first request: the options for Alice's passkeys.
     let r = t
