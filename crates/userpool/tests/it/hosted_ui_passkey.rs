@@ -49,6 +49,19 @@ fn form(html: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     f
 }
 
+/// The script file: JavaScript, calling WebAuthn.
+async fn check_script(t: &TestPool) {
+    let js = t.http.get(t.url("/passkey.js")).send().await.unwrap();
+    assert_eq!(js.status(), 200);
+    let kind = js.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(kind.starts_with("text/javascript"), "{kind}");
+    assert!(js
+        .text()
+        .await
+        .unwrap()
+        .contains("navigator.credentials.get"));
+}
+
 #[tokio::test]
 async fn the_sign_in_page_signs_in_with_a_passkey() {
     let t = spawn_pool().await;
@@ -83,17 +96,7 @@ async fn the_sign_in_page_signs_in_with_a_passkey() {
     assert_eq!(script_src, Some("script-src 'self'"), "{csp}");
     assert!(html.contains("id=\"passkey\"") && html.contains("/passkey.js\" defer"));
     assert!(!html.contains("<script>"), "no inline script");
-    let js = t.http.get(t.url("/passkey.js")).send().await.unwrap();
-    assert_eq!(js.status(), 200);
-    assert!(js.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/javascript"));
-    assert!(js
-        .text()
-        .await
-        .unwrap()
-        .contains("navigator.credentials.get"));
+    check_script(&t).await;
 
     // The script's first request: the options for Alice's passkeys.
     let r = t

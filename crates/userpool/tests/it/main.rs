@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod amplify_browser;
 mod amplify_node;
 mod api_admin;
 mod api_auth;
