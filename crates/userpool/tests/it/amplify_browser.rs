@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::UserVerificationType;
-use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::wd::{TimeoutConfiguration, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
@@ -218,7 +218,8 @@ async fn amplify_js_registers_a_passkey_and_signs_in_with_it_in_chromium() {
     c.issue_cmd(AddVirtualAuthenticator)
         .await
         .expect("a virtual authenticator");
-    c.set_script_timeout(Duration::from_secs(60)).await.unwrap();
+    let timeouts = TimeoutConfiguration::new(Some(Duration::from_secs(60)), None, None);
+    c.update_timeouts(timeouts).await.unwrap();
     c.goto(&format!("http://localhost:{page}/")).await.unwrap();
     let input = json!({
         "endpoint": format!("http://localhost:{}", t.running.local_addr().port()),
