@@ -4,7 +4,9 @@
 # cookie, and GET /api/auth/session, each driven in process by `bench/src/bin/instructions.rs`; and
 # the API's `GET /api/me` (examples/api) with a Bearer access token (bearer) against the same route
 # with no auth (api-bare), both sent the same `Authorization` header: a repeated token, answered
-# from the verifier's cache after the warm-up's first verification.
+# from the verifier's cache after the warm-up's first verification; and bearer-api, an API without
+# website sessions (the `AccessToken` extractor, the verifier an `Extension`, no Hallpass layer),
+# beside api-layer, the bare route under that same `Extension` layer (what the layer alone costs).
 #
 #   bench/instructions.sh            # N=2000 requests per scenario
 #   N=500 bench/instructions.sh
@@ -17,7 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-2000}
-SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer"}
+SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer api-layer bearer-api"}
 if [ -n "${KEEP:-}" ]; then
   OUT=$KEEP
   mkdir -p "$OUT"
@@ -64,9 +66,15 @@ for s in $SCENARIOS; do
   fi
   printf '| %-18s | %14s | %14s |\n' "$s" "${PER[$s]}" "$ratio"
 done
-if [ -n "${PER[bearer]:-}" ] && [ -n "${PER[api-bare]:-}" ]; then
-  awk -v a="${PER[bearer]}" -v b="${PER[api-bare]}" \
-    'BEGIN { printf "bearer ÷ api-bare: %.3f (target ≤ 1.2)\n", a / b }'
+for s in bearer bearer-api; do
+  if [ -n "${PER[$s]:-}" ] && [ -n "${PER[api-bare]:-}" ]; then
+    awk -v a="${PER[$s]}" -v b="${PER[api-bare]}" -v s="$s" \
+      'BEGIN { printf "%s ÷ api-bare: %.3f (target ≤ 1.2)\n", s, a / b }'
+  fi
+done
+if [ -n "${PER[bearer-api]:-}" ] && [ -n "${PER[api-layer]:-}" ]; then
+  awk -v a="${PER[bearer-api]}" -v b="${PER[api-layer]}" \
+    'BEGIN { printf "bearer-api ÷ api-layer (the token check alone): %.3f\n", a / b }'
 fi
 if [ -n "${KEEP:-}" ]; then
   echo "callgrind outputs in $OUT: callgrind_annotate --threshold=95 $OUT/protected-tokens.out"

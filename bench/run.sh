@@ -12,8 +12,11 @@
 #   THREADS=2 CONNS=32   wrk -t / -c
 #   COOKIE=tokens  the session: `tokens` (a typical Cognito session with its access, ID and refresh
 #                  tokens, ~5.7 KB in two cookie chunks) or `small` (no tokens, one ~400-byte cookie)
-#   SERVERS="site site-sqlite site-postgres site-redis next bare"   which servers to run; the
-#                  site-<store> ones are the site with server-side sessions (AUTH_SESSION_STORE)
+#   SERVERS="site site-sqlite site-postgres site-redis next bare api"   which servers to run; the
+#                  site-<store> ones are the site with server-side sessions (AUTH_SESSION_STORE);
+#                  `api` is the API rounds: `GET /api/me` with one Cognito-shaped RS256 access token
+#                  in `Authorization: Bearer`, served by Hallpass's verifier (bench/src/bin/api.rs),
+#                  by jwt-authorizer (bench/jwt-authorizer/, its own workspace) and with no auth
 #   STORE_SQLITE, STORE_POSTGRES, STORE_REDIS   their store URLs (defaults: a file in the results
 #                  folder; schema hallpass_bench in database test at 127.0.0.1:5432; key prefix
 #                  hallpass-bench: at 127.0.0.1:6379). A store that does not answer is NOT RUN.
@@ -40,7 +43,7 @@ WARMUP=${WARMUP:-3s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 COOKIE=${COOKIE:-tokens}
-SERVERS=${SERVERS:-site site-sqlite site-postgres site-redis next bare}
+SERVERS=${SERVERS:-site site-sqlite site-postgres site-redis next bare api}
 SECRET=${BENCH_SECRET:-hallpass-bench-secret-0123456789abcdefghijkl}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/bench/results/$STAMP"
@@ -86,6 +89,11 @@ command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
 if [[ -z ${SKIP_BUILD:-} ]]; then
   log "cargo build --release -p hallpass-site -p hallpass-bench"
   (cd "$ROOT" && cargo build --release -p hallpass-site -p hallpass-bench)
+  if has api; then
+    log "cargo build --release (bench/jwt-authorizer)"
+    (cd "$ROOT" && cargo build --release --manifest-path bench/jwt-authorizer/Cargo.toml \
+      --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}")
+  fi
   if has next; then
     log "npm ci && next build (bench/nextauth)"
     (cd "$ROOT/bench/nextauth" && npm ci --no-audit --no-fund --loglevel=error && npx next build) >"$OUT/next-build.log" 2>&1 \
@@ -184,13 +192,14 @@ check() {
 # measure ROUND NAME PID ENDPOINT URL: warm-up, then one measured wrk run; memory sampled mid-run.
 measure() {
   local round=$1 name=$2 pid=$3 endpoint=$4 url=$5 secs half res rss hwm
-  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -H "Cookie: $COOKIE_HEADER" "$url" >/dev/null
+  local header=${HEADER:-"Cookie: $COOKIE_HEADER"}
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -H "$header" "$url" >/dev/null
   secs=${DURATION%s}
   half=$(python3 -c "print($secs / 2)")
   (sleep "$half"; mem_kb "$pid" >"$OUT/mem.tmp") &
   local sampler=$!
   wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s --latency -s "$OUT/report.lua" \
-    -H "Cookie: $COOKIE_HEADER" "$url" >"$OUT/wrk-$round-$name-$endpoint.txt"
+    -H "$header" "$url" >"$OUT/wrk-$round-$name-$endpoint.txt"
   wait "$sampler" || true
   read -r rss hwm <"$OUT/mem.tmp"
   res=$(grep '^RESULT' "$OUT/wrk-$round-$name-$endpoint.txt" | cut -d' ' -f2-)
@@ -297,6 +306,44 @@ run_bare() {
   stop_pid "$pid"
 }
 
+# check_api NAME URL: the Bearer request must be a 200 naming the token's user.
+check_api() {
+  local name=$1 url=$2 body code
+  body=$(curl -s -m 10 -H "$HEADER" -w '\n%{http_code}' "$url") || { echo "$name: $url did not answer" >&2; exit 1; }
+  code=${body##*$'\n'}
+  if [[ $code != 200 || $body != *'"kind":"user"'* ]]; then
+    echo "$name: $url answered $code, not the token's user" >&2
+    printf '%s\n' "${body:0:600}" >&2
+    exit 1
+  fi
+}
+
+# run_api ROUND: the three API servers, one after the other, with the same token.
+run_api() {
+  local round=$1 name port pid ms
+  local HEADER="Authorization: $API_AUTHORIZATION"
+  for name in api-bare api-hallpass jwt-authorizer; do
+    port=$(free_port)
+    case $name in
+      api-bare) set -- "$BIN/api" bare ;;
+      api-hallpass) set -- "$BIN/api" hallpass ;;
+      jwt-authorizer) set -- "$BIN/bench-jwt-authorizer" "$OUT/api-public.pem" "$API_ISSUER" ;;
+    esac
+    read -r pid ms < <(start "$name" "$port" "$OUT" -- env -i PATH="$PATH" PORT="$port" "$@")
+    [[ -n ${pid:-} ]] || exit 1
+    PIDS+=("$pid")
+    printf '%s\t%s\t%s\n' "$round" "$name" "$ms" >>"$OUT/startup.tsv"
+    check_api "$name" "http://127.0.0.1:$port/api/me"
+    measure "$round" "$name" "$pid" me "http://127.0.0.1:$port/api/me"
+    stop_pid "$pid"
+  done
+}
+if has api; then
+  API_AUTHORIZATION=$("$BIN/api" token "$OUT/api-public.pem")
+  API_ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench
+  log "API token: ${#API_AUTHORIZATION} bytes in the Authorization header"
+fi
+
 # --- the rounds: every server in every round, so that each round's ratios share its conditions --------
 for round in $(seq "$RUNS"); do
   has site && run_site "$round"
@@ -305,6 +352,7 @@ for round in $(seq "$RUNS"); do
   has site-redis && run_site_store "$round" redis "$STORE_REDIS"
   has next && run_next "$round"
   has bare && run_bare "$round"
+  has api && run_api "$round"
 done
 
 # --- full sign-ins against the embedded local pool (password hash cost lowered: Testing) ------------
@@ -434,6 +482,24 @@ if store_rows:
     for name, endpoint, v, c in store_rows:
         path = "/protected" if endpoint == "protected" else "/api/auth/session"
         print(f"| {name} | GET {path} | {v:.2f}× | {'–' if c is None else f'{c:.2f}×'} |")
+api = [("api-bare", "bare axum, no auth"), ("api-hallpass", "Hallpass `Caller` (AccessTokenVerifier)"),
+       ("jwt-authorizer", "jwt-authorizer 0.15 layer + `JwtClaims`")]
+if fig("api-hallpass", "me", "rps") is not None:
+    print()
+    print("| API: GET /api/me, `Authorization: Bearer` access token | req/s (median) | p50 ms | p99 ms | peak RSS MB |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for server, label in api:
+        if fig(server, "me", "rps") is not None:
+            print(f"| {label} | {n(fig(server, 'me', 'rps'))} | {n(fig(server, 'me', 'p50_ms'), '{:.2f}')} "
+                  f"| {n(fig(server, 'me', 'p99_ms'), '{:.2f}')} | {n(fig(server, 'me', 'hwm_kb') / 1024, '{:.1f}')} |")
+    hb = rounds(lambda g: g("api-hallpass", "me", "rps") / g("api-bare", "me", "rps"))
+    hj = rounds(lambda g: g("api-hallpass", "me", "rps") / g("jwt-authorizer", "me", "rps"))
+    jb = rounds(lambda g: g("jwt-authorizer", "me", "rps") / g("api-bare", "me", "rps"))
+    print()
+    print("| API ratio, per round (req/s) | rounds | median |")
+    print("| --- | --- | ---: |")
+    for label, xs in [("Hallpass ÷ bare", hb), ("jwt-authorizer ÷ bare", jb), ("Hallpass ÷ jwt-authorizer", hj)]:
+        print(f"| {label} | {', '.join(f'{x:.2f}' for x in xs)} | {n(med(xs), '{:.2f}×')} |")
 sig = list(csv.DictReader(open(f"{out}/signin.tsv"), delimiter="\t"))
 if sig:
     print()

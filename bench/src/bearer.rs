@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use hallpass::{AccessTokenVerifier, Caller, Config, Hallpass, UserCaller};
+use hallpass::{AccessToken, AccessTokenVerifier, Caller, Config, Hallpass, UserCaller};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::traits::PublicKeyParts as _;
@@ -65,6 +65,45 @@ fn token(now: i64) -> (String, Value) {
     let encoding = EncodingKey::from_rsa_pem(RSA_PEM.as_bytes()).expect("fixture key");
     let token = jsonwebtoken::encode(&header, &claims, &encoding).expect("signs");
     (token, jwks)
+}
+
+/// The public half of the key that signs the benchmark's access tokens, as PEM (for a verifier
+/// that takes a key rather than a JWKS, such as `jwt-authorizer` in `bench/jwt-authorizer/`).
+pub fn public_key_pem() -> String {
+    use rsa::pkcs8::EncodePublicKey as _;
+    rsa::RsaPrivateKey::from_pkcs8_pem(RSA_PEM)
+        .expect("fixture key")
+        .to_public_key()
+        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+        .expect("encodes")
+}
+
+/// The issuer of the benchmark's access tokens.
+pub const TOKEN_ISSUER: &str = ISSUER;
+
+/// An API without website sessions: the [`AccessToken`] extractor, the verifier an `Extension`
+/// (no `Hallpass` instance or layer).
+async fn me_token(token: AccessToken) -> Json<Value> {
+    Json(json!({ "kind": "user", "sub": token.sub() }))
+}
+
+/// The router of scenario `bearer-api` (see [`me_token`]), or with `bare` of `api-layer` (the
+/// bare route under the same `Extension` layer: what the layer alone costs), and the
+/// `Authorization` header value.
+pub fn token_only(bare: bool, now: i64) -> (Router, String) {
+    let (token, jwks) = token(now);
+    let verifier = AccessTokenVerifier::builder(ISSUER)
+        .client_id(CLIENT_ID)
+        .build_with_jwks(&jwks)
+        .expect("valid verifier");
+    let app = match bare {
+        true => Router::new().route("/api/me", get(me_bare)),
+        false => Router::new().route("/api/me", get(me_token)),
+    };
+    (
+        app.layer(axum::Extension(verifier)),
+        format!("Bearer {token}"),
+    )
 }
 
 /// The router of scenario `api-bare` (`bare`) or `bearer`, and the `Authorization` header value.

@@ -16,7 +16,7 @@ use hallpass::{Compat, Config, Hallpass};
 use tower::ServiceExt;
 
 /// Every scenario's name, in the order they are reported.
-pub const SCENARIOS: [&str; 8] = [
+pub const SCENARIOS: [&str; 10] = [
     "bare",
     "site-bare",
     "protected-small",
@@ -25,6 +25,8 @@ pub const SCENARIOS: [&str; 8] = [
     "session-tokens",
     "api-bare",
     "bearer",
+    "api-layer",
+    "bearer-api",
 ];
 
 const SECRET: &str = "inprocess-benchmark-secret-0123456789abcdef";
@@ -121,8 +123,11 @@ impl Scenario {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        if let "api-bare" | "bearer" = name {
-            let (app, authorization) = crate::bearer::scenario(name == "api-bare", now);
+        if let "api-bare" | "bearer" | "api-layer" | "bearer-api" = name {
+            let (app, authorization) = match name {
+                "api-layer" | "bearer-api" => crate::bearer::token_only(name == "api-layer", now),
+                _ => crate::bearer::scenario(name == "api-bare", now),
+            };
             return Some(Scenario {
                 app,
                 path: "/api/me",

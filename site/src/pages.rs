@@ -6,7 +6,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use hallpass::provider::ProviderKind;
-use hallpass::{CognitoPage, CsrfToken, Hallpass, PageStep, Session};
+use hallpass::{CognitoPage, CsrfToken, Hallpass, PageStep, Session, SignedIn};
 
 pub(crate) const LOGO: &str = include_str!("../static/logo.svg");
 
@@ -196,7 +196,7 @@ pub(crate) async fn account(
     }
 }
 
-pub(crate) async fn protected(session: Session) -> Response {
+pub(crate) async fn protected(SignedIn(session): SignedIn) -> Response {
     page(&ProtectedPage {
         signed_in: true,
         logo: LOGO,

@@ -7,39 +7,75 @@ use http::request::Parts;
 
 use crate::access::{AccessToken, AccessTokenVerifier};
 use crate::error::Error;
-use crate::extract::instance;
-use crate::session::context::bearer;
+use crate::extract::RequestAuth;
+use crate::session::context::{bearer_value, visible};
 use crate::session::Session;
 use crate::token_error::TokenError;
+use crate::Hallpass;
 
 /// The request's verifier: an `Extension` of its own (an API without sessions), else the one
 /// given to the Hallpass instance of the layer.
 pub(crate) fn verifier(extensions: &http::Extensions) -> Result<AccessTokenVerifier, Error> {
+    verifier_ref(extensions).cloned()
+}
+
+fn verifier_ref(extensions: &http::Extensions) -> Result<&AccessTokenVerifier, Error> {
     if let Some(v) = extensions.get::<AccessTokenVerifier>() {
-        return Ok(v.clone());
+        return Ok(v);
     }
-    let hallpass = instance(extensions).ok_or(Error::MissingLayer)?;
+    let hallpass = match extensions.get::<RequestAuth>() {
+        Some(auth) => &auth.hallpass,
+        None => extensions.get::<Hallpass>().ok_or(Error::MissingLayer)?,
+    };
     hallpass
         .access_tokens()
-        .cloned()
         .ok_or(Error::Token(TokenError::NotConfigured))
 }
 
 /// A Cognito token (three dot-separated parts) rather than Hallpass's own session value (a JWE:
 /// five parts), which the session extractor takes.
 fn is_jws(token: &str) -> bool {
-    token.bytes().filter(|b| *b == b'.').count() == 2
+    memchr::memchr_iter(b'.', token.as_bytes()).take(3).count() == 2
+}
+
+/// What a request's `Authorization: Bearer` holds.
+enum Sent<'a> {
+    /// A token verified before (by a guard of this request, or earlier: from the cache, which
+    /// holds only tokens that passed every check, so finding one equal is the check).
+    Known(AccessToken),
+    /// Something to verify.
+    New(&'a str),
+    Nothing,
+}
+
+/// The request's Bearer token, as far as it is known without waiting; `jws_only`: a value that
+/// is not a JWS (Hallpass's own session value) counts as nothing.
+fn sent(parts: &Parts, jws_only: bool) -> Sent<'_> {
+    if let Some(t) = parts.extensions.get::<AccessToken>() {
+        return Sent::Known(t.clone());
+    }
+    let Some(raw) = bearer_value(&parts.headers) else {
+        return Sent::Nothing;
+    };
+    let verifier = verifier_ref(&parts.extensions).ok();
+    if let Some(t) = verifier.and_then(|v| v.verify_cached(raw)) {
+        return Sent::Known(t);
+    }
+    match visible(raw) {
+        Some(raw) if !jws_only || is_jws(raw) => Sent::New(raw),
+        _ => Sent::Nothing,
+    }
 }
 
 /// The verified Bearer token of a request: a guard's (already verified), else verified here.
-async fn verified(parts: &mut Parts) -> Result<AccessToken, Error> {
-    if let Some(t) = parts.extensions.get::<AccessToken>() {
-        return Ok(t.clone());
+/// Not kept in the request: a second extractor finds it in the verifier's cache, for less than an
+/// extension insert costs every request.
+async fn verified(parts: &Parts) -> Result<AccessToken, Error> {
+    match sent(parts, false) {
+        Sent::Known(t) => Ok(t),
+        Sent::New(raw) => Ok(verifier_ref(&parts.extensions)?.verify(raw).await?),
+        Sent::Nothing => Err(TokenError::Missing.into()),
     }
-    let raw = bearer(&parts.headers).ok_or(TokenError::Missing)?;
-    let t = verifier(&parts.extensions)?.verify(raw).await?;
-    parts.extensions.insert(t.clone());
-    Ok(t)
 }
 
 /// The verified Bearer token; 401 `WWW-Authenticate: Bearer error="invalid_token"` otherwise.
@@ -134,19 +170,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token_sent = parts.extensions.get::<AccessToken>().is_some()
-            || bearer(&parts.headers).is_some_and(is_jws);
-        if token_sent {
-            let t = verified(parts).await?;
-            return Ok(if t.is_machine() {
-                Caller::Machine(t)
-            } else {
-                Caller::User(UserCaller::Token(t))
-            });
-        }
-        Session::from_request_parts(parts, state)
-            .await
-            .map(|s| Caller::User(UserCaller::Session(s)))
-            .map_err(Error::from)
+        let t = match sent(parts, true) {
+            Sent::Known(t) => t,
+            Sent::New(raw) => verifier_ref(&parts.extensions)?.verify(raw).await?,
+            Sent::Nothing => {
+                return Session::from_request_parts(parts, state)
+                    .await
+                    .map(|s| Caller::User(UserCaller::Session(s)))
+                    .map_err(Error::from)
+            }
+        };
+        Ok(if t.is_machine() {
+            Caller::Machine(t)
+        } else {
+            Caller::User(UserCaller::Token(t))
+        })
     }
 }

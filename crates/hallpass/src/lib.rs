@@ -175,7 +175,7 @@ pub use endpoints::cognito::model::{
 pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
 pub use error::{CheckError, Error, ErrorCode, TokenError, DEBUG_CAUSE_HEADER};
 pub use extract::{CsrfToken, SessionRejection};
-pub use guard::{Guard, GuardFuture, GuardService};
+pub use guard::{Guard, GuardFuture, GuardService, SignedIn};
 pub use hallpass::{Hallpass, HallpassBuilder};
 pub use layer::{HallpassLayer, HallpassService, WithCookies};
 pub use security_headers::{SecurityHeaders, SecurityHeadersService};

@@ -35,7 +35,7 @@ use tower::{Layer, Service};
 use crate::access::{AccessToken, AccessTokenVerifier};
 use crate::error::Error;
 use crate::guard::GuardFuture;
-use crate::session::context::bearer;
+use crate::session::context::{bearer_value, visible};
 use crate::token_error::TokenError;
 use crate::Hallpass;
 
@@ -144,7 +144,7 @@ where
                 Err(e) => return answer(e),
             },
         };
-        let Some(raw) = bearer(req.headers()) else {
+        let Some(raw) = bearer_value(req.headers()) else {
             return answer(TokenError::Missing.into());
         };
         // The hot path: a token verified before runs the route at once, nothing boxed.
@@ -159,6 +159,9 @@ where
                 Err(e) => answer(e.into()),
             };
         }
+        let Some(raw) = visible(raw) else {
+            return answer(TokenError::Missing.into());
+        };
         let raw = raw.to_string();
         // The clone is ready only after `poll_ready`; keep the ready one.
         let clone = self.inner.clone();

@@ -41,7 +41,7 @@ pub enum Error {
     Template(#[from] askama::Error),
     /// A Lambda trigger failed or refused (its message is Cognito's).
     #[error(transparent)]
-    Trigger(#[from] crate::triggers::TriggerError),
+    Trigger(#[from] crate::lambda::TriggerError),
     /// Password hashing failed, or a background task died.
     #[error("internal: {0}")]
     Internal(String),

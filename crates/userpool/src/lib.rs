@@ -18,11 +18,21 @@
 //! # Ok(()) }
 //! ```
 
+// Modules are layered, top first; each imports only from the modules after it on its line
+// and from the lines below (no import circle: `scripts/import-cycles.py crates/userpool/src`).
+// - front doors: `server`; `api`, `hosted_ui`; `oauth2`; `outbox_page`, `home`, `guard`, `cli`
+// - steps they share: `refresh`, `user_tokens`, `codes`, `triggers`, `mfa`, `access_token`,
+//   `hosted_session`, `admin`
+// - `pool`: the `UserPool` and its state (`pool/` adds its password and run-time pool methods)
+// - the pool's parts: `tokens`, `keys`, `credentials`, `limits`, `runtime_pools`, `store`,
+//   `outbox`, `password`, `server_secret`
+// - leaves: `config`, `error`, `lambda`, `user_password`, `http`, `cors`, `srp`, `totp`
 mod access_token;
 mod admin;
 mod api;
 #[cfg(feature = "cli")]
 pub mod cli;
+mod codes;
 pub mod config;
 mod cors;
 mod credentials;
@@ -33,10 +43,12 @@ mod hosted_session;
 mod hosted_ui;
 mod http;
 mod keys;
+mod lambda;
 mod limits;
 mod mfa;
 mod oauth2;
 mod outbox;
+mod outbox_page;
 mod passkey;
 mod passkey_config;
 mod passkey_sign_in;
@@ -63,9 +75,9 @@ pub use config::{
 pub use cors::DEFAULT_CORS_ORIGINS;
 pub use credentials::{PasswordVerifications, LOCKOUT_AFTER, LOCKOUT_DURATION};
 pub use error::Error;
+pub use lambda::config::{LambdaConfig, VersionedTrigger};
 pub use limits::{SENDS_PER_WINDOW, SEND_WINDOW_SECS};
 pub use outbox::{MessageKind, SentMessage, OUTBOX_CAPACITY};
 pub use password::PasswordHashCost;
 pub use pool::{UserPool, UserPoolBuilder};
 pub use server::RunningUserPool;
-pub use triggers::config::{LambdaConfig, VersionedTrigger};

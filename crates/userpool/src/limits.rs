@@ -8,7 +8,6 @@ use std::sync::Mutex;
 
 use crate::error::Error;
 use crate::outbox::MessageKind;
-use crate::pool::UserPool;
 use crate::store::GUESSES_PER_CODE;
 /// Messages of one kind one user may be sent per [`SEND_WINDOW_SECS`].
 pub const SENDS_PER_WINDOW: usize = 5;
@@ -35,7 +34,7 @@ fn key(pool_id: &str, kind: &'static str, name: &str) -> Key {
     (pool_id.to_string(), kind, name.trim().to_lowercase())
 }
 
-impl UserPool {
+impl Limits {
     /// Counts a message of `kind` to `name` (the user's e-mail, or the name given for an
     /// unknown user, who must be limited alike), or refuses it with `LimitExceeded` when the
     /// last [`SEND_WINDOW_SECS`] already saw [`SENDS_PER_WINDOW`].
@@ -44,10 +43,10 @@ impl UserPool {
         pool_id: &str,
         kind: MessageKind,
         name: &str,
+        now: i64,
     ) -> Result<(), Error> {
-        let now = self.now();
         let since = now - SEND_WINDOW_SECS;
-        let mut sent = self.limits().sent.lock().unwrap_or_else(|e| e.into_inner());
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         if sent.len() > PRUNE_ABOVE {
             sent.retain(|_, times| times.back().is_some_and(|t| *t > since));
         }
@@ -65,22 +64,14 @@ impl UserPool {
     /// A "code" was sent to an unknown user (nothing really was): their guesses start again,
     /// as a real user's do with a new code.
     pub(crate) fn ghost_code_sent(&self, pool_id: &str, purpose: &'static str, name: &str) {
-        let mut g = self
-            .limits()
-            .ghost_guesses
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut g = self.ghost_guesses.lock().unwrap_or_else(|e| e.into_inner());
         g.remove(&key(pool_id, purpose, name));
     }
 
     /// Counts a guess at an unknown user's code: `false` once [`GUESSES_PER_CODE`] were made,
     /// where a real code would be used up too.
     pub(crate) fn ghost_guess(&self, pool_id: &str, purpose: &'static str, name: &str) -> bool {
-        let mut g = self
-            .limits()
-            .ghost_guesses
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut g = self.ghost_guesses.lock().unwrap_or_else(|e| e.into_inner());
         if g.len() > PRUNE_ABOVE {
             g.clear();
         }

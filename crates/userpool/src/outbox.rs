@@ -1,24 +1,17 @@
 //! The outbox: every message the pool would send (a sign-up code, a reset code, a temporary
 //! password, an e-mail one-time code). No mail leaves the machine; instead each message goes
 //! to the log, to the `--codes-file` (one tab-separated line each) and to a bounded list in
-//! memory, shown newest first at `GET /_outbox` and `GET /_outbox.json`. [`UserPool::deliver`]
+//! memory, shown newest first at `GET /_outbox` and `GET /_outbox.json`. `UserPool::deliver`
 //! is the one way to send; this is the one place that shows codes and passwords on purpose.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use askama::Template;
-use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
 use crate::error::Error;
-use crate::pool::UserPool;
 
 /// How many messages the in-memory outbox keeps; older ones drop off.
 pub const OUTBOX_CAPACITY: usize = 500;
@@ -48,7 +41,7 @@ impl MessageKind {
         }
     }
 
-    fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             MessageKind::Confirm => "confirmation code",
             MessageKind::Reset => "password reset code",
@@ -121,17 +114,15 @@ impl Outbox {
         recent.push_back(m);
     }
 
-    fn newest_first(&self) -> Vec<SentMessage> {
+    /// The messages, newest first.
+    pub(crate) fn newest_first(&self) -> Vec<SentMessage> {
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         recent.iter().rev().cloned().collect()
     }
-}
 
-impl UserPool {
-    /// "Sends" a message: a log line, a line in the codes file, an entry in the outbox.
-    pub(crate) async fn deliver(&self, m: Message) -> Result<(), Error> {
-        let now = self.now();
-        let outbox = self.outbox();
+    /// "Sends" a message at `now`: a log line, a line in the codes file, an entry in the
+    /// outbox.
+    pub(crate) async fn deliver(&self, m: Message, now: i64) -> Result<(), Error> {
         // The one deliberate log of a secret: no mail leaves the machine, this is the mail.
         tracing::info!(
             pool = %m.pool_id.escape_debug(),
@@ -140,8 +131,8 @@ impl UserPool {
             "{}",
             m.kind.describe()
         );
-        if let Some(path) = &outbox.codes_file {
-            let _guard = outbox.codes_file_lock.lock().await;
+        if let Some(path) = &self.codes_file {
+            let _guard = self.codes_file_lock.lock().await;
             let line = format!(
                 "{now}\t{}\t{}\t{}\t{}\n",
                 m.pool_id,
@@ -159,7 +150,7 @@ impl UserPool {
             // land after the reply that told the user a code was sent.
             f.flush().await?;
         }
-        outbox.push(SentMessage {
+        self.push(SentMessage {
             sent_at: now,
             pool_id: m.pool_id,
             to: m.to,
@@ -170,84 +161,4 @@ impl UserPool {
         });
         Ok(())
     }
-
-    /// The messages in the outbox, newest first (for tests and tools).
-    pub fn outbox_messages(&self) -> Vec<SentMessage> {
-        self.outbox().newest_first()
-    }
-}
-
-pub(crate) fn router(pool: UserPool) -> Router {
-    Router::new()
-        .route("/_outbox", get(page))
-        .route("/_outbox.json", get(json))
-        .with_state(pool)
-}
-
-#[derive(Template)]
-#[template(path = "outbox.html")]
-struct OutboxPage {
-    messages: Vec<Row>,
-}
-
-struct Row {
-    sent_at: String,
-    pool_id: String,
-    to: String,
-    kind: &'static str,
-    code_or_password: String,
-}
-
-async fn page(State(pool): State<UserPool>) -> Response {
-    let messages = pool
-        .outbox_messages()
-        .into_iter()
-        .map(|m| Row {
-            sent_at: time::OffsetDateTime::from_unix_timestamp(m.sent_at)
-                .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_else(|| m.sent_at.to_string()),
-            pool_id: m.pool_id,
-            to: m.to,
-            kind: m.kind.describe(),
-            code_or_password: m.code_or_password,
-        })
-        .collect();
-    match (OutboxPage { messages }).render() {
-        Ok(html) => {
-            let mut resp = Html(html).into_response();
-            no_cache(&mut resp);
-            resp
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "rendering the outbox failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-async fn json(State(pool): State<UserPool>) -> Response {
-    let mut resp =
-        axum::Json(serde_json::json!({ "messages": pool.outbox_messages() })).into_response();
-    no_cache(&mut resp);
-    resp
-}
-
-fn no_cache(resp: &mut Response) {
-    let h = resp.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-        ),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
 }

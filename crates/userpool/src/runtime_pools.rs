@@ -1,7 +1,7 @@
 //! Pools made at run time (`CreateUserPool`, `CreateUserPoolClient`, `DeleteUserPool`).
 //!
 //! The rest of the crate borrows a pool's configuration (`&PoolConfig`) for as long as it
-//! borrows the [`UserPool`]. To keep those signatures, a run-time configuration is
+//! borrows the [`UserPool`](crate::UserPool). To keep those signatures, a run-time configuration is
 //! allocated once and never freed (`Box::leak`): a change (a new client) leaks a new copy,
 //! and a deleted pool's copies stay allocated. That is a few kilobytes per change, so a
 //! process may make at most [`MAX_RUNTIME_CONFIGS`] of them: a local test pool, not a
@@ -10,10 +10,8 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use crate::config::{PoolConfig, Seed};
+use crate::config::PoolConfig;
 use crate::error::Error;
-use crate::keys;
-use crate::pool::UserPool;
 
 /// How many run-time configurations a process may allocate (each is leaked, see above).
 pub(crate) const MAX_RUNTIME_CONFIGS: usize = 10_000;
@@ -63,7 +61,7 @@ impl RuntimePools {
     }
 
     /// Adds or replaces a pool (and its clients); refused once the cap is reached.
-    fn put(&self, config: PoolConfig) -> Result<&'static PoolConfig, Error> {
+    pub(crate) fn put(&self, config: PoolConfig) -> Result<&'static PoolConfig, Error> {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         if state.allocated >= MAX_RUNTIME_CONFIGS {
             return Err(Error::LimitExceeded(format!(
@@ -80,79 +78,9 @@ impl RuntimePools {
         Ok(leaked)
     }
 
-    fn remove(&self, pool_id: &str) {
+    pub(crate) fn remove(&self, pool_id: &str) {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         state.pools.remove(pool_id);
         state.clients.retain(|_, p| p != pool_id);
-    }
-}
-
-/// Checks a configuration as the seed's are checked; problems are invalid parameters.
-fn validate(config: &PoolConfig) -> Result<(), Error> {
-    let seed = Seed {
-        pools: vec![config.clone()],
-        cors_origins: None,
-    };
-    seed.validate().map_err(|e| match e {
-        Error::Config(m) => Error::InvalidParameter(m),
-        e => e,
-    })
-}
-
-impl UserPool {
-    /// Loads the run-time pools stored in the database (at start).
-    pub(crate) async fn load_runtime_pools(&self) -> Result<(), Error> {
-        for json in self.store().runtime_pools().await? {
-            let config: PoolConfig = serde_json::from_str(&json)
-                .map_err(|e| Error::Config(format!("a stored run-time pool: {e}")))?;
-            self.runtime_pools().put(config)?;
-        }
-        Ok(())
-    }
-
-    /// Whether a pool or client id is taken, by the seed or at run time.
-    pub(crate) fn id_taken(&self, id: &str) -> bool {
-        self.pool_config(id).is_ok() || self.client(id).is_some()
-    }
-
-    /// Makes a new pool: stores its configuration and generates its keys.
-    pub(crate) async fn create_runtime_pool(
-        &self,
-        config: PoolConfig,
-    ) -> Result<&PoolConfig, Error> {
-        validate(&config)?;
-        if self.id_taken(&config.id) {
-            return Err(Error::InvalidParameter("The pool id is taken.".into()));
-        }
-        let now = self.now();
-        let json = serde_json::to_string(&config).map_err(|e| Error::Internal(e.to_string()))?;
-        let new_keys = keys::generate_pair(now).await?;
-        self.store()
-            .replace_keys(&config.id, &new_keys, now)
-            .await?;
-        self.store()
-            .save_runtime_pool(&config.id, &json, now)
-            .await?;
-        self.runtime_pools().put(config)
-    }
-
-    /// Replaces a run-time pool's configuration (a client added, changed or removed).
-    pub(crate) async fn update_runtime_pool(
-        &self,
-        config: PoolConfig,
-    ) -> Result<&PoolConfig, Error> {
-        validate(&config)?;
-        let json = serde_json::to_string(&config).map_err(|e| Error::Internal(e.to_string()))?;
-        self.store()
-            .save_runtime_pool(&config.id, &json, self.now())
-            .await?;
-        self.runtime_pools().put(config)
-    }
-
-    /// Removes a run-time pool with its users, clients and keys.
-    pub(crate) async fn delete_runtime_pool(&self, pool_id: &str) -> Result<(), Error> {
-        self.store().delete_pool_data(pool_id).await?;
-        self.runtime_pools().remove(pool_id);
-        Ok(())
     }
 }

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::pool::UserPool;
-use crate::{api, guard, hosted_ui, oauth2, outbox};
+use crate::{api, guard, hosted_ui, oauth2, outbox_page};
 
 impl UserPool {
     /// The HTTP routes: discovery, JWKS, `/oauth2/*`, `/logout`, the hosted-UI pages and
@@ -20,7 +20,7 @@ impl UserPool {
             .merge(hosted_ui::router(self.clone()))
             .merge(crate::oauth2::federation::router(self.clone()))
             .merge(api::router(self.clone()))
-            .merge(outbox::router(self.clone()));
+            .merge(outbox_page::router(self.clone()));
         guard::wrap(self.clone(), routes)
     }
 

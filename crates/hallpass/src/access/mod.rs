@@ -77,6 +77,7 @@ pub struct AccessTokenVerifierBuilder {
     token_use: TokenUse,
     skew: Duration,
     cache_capacity: usize,
+    revocation_capacity: usize,
     clock: Arc<dyn Clock>,
     timeout: Duration,
 }
@@ -113,6 +114,13 @@ impl AccessTokenVerifierBuilder {
     /// How many verified tokens are remembered (default 8192; 0 turns the cache off).
     pub fn cache_capacity(mut self, tokens: usize) -> Self {
         self.cache_capacity = tokens;
+        self
+    }
+
+    /// How many revoked sign-ins are remembered (default 100,000). A full list never forgets
+    /// one: it refuses the tokens that expire soonest instead (and logs a warning).
+    pub fn revocation_capacity(mut self, ids: usize) -> Self {
+        self.revocation_capacity = ids;
         self
     }
 
@@ -187,7 +195,7 @@ impl AccessTokenVerifierBuilder {
                 http,
                 clock: self.clock,
                 cache: VerifiedCache::new(self.cache_capacity),
-                revoked: Revocations::default(),
+                revoked: Revocations::new(self.revocation_capacity),
             }),
         })
     }
@@ -203,6 +211,7 @@ impl AccessTokenVerifier {
             token_use: TokenUse::Access,
             skew: Duration::from_secs(5),
             cache_capacity: 8192,
+            revocation_capacity: revoked::DEFAULT_CAPACITY,
             clock: Arc::new(SystemClock),
             timeout: Duration::from_secs(5),
         }
@@ -238,8 +247,8 @@ impl AccessTokenVerifier {
             return Err(TokenError::Oversize);
         }
         let now = i.clock.now();
-        let key = cache::key(token);
-        if let Some(t) = i.cache.get(&key, now, i.skew) {
+        let slot = i.cache.slot(token.as_bytes());
+        if let Some(t) = i.cache.get(slot, token.as_bytes(), now, i.skew) {
             return self.not_revoked(t);
         }
         header::check(token)?;
@@ -259,20 +268,23 @@ impl AccessTokenVerifier {
                 now,
             },
         )?;
-        i.cache.insert(key, verified.clone());
+        i.cache.insert(slot, token, verified.clone());
         self.not_revoked(verified)
     }
 
     /// The token when it was verified before and is still good, without waiting: the guards'
     /// fast path. `None`: verify it.
-    pub(crate) fn verify_cached(&self, token: &str) -> Option<AccessToken> {
+    pub(crate) fn verify_cached(&self, token: &[u8]) -> Option<AccessToken> {
         let i = &self.inner;
-        let t = i.cache.get(&cache::key(token), i.clock.now(), i.skew)?;
+        let t = i
+            .cache
+            .get(i.cache.slot(token), token, i.clock.now(), i.skew)?;
         self.not_revoked(t).ok()
     }
 
     fn not_revoked(&self, t: AccessToken) -> Result<AccessToken, TokenError> {
-        if self.inner.revoked.any_of(t.revocation_ids()) {
+        let until = t.expires_at().saturating_add(self.inner.skew);
+        if self.inner.revoked.any_of(t.revocation_ids(), until) {
             return Err(TokenError::Revoked);
         }
         Ok(t)
@@ -284,6 +296,8 @@ impl AccessTokenVerifier {
     /// sign-outs another instance reports.
     pub fn revoke(&self, id: &str, until: i64) {
         let now = self.inner.clock.now();
+        // Kept as long as such a token still passes the `exp` check, skew included.
+        let until = until.saturating_add(self.inner.skew);
         self.inner.revoked.add(id, until, now);
     }
 
@@ -294,10 +308,9 @@ impl AccessTokenVerifier {
             return;
         };
         let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        let until = exp.saturating_add(self.inner.skew);
         for claim in ["origin_jti", "jti"] {
             if let Some(id) = claims.get(claim).and_then(Value::as_str) {
-                self.revoke(id, until);
+                self.revoke(id, exp);
             }
         }
     }

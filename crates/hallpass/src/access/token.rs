@@ -39,12 +39,15 @@ pub struct AccessToken(Arc<Verified>);
 struct Verified {
     claims: Map<String, Value>,
     exp: i64,
+    /// Read once here: every request from the cache asks.
+    machine: bool,
+    sub: Box<str>,
 }
 
 impl AccessToken {
     /// `sub`: the user's id, or the client's for a machine (client_credentials).
     pub fn sub(&self) -> &str {
-        self.text("sub").unwrap_or_default()
+        &self.0.sub
     }
 
     /// The app client the token was issued to (`client_id`, or `aud` for an ID token).
@@ -56,13 +59,18 @@ impl AccessToken {
 
     /// The user's name (`username`, `cognito:username` in ID tokens); `None` for a machine.
     pub fn username(&self) -> Option<&str> {
-        self.text("username")
-            .or_else(|| self.text("cognito:username"))
+        Self::username_in(&self.0.claims)
+    }
+
+    fn username_in(claims: &Map<String, Value>) -> Option<&str> {
+        ["username", "cognito:username"]
+            .into_iter()
+            .find_map(|c| claims.get(c).and_then(Value::as_str))
     }
 
     /// True for a client_credentials token: it names no user, only its client.
     pub fn is_machine(&self) -> bool {
-        self.username().is_none()
+        self.0.machine
     }
 
     /// The token's scopes (`scope`, space-separated).
@@ -171,7 +179,18 @@ pub(crate) fn check(claims: Map<String, Value>, e: &Expect<'_>) -> Result<Access
     if claims.get("scope").is_some_and(|s| !s.is_string()) {
         return Err(TokenError::Malformed("scope is not a string".into()));
     }
-    Ok(AccessToken(Arc::new(Verified { claims, exp })))
+    let machine = AccessToken::username_in(&claims).is_none();
+    let sub = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .into();
+    Ok(AccessToken(Arc::new(Verified {
+        claims,
+        exp,
+        machine,
+        sub,
+    })))
 }
 
 #[cfg(test)]

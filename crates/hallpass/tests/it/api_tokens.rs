@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use hallpass::{AccessTokenVerifier, TokenError};
 use userpool::{DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 
 use crate::support::api::{
@@ -167,4 +168,44 @@ fn kid(jwt: &str) -> String {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     v["kid"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_full_revocation_list_refuses_more_instead_of_forgetting() {
+    let pool = pool(None).await;
+    let verifier = AccessTokenVerifier::builder(pool.issuer(DEMO_POOL_ID).as_str())
+        .client_id(MACHINE)
+        .revocation_capacity(2)
+        .build()
+        .expect("a verifier");
+    let mut tokens = Vec::new();
+    for i in 0..4 {
+        if i == 3 {
+            // The last one ends at least a second after the others.
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+        }
+        let (_, body) = machine_token(&pool, MACHINE, None).await;
+        let at = body["access_token"].as_str().unwrap().to_string();
+        let t = verifier.verify(&at).await.expect("a fresh machine token");
+        let jti = t.claims()["jti"].as_str().unwrap().to_string();
+        tokens.push((at, jti, t.expires_at()));
+    }
+    // Three sign-ins revoked into a list of two: the first (ending soonest) makes room.
+    let (a, b, c, fresh) = (&tokens[0], &tokens[1], &tokens[2], &tokens[3]);
+    verifier.revoke(&a.1, a.2);
+    verifier.revoke(&b.1, b.2 + 600);
+    verifier.revoke(&c.1, c.2 + 1200);
+    for (at, id, _) in [a, b, c] {
+        let refused = verifier.verify(at).await;
+        assert!(
+            matches!(refused, Err(TokenError::Revoked)),
+            "{id}: {refused:?}"
+        );
+    }
+    assert!(fresh.2 > a.2);
+    let (at, _, _) = fresh;
+    assert!(
+        verifier.verify(at).await.is_ok(),
+        "a token ending after the forgotten sign-in's end is still good"
+    );
 }

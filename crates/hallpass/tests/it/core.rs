@@ -387,6 +387,39 @@ async fn guards_redirect_pages_and_refuse_apis() {
 }
 
 #[tokio::test]
+async fn the_signed_in_extractor_answers_as_the_default_guard_does() {
+    let app = spawn_app().await;
+    let get = |path: &'static str, html: bool, cookie: Option<String>| {
+        let mut req = app.client.get(app.at(path));
+        if html {
+            req = req.header("accept", "text/html");
+        }
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send()
+    };
+    for html in [true, false] {
+        let guarded = get("/protected", html, None).await.unwrap();
+        let extracted = get("/signed-in", html, None).await.unwrap();
+        assert_eq!(extracted.status(), guarded.status(), "html: {html}");
+        assert_eq!(
+            extracted.headers().get("location"),
+            guarded.headers().get("location")
+        );
+        assert_eq!(
+            extracted.text().await.unwrap(),
+            guarded.text().await.unwrap()
+        );
+    }
+    assert_eq!(get("/signed-in", true, None).await.unwrap().status(), 302);
+    let cookie = session_cookie(&app, &jane(&[]));
+    let res = get("/signed-in", true, Some(cookie)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "Protected for Jane Doe");
+}
+
+#[tokio::test]
 async fn guard_can_send_to_the_sign_in_page_with_a_callback() {
     let app = spawn_app_with(
         Config::builder()

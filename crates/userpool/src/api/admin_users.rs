@@ -204,8 +204,8 @@ pub(crate) async fn admin_get_user(
         user_last_modified_date: user.updated_at,
         enabled: user.enabled,
         user_status: status_of(&user),
-        user_mfa_setting_list: super::mfa::setting_list(&user),
-        preferred_mfa_setting: super::mfa::preferred_setting(&user),
+        user_mfa_setting_list: super::shapes::setting_list(&user),
+        preferred_mfa_setting: super::shapes::preferred_setting(&user),
     })
 }
 

@@ -1,14 +1,15 @@
 //! The sign-in operations: `InitiateAuth`, `AdminInitiateAuth`, `RespondToAuthChallenge`,
 //! `AdminRespondToAuthChallenge` and `GetTokensFromRefreshToken`. Shapes as in the AWS API
-//! reference; the flows themselves are in `sign_in`, `srp_flow` and `challenge`.
+//! reference; the flows themselves are in `sign_in`, `srp_flow`, `user_auth`, ..., and an
+//! answer goes through `respond`.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::challenge::{self, Challenge};
+use super::auth_reply::{param, Answer, AuthReply, AuthenticationResult};
 use super::client_check::{self, ClientCall};
-use super::{custom_auth, sign_in, srp_flow, ApiError, Call, Exception};
+use super::{custom_auth, respond, sign_in, srp_flow, user_auth, ApiError, Call, Exception};
 use crate::config::AuthFlow;
 
 /// `InitiateAuth`'s request.
@@ -85,45 +86,6 @@ pub(crate) struct RefreshRequest {
     client_secret: Option<String>,
 }
 
-/// Tokens, as `AuthenticationResult`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct AuthenticationResult {
-    pub access_token: String,
-    pub expires_in: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-    pub token_type: &'static str,
-    /// A sign-in on a new device, in a pool that tracks devices: the device to confirm.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_device_metadata: Option<NewDeviceMetadata>,
-}
-
-/// `NewDeviceMetadataType`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct NewDeviceMetadata {
-    pub device_key: String,
-    pub device_group_key: String,
-}
-
-/// The reply of the initiate and respond operations: tokens, or the next challenge.
-#[derive(Debug, Serialize, Default)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct AuthReply {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub challenge_name: Option<String>,
-    pub challenge_parameters: HashMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authentication_result: Option<AuthenticationResult>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub available_challenges: Option<Vec<String>>,
-}
-
 /// `GetTokensFromRefreshToken`'s reply.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -161,7 +123,7 @@ pub(crate) async fn respond_to_auth_challenge(
         session: req.session.as_deref(),
         responses: &req.challenge_responses,
     };
-    challenge::respond(&cc, answer).await
+    respond::respond(&cc, answer).await
 }
 
 pub(crate) async fn admin_respond_to_auth_challenge(
@@ -176,7 +138,7 @@ pub(crate) async fn admin_respond_to_auth_challenge(
         session: req.session.as_deref(),
         responses: &req.challenge_responses,
     };
-    challenge::respond(&cc, answer).await
+    respond::respond(&cc, answer).await
 }
 
 pub(crate) async fn get_tokens_from_refresh_token(
@@ -190,26 +152,6 @@ pub(crate) async fn get_tokens_from_refresh_token(
     Ok(RefreshReply {
         authentication_result,
     })
-}
-
-/// A challenge answer, as sent.
-pub(crate) struct Answer<'a> {
-    pub name: &'a str,
-    pub session: Option<&'a str>,
-    pub responses: &'a HashMap<String, String>,
-}
-
-/// One of a map's parameters, or Cognito's complaint that it is missing.
-pub(crate) fn param<'a>(map: &'a HashMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
-    map.get(name)
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            ApiError::new(
-                Exception::InvalidParameterException,
-                format!("Missing required parameter {name}"),
-            )
-        })
 }
 
 /// Runs an `AuthFlow`; `session` is `ConfirmSignUp`'s, which only `USER_AUTH` takes.
@@ -264,30 +206,12 @@ async fn initiate(
             cc.check_secret_hash(params, &[username])?;
             match session.filter(|s| !s.is_empty()) {
                 Some(session) => sign_in::after_sign_up(cc, username, session).await,
-                None => sign_in::choice(cc, username, params).await,
+                None => user_auth::choice(cc, username, params).await,
             }
         }
         _ => Err(ApiError::new(
             Exception::InvalidParameterException,
             "Initiate Auth method not supported.",
         )),
-    }
-}
-
-impl Challenge {
-    /// Cognito's name of the challenge.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Challenge::PasswordVerifier => "PASSWORD_VERIFIER",
-            Challenge::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-            Challenge::SelectChallenge => "SELECT_CHALLENGE",
-            Challenge::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
-            Challenge::MfaSetup => "MFA_SETUP",
-            Challenge::EmailOtp => "EMAIL_OTP",
-            Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
-            Challenge::DeviceSrpAuth => "DEVICE_SRP_AUTH",
-            Challenge::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
-            Challenge::WebAuthn => "WEB_AUTHN",
-        }
     }
 }

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::auth::{param, AuthReply};
+use super::auth_reply::{incorrect, not_found, param, AuthReply};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
-use super::sign_in::{self, incorrect, not_found};
+use super::sign_in;
 use super::srp_flow;
 use super::ApiError;
 use crate::error::Error;

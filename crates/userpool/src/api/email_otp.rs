@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use rand::Rng;
 use subtle::ConstantTimeEq;
 
-use super::auth::{param, AuthReply};
+use super::auth_reply::{disabled, locked, param, AuthReply};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::shapes::mask_email;
-use super::sign_in::{self, disabled, locked};
+use super::sign_in;
 use super::{ApiError, Exception};
 use crate::config::AuthFlow;
 use crate::credentials::PasswordCheck;
@@ -148,7 +148,7 @@ pub(crate) async fn answer(
         // An unknown user's challenge: no code was sent, none can match.
         None => PasswordCheck::Refused,
         Some(user) => {
-            // Counted before the outcome is used, as for a password (`credentials.rs`).
+            // Counted before the outcome is used, as for a password (`pool/credentials.rs`).
             let Some(attempt) = cc.pool.reserve_attempt(&user).await? else {
                 return Err(locked());
             };

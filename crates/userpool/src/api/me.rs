@@ -68,8 +68,8 @@ pub(crate) async fn get_user(
     Ok(GetUserResponse {
         username: user.username().to_string(),
         user_attributes: attributes_of(&user),
-        user_mfa_setting_list: super::mfa::setting_list(&user),
-        preferred_mfa_setting: super::mfa::preferred_setting(&user),
+        user_mfa_setting_list: super::shapes::setting_list(&user),
+        preferred_mfa_setting: super::shapes::preferred_setting(&user),
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::auth::{param, AuthReply};
+use super::auth_reply::{param, AuthReply};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::me::signed_in_user;
@@ -51,7 +51,7 @@ pub(crate) async fn answer_totp(
     if !cc.pool.use_totp_code(&user, code).await? {
         let wrong = row.state.first().copied().unwrap_or(0).saturating_add(1);
         if wrong < WRONG_CODES_PER_SESSION {
-            row.state = totp_state(wrong, device_signed_in);
+            row.state = sign_in::totp_state(wrong, device_signed_in);
             cc.pool.store().insert_challenge(session_hash, &row).await?;
         }
         return Err(mismatch());
@@ -61,12 +61,6 @@ pub(crate) async fn answer_totp(
         ..*cc
     };
     tokens_reply(cc, &user).await
-}
-
-/// The `SOFTWARE_TOKEN_MFA` session's state: the wrong codes so far, and whether a device
-/// proved itself before (its tokens then carry no new device).
-pub(crate) fn totp_state(wrong: u8, device_signed_in: bool) -> Vec<u8> {
-    vec![wrong, u8::from(device_signed_in)]
 }
 
 /// `MFA_SETUP`'s last step: the session says the new secret was verified.
@@ -238,20 +232,6 @@ pub(crate) async fn verify_software_token(
         status: "SUCCESS",
         session: next.session,
     })
-}
-
-/// `UserMFASettingList` of `GetUser` / `AdminGetUser`: the MFA methods on (TOTP only here).
-pub(crate) fn setting_list(user: &UserRow) -> Vec<&'static str> {
-    if user.totp_enabled {
-        vec!["SOFTWARE_TOKEN_MFA"]
-    } else {
-        vec![]
-    }
-}
-
-/// `PreferredMfaSetting`: the method set as preferred, while it is on.
-pub(crate) fn preferred_setting(user: &UserRow) -> Option<&'static str> {
-    (user.totp_enabled && user.totp_preferred).then_some("SOFTWARE_TOKEN_MFA")
 }
 
 #[derive(Deserialize)]

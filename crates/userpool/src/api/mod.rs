@@ -3,6 +3,15 @@
 //! `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`. This module only parses the
 //! envelope and dispatches; each group of operations has its own module, and every reply and
 //! error goes out through [`reply`] and [`ApiError`]'s `IntoResponse`.
+//!
+//! The sign-in modules are layered, each importing only from the layers below it, top first:
+//! - `auth`: the operations (`InitiateAuth`, `RespondToAuthChallenge`, ...), by flow
+//! - `respond` (an answer, by challenge name), `user_auth` (`USER_AUTH`'s first factor)
+//! - the flows: `custom_auth`; `srp_flow`, `email_otp`, `mfa`
+//! - `sign_in`: the password flow, and the tail of every flow (next challenge, or tokens)
+//! - `device_srp` (the device step, as it starts), `triggered` (the triggers of a sign-in)
+//! - `challenge`: the challenges and their sessions
+//! - `auth_reply`: the reply, an answer and its parameters, the refusals the flows share
 
 use std::future::Future;
 
@@ -21,10 +30,12 @@ use crate::pool::UserPool;
 
 mod admin_users;
 mod auth;
+mod auth_reply;
 mod challenge;
 mod client_check;
 mod client_secrets;
 mod custom_auth;
+mod device_srp;
 mod devices;
 mod domains;
 mod email_otp;
@@ -45,6 +56,7 @@ mod pool_update;
 mod pools;
 mod provider_links;
 mod resource_servers;
+mod respond;
 mod secret_hash;
 mod shapes;
 mod sign_in;
@@ -56,6 +68,7 @@ mod terms;
 mod triggered;
 mod unavailable;
 mod user_attrs;
+mod user_auth;
 mod user_sessions;
 mod users;
 mod webauthn;

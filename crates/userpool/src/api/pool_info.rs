@@ -4,8 +4,7 @@
 use serde_json::{json, Value};
 
 use super::me::signed_in_user;
-use super::mfa::{preferred_setting, setting_list};
-use super::shapes::{existing_user, pool_config};
+use super::shapes::{existing_user, pool_config, preferred_setting, setting_list};
 use super::stored::text;
 use super::{ApiError, Call, Exception};
 use crate::store::UserRow;

@@ -200,3 +200,17 @@ pub(crate) async fn existing_user(
         .await?
         .ok_or_else(|| ApiError::new(Exception::UserNotFoundException, "User does not exist."))
 }
+
+/// `UserMFASettingList` of `GetUser` / `AdminGetUser`: the MFA methods on (TOTP only here).
+pub(crate) fn setting_list(user: &UserRow) -> Vec<&'static str> {
+    if user.totp_enabled {
+        vec!["SOFTWARE_TOKEN_MFA"]
+    } else {
+        vec![]
+    }
+}
+
+/// `PreferredMfaSetting`: the method set as preferred, while it is on.
+pub(crate) fn preferred_setting(user: &UserRow) -> Option<&'static str> {
+    (user.totp_enabled && user.totp_preferred).then_some("SOFTWARE_TOKEN_MFA")
+}

@@ -1,51 +1,27 @@
-//! Signing a user in with a password, by refresh token, or by the choice-based `USER_AUTH`;
-//! and what follows a proven first factor: the next challenge, or the tokens.
+//! Signing a user in with a password, by refresh token, or with `ConfirmSignUp`'s session;
+//! and what follows a proven first factor, in every flow: the next challenge, or the tokens.
 
 use std::collections::HashMap;
 
 use rand::distributions::{Alphanumeric, DistString};
 use rand::rngs::OsRng;
 
-use super::auth::{param, AuthReply, AuthenticationResult, NewDeviceMetadata};
+use super::auth_reply::{
+    disabled, incorrect, locked, not_found, AuthReply, AuthenticationResult, NewDeviceMetadata,
+};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
+use super::device_srp::device_challenge;
 use super::sign_up_session::{self, Kind};
-use super::{email_otp, srp_flow, webauthn_sign_in, ApiError, Exception};
-use crate::config::{AuthFlow, MfaSetting};
-use crate::credentials::{PasswordCheck, USER_DISABLED};
+use super::{ApiError, Exception};
+use crate::config::MfaSetting;
+use crate::credentials::PasswordCheck;
 use crate::store::UserRow;
 use crate::user_tokens::{TokenRequest, UserTokens};
 
 /// The scopes of tokens from the JSON API: an ID token with every attribute, and an access
 /// token for the user's own operations (`GetUser`, ...).
 const API_SCOPES: &[&str] = &["openid", "aws.cognito.signin.user.admin"];
-
-/// What Cognito answers for a wrong password and, with `PreventUserExistenceErrors`, for an
-/// unknown user.
-pub(crate) fn incorrect() -> ApiError {
-    ApiError::new(
-        Exception::NotAuthorizedException,
-        "Incorrect username or password.",
-    )
-}
-
-/// An unknown user, when the client does not hide that.
-pub(crate) fn not_found() -> ApiError {
-    ApiError::new(Exception::UserNotFoundException, "User does not exist.")
-}
-
-/// A locked-out user.
-pub(crate) fn locked() -> ApiError {
-    ApiError::new(
-        Exception::NotAuthorizedException,
-        "Password attempts exceeded",
-    )
-}
-
-/// A disabled user who gave the right password.
-pub(crate) fn disabled() -> ApiError {
-    ApiError::new(Exception::NotAuthorizedException, USER_DISABLED)
-}
 
 /// `USER_PASSWORD_AUTH`, `ADMIN_USER_PASSWORD_AUTH` and `USER_AUTH`'s `PASSWORD`.
 pub(crate) async fn with_password(
@@ -101,7 +77,7 @@ pub(crate) async fn after_password(
         )
         .await;
     }
-    if let Some(device_step) = srp_flow::device_challenge(cc, &user).await? {
+    if let Some(device_step) = device_challenge(cc, &user).await? {
         return Ok(device_step);
     }
     second_factor(cc, user).await
@@ -116,7 +92,7 @@ pub(crate) async fn second_factor(
     if cc.pool.totp_required(cc.pc, &user).await? {
         let params = HashMap::from([("USER_ID_FOR_SRP".to_string(), user.sub.clone())]);
         // The code's answer must know it ends a device's sign-in (no new device then).
-        let state = super::mfa::totp_state(0, cc.device_signed_in);
+        let state = totp_state(0, cc.device_signed_in);
         return challenge::issue(cc, &user.sub, Challenge::SoftwareTokenMfa, params, state).await;
     }
     if cc.pool.mfa_setting(cc.pc).await? == MfaSetting::On {
@@ -131,6 +107,12 @@ pub(crate) async fn second_factor(
         authentication_result: Some(tokens),
         ..AuthReply::default()
     })
+}
+
+/// The `SOFTWARE_TOKEN_MFA` session's state: the wrong codes so far, and whether a device
+/// proved itself before (its tokens then carry no new device).
+pub(crate) fn totp_state(wrong: u8, device_signed_in: bool) -> Vec<u8> {
+    vec![wrong, u8::from(device_signed_in)]
 }
 
 /// A new sign-in's tokens, with a refresh token.
@@ -254,56 +236,4 @@ pub(crate) async fn after_sign_up(
         return Err(disabled());
     }
     after_password(cc, user).await
-}
-
-/// `USER_AUTH`: the `PREFERRED_CHALLENGE` when it can be met at once, otherwise
-/// `SELECT_CHALLENGE` with the choices the client allows.
-pub(crate) async fn choice(
-    cc: &ClientCall<'_>,
-    username: &str,
-    params: &HashMap<String, String>,
-) -> Result<AuthReply, ApiError> {
-    let user = cc.pool.find_user(&cc.pc.id, username).await?;
-    if user.is_none() && !cc.client.prevent_user_existence_errors {
-        return Err(not_found());
-    }
-    let available = webauthn_sign_in::choices(cc, user.as_ref()).await?;
-    match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
-        Some(c) if available.contains(&c) => match (c, &user) {
-            ("PASSWORD", _) => with_password(cc, username, param(params, "PASSWORD")?).await,
-            ("EMAIL_OTP", _) => email_otp::start(cc, username, user.as_ref()).await,
-            ("WEB_AUTHN", Some(user)) => webauthn_sign_in::start(cc, user).await,
-            _ => srp_flow::start(cc, username, param(params, "SRP_A")?).await,
-        },
-        _ => {
-            let sub = user.map(|u| u.sub).unwrap_or_default();
-            let params = HashMap::from([("USERNAME".to_string(), username.to_string())]);
-            let mut reply = challenge::issue(
-                cc,
-                &sub,
-                Challenge::SelectChallenge,
-                params,
-                username.as_bytes().to_vec(),
-            )
-            .await?;
-            reply.available_challenges = Some(available.iter().map(|s| s.to_string()).collect());
-            Ok(reply)
-        }
-    }
-}
-
-/// The first factors `USER_AUTH` offers this client and user (`None`: unknown): the password
-/// ones the client's flows allow, and `EMAIL_OTP` when the user can receive it.
-pub(crate) fn available_choices(cc: &ClientCall<'_>, user: Option<&UserRow>) -> Vec<&'static str> {
-    let mut out = vec![];
-    if cc.client.allows_auth(AuthFlow::UserPasswordAuth) {
-        out.push("PASSWORD");
-    }
-    if cc.client.allows_auth(AuthFlow::UserSrpAuth) {
-        out.push("PASSWORD_SRP");
-    }
-    if email_otp::offered(cc, user) {
-        out.push("EMAIL_OTP");
-    }
-    out
 }

@@ -32,7 +32,7 @@ pub(crate) async fn before_password(
         Err(Error::Trigger(TriggerError::Validation {
             trigger: Trigger::UserMigration,
             ..
-        })) if cc.client.prevent_user_existence_errors => Err(super::sign_in::incorrect()),
+        })) if cc.client.prevent_user_existence_errors => Err(super::auth_reply::incorrect()),
         Err(Error::Trigger(TriggerError::Validation {
             trigger: Trigger::UserMigration,
             ..

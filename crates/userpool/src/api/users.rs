@@ -34,7 +34,7 @@ async fn user_or_unknown(
     match find_user(&call.pool, pool_id, username).await? {
         Some(u) => Ok(u),
         None if client.prevent_user_existence_errors => {
-            let problem = if call.pool.ghost_guess(pool_id, purpose, username) {
+            let problem = if call.pool.limits().ghost_guess(pool_id, purpose, username) {
                 CodeProblem::Mismatch
             } else {
                 CodeProblem::TooManyGuesses
@@ -319,7 +319,9 @@ async fn send_code(
             // the sixth request in the window is refused.
             call.pool.count_send(&pc.id, kind, &req.username)?;
             call.pool.send_no_code(purpose).await?;
-            call.pool.ghost_code_sent(&pc.id, purpose, &req.username);
+            call.pool
+                .limits()
+                .ghost_code_sent(&pc.id, purpose, &req.username);
             return Ok(SendCodeResponse {
                 code_delivery_details: CodeDelivery::email(&req.username),
             });

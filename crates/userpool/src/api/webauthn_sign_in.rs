@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 
-use super::auth::{param, AuthReply};
+use super::auth_reply::{disabled, locked, param, AuthReply};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
-use super::sign_in::{self, disabled, locked};
 use super::webauthn::required_relying_party;
+use super::{sign_in, user_auth};
 use super::{ApiError, Exception};
 use crate::config::AuthFlow;
 use crate::passkey::PasskeyError;
@@ -36,12 +36,12 @@ pub(crate) async fn offered(cc: &ClientCall<'_>, user: Option<&UserRow>) -> Resu
     Ok(cc.pool.store().has_passkey(&cc.pc.id, &user.sub).await?)
 }
 
-/// `USER_AUTH`'s first factors for this user: [`sign_in::available_choices`] and `WEB_AUTHN`.
+/// `USER_AUTH`'s first factors for this user: [`user_auth::available_choices`] and `WEB_AUTHN`.
 pub(crate) async fn choices(
     cc: &ClientCall<'_>,
     user: Option<&UserRow>,
 ) -> Result<Vec<&'static str>, ApiError> {
-    let mut out = sign_in::available_choices(cc, user);
+    let mut out = user_auth::available_choices(cc, user);
     if offered(cc, user).await? {
         out.push(WEB_AUTHN);
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::Error;
-pub use crate::triggers::config::LambdaConfig;
+pub use crate::lambda::config::LambdaConfig;
 
 mod validate;
 

@@ -15,13 +15,13 @@ use crate::cors::AllowedOrigins;
 use crate::credentials::VerificationCounter;
 use crate::error::Error;
 use crate::keys::KeyCache;
+use crate::lambda::{self, Invoker};
 use crate::limits::Limits;
 use crate::outbox::Outbox;
 use crate::password::{hash_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
 use crate::server_secret::ServerSecret;
 use crate::store::Store;
-use crate::triggers::{self, Invoker};
 
 /// Builds a [`UserPool`].
 #[derive(Debug, Default)]
@@ -134,7 +134,7 @@ impl UserPoolBuilder {
                 secret,
                 invoker: Invoker::new(
                     self.lambda_endpoint,
-                    self.lambda_time_limit.unwrap_or(triggers::TIME_LIMIT),
+                    self.lambda_time_limit.unwrap_or(lambda::TIME_LIMIT),
                 ),
             }),
         };

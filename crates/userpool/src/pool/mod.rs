@@ -13,22 +13,20 @@ use crate::cors::AllowedOrigins;
 use crate::credentials::{PasswordVerifications, VerificationCounter};
 use crate::error::Error;
 use crate::keys::{self, KeyCache, LoadedKey, Purpose};
+use crate::lambda::Invoker;
 use crate::limits::Limits;
-use crate::outbox::{Message, MessageKind, Outbox};
+use crate::outbox::{Message, MessageKind, Outbox, SentMessage};
 use crate::password::{hash_password, verify_password, PasswordHashCost};
 use crate::runtime_pools::RuntimePools;
 use crate::server_secret::ServerSecret;
 use crate::store::Store;
-use crate::triggers::{self, Invoker, MessageSource};
 
 mod builder;
+mod credentials;
+mod runtime_pools;
+mod user_password;
 
 pub use builder::UserPoolBuilder;
-
-/// Sign-up confirmation code lifetime (Cognito: 24 hours).
-const CONFIRM_CODE_SECS: i64 = 24 * 60 * 60;
-/// Password reset code lifetime (Cognito: 1 hour).
-const RESET_CODE_SECS: i64 = 60 * 60;
 
 pub(crate) struct Inner {
     pools: Vec<PoolConfig>,
@@ -207,8 +205,27 @@ impl UserPool {
             + self.inner.clock_offset.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn outbox(&self) -> &Outbox {
-        &self.inner.outbox
+    /// "Sends" a message through the outbox, by the pool's clock.
+    pub(crate) async fn deliver(&self, m: Message) -> Result<(), Error> {
+        self.inner.outbox.deliver(m, self.now()).await
+    }
+
+    /// The messages in the outbox, newest first (for tests and tools).
+    pub fn outbox_messages(&self) -> Vec<SentMessage> {
+        self.inner.outbox.newest_first()
+    }
+
+    /// Counts a message of `kind` to `name` by the pool's clock, or refuses it with
+    /// `LimitExceeded` (see [`Limits::count_send`]).
+    pub(crate) fn count_send(
+        &self,
+        pool_id: &str,
+        kind: MessageKind,
+        name: &str,
+    ) -> Result<(), Error> {
+        self.inner
+            .limits
+            .count_send(pool_id, kind, name, self.now())
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -344,68 +361,5 @@ impl UserPool {
         )
         .await;
         ok && hash.is_some()
-    }
-
-    /// What [`UserPool::send_code_as`] does for an address without an account, but sends nothing:
-    /// a code is made and written (to a one-row table), so the request takes as long as a real
-    /// one and its timing does not tell the address apart.
-    pub(crate) async fn send_no_code(&self, purpose: &str) -> Result<(), Error> {
-        use rand::Rng;
-        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-        self.inner
-            .store
-            .insert_decoy_code(purpose, &code, self.now())
-            .await
-    }
-
-    /// Makes a 6-digit code, stores it, and sends it through the outbox (and the custom message
-    /// and sender triggers, which are told the step and the client).
-    pub(crate) async fn send_code_as(
-        &self,
-        pool_id: &str,
-        sub: &str,
-        email: &str,
-        purpose: &str,
-        source: MessageSource,
-        client_id: Option<&str>,
-    ) -> Result<(), Error> {
-        use rand::Rng;
-        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-        let now = self.now();
-        let life = if purpose == "reset" {
-            RESET_CODE_SECS
-        } else {
-            CONFIRM_CODE_SECS
-        };
-        self.inner
-            .store
-            .insert_user_code(pool_id, sub, email, purpose, &code, now, now + life)
-            .await?;
-        let kind = if purpose == "reset" {
-            MessageKind::Reset
-        } else {
-            MessageKind::Confirm
-        };
-        let m = Message {
-            pool_id: pool_id.to_string(),
-            to: email.to_string(),
-            kind,
-            code_or_password: code,
-            subject: None,
-            message: None,
-        };
-        // Without a message trigger, no more work than an unknown address's decoy
-        // (`send_no_code`): reading the user for the trigger's event would time them apart.
-        let lambda = &self.pool_config(pool_id)?.lambda_config;
-        if lambda.custom_message.is_none() && lambda.custom_email_sender.is_none() {
-            return self.deliver(m).await;
-        }
-        let user = self
-            .inner
-            .store
-            .user_by_sub(pool_id, sub)
-            .await?
-            .ok_or(Error::NoSuchUser)?;
-        triggers::custom_message(self, m, source, client_id, &user, None).await
     }
 }

@@ -84,7 +84,7 @@ pub(crate) async fn user_migration(
     password: Option<&str>,
     client_metadata: Option<&HashMap<String, String>>,
 ) -> Result<Option<Migrated>, Error> {
-    if Trigger::UserMigration.function(pc).is_none() {
+    if Trigger::UserMigration.function(&pc.lambda_config).is_none() {
         return Ok(None);
     }
     let mut request = json!({

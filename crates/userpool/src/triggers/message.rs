@@ -102,7 +102,7 @@ pub(crate) async fn custom_message(
     };
     // Cognito runs the sender asynchronously: its failure does not fail the step (the
     // invoker logs it).
-    if let Some(function) = Trigger::CustomEmailSender.function(pc) {
+    if let Some(function) = Trigger::CustomEmailSender.function(&pc.lambda_config) {
         let event = event.to_json();
         pool.invoker()
             .notify(Trigger::CustomEmailSender, function, &event)

@@ -73,7 +73,10 @@ pub(crate) async fn post_confirmation(
     user: &UserRow,
     client_metadata: Option<&HashMap<String, String>>,
 ) -> Result<(), Error> {
-    if Trigger::PostConfirmation.function(pc).is_none() {
+    if Trigger::PostConfirmation
+        .function(&pc.lambda_config)
+        .is_none()
+    {
         return Ok(());
     }
     // The event shows the user as stored now (confirmed).

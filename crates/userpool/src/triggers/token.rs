@@ -130,7 +130,10 @@ pub(crate) async fn pre_token_generation(
         Some(c) if c.lambda_version == "V2_0" => "2",
         _ => "1",
     };
-    if Trigger::PreTokenGeneration.function(pc).is_none() {
+    if Trigger::PreTokenGeneration
+        .function(&pc.lambda_config)
+        .is_none()
+    {
         return Ok(TokenCustomisation::default());
     }
     let mut request = json!({

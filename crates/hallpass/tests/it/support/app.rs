@@ -72,6 +72,11 @@ async fn handler_sign_in(hallpass: Hallpass, headers: HeaderMap) -> axum::respon
     }
 }
 
+/// `/protected` with the `SignedIn` extractor instead of a guard layer.
+async fn signed_in(hallpass::SignedIn(session): hallpass::SignedIn) -> String {
+    format!("Protected for {}", session.display_name())
+}
+
 async fn handler_sign_out(hallpass: Hallpass, headers: HeaderMap) -> impl IntoResponse {
     (hallpass.sign_out(&headers).await, Redirect::to("/"))
 }
@@ -114,9 +119,13 @@ async fn spawn_app_served(
     }
     let hallpass = builder.build().expect("test instance");
     let app = Router::new()
-        .route("/protected", get(protected))
-        .route("/api/me", get(me))
-        .route_layer(hallpass.require_session())
+        .route("/signed-in", get(signed_in))
+        .merge(
+            Router::new()
+                .route("/protected", get(protected))
+                .route("/api/me", get(me))
+                .route_layer(hallpass.require_session()),
+        )
         .merge(
             Router::new()
                 .route("/admin", get(admin))
