@@ -36,6 +36,8 @@ pub(crate) enum Challenge {
     DeviceSrpAuth,
     /// A remembered device's SRP, second step.
     DevicePasswordVerifier,
+    /// A passkey's assertion (`USER_AUTH`'s `WEB_AUTHN`).
+    WebAuthn,
 }
 
 impl Challenge {
@@ -51,6 +53,7 @@ impl Challenge {
             Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
             Challenge::DeviceSrpAuth => "DEVICE_SRP_AUTH",
             Challenge::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
+            Challenge::WebAuthn => "WEB_AUTHN",
         }
     }
 }

@@ -71,6 +71,8 @@ mod user_attrs;
 mod user_auth;
 mod user_sessions;
 mod users;
+mod webauthn;
+mod webauthn_sign_in;
 
 pub(crate) use error::{ApiError, Exception};
 

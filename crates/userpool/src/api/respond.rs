@@ -8,7 +8,9 @@ use super::auth_reply::{incorrect, param, Answer, AuthReply};
 use super::challenge::expired_session;
 use super::client_check::ClientCall;
 use super::device_srp::device_srp_alias;
-use super::{custom_auth, email_otp, sign_in, srp_flow, user_auth, ApiError, Exception};
+use super::{
+    custom_auth, email_otp, sign_in, srp_flow, user_auth, webauthn_sign_in, ApiError, Exception,
+};
 use crate::store::UserRow;
 use crate::tokens;
 use crate::triggers::TokenSource;
@@ -85,6 +87,7 @@ pub(crate) async fn respond(
         "DEVICE_PASSWORD_VERIFIER" => {
             srp_flow::device_verify(cc, &row, known(user)?, responses).await
         }
+        "WEB_AUTHN" => webauthn_sign_in::answer(cc, &row, known(user)?, responses).await,
         _ => Err(expired_session()),
     }
 }

@@ -7,7 +7,7 @@ use super::auth_reply::{not_found, param, AuthReply};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::sign_in::with_password;
-use super::{email_otp, srp_flow, ApiError, Exception};
+use super::{email_otp, srp_flow, webauthn_sign_in, ApiError, Exception};
 use crate::config::AuthFlow;
 use crate::store::{ChallengeRow, UserRow};
 
@@ -22,11 +22,12 @@ pub(crate) async fn choice(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
-    let available = available_choices(cc, user.as_ref());
+    let available = webauthn_sign_in::choices(cc, user.as_ref()).await?;
     match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
-        Some(c) if available.contains(&c) => match c {
-            "PASSWORD" => with_password(cc, username, param(params, "PASSWORD")?).await,
-            "EMAIL_OTP" => email_otp::start(cc, username, user.as_ref()).await,
+        Some(c) if available.contains(&c) => match (c, &user) {
+            ("PASSWORD", _) => with_password(cc, username, param(params, "PASSWORD")?).await,
+            ("EMAIL_OTP", _) => email_otp::start(cc, username, user.as_ref()).await,
+            ("WEB_AUTHN", Some(user)) => webauthn_sign_in::start(cc, user).await,
             _ => srp_flow::start(cc, username, param(params, "SRP_A")?).await,
         },
         _ => {
@@ -73,7 +74,7 @@ pub(crate) async fn select(
     // The name given at `InitiateAuth`, kept as the session's state.
     let username = String::from_utf8_lossy(&row.state).into_owned();
     let answer = param(responses, "ANSWER")?;
-    if !available_choices(cc, user).contains(&answer) {
+    if !webauthn_sign_in::choices(cc, user).await?.contains(&answer) {
         return Err(ApiError::new(
             Exception::InvalidParameterException,
             "The challenge answer is not one of the available challenges.",
@@ -82,6 +83,10 @@ pub(crate) async fn select(
     match answer {
         "PASSWORD" => with_password(cc, &username, param(responses, "PASSWORD")?).await,
         "EMAIL_OTP" => email_otp::start(cc, &username, user).await,
+        "WEB_AUTHN" => match user {
+            Some(user) => webauthn_sign_in::start(cc, user).await,
+            None => Err(challenge::expired_session()),
+        },
         _ => srp_flow::start(cc, &username, param(responses, "SRP_A")?).await,
     }
 }

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod amplify_browser;
 mod amplify_node;
 mod api_admin;
 mod api_auth;
@@ -35,6 +36,8 @@ mod api_stored;
 mod api_user_import;
 mod api_user_sessions;
 mod api_users;
+mod api_webauthn;
+mod api_webauthn_refusals;
 mod cli;
 mod discovery;
 mod federation;
@@ -45,11 +48,13 @@ mod hosted_ui_csrf;
 mod hosted_ui_enumeration;
 mod hosted_ui_lockout;
 mod hosted_ui_mfa;
+mod hosted_ui_passkey;
 mod model_readme;
 mod model_support;
 mod model_walk;
 mod oidc;
 mod outbox;
+mod passkeys;
 mod persistence;
 mod refresh;
 mod refresh_grace;
