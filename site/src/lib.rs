@@ -68,6 +68,10 @@ pub struct Settings {
     pub oidc: Option<OAuthConfig>,
     /// `COGNITO_USERINFO=true`: the embedded pool's provider also calls `/oauth2/userInfo`.
     pub cognito_userinfo: bool,
+    /// Passkeys on the site's own pages with the embedded pool (`COGNITO_PASSKEYS`, default on):
+    /// the pool's relying party is the site's host (`localhost`). Real Cognito reads
+    /// `COGNITO_PASSKEYS` itself (`Cognito::providers_from_env`).
+    pub passkeys: bool,
     /// Hallpass's configuration so far (`AUTH_*` applied; the site's URL is added at start).
     pub auth: ConfigBuilder,
     /// Whether `AUTH_URL` (or `NEXTAUTH_URL`) was given; otherwise the URL is `http://localhost:{port}`.
@@ -162,6 +166,7 @@ impl Settings {
             clock: None,
             oidc: OAuthConfig::from_env_with(&var)?,
             cognito_userinfo: bool_var(&var, "COGNITO_USERINFO")?,
+            passkeys: var("COGNITO_PASSKEYS").is_none() || bool_var(&var, "COGNITO_PASSKEYS")?,
             auth: Config::builder().theme(theme()).with_vars(&var)?,
             auth_url_given: var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")).is_some(),
         })
@@ -182,6 +187,7 @@ impl Settings {
             clock: None,
             oidc: None,
             cognito_userinfo: false,
+            passkeys: false,
             auth: Config::builder().theme(theme()).secret(secret),
             auth_url_given: false,
         }
@@ -246,6 +252,7 @@ impl Site {
                 .issuer(running.issuer(userpool::DEMO_POOL_ID).as_str())
                 .federated_sign_out(true)
                 .userinfo(settings.cognito_userinfo)
+                .passkeys(settings.passkeys)
                 .sign_in_mode(settings.embedded_sign_in)
                 .build_providers()?;
             for p in providers {

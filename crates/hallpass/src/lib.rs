@@ -170,7 +170,8 @@ pub use config::theme::{ColorScheme, Theme};
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
 pub use endpoints::cognito::model::{
-    CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
+    CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, PasskeyList, PasskeyRow,
+    PasskeyStep, TotpSetup,
 };
 pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
 pub use error::{CheckError, Error, ErrorCode, TokenError, DEBUG_CAUSE_HEADER};
