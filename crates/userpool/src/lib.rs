@@ -37,6 +37,7 @@ mod limits;
 mod mfa;
 mod oauth2;
 mod outbox;
+mod passkey;
 mod password;
 mod pool;
 mod refresh;

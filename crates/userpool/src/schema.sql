@@ -229,3 +229,23 @@ CREATE TABLE IF NOT EXISTS devices (
     last_auth_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS devices_sub ON devices (sub);
+
+-- A user's passkey (WebAuthn credential, `CompleteWebAuthnRegistration`): its id (base64url),
+-- the relying party it is scoped to, its COSE public key and signature counter, gone with its
+-- user. `transports` is a JSON list.
+CREATE TABLE IF NOT EXISTS webauthn_credentials (
+    pool_id          TEXT NOT NULL,
+    credential_id    TEXT NOT NULL,
+    sub              TEXT NOT NULL REFERENCES users (sub) ON DELETE CASCADE,
+    relying_party_id TEXT NOT NULL,
+    public_key       BLOB NOT NULL,
+    algorithm        INTEGER NOT NULL,
+    sign_count       INTEGER NOT NULL,
+    transports       TEXT NOT NULL,
+    attachment       TEXT,
+    friendly_name    TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    last_used_at     INTEGER,
+    PRIMARY KEY (pool_id, credential_id)
+);
+CREATE INDEX IF NOT EXISTS webauthn_credentials_sub ON webauthn_credentials (sub);

@@ -287,6 +287,7 @@ impl Challenge {
             Challenge::CustomChallenge => "CUSTOM_CHALLENGE",
             Challenge::DeviceSrpAuth => "DEVICE_SRP_AUTH",
             Challenge::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
+            Challenge::WebAuthn => "WEB_AUTHN",
         }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::auth::{param, Answer, AuthReply};
 use super::client_check::ClientCall;
-use super::{custom_auth, email_otp, sign_in, srp_flow, ApiError, Exception};
+use super::{custom_auth, email_otp, sign_in, srp_flow, webauthn_sign_in, ApiError, Exception};
 use crate::store::{ChallengeRow, UserRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
 use crate::triggers::TokenSource;
@@ -37,6 +37,8 @@ pub(crate) enum Challenge {
     DeviceSrpAuth,
     /// A remembered device's SRP, second step.
     DevicePasswordVerifier,
+    /// A passkey's assertion (`USER_AUTH`'s `WEB_AUTHN`).
+    WebAuthn,
 }
 
 /// Cognito's answer to a session that is unknown, used, expired, or not this one's.
@@ -161,6 +163,7 @@ pub(crate) async fn respond(
         "DEVICE_PASSWORD_VERIFIER" => {
             srp_flow::device_verify(cc, &row, known(user)?, responses).await
         }
+        "WEB_AUTHN" => webauthn_sign_in::answer(cc, &row, known(user)?, responses).await,
         _ => Err(expired_session()),
     }
 }
@@ -213,7 +216,7 @@ async fn select(
     // The name given at `InitiateAuth`, kept as the session's state.
     let username = String::from_utf8_lossy(&row.state).into_owned();
     let answer = param(responses, "ANSWER")?;
-    if !sign_in::available_choices(cc, user).contains(&answer) {
+    if !webauthn_sign_in::choices(cc, user).await?.contains(&answer) {
         return Err(ApiError::new(
             Exception::InvalidParameterException,
             "The challenge answer is not one of the available challenges.",
@@ -222,6 +225,7 @@ async fn select(
     match answer {
         "PASSWORD" => sign_in::with_password(cc, &username, param(responses, "PASSWORD")?).await,
         "EMAIL_OTP" => email_otp::start(cc, &username, user).await,
+        "WEB_AUTHN" => webauthn_sign_in::start(cc, user.ok_or_else(expired_session)?).await,
         _ => srp_flow::start(cc, &username, param(responses, "SRP_A")?).await,
     }
 }

@@ -90,6 +90,13 @@ exceptions! {
     DeviceKeyExistsException => StatusCode::BAD_REQUEST,
     ScopeDoesNotExistException => StatusCode::BAD_REQUEST,
     InvalidOAuthFlowException => StatusCode::BAD_REQUEST,
+    WebAuthnNotEnabledException => StatusCode::BAD_REQUEST,
+    WebAuthnConfigurationMissingException => StatusCode::BAD_REQUEST,
+    WebAuthnChallengeNotFoundException => StatusCode::BAD_REQUEST,
+    WebAuthnRelyingPartyMismatchException => StatusCode::BAD_REQUEST,
+    WebAuthnOriginNotAllowedException => StatusCode::BAD_REQUEST,
+    WebAuthnClientMismatchException => StatusCode::BAD_REQUEST,
+    WebAuthnCredentialNotSupportedException => StatusCode::BAD_REQUEST,
     RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
     InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
 }

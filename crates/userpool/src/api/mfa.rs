@@ -12,6 +12,7 @@ use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::me::signed_in_user;
 use super::users::Empty;
+use super::webauthn_config::{self, WebAuthnConfiguration};
 use super::{sign_in, ApiError, Call, Exception};
 use crate::config::MfaSetting;
 use crate::store::{ChallengeRow, UserRow};
@@ -297,6 +298,8 @@ pub(crate) struct PoolMfaRequest {
     user_pool_id: String,
     #[serde(default)]
     mfa_configuration: Option<String>,
+    #[serde(default)]
+    web_authn_configuration: Option<WebAuthnConfiguration>,
 }
 
 #[derive(Serialize)]
@@ -310,18 +313,21 @@ pub(crate) struct SoftwareTokenConfig {
 pub(crate) struct PoolMfaReply {
     mfa_configuration: &'static str,
     software_token_mfa_configuration: SoftwareTokenConfig,
+    web_authn_configuration: WebAuthnConfiguration,
 }
 
-fn pool_mfa_reply(mfa: MfaSetting) -> PoolMfaReply {
+fn pool_mfa_reply(mfa: MfaSetting, web_authn: WebAuthnConfiguration) -> PoolMfaReply {
     PoolMfaReply {
         mfa_configuration: mfa.cognito_name(),
         software_token_mfa_configuration: SoftwareTokenConfig {
             enabled: mfa != MfaSetting::Off,
         },
+        web_authn_configuration: web_authn,
     }
 }
 
-/// Sets the pool's MFA to `OFF`, `OPTIONAL` or `ON` (TOTP is the one factor).
+/// Sets the pool's MFA to `OFF`, `OPTIONAL` or `ON` (TOTP is the one factor), and its passkeys'
+/// `WebAuthnConfiguration`.
 pub(crate) async fn set_user_pool_mfa_config(
     call: &Call,
     req: PoolMfaRequest,
@@ -340,7 +346,11 @@ pub(crate) async fn set_user_pool_mfa_config(
             .set_pool_mfa(&pc.id, mfa.cognito_name())
             .await?;
     }
-    Ok(pool_mfa_reply(call.pool.mfa_setting(pc).await?))
+    if let Some(web_authn) = req.web_authn_configuration {
+        webauthn_config::save(&call.pool, &pc.id, web_authn).await?;
+    }
+    let web_authn = webauthn_config::shown(&call.pool, &pc.id).await?;
+    Ok(pool_mfa_reply(call.pool.mfa_setting(pc).await?, web_authn))
 }
 
 pub(crate) async fn get_user_pool_mfa_config(
@@ -349,5 +359,6 @@ pub(crate) async fn get_user_pool_mfa_config(
 ) -> Result<PoolMfaReply, ApiError> {
     call.require_signed()?;
     let pc = call.pool.pool_config(&req.user_pool_id)?;
-    Ok(pool_mfa_reply(call.pool.mfa_setting(pc).await?))
+    let web_authn = webauthn_config::shown(&call.pool, &pc.id).await?;
+    Ok(pool_mfa_reply(call.pool.mfa_setting(pc).await?, web_authn))
 }

@@ -4,7 +4,8 @@
 
 use super::{
     client_secrets, devices, domains, group_admin, imports, pool_info, resource_servers, run,
-    stored, tags, terms, unavailable, user_attrs, user_sessions, ApiError, Call, Exception,
+    stored, tags, terms, unavailable, user_attrs, user_sessions, webauthn, ApiError, Call,
+    Exception,
 };
 
 /// Issue 31's operations: what Cognito stores and gives back, groups' details, and what a
@@ -118,6 +119,7 @@ async fn catalog_operations(
         "UpdateManagedLoginBranding" => run(call, body, t::update_branding).await,
         "DeleteManagedLoginBranding" => run(call, body, t::delete_branding).await,
         op if devices::OPERATIONS.contains(&op) => devices::dispatch(call, op, body).await,
+        op if webauthn::OPERATIONS.contains(&op) => webauthn::dispatch(call, op, body).await,
         op if unavailable::is_unavailable(op) => run(call, body, unavailable::not_available).await,
         _ => Err(ApiError::new(
             Exception::UnknownOperationException,

@@ -176,11 +176,14 @@ pub(crate) async fn admin_delete_software_token(
 }
 
 /// The factors a user can sign in with: a password always, an e-mail code when the address
-/// is verified, TOTP once set up.
-fn auth_factors(user: &UserRow) -> Value {
+/// is verified, TOTP once set up, a passkey once registered.
+fn auth_factors(user: &UserRow, passkey: bool) -> Value {
     let mut factors = vec!["PASSWORD"];
     if user.email_verified {
         factors.push("EMAIL_OTP");
+    }
+    if passkey {
+        factors.push("WEB_AUTHN");
     }
     if user.totp_secret.is_some() {
         factors.push("SOFTWARE_TOKEN");
@@ -197,8 +200,13 @@ fn auth_factors(user: &UserRow) -> Value {
 }
 
 pub(crate) async fn get_user_auth_factors(call: &Call, req: Value) -> Result<Value, ApiError> {
-    let (_, user) = signed_in_user(call, text(&req, "AccessToken")).await?;
-    Ok(auth_factors(&user))
+    let (token, user) = signed_in_user(call, text(&req, "AccessToken")).await?;
+    let passkey = call
+        .pool
+        .store()
+        .has_passkey(&token.pool_id, &user.sub)
+        .await?;
+    Ok(auth_factors(&user, passkey))
 }
 
 pub(crate) async fn admin_get_user_auth_factors(
@@ -207,5 +215,6 @@ pub(crate) async fn admin_get_user_auth_factors(
 ) -> Result<Value, ApiError> {
     let pc = pool_config(&call.pool, text(&req, "UserPoolId"))?;
     let user = existing_user(&call.pool, &pc.id, text(&req, "Username")).await?;
-    Ok(auth_factors(&user))
+    let passkey = call.pool.store().has_passkey(&pc.id, &user.sub).await?;
+    Ok(auth_factors(&user, passkey))
 }

@@ -10,7 +10,7 @@ use super::auth::{param, AuthReply, AuthenticationResult, NewDeviceMetadata};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
 use super::sign_up_session::{self, Kind};
-use super::{email_otp, srp_flow, ApiError, Exception};
+use super::{email_otp, srp_flow, webauthn_sign_in, ApiError, Exception};
 use crate::config::{AuthFlow, MfaSetting};
 use crate::credentials::{PasswordCheck, USER_DISABLED};
 use crate::store::UserRow;
@@ -267,11 +267,12 @@ pub(crate) async fn choice(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
-    let available = available_choices(cc, user.as_ref());
+    let available = webauthn_sign_in::choices(cc, user.as_ref()).await?;
     match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
-        Some(c) if available.contains(&c) => match c {
-            "PASSWORD" => with_password(cc, username, param(params, "PASSWORD")?).await,
-            "EMAIL_OTP" => email_otp::start(cc, username, user.as_ref()).await,
+        Some(c) if available.contains(&c) => match (c, &user) {
+            ("PASSWORD", _) => with_password(cc, username, param(params, "PASSWORD")?).await,
+            ("EMAIL_OTP", _) => email_otp::start(cc, username, user.as_ref()).await,
+            ("WEB_AUTHN", Some(user)) => webauthn_sign_in::start(cc, user).await,
             _ => srp_flow::start(cc, username, param(params, "SRP_A")?).await,
         },
         _ => {

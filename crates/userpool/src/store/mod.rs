@@ -17,6 +17,7 @@ mod sign_in_list;
 mod signing_keys;
 mod user_admin;
 mod users;
+mod webauthn;
 
 pub(crate) use challenges::{ChallengeRow, CHALLENGE_VALIDITY_SECS};
 pub(crate) use database::{
@@ -25,3 +26,4 @@ pub(crate) use database::{
 pub(crate) use devices::DeviceRow;
 pub(crate) use federation::{FederationState, IdentityRow, ProviderRow};
 pub(crate) use sign_in_list::SignInEntry;
+pub(crate) use webauthn::PasskeyRow;
