@@ -125,7 +125,12 @@ fn sign_in_error(e: CognitoApiError) -> FormError {
         CognitoApiError::NotAuthorized(m) if !m.contains("Invalid session") && !e.is_config() => {
             refused(&e)
         }
-        CognitoApiError::CodeMismatch(_) => refused(&e),
+        // An answer Cognito cannot read (its shape passed here, its content did not).
+        CognitoApiError::InvalidParameter(_) | CognitoApiError::CodeMismatch(_)
+            if !e.is_config() =>
+        {
+            refused(&e)
+        }
         _ => FormError::from(e),
     }
 }
