@@ -247,7 +247,9 @@ impl Site {
             // A passkey's relying party is a domain name: a site on an IP address goes without.
             let passkeys = settings.passkeys && is_domain(config.origin());
             if settings.passkeys && !passkeys {
-                tracing::warn!("passkeys are off: the site is not on a domain name (use http://localhost:…)");
+                tracing::warn!(
+                    "passkeys are off: the site is not on a domain name (use http://localhost:…)"
+                );
             }
             let running = start_pool(&settings, config.origin(), passkeys).await?;
             // The pool serves Cognito's JSON API at its root, which is where the form goes.
@@ -379,7 +381,10 @@ async fn set_relying_party(pool: &RunningUserPool, site: &Url) -> Result<(), Err
     let res = reqwest::Client::new()
         .post(pool.base_url())
         .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", "AWSCognitoIdentityProviderService.SetUserPoolMfaConfig")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.SetUserPoolMfaConfig",
+        )
         .header(
             "authorization",
             "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/cognito-idp/aws4_request, \

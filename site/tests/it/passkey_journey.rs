@@ -1,8 +1,9 @@
 //! Passkeys on the site's own pages, in headless Chromium with a WebDriver virtual authenticator
 //! (CTAP2, built in, resident keys, user verification): the demo user signs in with the password,
 //! adds a passkey on /account/passkeys, signs out, signs in with the passkey alone (the address and
-//! the authenticator, no password), sees it listed, deletes it, and is then told there is no
-//! passkey for that address. The embedded pool's relying party is `localhost`, the site's host
+//! the authenticator, no password), sees it listed; the same assertion replayed is refused; a
+//! device without the passkey gets "the prompt was closed" and posts nothing; back in with the
+//! password, the passkey is deleted, and then there is no passkey for that address. The embedded pool's relying party is `localhost`, the site's host
 //! (`http://localhost` is a secure context). Each step is screenshotted
 //! (target/e2e-screenshots/passkey-*.png).
 
@@ -12,7 +13,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use url::{ParseError, Url};
 
-use crate::browser::{browser, expect_path, expect_text, fill, shot, start_driver, text};
+use crate::browser::{browser, expect_path, expect_text, fill, path, shot, start_driver, text};
 use crate::form_journey::{home_sign_in, sign_out, source_is_clean};
 use crate::support::log::capture;
 use crate::support::{spawn_site_with, TestSite, SECRET};
@@ -32,7 +33,10 @@ impl WebDriverCompatibleCommand for WebAuthnCmd {
     }
 
     fn method_and_body(&self, _: &Url) -> (Method, Option<String>) {
-        (self.method.clone(), self.body.as_ref().map(Value::to_string))
+        (
+            self.method.clone(),
+            self.body.as_ref().map(Value::to_string),
+        )
     }
 }
 
@@ -69,6 +73,31 @@ async fn held(c: &Client, authenticator: &str) -> Vec<Value> {
     list.as_array().cloned().unwrap_or_default()
 }
 
+/// Keeps what the page's script posts to the passkey answer endpoint in `sessionStorage`
+/// (`answer`), across the navigation that follows: the replay step reuses it.
+async fn record_answers(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+    c.execute(
+        "sessionStorage.removeItem('answer');\
+         const send = window.fetch;\
+         window.fetch = function (url, init) {\
+           if (/\\/passkey\\/signin$/.test(String(url))) sessionStorage.setItem('answer', String(init.body));\
+           return send.apply(this, arguments);\
+         };",
+        vec![],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the script posted to the answer endpoint since [`record_answers`], if anything.
+async fn recorded_answer(c: &Client) -> Option<String> {
+    let v = c
+        .execute("return sessionStorage.getItem('answer');", vec![])
+        .await
+        .unwrap();
+    v.as_str().map(str::to_string)
+}
+
 /// Clicks the passkey form's button (`form[data-passkey=mode]`).
 async fn press_passkey(c: &Client, mode: &str) -> Result<(), fantoccini::error::CmdError> {
     c.find(Locator::Css(&format!(
@@ -91,14 +120,30 @@ async fn the_passkey_journey_in_chromium() {
     let c = browser(&driver).await;
     let result = journey(&c, &site).await;
     let _ = c.close().await;
-    result.unwrap();
-    // The password typed is in no line outside the pool's own; the passkey steps were logged.
-    log.assert_none_outside_the_pool(&[userpool::DEMO_USER_PASSWORD]);
+    let credential = result.unwrap();
+    // The capture holds the passkey steps' lines (and the replay's refusal); none of them, nor any
+    // other line but the pool's own, carries the password or the browser's assertion.
     let text = log.text();
-    assert!(text.contains("passkeys page: a passkey was added"), "the capture holds the steps");
+    assert!(
+        text.contains("passkeys page: a passkey was added"),
+        "the capture holds the steps"
+    );
+    assert!(
+        text.contains("passkey sign-in refused by Cognito"),
+        "the replay is logged"
+    );
+    let assertion: Value = serde_json::from_str(&credential).unwrap();
+    let signature = assertion["response"]["signature"].as_str().unwrap();
+    let client_data = assertion["response"]["clientDataJSON"].as_str().unwrap();
+    for line in text.lines().filter(|l| !l.contains(" userpool::")) {
+        for secret in [userpool::DEMO_USER_PASSWORD, signature, client_data] {
+            assert!(!line.contains(secret), "a secret in a log line: {line}");
+        }
+    }
 }
 
-async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::CmdError> {
+/// The journey; returns the assertion the script posted (for the log check).
+async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::error::CmdError> {
     let (email, password) = (userpool::DEMO_USER_EMAIL, userpool::DEMO_USER_PASSWORD);
     let authenticator = add_authenticator(c).await;
 
@@ -115,7 +160,11 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     // passkey, the pool checks it; the page says so and lists it.
     press_passkey(c, "add").await?;
     expect_text(c, "Your passkey is added").await;
-    assert_eq!(held(c, &authenticator).await.len(), 1, "the authenticator holds it");
+    assert_eq!(
+        held(c, &authenticator).await.len(),
+        1,
+        "the authenticator holds it"
+    );
     let rows = c.find_all(Locator::Css("li.passkey")).await?;
     assert_eq!(rows.len(), 1, "{}", text(c).await);
     let row = rows[0].text().await?;
@@ -130,36 +179,96 @@ async fn journey(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::C
     expect_text(c, "Sign in with a passkey").await;
     fill(c, "username", email).await;
     shot(c, "passkey-04-sign-in-page").await;
+    record_answers(c).await?;
     press_passkey(c, "signin").await?;
     expect_path(c, "/").await;
     expect_text(c, "Welcome, Demo User").await;
     shot(c, "passkey-05-signed-in-with-passkey").await;
+    let answer = recorded_answer(c)
+        .await
+        .expect("the script posted the assertion");
+    let credential = url::form_urlencoded::parse(answer.as_bytes())
+        .find(|(k, _)| k == "credential")
+        .map(|(_, v)| v.into_owned())
+        .expect("the answer carries the credential");
+    assert!(credential.contains("\"authenticatorData\""), "{credential}");
     // The same session as any form sign-in: the protected page, the account links.
     c.goto(&site.at("/protected")).await?;
     expect_text(c, "Signed in as").await;
     c.goto(&site.at("/")).await?;
     assert!(c.find(Locator::Id("two-step")).await.is_ok());
 
-    // Listed, then deleted.
+    // Listed.
     c.find(Locator::Id("passkeys")).await?.click().await?;
     expect_path(c, "/account/passkeys").await;
     assert_eq!(c.find_all(Locator::Css("li.passkey")).await?.len(), 1);
     shot(c, "passkey-06-listed").await;
+
+    // Signed out, the same assertion posted again (to a fresh passkey step) is refused.
+    sign_out(c, site).await;
+    c.goto(&site.at("/account/signin")).await?;
+    let replay = c
+        .execute_async(
+            "const [credential, email, done] = arguments;\
+             const form = document.querySelector('form[data-passkey]');\
+             const post = (url, fields) => fetch(url, { method: 'POST', credentials: 'same-origin',\
+               body: new URLSearchParams(Object.assign({ csrfToken: form.elements.csrfToken.value }, fields)) })\
+               .then(r => r.json().then(json => ({ status: r.status, json })));\
+             post(form.dataset.optionsUrl, { username: email })\
+               .then(() => post(form.dataset.finishUrl, { credential }))\
+               .then(done, e => done(String(e)));",
+            vec![json!(credential), json!(email)],
+        )
+        .await?;
+    assert_eq!(replay["status"], 401, "{replay}");
+    let refused = replay["json"]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        refused.ends_with("/account/signin?error=passkey-refused"),
+        "{replay}"
+    );
+    c.goto(&refused).await?;
+    expect_text(c, "That passkey was not accepted").await;
+    shot(c, "passkey-07-replay-refused").await;
+
+    // A device without the passkey: the browser's prompt fails, the page says so, nothing is posted.
+    c.issue_cmd(WebAuthnCmd {
+        method: Method::DELETE,
+        path: format!("authenticator/{authenticator}/credentials"),
+        body: None,
+    })
+    .await?;
+    assert!(held(c, &authenticator).await.is_empty());
+    c.goto(&site.at("/account/signin")).await?;
+    fill(c, "username", email).await;
+    record_answers(c).await?;
+    press_passkey(c, "signin").await?;
+    expect_text(c, "The passkey prompt was closed, so nothing was sent").await;
+    assert_eq!(path(c).await, "/account/signin");
+    assert_eq!(recorded_answer(c).await, None, "nothing was posted");
+    shot(c, "passkey-08-prompt-closed").await;
+
+    // Back in with the password, the passkey is deleted.
+    home_sign_in(c, site, email, password).await;
+    expect_path(c, "/protected").await;
+    c.goto(&site.at("/account/passkeys")).await?;
     c.find(Locator::Css("li.passkey button[type=submit]"))
         .await?
         .click()
         .await?;
     expect_text(c, "That passkey is removed").await;
     expect_text(c, "No passkeys yet").await;
-    shot(c, "passkey-07-deleted").await;
+    shot(c, "passkey-09-deleted").await;
 
-    // Signed out, the passkey the device still holds no longer signs in.
+    // Signed out, the address has no passkey any more: the page says so before any prompt.
     sign_out(c, site).await;
     c.goto(&site.at("/account/signin")).await?;
     fill(c, "username", email).await;
     press_passkey(c, "signin").await?;
     expect_text(c, "There is no passkey for that address").await;
     expect_path(c, "/account/signin").await;
-    shot(c, "passkey-08-no-passkey").await;
-    Ok(())
+    shot(c, "passkey-10-no-passkey").await;
+    Ok(credential)
 }

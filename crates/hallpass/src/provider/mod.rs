@@ -50,12 +50,12 @@ mod oauth;
 
 pub use checks::AuthorizationChecks;
 pub use cognito::{Cognito, CognitoBuilder};
+pub use cognito_api::WebAuthnCredential;
 pub use cognito_form::{
     parse_credential, Answer, AttemptLimits, Challenge, CognitoForm, CredentialKind, FormError,
     Limit, MfaFactor, MfaStatus, PasskeyStart, PasswordFlow, PasswordRules, Pending, SignInMode,
     Step, MAX_CREDENTIAL,
 };
-pub use cognito_api::WebAuthnCredential;
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, CredentialsForm, CredentialsProvider,
 };

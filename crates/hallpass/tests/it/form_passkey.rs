@@ -100,7 +100,10 @@ async fn the_scripts_endpoints_refuse_bad_input_with_a_clear_4xx() {
     // A well-formed assertion without a pending passkey step: the step expired (400).
     let body = form(&[("csrfToken", &csrf), ("credential", ASSERTION)]);
     let (status, answer) = post_op(&b, &app, "signin", body).await;
-    assert_eq!((status, error_code(&answer).as_str()), (400, "step-expired"));
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (400, "step-expired")
+    );
     // An error name the script never sends: 400.
     let body = form(&[("csrfToken", &csrf), ("clientError", "EvalError")]);
     let (status, _) = post_op(&b, &app, "signin", body).await;
@@ -111,7 +114,10 @@ async fn the_scripts_endpoints_refuse_bad_input_with_a_clear_4xx() {
     assert_eq!((status, error_code(&answer).as_str()), (400, "input"));
     // Signed out, adding a passkey is "sign in again" (401).
     let (status, answer) = post_op(&b, &app, "add-options", form(&[("csrfToken", &csrf)])).await;
-    assert_eq!((status, error_code(&answer).as_str()), (401, "signin-again"));
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (401, "signin-again")
+    );
 
     // A body over the endpoints' 64 KiB: 413, the form never read.
     let huge = form(&[("csrfToken", &csrf), ("credential", &"A".repeat(70 * 1024))]);
@@ -141,27 +147,43 @@ async fn a_name_without_a_passkey_is_told_so_and_the_forms_work_without_the_scri
     for user in [DEMO_USER_EMAIL, "nobody@example.com"] {
         let body = form(&[("csrfToken", &csrf), ("username", user)]);
         let (status, answer) = post_op(&b, &app, "signin-options", body).await;
-        assert_eq!((status, error_code(&answer).as_str()), (400, "no-passkey"), "{user}");
+        assert_eq!(
+            (status, error_code(&answer).as_str()),
+            (400, "no-passkey"),
+            "{user}"
+        );
     }
     let (_, _, page) = b.get("/api/auth/cognito/signin?error=no-passkey").await;
-    assert!(page.contains("There is no passkey for that address"), "{page}");
+    assert!(
+        page.contains("There is no passkey for that address"),
+        "{page}"
+    );
     // Without the script, the passkey forms post to pages that say what is needed.
     let (status, loc) = b
         .post_raw("passkey-signin", &[("csrfToken", &csrf)], &[])
         .await;
     assert_eq!(status, 302);
-    assert!(loc.ends_with("/api/auth/cognito/signin?error=passkey-script"), "{loc}");
+    assert!(
+        loc.ends_with("/api/auth/cognito/signin?error=passkey-script"),
+        "{loc}"
+    );
     // Signed out, the passkeys page sends the browser to sign in, and back after.
     let (status, loc, _) = b.get("/api/auth/cognito/passkeys").await;
     assert_eq!(status, 302);
-    assert!(loc.contains("/api/auth/cognito/signin?error=signin-again&callbackUrl="), "{loc}");
+    assert!(
+        loc.contains("/api/auth/cognito/signin?error=signin-again&callbackUrl="),
+        "{loc}"
+    );
     assert!(loc.contains("passkeys"), "{loc}");
     // Signed in, the passkeys page lists none yet and has the "add" form for the script.
     let (_, loc) = b
         .post(
             "signin",
             "signin",
-            &[("username", DEMO_USER_EMAIL), ("password", DEMO_USER_PASSWORD)],
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
         )
         .await;
     assert!(!loc.contains("error="), "{loc}");
@@ -192,7 +214,10 @@ async fn the_pages_offer_passkeys_only_when_on_with_one_cacheable_script() {
     .await;
     let mut b = Browser::new(&off);
     let (_, _, page) = b.get("/api/auth/cognito/signin").await;
-    assert!(!page.contains("data-passkey") && !page.contains("<script"), "{page}");
+    assert!(
+        !page.contains("data-passkey") && !page.contains("<script"),
+        "{page}"
+    );
     for path in ["passkey.js", "passkeys", "passkey/signin-options"] {
         let (status, _, _) = b.get(&format!("/api/auth/cognito/{path}")).await;
         assert_eq!(status, 404, "{path}");
@@ -212,13 +237,26 @@ async fn the_pages_offer_passkeys_only_when_on_with_one_cacheable_script() {
         .unwrap()
         .to_string();
     let page = res.text().await.unwrap();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline'; script"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline'; script"),
+        "{csp}"
+    );
     assert!(!csp.contains("'unsafe-eval'"), "{csp}");
     assert!(page.contains("data-passkey=\"signin\"") && page.contains("data-autofill=\"true\""));
-    assert!(page.contains("autocomplete=\"current-password webauthn\""), "{page}");
+    assert!(
+        page.contains("autocomplete=\"current-password webauthn\""),
+        "{page}"
+    );
     let script_src = crate::support::cognito::attr_after(&page, "<script src=\"");
-    assert!(script_src.starts_with(&on.at("/api/auth/cognito/passkey.js?v=")), "{script_src}");
-    assert_eq!(page.matches("<script").count(), 1, "one script, no inline one");
+    assert!(
+        script_src.starts_with(&on.at("/api/auth/cognito/passkey.js?v=")),
+        "{script_src}"
+    );
+    assert_eq!(
+        page.matches("<script").count(),
+        1,
+        "one script, no inline one"
+    );
     let res = on.client.get(script_src).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let header = |n: &str| res.headers()[n].to_str().unwrap().to_string();
@@ -226,23 +264,36 @@ async fn the_pages_offer_passkeys_only_when_on_with_one_cacheable_script() {
     assert_eq!(header("cache-control"), "public, max-age=3600");
     assert_eq!(header("x-content-type-options"), "nosniff");
     let js = res.text().await.unwrap();
-    assert!(js.contains("navigator.credentials.get") && js.contains("navigator.credentials.create"));
+    assert!(
+        js.contains("navigator.credentials.get") && js.contains("navigator.credentials.create")
+    );
     assert!(!js.contains("eval(") && !js.contains("new Function") && !js.contains("innerHTML"));
 }
 
 #[tokio::test]
 async fn a_client_without_allow_user_auth_is_a_page_message_and_a_log_line_naming_the_fix() {
     let log = logs::capture();
-    let pool = pool_with_client(|c| c.explicit_auth_flows.retain(|f| *f != AuthFlow::UserAuth)).await;
+    let pool =
+        pool_with_client(|c| c.explicit_auth_flows.retain(|f| *f != AuthFlow::UserAuth)).await;
     let app = app_with(passkey_providers(&pool)).await;
     let mut b = Browser::new(&app);
     let csrf = b.csrf("signin").await;
     let body = form(&[("csrfToken", &csrf), ("username", DEMO_USER_EMAIL)]);
     let (status, answer) = post_op(&b, &app, "signin-options", body).await;
-    assert_eq!((status, error_code(&answer).as_str()), (503, "passkeys-off"), "{answer}");
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (503, "passkeys-off"),
+        "{answer}"
+    );
     let (_, _, page) = b.get(answer["url"].as_str().unwrap()).await;
-    assert!(page.contains("Passkeys are not available on this site right now"), "{page}");
+    assert!(
+        page.contains("Passkeys are not available on this site right now"),
+        "{page}"
+    );
     let lines = log.lines_containing("choice-based sign-in: enable ALLOW_USER_AUTH");
     assert!(!lines.is_empty(), "a log line names the fix");
-    assert!(lines.iter().all(|l| !l.contains(DEMO_CLIENT_SECRET)), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| !l.contains(DEMO_CLIENT_SECRET)),
+        "{lines:?}"
+    );
 }

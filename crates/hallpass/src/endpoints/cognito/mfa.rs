@@ -29,7 +29,10 @@ pub(super) struct Signed<'s> {
 
 /// The session's user and access token, when the session came from this form provider (a hosted
 /// UI's access token lacks the scope these calls need) and keeps its tokens.
-pub(super) fn signed<'s>(form: &CognitoForm, session: Option<&'s Session>) -> Result<Signed<'s>, FormError> {
+pub(super) fn signed<'s>(
+    form: &CognitoForm,
+    session: Option<&'s Session>,
+) -> Result<Signed<'s>, FormError> {
     let s = session.ok_or(FormError::SignInAgain("signed out"))?;
     if s.token().provider.as_deref() != Some(CredentialsProvider::id(form)) {
         return Err(FormError::SignInAgain("the session is another provider's"));

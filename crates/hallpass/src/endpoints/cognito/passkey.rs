@@ -19,11 +19,11 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
+use super::client_address;
 use super::mfa::{signed, Signed};
 use super::model::{CognitoPage, PageLink, PageStep, PasskeyList, PasskeyRow, PasskeyStep};
 use super::post::{back, Failed, Post};
 use super::steps::{Common, FormAction, PasskeyDeleteFields, PasskeyFields, PasskeyOp, Step};
-use super::client_address;
 use crate::cookies::SetCookies;
 use crate::endpoints::csrf_form::{CsrfForm, CsrfRejection};
 use crate::endpoints::failure::{Back, Failure};
@@ -64,9 +64,7 @@ fn status_of(e: &FormError) -> StatusCode {
         FormError::Service(_)
         | FormError::Provider(_)
         | FormError::Unavailable
-        | FormError::PasskeysUnavailable => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+        | FormError::PasskeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -186,10 +184,9 @@ async fn sign_in_options(
         }
         Err(e) => return Err(plain(e)),
     };
-    let cookies = p
-        .h
-        .write_flow(p.form, p.headers, user, callback, Some(start.pending), None)
-        .ok_or_else(|| plain(FormError::StepExpired))?;
+    let cookies =
+        p.h.write_flow(p.form, p.headers, user, callback, Some(start.pending), None)
+            .ok_or_else(|| plain(FormError::StepExpired))?;
     Ok((cookies, options_answer(start.options)).into_response())
 }
 
@@ -200,27 +197,33 @@ async fn sign_in(p: &Post<'_>, f: &PasskeyFields) -> Result<Response, Refusal> {
         return Err((client_error(p.h, &f.client_error), Some(p.h.clear_flow())));
     }
     let credential = parse_credential(&f.credential, CredentialKind::Assertion).map_err(plain)?;
-    let state = p
-        .h
-        .read_flow(p.form, p.headers)
-        .filter(|s| {
-            s.pending
-                .as_ref()
-                .is_some_and(|pd| matches!(pd.challenge, Challenge::Passkey { .. }))
-        })
-        .ok_or_else(|| plain(FormError::StepExpired))?;
-    let pending = state.pending.clone().expect("filtered on a pending passkey");
+    let state =
+        p.h.read_flow(p.form, p.headers)
+            .filter(|s| {
+                s.pending
+                    .as_ref()
+                    .is_some_and(|pd| matches!(pd.challenge, Challenge::Passkey { .. }))
+            })
+            .ok_or_else(|| plain(FormError::StepExpired))?;
+    let pending = state
+        .pending
+        .clone()
+        .expect("filtered on a pending passkey");
     let user = pending.username.as_str();
-    let ticket = p
-        .h
-        .begin_attempt(p.form, PasskeyOp::SignIn.limit(), user, p.address)
+    let ticket =
+        p.h.begin_attempt(p.form, PasskeyOp::SignIn.limit(), user, p.address)
+            .await
+            .map_err(plain)?;
+    match p
+        .form
+        .finish_passkey_sign_in(&pending, &credential, p.now)
         .await
-        .map_err(plain)?;
-    match p.form.finish_passkey_sign_in(&pending, &credential, p.now).await {
+    {
         Ok(step) => {
             p.succeeded(ticket).await;
             crate::step!(p.h, "passkey sign-in: Cognito accepted the passkey");
-            Ok(p.after(step, user, &state.callback_url, PageStep::SignIn).await)
+            Ok(p.after(step, user, &state.callback_url, PageStep::SignIn)
+                .await)
         }
         // Cognito's `Session` is spent or suspect: the next try asks for new options.
         Err(e) => Err((e, Some(p.h.clear_flow()))),
@@ -254,7 +257,8 @@ async fn add(p: &Post<'_>, f: &PasskeyFields) -> Result<Response, Refusal> {
     if !f.client_error.is_empty() {
         return Err(plain(client_error(p.h, &f.client_error)));
     }
-    let credential = parse_credential(&f.credential, CredentialKind::Registration).map_err(plain)?;
+    let credential =
+        parse_credential(&f.credential, CredentialKind::Registration).map_err(plain)?;
     let who = who(p)?;
     p.h.begin_attempt(p.form, PasskeyOp::Add.limit(), who.sub, p.address)
         .await
@@ -301,7 +305,10 @@ pub(super) enum PasskeyMode {
 impl Hallpass {
     /// The passkey form of a page, for the script.
     pub(super) fn passkey_step(&self, mode: PasskeyMode) -> PasskeyStep {
-        let op_url = |op: PasskeyOp| self.config().url(&format!("/cognito/passkey/{}", op.path()));
+        let op_url = |op: PasskeyOp| {
+            self.config()
+                .url(&format!("/cognito/passkey/{}", op.path()))
+        };
         let script = self.config().url(&format!(
             "/cognito/passkey.js?v={}",
             env!("CARGO_PKG_VERSION")

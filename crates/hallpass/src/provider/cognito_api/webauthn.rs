@@ -99,7 +99,12 @@ impl CognitoApi {
             let Some(Value::Array(items)) = reply.get("Credentials") else {
                 return Err(unusable("Credentials"));
             };
-            out.extend(items.iter().filter_map(Value::as_object).filter_map(credential));
+            out.extend(
+                items
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .filter_map(credential),
+            );
             next = string(&reply, "NextToken");
             if next.is_none() {
                 break;

@@ -180,7 +180,9 @@ impl CognitoForm {
             Ok(AuthReply::Challenge(c)) => c,
             Ok(AuthReply::Tokens(_)) => {
                 // Tokens without a credential: never trusted here; fail closed.
-                tracing::error!("Cognito answered a passkey sign-in with tokens before any credential; refused");
+                tracing::error!(
+                    "Cognito answered a passkey sign-in with tokens before any credential; refused"
+                );
                 return Err(FormError::NoPasskey);
             }
             Err(e) => {
@@ -261,7 +263,11 @@ impl CognitoForm {
     }
 
     /// `CompleteWebAuthnRegistration` with the browser's answer (from [`parse_credential`]).
-    pub async fn add_passkey(&self, access_token: &str, credential: &Value) -> Result<(), FormError> {
+    pub async fn add_passkey(
+        &self,
+        access_token: &str,
+        credential: &Value,
+    ) -> Result<(), FormError> {
         self.inner
             .api
             .complete_webauthn_registration(&Secret::new(access_token), credential)
@@ -326,7 +332,10 @@ mod tests {
             (r#"{"id":"a b","type":"public-key"}"#, "id"),
             (r#"{"id":"ab","type":"password"}"#, "type"),
             (r#"{"id":"ab","rawId":"cd","type":"public-key"}"#, "rawId"),
-            (r#"{"id":"ab","type":"public-key","response":7}"#, "response"),
+            (
+                r#"{"id":"ab","type":"public-key","response":7}"#,
+                "response",
+            ),
             (
                 r#"{"id":"ab","type":"public-key","response":{"clientDataJSON":"e30=","authenticatorData":"x","signature":"y"}}"#,
                 "clientDataJSON",
@@ -360,12 +369,16 @@ mod tests {
         }
         let off = sign_in_error(other("WebAuthnNotEnabledException"));
         assert_eq!(off.code(), "passkeys-off");
-        let no_user_auth = CognitoApiError::InvalidParameter(
-            "USER_AUTH flow not enabled for this client".into(),
-        );
-        assert!(matches!(sign_in_error(no_user_auth), FormError::PasskeysUnavailable));
+        let no_user_auth =
+            CognitoApiError::InvalidParameter("USER_AUTH flow not enabled for this client".into());
         assert!(matches!(
-            sign_in_error(CognitoApiError::NotAuthorized("Invalid session for the user.".into())),
+            sign_in_error(no_user_auth),
+            FormError::PasskeysUnavailable
+        ));
+        assert!(matches!(
+            sign_in_error(CognitoApiError::NotAuthorized(
+                "Invalid session for the user.".into()
+            )),
             FormError::StepExpired
         ));
     }
