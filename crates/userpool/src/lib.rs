@@ -38,6 +38,8 @@ mod mfa;
 mod oauth2;
 mod outbox;
 mod passkey;
+mod passkey_config;
+mod passkey_sign_in;
 mod password;
 mod pool;
 mod refresh;

@@ -59,7 +59,6 @@ mod user_attrs;
 mod user_sessions;
 mod users;
 mod webauthn;
-mod webauthn_config;
 mod webauthn_sign_in;
 
 pub(crate) use error::{ApiError, Exception};

@@ -12,11 +12,14 @@ use serde_json::{json, Value};
 
 use super::me::signed_in_user;
 use super::users::Empty;
-use super::webauthn_config::required_relying_party;
 use super::{run, ApiError, Call, Exception};
 use crate::access_token::AccessToken;
+use crate::passkey::RelyingParty;
 use crate::passkey::{self, b64url, b64url_decode, ClientData, PasskeyError, RegistrationJson};
-use crate::store::{ChallengeRow, PasskeyRow, UserRow, CHALLENGE_VALIDITY_SECS};
+use crate::passkey_config::relying_party;
+use crate::passkey_sign_in::{new_challenge, user_handle};
+use crate::pool::UserPool;
+use crate::store::{ChallengeRow, PasskeyRow, CHALLENGE_VALIDITY_SECS};
 use crate::tokens;
 
 /// The names [`dispatch`] answers.
@@ -39,25 +42,23 @@ pub(crate) async fn dispatch(call: &Call, operation: &str, body: &[u8]) -> Resul
 
 /// The registration challenge's name in `auth_challenges`.
 const REGISTRATION: &str = "WEB_AUTHN_REGISTRATION";
-/// Random bytes in a challenge (WebAuthn asks for at least 16).
-pub(crate) const CHALLENGE_BYTES: usize = 32;
 /// Passkeys one user may have (Cognito's quota).
 const MAX_PASSKEYS: usize = 20;
 /// The transports WebAuthn defines (`AuthenticatorTransport`); others are not stored.
 const TRANSPORTS: &[&str] = &["usb", "nfc", "ble", "smart-card", "hybrid", "internal"];
 
-/// A new random challenge: its bytes and their base64url.
-pub(crate) fn new_challenge() -> (Vec<u8>, String) {
-    use rand::RngCore;
-    let mut bytes = vec![0u8; CHALLENGE_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let text = b64url(&bytes);
-    (bytes, text)
-}
-
-/// The user handle (`user.id`) of a user's passkeys: the bytes of the user's `sub`.
-pub(crate) fn user_handle(user: &UserRow) -> Vec<u8> {
-    user.sub.as_bytes().to_vec()
+/// The relying party, or Cognito's error for a pool without one, naming the fix.
+pub(crate) async fn required_relying_party(
+    pool: &UserPool,
+    pool_id: &str,
+) -> Result<RelyingParty, ApiError> {
+    relying_party(pool, pool_id).await?.ok_or_else(|| {
+        ApiError::new(
+            Exception::WebAuthnConfigurationMissingException,
+            "This user pool has no passkey relying party: set WebAuthnConfiguration.RelyingPartyId \
+             (the site's domain, or localhost) with SetUserPoolMfaConfig.",
+        )
+    })
 }
 
 /// A refused registration, as Cognito names it.

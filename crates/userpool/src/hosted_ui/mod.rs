@@ -2,7 +2,7 @@
 //! and the error page. This module only routes; every handler starts from a checked
 //! [`form::HostedForm`], which also refuses a POST without the browser's anti-CSRF token.
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::http::MAX_BODY;
@@ -13,6 +13,7 @@ mod forgot;
 mod form;
 mod mfa;
 mod page;
+mod passkey;
 mod sign_in;
 mod sign_up;
 mod signed_in;
@@ -20,6 +21,9 @@ mod signed_in;
 pub(crate) fn router(pool: UserPool) -> Router {
     Router::new()
         .route("/login", get(sign_in::login_page).post(sign_in::login))
+        .route("/login/passkey/options", post(passkey::options))
+        .route("/login/passkey", post(passkey::sign_in))
+        .route("/passkey.js", get(passkey::script))
         .route("/mfa", get(mfa::mfa_page).post(mfa::answer))
         .route("/signup", get(sign_up::signup_page).post(sign_up::signup))
         .route(

@@ -70,6 +70,8 @@ pub(super) struct Page {
     reload: String,
     /// The sign-in page's identity providers: `(name, link to /oauth2/authorize for it)`.
     providers: Vec<(String, String)>,
+    /// The sign-in page offers passkeys (the pool has a relying party): its button and script.
+    passkey: bool,
 }
 
 impl Page {
@@ -127,6 +129,12 @@ impl Page {
         self
     }
 
+    /// Offers "Sign in with a passkey" (loads `/passkey.js`).
+    pub(super) fn passkey(mut self, offered: bool) -> Self {
+        self.passkey = offered;
+        self
+    }
+
     pub(super) fn name(mut self, n: &str) -> Self {
         self.name = n.to_string();
         self
@@ -165,12 +173,17 @@ impl Page {
             h.append(header::SET_COOKIE, c);
         }
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        // No scripts, no framing: the pages need neither.
+        // No framing, and no scripts but the passkey one, from this origin, which fetches its
+        // options from this origin too.
+        let csp = if self.passkey && self.kind == "login" {
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; \
+             connect-src 'self'; frame-ancestors 'none'"
+        } else {
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        };
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            ),
+            HeaderValue::from_static(csp),
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         Ok(resp)

@@ -8,6 +8,7 @@ use super::mfa;
 use super::page::{BAD_CREDENTIALS, LOCKED};
 use crate::credentials::{PasswordCheck, MAX_PASSWORD, USER_DISABLED};
 use crate::error::{Error, HttpError};
+use crate::passkey_config::relying_party;
 use crate::pool::UserPool;
 use crate::triggers::{self, BeforePassword, MessageSource, SignInAttempt, Trigger, TriggerError};
 
@@ -23,10 +24,12 @@ pub(super) async fn login_page(
         .unwrap_or("");
     let providers = pool.store().providers(&form.auth.pool_id).await?;
     let names = providers.into_iter().map(|p| p.name).collect();
+    let passkey = relying_party(&pool, &form.auth.pool_id).await?.is_some();
     let mut page = form
         .page(&pool, "login", "Sign in")
         .user(hint)
-        .providers(names, &form.params);
+        .providers(names, &form.params)
+        .passkey(passkey);
     if form.fields.contains_key("reset") {
         page = page.info("Your password has been reset. Sign in with the new password.");
     }
@@ -39,7 +42,12 @@ pub(super) async fn login(
 ) -> Result<Response, HttpError> {
     let username = form.field("username").trim();
     let password = form.field("password");
-    let page = || form.page(&pool, "login", "Sign in").user(username);
+    let passkey = relying_party(&pool, &form.auth.pool_id).await?.is_some();
+    let page = || {
+        form.page(&pool, "login", "Sign in")
+            .user(username)
+            .passkey(passkey)
+    };
     if username.is_empty()
         || password.is_empty()
         || username.len() > MAX_USERNAME

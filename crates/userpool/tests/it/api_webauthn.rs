@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_cognitoidentityprovider::primitives::Document;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType, MessageActionType,
     UserVerificationType, WebAuthnConfigurationType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_smithy_types::Document;
 use aws_smithy_types::Number;
 use serde_json::{json, Value};
 
@@ -209,27 +209,8 @@ async fn auth_factors(t: &TestPool, token: &str) -> Vec<AuthFactorType> {
     out.configured_user_auth_factors().to_vec()
 }
 
-#[tokio::test]
-async fn a_passkey_registers_then_signs_in_by_preference() {
-    let t = passkey_pool().await;
-    let config = signed(&t)
-        .get_user_pool_mfa_config()
-        .user_pool_id(API_POOL)
-        .send()
-        .await
-        .unwrap();
-    let web_authn = config.web_authn_configuration().unwrap();
-    assert_eq!(web_authn.relying_party_id(), Some("localhost"));
-    assert_eq!(
-        web_authn.user_verification(),
-        Some(&UserVerificationType::Required)
-    );
-
-    let token = access_token(&t, PUBLIC_APP, CAROL).await;
-    assert!(!auth_factors(&t, &token)
-        .await
-        .contains(&AuthFactorType::WebAuthn));
-    let options = start(&t, &token).await.unwrap();
+/// Carol's first `CredentialCreationOptions`, as Cognito shapes them.
+fn check_creation_options(options: &Value) {
     assert_eq!(
         options["rp"],
         json!({ "id": "localhost", "name": "localhost" })
@@ -258,6 +239,30 @@ async fn a_passkey_registers_then_signs_in_by_preference() {
     );
     assert_eq!(options["excludeCredentials"], json!([]));
     assert!(options["timeout"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn a_passkey_registers_then_signs_in_by_preference() {
+    let t = passkey_pool().await;
+    let config = signed(&t)
+        .get_user_pool_mfa_config()
+        .user_pool_id(API_POOL)
+        .send()
+        .await
+        .unwrap();
+    let web_authn = config.web_authn_configuration().unwrap();
+    assert_eq!(web_authn.relying_party_id(), Some("localhost"));
+    assert_eq!(
+        web_authn.user_verification(),
+        Some(&UserVerificationType::Required)
+    );
+
+    let token = access_token(&t, PUBLIC_APP, CAROL).await;
+    assert!(!auth_factors(&t, &token)
+        .await
+        .contains(&AuthFactorType::WebAuthn));
+    let options = start(&t, &token).await.unwrap();
+    check_creation_options(&options);
 
     let mut key = SoftPasskey::new(ORIGIN);
     let credential = key.register(&options, None).await;
@@ -293,6 +298,24 @@ async fn a_passkey_registers_then_signs_in_by_preference() {
     assert!(result.access_token().is_some());
 }
 
+/// `USER_AUTH` for Carol without a preference: the choices offered, and the session.
+async fn offered(sdk: &Client) -> (Vec<ChallengeNameType>, String) {
+    let out = sdk
+        .initiate_auth()
+        .client_id(PUBLIC_APP)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", CAROL)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::SelectChallenge)
+    );
+    let session = out.session().unwrap().to_string();
+    (out.available_challenges().to_vec(), session)
+}
+
 #[tokio::test]
 async fn select_challenge_offers_web_authn_and_deletion_takes_it_away() {
     let t = passkey_pool().await;
@@ -301,25 +324,7 @@ async fn select_challenge_offers_web_authn_and_deletion_takes_it_away() {
     enrol(&t, &token, &mut key).await.unwrap();
 
     let sdk = unsigned(&t);
-    let offered = |sdk: Client| async move {
-        let out = sdk
-            .initiate_auth()
-            .client_id(PUBLIC_APP)
-            .auth_flow(AuthFlowType::UserAuth)
-            .auth_parameters("USERNAME", CAROL)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            out.challenge_name(),
-            Some(&ChallengeNameType::SelectChallenge)
-        );
-        (
-            out.available_challenges().to_vec(),
-            out.session().unwrap().to_string(),
-        )
-    };
-    let (choices, session) = offered(sdk.clone()).await;
+    let (choices, session) = offered(&sdk).await;
     assert!(
         choices.contains(&ChallengeNameType::WebAuthn),
         "{choices:?}"
@@ -361,7 +366,7 @@ async fn select_challenge_offers_web_authn_and_deletion_takes_it_away() {
         .send()
         .await
         .unwrap();
-    let (choices, _) = offered(sdk.clone()).await;
+    let (choices, _) = offered(&sdk).await;
     assert!(
         !choices.contains(&ChallengeNameType::WebAuthn),
         "{choices:?}"

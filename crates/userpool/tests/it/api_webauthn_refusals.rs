@@ -130,9 +130,13 @@ async fn registrations_from_elsewhere_or_reused_are_refused() {
 
 #[tokio::test]
 async fn an_authenticator_without_user_verification_is_refused_where_required() {
-    let t = passkey_pool().await;
+    // Started while the pool only preferred verification (an authenticator that cannot verify
+    // refuses options that require it), completed once the pool requires it.
+    let t = spawn_api_pool().await;
+    configure(&t, "localhost", UserVerificationType::Preferred).await;
     let token = access_token(&t, PUBLIC_APP, CAROL).await;
     let options = start(&t, &token).await.unwrap();
+    configure(&t, "localhost", UserVerificationType::Required).await;
     let mut key = SoftPasskey::without_verification(ORIGIN);
     let credential = key.register(&options, None).await;
     assert_eq!(
@@ -280,8 +284,17 @@ async fn another_users_passkey_and_a_cloned_counter_are_refused() {
     let (session, options) = web_authn_challenge(&sdk, PUBLIC_APP, "dave@example.com")
         .await
         .unwrap();
+    let carols_id = unsigned(&t)
+        .list_web_authn_credentials()
+        .access_token(&carol_token)
+        .send()
+        .await
+        .unwrap()
+        .credentials()[0]
+        .credential_id()
+        .to_string();
     let mut request: Value = serde_json::from_str(&options).unwrap();
-    request["allowCredentials"] = json!([]);
+    request["allowCredentials"] = json!([{ "id": carols_id, "type": "public-key" }]);
     let carols_answer = carols.sign(&request.to_string()).await;
     assert_eq!(
         answer(

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod admin;
+mod amplify_browser;
 mod amplify_node;
 mod api_admin;
 mod api_auth;
@@ -47,6 +48,7 @@ mod hosted_ui_csrf;
 mod hosted_ui_enumeration;
 mod hosted_ui_lockout;
 mod hosted_ui_mfa;
+mod hosted_ui_passkey;
 mod model_readme;
 mod model_support;
 mod model_walk;

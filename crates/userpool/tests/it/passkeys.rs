@@ -42,8 +42,9 @@ impl UserValidationMethod for User {
         true
     }
 
+    /// `None`: an authenticator without any means to verify its user (no PIN, no biometrics).
     fn is_verification_enabled(&self) -> Option<bool> {
-        Some(self.verifies)
+        self.verifies.then_some(true)
     }
 }
 
@@ -110,7 +111,10 @@ impl SoftPasskey {
         }
         let public_key: PublicKeyCredentialCreationOptions =
             serde_json::from_value(options).expect("the pool's options parse as WebAuthn's");
-        let mut client = Client::new(self.authenticator()).allows_insecure_localhost(true);
+        let mut client = Client::new(self.authenticator())
+            .allows_insecure_localhost(true)
+            // As browsers do: `preferred` asks for verification only where the device has it.
+            .user_verification_when_preferred(self.verifies);
         let created = client
             .register(
                 &self.origin,
@@ -155,7 +159,10 @@ impl SoftPasskey {
         let public_key: PublicKeyCredentialRequestOptions =
             serde_json::from_str(request_options).expect("the request options parse");
         let request = CredentialRequestOptions { public_key };
-        let mut client = Client::new(self.authenticator()).allows_insecure_localhost(true);
+        let mut client = Client::new(self.authenticator())
+            .allows_insecure_localhost(true)
+            // As browsers do: `preferred` asks for verification only where the device has it.
+            .user_verification_when_preferred(self.verifies);
         let got = match client_data {
             None => {
                 client

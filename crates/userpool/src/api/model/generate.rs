@@ -64,6 +64,25 @@ fn operation(op: &Value) -> Value {
     Value::Object(out)
 }
 
+/// `v` with every object's keys in sorted order, however `serde_json` keeps them (a
+/// dependency may turn on its `preserve_order`, as the passkey tests' authenticator does).
+fn sorted_keys(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
+}
+
 /// `{"operations": {...}, "shapes": {...}}`, one entry a line.
 fn table(model: &Value) -> String {
     let section = |name: &str, entries: Vec<(String, Value)>| {
@@ -78,7 +97,7 @@ fn table(model: &Value) -> String {
             .as_object()
             .expect("the model has this section")
             .iter()
-            .map(|(k, v)| (k.clone(), f(v)))
+            .map(|(k, v)| (k.clone(), sorted_keys(f(v))))
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v

@@ -1,10 +1,11 @@
 //! A pool's `WebAuthnConfiguration` (set by `SetUserPoolMfaConfig`, shown by it and by
 //! `GetUserPoolMfaConfig`): the relying party its passkeys are scoped to and whether they must
-//! verify the user. Stored with the pool's other documents (`pool_documents`).
+//! verify the user. Stored with the pool's other documents (`pool_documents`); read by the JSON
+//! API and the hosted UI alike.
 
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, Exception};
+use crate::error::Error;
 use crate::passkey::RelyingParty;
 use crate::pool::UserPool;
 
@@ -21,10 +22,6 @@ pub(crate) struct WebAuthnConfiguration {
     pub user_verification: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factor_configuration: Option<String>,
-}
-
-fn invalid(message: &str) -> ApiError {
-    ApiError::new(Exception::InvalidParameterException, message)
 }
 
 /// Whether `id` can be an RP ID: a host name (`localhost`, `example.com`, `auth.example.com`),
@@ -47,7 +44,7 @@ fn valid_rp_id(id: &str) -> bool {
 pub(crate) async fn stored(
     pool: &UserPool,
     pool_id: &str,
-) -> Result<Option<WebAuthnConfiguration>, ApiError> {
+) -> Result<Option<WebAuthnConfiguration>, Error> {
     let Some(doc) = pool.store().document(pool_id, KIND, "").await? else {
         return Ok(None);
     };
@@ -56,10 +53,7 @@ pub(crate) async fn stored(
 
 /// What `Get`/`SetUserPoolMfaConfig` show: the stored configuration, with Cognito's default
 /// `UserVerification` (`preferred`).
-pub(crate) async fn shown(
-    pool: &UserPool,
-    pool_id: &str,
-) -> Result<WebAuthnConfiguration, ApiError> {
+pub(crate) async fn shown(pool: &UserPool, pool_id: &str) -> Result<WebAuthnConfiguration, Error> {
     let mut config = stored(pool, pool_id).await?.unwrap_or_default();
     config
         .user_verification
@@ -72,22 +66,20 @@ pub(crate) async fn save(
     pool: &UserPool,
     pool_id: &str,
     mut given: WebAuthnConfiguration,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     if let Some(id) = &given.relying_party_id {
         let id = id.to_ascii_lowercase();
         if !valid_rp_id(&id) {
-            return Err(invalid(
+            return Err(Error::InvalidParameter(
                 "WebAuthnConfiguration.RelyingPartyId must be a domain name, such as example.com \
-                 or localhost: no scheme, port or path.",
+                 or localhost: no scheme, port or path."
+                    .to_string(),
             ));
         }
         given.relying_party_id = Some(id);
     }
     // The model's enums are checked before (model::validate); only the defaults are filled.
-    let body = serde_json::to_value(&given).map_err(|e| {
-        tracing::error!(error = %e, "serialising a WebAuthnConfiguration failed");
-        ApiError::new(Exception::InternalErrorException, "Internal error.")
-    })?;
+    let body = serde_json::to_value(&given).map_err(|e| Error::Internal(e.to_string()))?;
     pool.store()
         .put_document(pool_id, KIND, "", &body, pool.now())
         .await?;
@@ -98,25 +90,11 @@ pub(crate) async fn save(
 pub(crate) async fn relying_party(
     pool: &UserPool,
     pool_id: &str,
-) -> Result<Option<RelyingParty>, ApiError> {
+) -> Result<Option<RelyingParty>, Error> {
     Ok(stored(pool, pool_id).await?.and_then(|c| {
         Some(RelyingParty {
             id: c.relying_party_id?,
             user_verification_required: c.user_verification.as_deref() == Some("required"),
         })
     }))
-}
-
-/// The relying party, or Cognito's error for a pool without one, naming the fix.
-pub(crate) async fn required_relying_party(
-    pool: &UserPool,
-    pool_id: &str,
-) -> Result<RelyingParty, ApiError> {
-    relying_party(pool, pool_id).await?.ok_or_else(|| {
-        ApiError::new(
-            Exception::WebAuthnConfigurationMissingException,
-            "This user pool has no passkey relying party: set WebAuthnConfiguration.RelyingPartyId \
-             (the site's domain, or localhost) with SetUserPoolMfaConfig.",
-        )
-    })
 }
