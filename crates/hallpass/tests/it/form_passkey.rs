@@ -297,3 +297,38 @@ async fn a_client_without_allow_user_auth_is_a_page_message_and_a_log_line_namin
         "{lines:?}"
     );
 }
+
+#[tokio::test]
+async fn a_pool_without_a_relying_party_is_a_page_message_and_a_log_line_naming_the_fix() {
+    let log = logs::capture();
+    // The demo pool as seeded: no WebAuthnConfiguration.
+    let pool = pool(vec![], MfaSetting::Optional).await;
+    let app = app_with(passkey_providers(&pool)).await;
+    let mut b = Browser::new(&app);
+    let (_, loc) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", DEMO_USER_EMAIL),
+                ("password", DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(!loc.contains("error="), "{loc}");
+    let csrf = b.csrf("passkeys").await;
+    let (status, answer) = post_op(&b, &app, "add-options", form(&[("csrfToken", &csrf)])).await;
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (503, "passkeys-off"),
+        "{answer}"
+    );
+    let (_, _, page) = b.get(answer["url"].as_str().unwrap()).await;
+    assert!(
+        page.contains("Passkeys are not available on this site right now"),
+        "{page}"
+    );
+    let lines = log
+        .lines_containing("the user pool has no passkey relying party: set WebAuthnConfiguration");
+    assert!(!lines.is_empty(), "a log line names the fix");
+}
