@@ -144,8 +144,21 @@ async fn the_passkey_journey_in_chromium() {
 
 /// The journey; returns the assertion the script posted (for the log check).
 async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::error::CmdError> {
-    let (email, password) = (userpool::DEMO_USER_EMAIL, userpool::DEMO_USER_PASSWORD);
     let authenticator = add_authenticator(c).await;
+    let credential = add_and_sign_in(c, site, &authenticator).await?;
+    refusals(c, site, &authenticator, &credential).await?;
+    delete(c, site).await?;
+    Ok(credential)
+}
+
+/// Adds a passkey (signed in with the password), signs out and signs in with it: the assertion the
+/// script posted.
+async fn add_and_sign_in(
+    c: &Client,
+    site: &TestSite,
+    authenticator: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    let (email, password) = (userpool::DEMO_USER_EMAIL, userpool::DEMO_USER_PASSWORD);
 
     // Signed in with the password, the home page links to the passkeys page: none yet.
     home_sign_in(c, site, email, password).await;
@@ -161,7 +174,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::erro
     press_passkey(c, "add").await?;
     expect_text(c, "Your passkey is added").await;
     assert_eq!(
-        held(c, &authenticator).await.len(),
+        held(c, authenticator).await.len(),
         1,
         "the authenticator holds it"
     );
@@ -204,6 +217,17 @@ async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::erro
     assert_eq!(c.find_all(Locator::Css("li.passkey")).await?.len(), 1);
     shot(c, "passkey-06-listed").await;
 
+    Ok(credential)
+}
+
+/// Signed out: the assertion replayed is refused; a device without the passkey posts nothing.
+async fn refusals(
+    c: &Client,
+    site: &TestSite,
+    authenticator: &str,
+    credential: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let email = userpool::DEMO_USER_EMAIL;
     // Signed out, the same assertion posted again (to a fresh passkey step) is refused.
     sign_out(c, site).await;
     c.goto(&site.at("/account/signin")).await?;
@@ -240,7 +264,7 @@ async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::erro
         body: None,
     })
     .await?;
-    assert!(held(c, &authenticator).await.is_empty());
+    assert!(held(c, authenticator).await.is_empty());
     c.goto(&site.at("/account/signin")).await?;
     fill(c, "username", email).await;
     record_answers(c).await?;
@@ -250,6 +274,12 @@ async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::erro
     assert_eq!(recorded_answer(c).await, None, "nothing was posted");
     shot(c, "passkey-08-prompt-closed").await;
 
+    Ok(())
+}
+
+/// Back in with the password, the passkey is deleted; then the address has none.
+async fn delete(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::CmdError> {
+    let (email, password) = (userpool::DEMO_USER_EMAIL, userpool::DEMO_USER_PASSWORD);
     // Back in with the password, the passkey is deleted.
     home_sign_in(c, site, email, password).await;
     expect_path(c, "/protected").await;
@@ -270,5 +300,5 @@ async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::erro
     expect_text(c, "There is no passkey for that address").await;
     expect_path(c, "/account/signin").await;
     shot(c, "passkey-10-no-passkey").await;
-    Ok(credential)
+    Ok(())
 }
