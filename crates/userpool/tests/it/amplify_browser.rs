@@ -2,7 +2,8 @@
 //! (chromedriver's WebAuthn extension) as the user's device, against a pool on 127.0.0.1:
 //! `associateWebAuthnCredential` registers a passkey, then `signIn` with `USER_AUTH` and
 //! `WEB_AUTHN` signs in with it. Amplify is installed from `tests/amplify-browser`'s lockfile
-//! and bundled with esbuild (from npm, no CDN) into a page served on `http://localhost`.
+//! and bundled with esbuild (from npm, no CDN) into a page served on `http://localhost`. The
+//! same browser then signs in on the hosted UI's page with that passkey (its `/passkey.js`).
 //!
 //! Needs node, npm (registry access), Chromium and chromedriver: with `HALLPASS_E2E=1` (as CI
 //! sets it) their absence fails the test; without it the test says it did not run and passes.
@@ -12,16 +13,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::UserVerificationType;
-use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::wd::{TimeoutConfiguration, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
-use crate::api_auth::{spawn_api_pool, API_POOL, CAROL, CAROL_SUB, PUBLIC_APP};
+use crate::api_auth::{api_seed, API_POOL, CAROL, CAROL_SUB, PUBLIC_APP};
 use crate::api_webauthn::{access_token, configure};
 use crate::sdk::unsigned;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The API pool's client for the hosted UI.
+const HOSTED_APP: &str = "api0hosted0client00000001";
 
 /// Fails when the browser tests are required, says so and passes otherwise.
 fn not_run(why: &str) {
@@ -83,6 +86,10 @@ async fn serve_page(bundle: Vec<u8>) -> u16 {
         .route(
             "/",
             axum::routing::get(move || async move { axum::response::Html(page) }),
+        )
+        .route(
+            "/cb",
+            axum::routing::get(|| async { axum::response::Html("<p id=cb>back at the app</p>") }),
         )
         .route(
             "/bundle.js",
@@ -201,6 +208,56 @@ async fn run_flow(c: &Client, input: Value) -> Value {
         .expect("the script runs")
 }
 
+/// On the hosted UI's sign-in page: the e-mail typed, "Sign in with a passkey" clicked (the
+/// virtual authenticator answers); the callback URL the browser arrives at, or what it shows.
+async fn hosted_ui_sign_in(
+    c: &Client,
+    t: &crate::TestPool,
+    callback: &str,
+) -> Result<url::Url, String> {
+    let mut authorize = url::Url::parse(&t.url("/oauth2/authorize")).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", HOSTED_APP)
+        .append_pair("redirect_uri", callback)
+        .append_pair("scope", "openid")
+        .append_pair("state", "hosted");
+    c.goto(authorize.as_str())
+        .await
+        .map_err(|e| e.to_string())?;
+    let button = c
+        .wait()
+        .for_element(fantoccini::Locator::Id("passkey"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let email = c
+        .find(fantoccini::Locator::Id("username"))
+        .await
+        .map_err(|e| e.to_string())?;
+    email.send_keys(CAROL).await.map_err(|e| e.to_string())?;
+    // The script un-hides the button once it has loaded.
+    for _ in 0..50 {
+        if button.is_displayed().await.unwrap_or(false) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    button.click().await.map_err(|e| e.to_string())?;
+    for _ in 0..150 {
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
+        if url.as_str().starts_with(callback) {
+            return Ok(url);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let body = c.source().await.unwrap_or_default();
+    Err(format!(
+        "still at {}: {body}",
+        c.current_url().await.map_err(|e| e.to_string())?
+    ))
+}
+
 #[tokio::test]
 async fn amplify_js_registers_a_passkey_and_signs_in_with_it_in_chromium() {
     let bundle = match tokio::task::spawn_blocking(bundle).await.unwrap() {
@@ -211,14 +268,23 @@ async fn amplify_js_registers_a_passkey_and_signs_in_with_it_in_chromium() {
         Ok(d) => d,
         Err(why) => return not_run(&why),
     };
-    let t = spawn_api_pool().await;
-    configure(&t, "localhost", UserVerificationType::Required).await;
     let page = serve_page(bundle).await;
+    // The hosted UI's client sends the browser back to the page's server.
+    let callback = format!("http://localhost:{page}/cb");
+    let mut seed = api_seed();
+    for client in seed.pools.iter_mut().flat_map(|p| p.clients.iter_mut()) {
+        if client.id == HOSTED_APP {
+            client.callback_urls = vec![callback.clone()];
+        }
+    }
+    let t = crate::spawn_with(seed, "sqlite::memory:").await;
+    configure(&t, "localhost", UserVerificationType::Required).await;
     let c = browser(&driver).await;
     c.issue_cmd(AddVirtualAuthenticator)
         .await
         .expect("a virtual authenticator");
-    c.set_script_timeout(Duration::from_secs(60)).await.unwrap();
+    let timeouts = TimeoutConfiguration::new(Some(Duration::from_secs(60)), None, None);
+    c.update_timeouts(timeouts).await.unwrap();
     c.goto(&format!("http://localhost:{page}/")).await.unwrap();
     let input = json!({
         "endpoint": format!("http://localhost:{}", t.running.local_addr().port()),
@@ -228,6 +294,7 @@ async fn amplify_js_registers_a_passkey_and_signs_in_with_it_in_chromium() {
         "password": crate::PASSWORD,
     });
     let result = run_flow(&c, input).await;
+    let hosted = hosted_ui_sign_in(&c, &t, &callback).await;
     c.close().await.ok();
     assert_eq!(result["ok"], true, "{result:#}");
     let steps = &result["steps"];
@@ -248,6 +315,10 @@ async fn amplify_js_registers_a_passkey_and_signs_in_with_it_in_chromium() {
         .send()
         .await
         .unwrap();
+    // The hosted UI's script used the same passkey: back at the app with a code.
+    let hosted = hosted.expect("the hosted UI signs in with the passkey");
+    assert!(crate::param(&hosted, "code").is_some(), "{hosted}");
+    assert_eq!(crate::param(&hosted, "state").as_deref(), Some("hosted"));
     let [credential] = listed.credentials() else {
         panic!("one passkey: {listed:?}")
     };
