@@ -68,6 +68,10 @@ pub struct Settings {
     pub oidc: Option<OAuthConfig>,
     /// `COGNITO_USERINFO=true`: the embedded pool's provider also calls `/oauth2/userInfo`.
     pub cognito_userinfo: bool,
+    /// Passkeys on the site's own pages with the embedded pool (`COGNITO_PASSKEYS`, default on):
+    /// the pool's relying party is the site's host (`localhost`). Real Cognito reads
+    /// `COGNITO_PASSKEYS` itself (`Cognito::providers_from_env`).
+    pub passkeys: bool,
     /// Hallpass's configuration so far (`AUTH_*` applied; the site's URL is added at start).
     pub auth: ConfigBuilder,
     /// Whether `AUTH_URL` (or `NEXTAUTH_URL`) was given; otherwise the URL is `http://localhost:{port}`.
@@ -162,6 +166,7 @@ impl Settings {
             clock: None,
             oidc: OAuthConfig::from_env_with(&var)?,
             cognito_userinfo: bool_var(&var, "COGNITO_USERINFO")?,
+            passkeys: var("COGNITO_PASSKEYS").is_none() || bool_var(&var, "COGNITO_PASSKEYS")?,
             auth: Config::builder().theme(theme()).with_vars(&var)?,
             auth_url_given: var("AUTH_URL").or_else(|| var("NEXTAUTH_URL")).is_some(),
         })
@@ -182,6 +187,7 @@ impl Settings {
             clock: None,
             oidc: None,
             cognito_userinfo: false,
+            passkeys: false,
             auth: Config::builder().theme(theme()).secret(secret),
             auth_url_given: false,
         }
@@ -238,7 +244,14 @@ impl Site {
         }
         let mut pool = None;
         if settings.uses_embedded_pool() {
-            let running = start_pool(&settings, config.origin()).await?;
+            // A passkey's relying party is a domain name: a site on an IP address goes without.
+            let passkeys = settings.passkeys && is_domain(config.origin());
+            if settings.passkeys && !passkeys {
+                tracing::warn!(
+                    "passkeys are off: the site is not on a domain name (use http://localhost:…)"
+                );
+            }
+            let running = start_pool(&settings, config.origin(), passkeys).await?;
             // The pool serves Cognito's JSON API at its root, which is where the form goes.
             let providers = Cognito::builder()
                 .client_id(userpool::DEMO_CLIENT_ID)
@@ -246,6 +259,7 @@ impl Site {
                 .issuer(running.issuer(userpool::DEMO_POOL_ID).as_str())
                 .federated_sign_out(true)
                 .userinfo(settings.cognito_userinfo)
+                .passkeys(passkeys)
                 .sign_in_mode(settings.embedded_sign_in)
                 .build_providers()?;
             for p in providers {
@@ -307,7 +321,16 @@ impl Site {
     }
 }
 
-async fn start_pool(settings: &Settings, site_origin: &Url) -> Result<RunningUserPool, Error> {
+/// Whether `url`'s host is a domain name (not an IP address).
+fn is_domain(url: &Url) -> bool {
+    matches!(url.host(), Some(url::Host::Domain(_)))
+}
+
+async fn start_pool(
+    settings: &Settings,
+    site_origin: &Url,
+    passkeys: bool,
+) -> Result<RunningUserPool, Error> {
     let listener = TcpListener::bind(SocketAddr::new(settings.bind, settings.userpool_port))
         .await
         .map_err(|e| {
@@ -339,7 +362,43 @@ async fn start_pool(settings: &Settings, site_origin: &Url) -> Result<RunningUse
         // The variable wins over a setting the database kept from an earlier run.
         pool.set_mfa(userpool::DEMO_POOL_ID, mfa).await?;
     }
-    Ok(pool.serve(listener).await?)
+    let running = pool.serve(listener).await?;
+    if passkeys {
+        set_relying_party(&running, site_origin).await?;
+    }
+    Ok(running)
+}
+
+/// Makes the site's host the embedded pool's passkey relying party, as an administrator would:
+/// `SetUserPoolMfaConfig` on the pool's JSON API (the local pool takes any SigV4-shaped
+/// signature; a relying party has no other setting there).
+async fn set_relying_party(pool: &RunningUserPool, site: &Url) -> Result<(), Error> {
+    let host = site.host_str().unwrap_or_default();
+    let body = serde_json::json!({
+        "UserPoolId": userpool::DEMO_POOL_ID,
+        "WebAuthnConfiguration": { "RelyingPartyId": host, "UserVerification": "preferred" },
+    });
+    let res = reqwest::Client::new()
+        .post(pool.base_url())
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.SetUserPoolMfaConfig",
+        )
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/cognito-idp/aws4_request, \
+             SignedHeaders=host, Signature=00",
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| format!("the embedded pool did not answer SetUserPoolMfaConfig: {e}"))?;
+    if !res.status().is_success() {
+        let text = res.text().await.unwrap_or_default();
+        return Err(format!("the embedded pool refused its passkey relying party: {text}").into());
+    }
+    Ok(())
 }
 
 /// The site's routes on top of Hallpass.

@@ -30,6 +30,8 @@ struct HomePage {
     form: Option<CognitoPage>,
     /// Whether the user signed in on the form, whose sessions can change their MFA.
     mfa_page: bool,
+    /// Whether they can also manage their passkeys (the form has passkeys on).
+    passkeys_page: bool,
     /// What the last action did (`?notice=`, a fixed text per code).
     notice: Option<&'static str>,
 }
@@ -133,15 +135,19 @@ pub(crate) async fn home(
             }),
         Some(_) => None,
     };
-    let mfa_page = session.as_ref().is_some_and(|s| {
+    let form_provider = session.as_ref().and_then(|s| {
         let from = s.token().provider.as_deref();
         hallpass
             .providers()
-            .any(|p| p.as_cognito_form().is_some() && Some(p.id()) == from)
+            .find(|p| Some(p.id()) == from)
+            .and_then(|p| p.as_cognito_form())
     });
+    let mfa_page = form_provider.is_some();
+    let passkeys_page = form_provider.is_some_and(|f| f.passkeys());
     page(&HomePage {
         notice: home_notice(query.as_deref()),
         mfa_page,
+        passkeys_page,
         signed_in: user.is_some(),
         logo: LOGO,
         user,
@@ -163,17 +169,21 @@ pub(crate) async fn account(
     let Some(step) = PageStep::from_path(&step) else {
         return not_found(session).await;
     };
-    let built = if step == PageStep::Mfa {
-        // The MFA page is the signed-in user's: Hallpass says where to go when nobody is.
-        hallpass
+    let built = match step {
+        // The MFA and passkeys pages are the signed-in user's: Hallpass says where to go when
+        // nobody is.
+        PageStep::Mfa => hallpass
             .cognito_mfa_page(session.as_ref(), &headers, query.as_deref())
             .await
-            .map_err(Some)
-    } else {
-        hallpass
+            .map_err(Some),
+        PageStep::Passkeys => hallpass
+            .cognito_passkeys_page(session.as_ref(), &headers, query.as_deref())
+            .await
+            .map_err(Some),
+        _ => hallpass
             .cognito_page(&headers, step, query.as_deref())
             .await
-            .ok_or(None)
+            .ok_or(None),
     };
     match built {
         Ok((page_model, cookies)) => {

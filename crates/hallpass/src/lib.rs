@@ -60,6 +60,12 @@
 //! `/api/auth/cognito/…`. A signed-in user's MFA page (an authenticator app's set-up, preferred,
 //! off) is the `mfa` step: [`Hallpass::cognito_mfa_page`].
 //!
+//! With passkeys on (`COGNITO_PASSKEYS=true`), the sign-in page's model carries
+//! [`CognitoPage::passkey`], a [`PasskeyStep`]: the form that Hallpass's one script
+//! (`{base}/cognito/passkey.js`, no inline script) takes over to ask Cognito for a passkey, and the
+//! `data-` attributes to render on it. The `passkeys` step is the signed-in user's passkeys (list,
+//! add, delete): [`Hallpass::cognito_passkeys_page`], whose model carries [`CognitoPage::passkeys`].
+//!
 //! ## A local user pool
 //!
 //! The `userpool` crate of this repository is a Cognito look-alike (hosted UI, OAuth 2.0 /
@@ -170,7 +176,8 @@ pub use config::theme::{ColorScheme, Theme};
 pub use config::{Compat, Config, ConfigBuilder, ConfigError, Pages, Unauthenticated};
 pub use cookies::SetCookies;
 pub use endpoints::cognito::model::{
-    CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, TotpSetup,
+    CognitoPage, ExtraForm, PageChoice, PageField, PageLink, PageStep, PasskeyList, PasskeyRow,
+    PasskeyStep, TotpSetup,
 };
 pub use endpoints::csrf_form::{CsrfForm, CsrfRejection};
 pub use error::{CheckError, Error, ErrorCode, TokenError, DEBUG_CAUSE_HEADER};

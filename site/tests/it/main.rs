@@ -16,3 +16,4 @@ mod gallery;
 mod instances;
 mod mfa_journey;
 mod oidc;
+mod passkey_journey;

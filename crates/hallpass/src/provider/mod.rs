@@ -50,9 +50,11 @@ mod oauth;
 
 pub use checks::AuthorizationChecks;
 pub use cognito::{Cognito, CognitoBuilder};
+pub use cognito_api::WebAuthnCredential;
 pub use cognito_form::{
-    Answer, AttemptLimits, Challenge, CognitoForm, FormError, Limit, MfaFactor, MfaStatus,
-    PasswordFlow, PasswordRules, Pending, SignInMode, Step,
+    parse_credential, Answer, AttemptLimits, Challenge, CognitoForm, CredentialKind, FormError,
+    Limit, MfaFactor, MfaStatus, PasskeyStart, PasswordFlow, PasswordRules, Pending, SignInMode,
+    Step, MAX_CREDENTIAL,
 };
 pub use credentials::{
     CredentialField, Credentials, CredentialsError, CredentialsForm, CredentialsProvider,

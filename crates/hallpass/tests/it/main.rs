@@ -20,6 +20,7 @@ mod form_enumeration;
 mod form_keeps;
 mod form_limits;
 mod form_mfa;
+mod form_passkey;
 mod form_proxies;
 mod form_steps;
 mod github;

@@ -70,6 +70,9 @@ async fn run(p: &Post<'_>, action: FormAction, callback: &str) -> Result<Respons
         FormAction::Mfa | FormAction::MfaSetUp | FormAction::MfaPrefer | FormAction::MfaOff => {
             super::mfa::submit(p, action).await
         }
+        FormAction::PasskeySignIn | FormAction::Passkeys | FormAction::PasskeyDelete => {
+            super::passkey::submit_form(p, action).await
+        }
     }
 }
 

@@ -21,15 +21,18 @@ const SETUP_SECS: i64 = 10 * 60;
 
 /// What the MFA page acts for: the user (`sub`, and the address the app shows) and their access
 /// token.
-struct Signed<'s> {
-    sub: &'s str,
+pub(super) struct Signed<'s> {
+    pub(super) sub: &'s str,
     account: &'s str,
-    access_token: &'s str,
+    pub(super) access_token: &'s str,
 }
 
 /// The session's user and access token, when the session came from this form provider (a hosted
 /// UI's access token lacks the scope these calls need) and keeps its tokens.
-fn signed<'s>(form: &CognitoForm, session: Option<&'s Session>) -> Result<Signed<'s>, FormError> {
+pub(super) fn signed<'s>(
+    form: &CognitoForm,
+    session: Option<&'s Session>,
+) -> Result<Signed<'s>, FormError> {
     let s = session.ok_or(FormError::SignInAgain("signed out"))?;
     if s.token().provider.as_deref() != Some(CredentialsProvider::id(form)) {
         return Err(FormError::SignInAgain("the session is another provider's"));
@@ -51,7 +54,12 @@ impl Hallpass {
     /// Where a user who must sign in (again) for the MFA page goes: the sign-in page, which comes
     /// back to the MFA page.
     fn mfa_sign_in_url(&self) -> String {
-        let back = self.cognito_page_url(PageStep::Mfa, "");
+        self.sign_in_again_url(PageStep::Mfa)
+    }
+
+    /// The sign-in page, coming back to `page` (of a signed-in user) after signing in.
+    pub(super) fn sign_in_again_url(&self, page: PageStep) -> String {
+        let back = self.cognito_page_url(page, "");
         let back = percent_encoding::utf8_percent_encode(&back, percent_encoding::NON_ALPHANUMERIC);
         self.cognito_page_url(
             PageStep::SignIn,

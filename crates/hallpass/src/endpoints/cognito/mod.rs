@@ -9,6 +9,7 @@
 //! | `GET`/`POST cognito/forgot` | ask for a reset code |
 //! | `GET`/`POST cognito/reset` | the reset code and a new password |
 //! | `GET`/`POST cognito/mfa`, `POST cognito/mfa-setup`, `mfa-prefer`, `mfa-off` | a signed-in user's MFA: the factors, an authenticator app's set-up, preferred, off |
+//! | `GET cognito/passkeys`, `POST cognito/passkey-delete`, `cognito/passkey/…`, `GET cognito/passkey.js` | passkeys (when on): see the `passkey` module |
 //!
 //! Every POST carries the CSRF token. A multi-step sign-in's Cognito `Session` lives in an
 //! encrypted cookie bound to the provider and to this browser, which dies with Cognito's 3
@@ -18,6 +19,7 @@ mod handlers;
 mod mfa;
 pub mod model;
 mod page;
+mod passkey;
 mod post;
 mod steps;
 
@@ -25,7 +27,7 @@ pub(crate) use steps::FormAction;
 
 use std::net::IpAddr;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -69,9 +71,16 @@ pub(crate) struct FlowState {
 /// The routes of every Cognito form provider configured.
 pub(crate) fn routes(h: &Hallpass) -> Router<Hallpass> {
     match h.cognito_form() {
-        Some(form) => Router::new()
-            .route("/cognito/{step}", get(page::show).post(handlers::submit))
-            .layer(Extension(form.clone())),
+        Some(form) => {
+            let mut router =
+                Router::new().route("/cognito/{step}", get(page::show).post(handlers::submit));
+            if form.passkeys() {
+                router = router
+                    .route("/cognito/passkey.js", get(passkey::script))
+                    .route("/cognito/passkey/{op}", post(passkey::submit));
+            }
+            router.layer(Extension(form.clone()))
+        }
         None => Router::new(),
     }
 }

@@ -28,6 +28,10 @@ pub enum PageStep {
     /// set-up, preferred, off). Its model needs the session:
     /// [`Hallpass::cognito_mfa_page`](crate::Hallpass::cognito_mfa_page).
     Mfa,
+    /// `{base}/cognito/passkeys`: a signed-in user's passkeys (list, add, delete), when passkeys
+    /// are on. Its model needs the session:
+    /// [`Hallpass::cognito_passkeys_page`](crate::Hallpass::cognito_passkeys_page).
+    Passkeys,
 }
 
 /// One input.
@@ -149,6 +153,66 @@ pub struct PageChoice {
     pub label: &'static str,
 }
 
+/// The passkey step of a page, for the script Hallpass serves (`{base}/cognito/passkey.js`): a
+/// form it takes over. Render it as a form posting to `action` with the `csrfToken` (and
+/// `callbackUrl`) hidden fields, `data-passkey="{mode}"`, `data-options-url`, `data-finish-url`,
+/// `data-autofill`, `data-cancelled`, `data-unsupported` and `data-working` attributes, an element with
+/// `data-passkey-status` inside it for the script's messages, and `<script src="{script}" defer>`.
+/// On the sign-in page the script reads the address from the page's `username` input. Without
+/// the script, the form posts to `action`, which answers that passkeys need JavaScript.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PasskeyStep {
+    /// `signin` (sign in with a passkey) or `add` (add one to the signed-in account).
+    pub mode: &'static str,
+    /// The form's action without the script.
+    pub action: String,
+    /// Where the script asks for the WebAuthn options (`POST`, JSON answer).
+    pub options_url: String,
+    /// Where the script posts the browser's answer (`POST`, JSON answer `{"url": …}`).
+    pub finish_url: String,
+    /// The script.
+    pub script: String,
+    /// The button.
+    pub label: &'static str,
+    /// Whether the script also offers the passkey in the browser's autofill (WebAuthn's
+    /// conditional mediation) once an address is typed: the password input then carries the
+    /// `webauthn` autocomplete token.
+    pub autofill: bool,
+    /// What the script says when the browser's prompt was closed (nothing is posted).
+    pub cancelled: &'static str,
+    /// What the script says in a browser without passkeys.
+    pub unsupported: &'static str,
+    /// What the script says while the browser's prompt is open.
+    pub working: &'static str,
+}
+
+/// One of the user's passkeys, on the passkeys page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PasskeyRow {
+    /// Cognito's credential id (posted as `credentialId` to delete it).
+    pub id: String,
+    /// The authenticator's name for it.
+    pub name: String,
+    /// When it was added, Unix seconds.
+    pub created_at: Option<i64>,
+    /// When it was added, as `2026-12-07 10:30 UTC`.
+    pub created: String,
+    /// Where it lives: "On this kind of device" (platform) or "Security key or phone".
+    pub kind: &'static str,
+    /// The domain it signs in to (the pool's relying party).
+    pub relying_party_id: String,
+}
+
+/// The passkeys page's list: the passkeys (Cognito keeps no "last used" time) and where their
+/// delete buttons post.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PasskeyList {
+    /// The passkeys, as Cognito lists them.
+    pub passkeys: Vec<PasskeyRow>,
+    /// Where a delete form posts (`credentialId`, `csrfToken`).
+    pub delete_action: String,
+}
+
 /// Everything a page of the form sign-in shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct CognitoPage {
@@ -184,6 +248,11 @@ pub struct CognitoPage {
     pub totp: Option<TotpSetup>,
     /// On the MFA page: the user's factors (on or off, preferred).
     pub mfa: Option<MfaStatus>,
+    /// The passkey form the page's script takes over (sign-in page, passkeys page), when passkeys
+    /// are on.
+    pub passkey: Option<PasskeyStep>,
+    /// On the passkeys page: the user's passkeys.
+    pub passkeys: Option<PasskeyList>,
     /// A custom challenge's public parameters (`publicChallengeParameters` of the create auth
     /// challenge trigger), for an app's own template; the built-in page shows `question` (or
     /// `prompt`) as its intro.
@@ -215,6 +284,10 @@ pub(crate) fn notice(code: &str) -> Option<&'static str> {
         }
         "mfa-preferred" => "Your authenticator app is now the one asked for first.",
         "mfa-off" => "Your authenticator app is off. Signing in no longer asks for its code.",
+        "passkey-added" => "Your passkey is added. Next time, sign in with it instead of your password.",
+        "passkey-deleted" => {
+            "That passkey is removed: it no longer signs in here. You can also delete it from your device."
+        }
         _ => return None,
     })
 }
@@ -250,6 +323,7 @@ pub(crate) fn challenge_parts(
                 .cloned()
                 .unwrap_or_else(|| "Answer the question to finish signing in.".into()),
         ),
+        Challenge::Passkey { .. } => ("WEB_AUTHN", "Sign in with your passkey", Vec::new(), "Use the passkey button on the sign-in page.".into()),
         Challenge::MfaSetup { .. } => ("MFA_SETUP", "Set up your authenticator app", vec![PageField::code("Code from your authenticator app")], "Scan the QR code with an authenticator app (or type the key), then enter the code it shows.".into()),
     }
 }

@@ -38,6 +38,16 @@ pub(super) async fn show(
     let built = if step == PageStep::Mfa {
         h.mfa_page_for(&form, session.as_ref(), &headers, q.as_deref())
             .await
+    } else if step == PageStep::Passkeys {
+        if !form.passkeys() {
+            return crate::error::Error::UnknownStep {
+                method: "GET".into(),
+                step: step.path().into(),
+            }
+            .into_response();
+        }
+        h.passkeys_page_for(&form, session.as_ref(), &headers, q.as_deref())
+            .await
     } else {
         h.page_for(&form, &headers, step, q.as_deref())
             .await
@@ -58,10 +68,27 @@ pub(super) async fn show(
     } else {
         let theme = &h.config().theme;
         let template = CognitoTemplate { theme, page: &page };
-        pages::render(StatusCode::OK, theme, &template)
+        let mut res = pages::render(StatusCode::OK, theme, &template);
+        if page.passkey.is_some() {
+            allow_passkey_script(&mut res);
+        }
+        res
     };
     cookies.append_to(res.headers_mut());
     res
+}
+
+/// The built-in pages run no script, but a page with a passkey form runs Hallpass's own (from
+/// this origin, no inline script) and lets it ask this origin for the options.
+fn allow_passkey_script(res: &mut Response) {
+    let csp = http::header::CONTENT_SECURITY_POLICY;
+    let Some(policy) = res.headers().get(&csp).and_then(|v| v.to_str().ok()) else {
+        return;
+    };
+    let policy = format!("{policy}; script-src 'self'; connect-src 'self'");
+    if let Ok(v) = http::HeaderValue::try_from(policy) {
+        res.headers_mut().insert(csp, v);
+    }
 }
 
 impl Hallpass {
@@ -88,8 +115,8 @@ impl Hallpass {
         step: PageStep,
         query: Option<&str>,
     ) -> Option<(CognitoPage, SetCookies)> {
-        if step == PageStep::Mfa {
-            // The MFA page needs the session: `cognito_mfa_page`.
+        if matches!(step, PageStep::Mfa | PageStep::Passkeys) {
+            // These pages need the session: `cognito_mfa_page`, `cognito_passkeys_page`.
             return None;
         }
         let flow = self.read_flow(form, headers);
@@ -135,6 +162,8 @@ impl Hallpass {
             choices: Vec::new(),
             totp: None,
             mfa: None,
+            passkey: None,
+            passkeys: None,
             challenge_parameters: Default::default(),
             extra_forms: Vec::new(),
             links: Vec::new(),
@@ -197,6 +226,11 @@ impl Hallpass {
                 page.title = "Sign in";
                 page.submit = "Sign in";
                 page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
+                if form.passkeys() {
+                    // The browser's autofill may offer the typed address's passkey here.
+                    page.fields[1].autocomplete = "current-password webauthn";
+                    page.passkey = Some(self.passkey_step(super::passkey::PasskeyMode::SignIn));
+                }
                 page.extra_forms.push(self.code_form(remembered.clone()));
                 page.links = vec![
                     link(PageStep::Forgot, "Forgot your password?"),
@@ -247,9 +281,13 @@ impl Hallpass {
                     .push(extra(FormAction::Forgot, "Send a new code"));
                 page.links = vec![link(PageStep::SignIn, "Back to sign in")];
             }
-            PageStep::Mfa => return None,
+            PageStep::Mfa | PageStep::Passkeys => return None,
             PageStep::Challenge => {
                 let pending = flow?.pending.as_ref()?;
+                if matches!(pending.challenge, Challenge::Passkey { .. }) {
+                    // Answered by the sign-in page's script, never on this page.
+                    return None;
+                }
                 self.fill_challenge(page, pending, rules);
                 page.links = vec![link(PageStep::SignIn, "Start again")];
             }

@@ -36,10 +36,16 @@ pub(crate) enum FormAction {
     MfaPrefer,
     /// Turn the authenticator app off.
     MfaOff,
+    /// The sign-in page's passkey form without the script: says passkeys need it.
+    PasskeySignIn,
+    /// The passkeys page's "add a passkey" form without the script: says passkeys need it.
+    Passkeys,
+    /// Delete one of the signed-in user's passkeys.
+    PasskeyDelete,
 }
 
 /// The route of each action under `{base}/cognito/`: the only place the names are written.
-const ROUTES: [(FormAction, &str); 12] = [
+const ROUTES: [(FormAction, &str); 15] = [
     (FormAction::SignIn, "signin"),
     (FormAction::CodeSignIn, "code-signin"),
     (FormAction::Challenge, "challenge"),
@@ -52,6 +58,9 @@ const ROUTES: [(FormAction, &str); 12] = [
     (FormAction::MfaSetUp, "mfa-setup"),
     (FormAction::MfaPrefer, "mfa-prefer"),
     (FormAction::MfaOff, "mfa-off"),
+    (FormAction::PasskeySignIn, "passkey-signin"),
+    (FormAction::Passkeys, "passkeys"),
+    (FormAction::PasskeyDelete, "passkey-delete"),
 ];
 
 impl FormAction {
@@ -73,6 +82,7 @@ impl FormAction {
             PageStep::Forgot => Self::Forgot,
             PageStep::Reset => Self::Reset,
             PageStep::Mfa => Self::Mfa,
+            PageStep::Passkeys => Self::Passkeys,
         }
     }
 
@@ -87,14 +97,73 @@ impl FormAction {
     /// The page a failed attempt goes back to (and, for the main form of a page, its own page).
     pub(crate) fn page(self) -> PageStep {
         match self {
-            Self::SignIn | Self::CodeSignIn => PageStep::SignIn,
+            Self::SignIn | Self::CodeSignIn | Self::PasskeySignIn => PageStep::SignIn,
             Self::Challenge => PageStep::Challenge,
             Self::SignUp => PageStep::SignUp,
             Self::Confirm | Self::Resend => PageStep::Confirm,
             Self::Forgot => PageStep::Forgot,
             Self::Reset => PageStep::Reset,
             Self::Mfa | Self::MfaSetUp | Self::MfaPrefer | Self::MfaOff => PageStep::Mfa,
+            Self::Passkeys | Self::PasskeyDelete => PageStep::Passkeys,
         }
+    }
+}
+
+/// What the passkey script asks of `POST {base}/cognito/passkey/{op}` (answered with JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasskeyOp {
+    /// The request options for a sign-in (`username`).
+    SignInOptions,
+    /// The browser's assertion (`credential`): signs in.
+    SignIn,
+    /// The creation options of a new passkey for the signed-in user.
+    AddOptions,
+    /// The browser's new credential (`credential`): adds it.
+    Add,
+}
+
+/// The route of each passkey operation under `{base}/cognito/passkey/`.
+const PASSKEY_ROUTES: [(PasskeyOp, &str); 4] = [
+    (PasskeyOp::SignInOptions, "signin-options"),
+    (PasskeyOp::SignIn, "signin"),
+    (PasskeyOp::AddOptions, "add-options"),
+    (PasskeyOp::Add, "add"),
+];
+
+impl PasskeyOp {
+    /// The route under `{base}/cognito/passkey/`.
+    pub(crate) fn path(self) -> &'static str {
+        PASSKEY_ROUTES
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or("", |(_, p)| p)
+    }
+
+    /// The page a failure goes back to.
+    pub(crate) fn page(self) -> PageStep {
+        match self {
+            Self::SignInOptions | Self::SignIn => PageStep::SignIn,
+            Self::AddOptions | Self::Add => PageStep::Passkeys,
+        }
+    }
+
+    /// What the attempt limits count it as: an answer checks a secret (`signin`); asking for
+    /// options counts every request.
+    pub(crate) fn limit(self) -> &'static str {
+        match self {
+            Self::SignIn => "signin",
+            Self::SignInOptions => "passkey-options",
+            Self::AddOptions | Self::Add => "passkey-add",
+        }
+    }
+}
+
+impl RouteName for PasskeyOp {
+    fn from_route(path: &str) -> Option<Self> {
+        PASSKEY_ROUTES
+            .iter()
+            .find(|(_, p)| *p == path)
+            .map(|(a, _)| *a)
     }
 }
 
@@ -195,6 +264,26 @@ pub(crate) struct CodeFields {
     pub(crate) code: String,
 }
 
+/// `passkey/signin-options`: the address.
+/// `passkey/signin`, `passkey/add`: the browser's answer (JSON), or the name of the error the
+/// browser raised instead (`SecurityError`, …) for the server log.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PasskeyFields {
+    pub(crate) username: String,
+    pub(crate) credential: String,
+    #[serde(rename = "clientError")]
+    pub(crate) client_error: String,
+}
+
+/// `passkey-delete`: the credential id.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PasskeyDeleteFields {
+    #[serde(rename = "credentialId")]
+    pub(crate) credential_id: String,
+}
+
 /// `challenge`: whichever of these the pending challenge asks for.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -221,6 +310,7 @@ impl PageStep {
             Self::Forgot,
             Self::Reset,
             Self::Mfa,
+            Self::Passkeys,
         ]
         .into_iter()
         .find(|s| s.path() == path)
@@ -246,6 +336,7 @@ mod tests {
             PageStep::Forgot,
             PageStep::Reset,
             PageStep::Mfa,
+            PageStep::Passkeys,
         ] {
             let own =
                 FormAction::from_route(page.path()).expect("a page's form posts to its route");

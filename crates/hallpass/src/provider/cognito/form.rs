@@ -20,6 +20,7 @@ pub(super) struct FormOptions {
     rotation: bool,
     rules: PasswordRules,
     limits: AttemptLimits,
+    passkeys: bool,
 }
 
 impl FormOptions {
@@ -50,6 +51,9 @@ impl FormOptions {
         if let Some(v) = get("COGNITO_REFRESH_ROTATION") {
             o.rotation = parse_bool("COGNITO_REFRESH_ROTATION", &v)?;
         }
+        if let Some(v) = get("COGNITO_PASSKEYS") {
+            o.passkeys = parse_bool("COGNITO_PASSKEYS", &v)?;
+        }
         Ok(o)
     }
 }
@@ -58,7 +62,8 @@ impl Cognito {
     /// The providers `COGNITO_*` configure: [`Cognito::from_env`]'s hosted-UI provider, and with
     /// `COGNITO_SIGNIN=form|both` the form provider ([`CognitoBuilder::build_providers`]). Also
     /// reads `COGNITO_API_URL`, `COGNITO_FORM_FLOW` (`srp`, default, `password` or `custom-srp`) and
-    /// `COGNITO_REFRESH_ROTATION` (`true` when the app client rotates refresh tokens). Empty
+    /// `COGNITO_REFRESH_ROTATION` (`true` when the app client rotates refresh tokens) and
+    /// `COGNITO_PASSKEYS` (`true`: the pages offer passkeys; see [`CognitoBuilder::passkeys`]). Empty
     /// when no `COGNITO_*` variable is set. Loads `.env.local` and `.env` first.
     pub fn providers_from_env() -> Result<Vec<Provider>, ProviderError> {
         crate::Config::load_env_files();
@@ -86,6 +91,7 @@ pub(super) fn refuse_form_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<(
         "COGNITO_FORM_FLOW",
         "COGNITO_API_URL",
         "COGNITO_REFRESH_ROTATION",
+        "COGNITO_PASSKEYS",
     ] {
         let Some(value) = get(var) else { continue };
         if var == "COGNITO_SIGNIN" && value.eq_ignore_ascii_case("hosted") {
@@ -125,6 +131,15 @@ impl CognitoBuilder {
     /// The password rules the sign-up page shows (default: Cognito's default policy).
     pub fn password_rules(mut self, rules: PasswordRules) -> Self {
         self.form.rules = rules;
+        self
+    }
+    /// The own pages offer passkeys (`COGNITO_PASSKEYS=true`): "Sign in with a passkey" on the
+    /// sign-in page, and the passkeys page (`{base}/cognito/passkeys`) for a signed-in user. The
+    /// pool needs passkey sign-in on (`WEB_AUTHN` among its first factors) and a
+    /// `WebAuthnConfiguration` whose `RelyingPartyId` is the site's domain; the app client needs
+    /// `ALLOW_USER_AUTH`.
+    pub fn passkeys(mut self, on: bool) -> Self {
+        self.form.passkeys = on;
         self
     }
     /// The form's attempt limits per username and client address.
@@ -178,6 +193,7 @@ impl CognitoBuilder {
             rotation: form.rotation,
             rules: form.rules,
             limits: form.limits,
+            passkeys: form.passkeys,
         });
         let form_provider = Provider::CognitoForm(form_provider);
         Ok(match form.mode {

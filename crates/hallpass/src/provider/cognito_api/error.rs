@@ -103,8 +103,20 @@ impl CognitoApiError {
             _ if has("SRP") && has("not enabled") => Some("the app client does not allow USER_SRP_AUTH: enable ALLOW_USER_SRP_AUTH in its authentication flows (Cognito console: App clients → Edit → Authentication flows)"),
             _ if has("USER_PASSWORD_AUTH") && has("not enabled") => Some("the app client does not allow USER_PASSWORD_AUTH: enable ALLOW_USER_PASSWORD_AUTH, or use COGNITO_FORM_FLOW=srp"),
             _ if has("REFRESH") && has("not enabled") => Some("the app client does not allow refresh: enable ALLOW_REFRESH_TOKEN_AUTH"),
-            _ if has("not enabled") => Some("the app client does not allow this sign-in flow: enable it in the client's authentication flows (ALLOW_USER_AUTH for e-mail codes)"),
+            _ if has("USER_AUTH") && has("not enabled") => Some("the app client does not allow choice-based sign-in: enable ALLOW_USER_AUTH in its authentication flows (needed for e-mail codes and passkeys)"),
+            Self::Other { kind, .. } if passkey_hint(kind).is_some() => passkey_hint(kind),
+            _ if has("not enabled") => Some("the app client does not allow this sign-in flow: enable it in the client's authentication flows (ALLOW_USER_AUTH for e-mail codes and passkeys)"),
             _ => None,
+        }
+    }
+
+    /// True when the cause is the pool's or app client's passkey set-up (WebAuthn not turned on,
+    /// no relying party, this site's origin not allowed): passkeys cannot work until it is fixed.
+    pub fn is_passkey_config(&self) -> bool {
+        let text = self.to_string();
+        match self {
+            Self::Other { kind, .. } => passkey_hint(kind).is_some(),
+            _ => text.contains("USER_AUTH") && text.contains("not enabled"),
         }
     }
 
@@ -112,4 +124,15 @@ impl CognitoApiError {
     pub fn is_config(&self) -> bool {
         self.hint().is_some()
     }
+}
+
+/// What to change for a passkey exception that means the deployment.
+fn passkey_hint(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "WebAuthnNotEnabledException" => "passkeys are off in the user pool: turn on passkey sign-in (Cognito console: Authentication → Sign-in → Passkey; API: SignInPolicy AllowedFirstAuthFactors with WEB_AUTHN)",
+        "WebAuthnConfigurationMissingException" => "the user pool has no passkey relying party: set WebAuthnConfiguration with RelyingPartyId = this site's domain (SetUserPoolMfaConfig, or the console's passkey settings)",
+        "WebAuthnOriginNotAllowedException" => "the pool does not accept passkeys from this site's origin: set the pool's WebAuthnConfiguration RelyingPartyId to this site's domain (or a parent domain of it)",
+        "WebAuthnClientMismatchException" => "the passkey challenge was started by another app client: COGNITO_CLIENT_ID must be the client that signs users in on these pages",
+        _ => return None,
+    })
 }

@@ -11,10 +11,12 @@ mod error;
 mod ops;
 pub mod srp;
 mod user_ops;
+mod webauthn;
 
 pub use error::CognitoApiError;
 pub use ops::{AuthReply, AuthTokens, ChallengeStep, CodeDelivery};
 pub use user_ops::UserMfa;
+pub use webauthn::WebAuthnCredential;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;

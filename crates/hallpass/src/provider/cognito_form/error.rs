@@ -45,6 +45,28 @@ pub enum FormError {
     /// The MFA page: no authenticator set-up is pending (it expired, or was finished elsewhere).
     #[error("no authenticator set-up is pending")]
     SetUpExpired,
+    /// Cognito refused the passkey's answer: a passkey of another site, a replayed or tampered
+    /// assertion, a passkey that was deleted.
+    #[error("the passkey was not accepted")]
+    PasskeyRefused,
+    /// Cognito offers no passkey challenge for that name (no passkey, or no such user: the same
+    /// answer for both).
+    #[error("no passkey for that username")]
+    NoPasskey,
+    /// The browser's passkey answer is not a WebAuthn credential (malformed JSON, wrong shape).
+    #[error("the passkey answer is malformed: {0}")]
+    BadCredential(&'static str),
+    /// A passkey form was posted without the script (JavaScript off, or no WebAuthn).
+    #[error("passkeys need the page's script")]
+    PasskeyNeedsScript,
+    /// Passkeys cannot work until the deployment is fixed: the pool or app client does not allow
+    /// them, or the browser refused the pool's relying party for this site (`SecurityError`). The
+    /// log line says what to change.
+    #[error("passkeys are not set up for this site (the log says what to change)")]
+    PasskeysUnavailable,
+    /// The authenticator already holds a passkey for this account (`InvalidStateError`).
+    #[error("the authenticator already has a passkey for this account")]
+    PasskeyExists,
 }
 
 impl FormError {
@@ -61,6 +83,12 @@ impl FormError {
             Self::Service(_) | Self::Provider(_) | Self::Unavailable => "unavailable",
             Self::SignInAgain(_) => "signin-again",
             Self::SetUpExpired => "setup-expired",
+            Self::PasskeyRefused => "passkey-refused",
+            Self::NoPasskey => "no-passkey",
+            Self::BadCredential(_) => "passkey-input",
+            Self::PasskeyNeedsScript => "passkey-script",
+            Self::PasskeyExists => "passkey-exists",
+            Self::PasskeysUnavailable => "passkeys-off",
         }
     }
 
@@ -78,6 +106,12 @@ impl FormError {
             "csrf" => "Your form expired. Please try again.",
             "signin-again" => "Please sign in again to change how you sign in.",
             "setup-expired" => "That set-up took too long. Please start it again.",
+            "passkey-refused" => "That passkey was not accepted. Use a passkey saved for this site, or sign in another way.",
+            "no-passkey" => "There is no passkey for that address on this site. Sign in another way, then add one from your account.",
+            "passkey-input" => "The passkey's answer could not be read. Please try again.",
+            "passkey-script" => "Passkeys need JavaScript and a browser that supports them. Please sign in another way.",
+            "passkey-exists" => "This device already has a passkey for your account.",
+            "passkeys-off" => "Passkeys are not available on this site right now. Please sign in another way.",
             _ => return None,
         })
     }

@@ -43,6 +43,11 @@ pub enum Challenge {
         /// The TOTP secret (base32), shown once on the page and as a QR code.
         secret: Secret,
     },
+    /// `WEB_AUTHN`: a passkey's answer to Cognito's request options, posted by the page's script.
+    Passkey {
+        /// Cognito offered the passkey in a `SELECT_CHALLENGE` (answered with `ANSWER=WEB_AUTHN`).
+        via_select: bool,
+    },
 }
 
 /// A sign-in half-way: the challenge, the name the user signed in with, and Cognito's `Session`.
@@ -291,7 +296,7 @@ impl CognitoForm {
     }
 
     /// What a reply leads to; the exceptions that have a page of their own become that step.
-    async fn next_after(
+    pub(super) async fn next_after(
         &self,
         reply: Result<AuthReply, FormError>,
         username: &str,

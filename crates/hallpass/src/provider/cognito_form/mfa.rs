@@ -66,7 +66,7 @@ fn factor_label(id: &str) -> &'static str {
 
 /// An MFA call's refusal as the page tells it: a refused access token is "sign in again", a wrong
 /// code is a wrong code (Cognito answers `EnableSoftwareTokenMFAException` for it).
-fn mfa_error(e: CognitoApiError) -> FormError {
+pub(super) fn mfa_error(e: CognitoApiError) -> FormError {
     match e {
         CognitoApiError::NotAuthorized(_) if !e.is_config() => {
             tracing::debug!("MFA page: the access token was refused: {e}");

@@ -13,12 +13,14 @@ mod error;
 pub(crate) mod flow;
 mod limits;
 mod mfa;
+mod passkey;
 
 pub(crate) use account::{Finish, SignUpIntent};
 pub use error::FormError;
 pub use flow::{Answer, Challenge, Pending, Step};
 pub use limits::{AttemptLimits, Limit};
 pub use mfa::{MfaFactor, MfaStatus};
+pub use passkey::{parse_credential, CredentialKind, PasskeyStart, MAX_CREDENTIAL};
 
 use std::sync::Arc;
 
@@ -129,6 +131,8 @@ pub(crate) struct FormInner {
     /// The attempt counts when no session store keeps them.
     pub(crate) counts: Arc<MemoryCounter>,
     pub(crate) fields: Vec<CredentialField>,
+    /// The pages offer passkeys (the pool and app client allow them).
+    pub(crate) passkeys: bool,
 }
 
 /// The Cognito form provider. Cheap to clone.
@@ -156,6 +160,7 @@ pub(crate) struct FormSettings {
     pub(crate) rotation: bool,
     pub(crate) rules: PasswordRules,
     pub(crate) limits: AttemptLimits,
+    pub(crate) passkeys: bool,
 }
 
 impl CognitoForm {
@@ -175,6 +180,7 @@ impl CognitoForm {
                     CredentialField::new("username", "Email", "email"),
                     CredentialField::new("password", "Password", "password"),
                 ],
+                passkeys: s.passkeys,
             }),
         }
     }
