@@ -362,43 +362,12 @@ async fn start_pool(
         // The variable wins over a setting the database kept from an earlier run.
         pool.set_mfa(userpool::DEMO_POOL_ID, mfa).await?;
     }
-    let running = pool.serve(listener).await?;
     if passkeys {
-        set_relying_party(&running, site_origin).await?;
+        // The site's host is the passkeys' relying party (`http://localhost` is a secure context).
+        let host = site_origin.host_str().unwrap_or("localhost");
+        pool.set_passkeys(userpool::DEMO_POOL_ID, host).await?;
     }
-    Ok(running)
-}
-
-/// Makes the site's host the embedded pool's passkey relying party, as an administrator would:
-/// `SetUserPoolMfaConfig` on the pool's JSON API (the local pool takes any SigV4-shaped
-/// signature; a relying party has no other setting there).
-async fn set_relying_party(pool: &RunningUserPool, site: &Url) -> Result<(), Error> {
-    let host = site.host_str().unwrap_or_default();
-    let body = serde_json::json!({
-        "UserPoolId": userpool::DEMO_POOL_ID,
-        "WebAuthnConfiguration": { "RelyingPartyId": host, "UserVerification": "preferred" },
-    });
-    let res = reqwest::Client::new()
-        .post(pool.base_url())
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.SetUserPoolMfaConfig",
-        )
-        .header(
-            "authorization",
-            "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/cognito-idp/aws4_request, \
-             SignedHeaders=host, Signature=00",
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| format!("the embedded pool did not answer SetUserPoolMfaConfig: {e}"))?;
-    if !res.status().is_success() {
-        let text = res.text().await.unwrap_or_default();
-        return Err(format!("the embedded pool refused its passkey relying party: {text}").into());
-    }
-    Ok(())
+    Ok(pool.serve(listener).await?)
 }
 
 /// The site's routes on top of Hallpass.

@@ -98,3 +98,17 @@ pub(crate) async fn relying_party(
         })
     }))
 }
+
+impl UserPool {
+    /// Turns passkeys on for `pool_id` with `relying_party_id` (the site's domain, such as
+    /// `example.com` or `localhost`), users verified where the authenticator can: what
+    /// `SetUserPoolMfaConfig`'s `WebAuthnConfiguration` sets, for an app embedding the pool.
+    pub async fn set_passkeys(&self, pool_id: &str, relying_party_id: &str) -> Result<(), Error> {
+        let config = WebAuthnConfiguration {
+            relying_party_id: Some(relying_party_id.to_string()),
+            user_verification: Some("preferred".to_string()),
+            factor_configuration: None,
+        };
+        save(self, pool_id, config).await
+    }
+}

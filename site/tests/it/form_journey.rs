@@ -15,7 +15,7 @@ use crate::support::{spawn_site, TestSite};
 const PASSWORD: &str = "F0rm-User-Passw0rd!";
 
 /// The newest code of `kind` the pool sent `to`, read as a person would: from the outbox page's JSON.
-async fn outbox_code(site: &TestSite, to: &str, kind: &str) -> String {
+pub(crate) async fn outbox_code(site: &TestSite, to: &str, kind: &str) -> String {
     let url = site.pool.base_url().join("/_outbox.json").unwrap();
     let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
     body["messages"]

@@ -1,5 +1,6 @@
 //! Passkeys on the site's own pages, in headless Chromium with a WebDriver virtual authenticator
-//! (CTAP2, built in, resident keys, user verification): the demo user signs in with the password,
+//! (CTAP2, built in, resident keys, user verification): a new user signs up on the site's page
+//! (confirmed with the e-mailed code) and signs in with the password,
 //! adds a passkey on /account/passkeys, signs out, signs in with the passkey alone (the address and
 //! the authenticator, no password), sees it listed; the same assertion replayed is refused; a
 //! device without the passkey gets "the prompt was closed" and posts nothing; back in with the
@@ -13,8 +14,10 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use url::{ParseError, Url};
 
-use crate::browser::{browser, expect_path, expect_text, fill, path, shot, start_driver, text};
-use crate::form_journey::{home_sign_in, sign_out, source_is_clean};
+use crate::browser::{
+    browser, expect_path, expect_text, fill, path, shot, start_driver, submit, text,
+};
+use crate::form_journey::{home_sign_in, outbox_code, sign_out, source_is_clean};
 use crate::support::log::capture;
 use crate::support::{spawn_site_with, TestSite, SECRET};
 
@@ -136,14 +139,35 @@ async fn the_passkey_journey_in_chromium() {
     let signature = assertion["response"]["signature"].as_str().unwrap();
     let client_data = assertion["response"]["clientDataJSON"].as_str().unwrap();
     for line in text.lines().filter(|l| !l.contains(" userpool::")) {
-        for secret in [userpool::DEMO_USER_PASSWORD, signature, client_data] {
+        for secret in [PASSWORD, signature, client_data] {
             assert!(!line.contains(secret), "a secret in a log line: {line}");
         }
     }
 }
 
+/// The user who signs up in this journey.
+const EMAIL: &str = "passkey.user@example.com";
+const PASSWORD: &str = "Passkey-Journey-9!";
+
+/// Signs up on the site's page and confirms with the e-mailed code.
+async fn sign_up(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&site.at("/account/signup")).await?;
+    fill(c, "username", EMAIL).await;
+    fill(c, "name", "Passkey User").await;
+    fill(c, "password", PASSWORD).await;
+    submit(c, "/api/auth/cognito/signup").await;
+    expect_path(c, "/account/confirm").await;
+    let code = outbox_code(site, EMAIL, "confirm").await;
+    fill(c, "code", &code).await;
+    submit(c, "/api/auth/cognito/confirm").await;
+    expect_text(c, "Your account is confirmed").await;
+    shot(c, "passkey-00-signed-up").await;
+    Ok(())
+}
+
 /// The journey; returns the assertion the script posted (for the log check).
 async fn journey(c: &Client, site: &TestSite) -> Result<String, fantoccini::error::CmdError> {
+    sign_up(c, site).await?;
     let authenticator = add_authenticator(c).await;
     let credential = add_and_sign_in(c, site, &authenticator).await?;
     refusals(c, site, &authenticator, &credential).await?;
@@ -158,7 +182,7 @@ async fn add_and_sign_in(
     site: &TestSite,
     authenticator: &str,
 ) -> Result<String, fantoccini::error::CmdError> {
-    let (email, password) = (userpool::DEMO_USER_EMAIL, userpool::DEMO_USER_PASSWORD);
+    let (email, password) = (EMAIL, PASSWORD);
 
     // Signed in with the password, the home page links to the passkeys page: none yet.
     home_sign_in(c, site, email, password).await;
@@ -195,7 +219,7 @@ async fn add_and_sign_in(
     record_answers(c).await?;
     press_passkey(c, "signin").await?;
     expect_path(c, "/").await;
-    expect_text(c, "Welcome, Demo User").await;
+    expect_text(c, "Welcome, Passkey User").await;
     shot(c, "passkey-05-signed-in-with-passkey").await;
     let answer = recorded_answer(c)
         .await
@@ -227,7 +251,7 @@ async fn refusals(
     authenticator: &str,
     credential: &str,
 ) -> Result<(), fantoccini::error::CmdError> {
-    let email = userpool::DEMO_USER_EMAIL;
+    let email = EMAIL;
     // Signed out, the same assertion posted again (to a fresh passkey step) is refused.
     sign_out(c, site).await;
     c.goto(&site.at("/account/signin")).await?;
@@ -279,7 +303,7 @@ async fn refusals(
 
 /// Back in with the password, the passkey is deleted; then the address has none.
 async fn delete(c: &Client, site: &TestSite) -> Result<(), fantoccini::error::CmdError> {
-    let (email, password) = (userpool::DEMO_USER_EMAIL, userpool::DEMO_USER_PASSWORD);
+    let (email, password) = (EMAIL, PASSWORD);
     // Back in with the password, the passkey is deleted.
     home_sign_in(c, site, email, password).await;
     expect_path(c, "/protected").await;
