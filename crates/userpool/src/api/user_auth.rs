@@ -22,7 +22,7 @@ pub(crate) async fn choice(
     if user.is_none() && !cc.client.prevent_user_existence_errors {
         return Err(not_found());
     }
-    let available = webauthn_sign_in::choices(cc, user.as_ref()).await?;
+    let available = choices(cc, user.as_ref()).await?;
     match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
         Some(c) if available.contains(&c) => match (c, &user) {
             ("PASSWORD", _) => with_password(cc, username, param(params, "PASSWORD")?).await,
@@ -63,6 +63,19 @@ pub(crate) fn available_choices(cc: &ClientCall<'_>, user: Option<&UserRow>) -> 
     out
 }
 
+/// `USER_AUTH`'s first factors for this user: [`available_choices`], and `WEB_AUTHN` when
+/// [`webauthn_sign_in::offered`].
+pub(crate) async fn choices(
+    cc: &ClientCall<'_>,
+    user: Option<&UserRow>,
+) -> Result<Vec<&'static str>, ApiError> {
+    let mut out = available_choices(cc, user);
+    if webauthn_sign_in::offered(cc, user).await? {
+        out.push(webauthn_sign_in::WEB_AUTHN);
+    }
+    Ok(out)
+}
+
 /// `SELECT_CHALLENGE`: the `ANSWER` picks the first factor, one of those offered to this
 /// user (`user` is `None` for an unknown one).
 pub(crate) async fn select(
@@ -74,7 +87,7 @@ pub(crate) async fn select(
     // The name given at `InitiateAuth`, kept as the session's state.
     let username = String::from_utf8_lossy(&row.state).into_owned();
     let answer = param(responses, "ANSWER")?;
-    if !webauthn_sign_in::choices(cc, user).await?.contains(&answer) {
+    if !choices(cc, user).await?.contains(&answer) {
         return Err(ApiError::new(
             Exception::InvalidParameterException,
             "The challenge answer is not one of the available challenges.",

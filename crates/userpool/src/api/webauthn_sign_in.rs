@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use super::auth_reply::{disabled, locked, param, AuthReply};
 use super::challenge::{self, Challenge};
 use super::client_check::ClientCall;
+use super::sign_in;
 use super::webauthn::required_relying_party;
-use super::{sign_in, user_auth};
 use super::{ApiError, Exception};
 use crate::config::AuthFlow;
 use crate::passkey::PasskeyError;
@@ -34,18 +34,6 @@ pub(crate) async fn offered(cc: &ClientCall<'_>, user: Option<&UserRow>) -> Resu
         return Ok(false);
     }
     Ok(cc.pool.store().has_passkey(&cc.pc.id, &user.sub).await?)
-}
-
-/// `USER_AUTH`'s first factors for this user: [`user_auth::available_choices`] and `WEB_AUTHN`.
-pub(crate) async fn choices(
-    cc: &ClientCall<'_>,
-    user: Option<&UserRow>,
-) -> Result<Vec<&'static str>, ApiError> {
-    let mut out = user_auth::available_choices(cc, user);
-    if offered(cc, user).await? {
-        out.push(WEB_AUTHN);
-    }
-    Ok(out)
 }
 
 /// Issues the `WEB_AUTHN` challenge: request options listing the user's passkeys.

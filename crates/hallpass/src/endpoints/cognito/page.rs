@@ -223,15 +223,7 @@ impl Hallpass {
         let rules = form.password_rules().describe();
         match page.step {
             PageStep::SignIn => {
-                page.title = "Sign in";
-                page.submit = "Sign in";
-                page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
-                if form.passkeys() {
-                    // The browser's autofill may offer the typed address's passkey here.
-                    page.fields[1].autocomplete = "current-password webauthn";
-                    page.passkey = Some(self.passkey_step(super::passkey::PasskeyMode::SignIn));
-                }
-                page.extra_forms.push(self.code_form(remembered.clone()));
+                self.fill_sign_in(page, form, remembered.clone());
                 page.links = vec![
                     link(PageStep::Forgot, "Forgot your password?"),
                     link(PageStep::SignUp, "Create an account"),
@@ -293,6 +285,19 @@ impl Hallpass {
             }
         }
         Some(())
+    }
+
+    /// The sign-in step's texts, fields and forms (the passkey button when passkeys are on).
+    fn fill_sign_in(&self, page: &mut CognitoPage, form: &CognitoForm, remembered: Option<String>) {
+        page.title = "Sign in";
+        page.submit = "Sign in";
+        page.fields = vec![PageField::email(remembered.clone()), PageField::password()];
+        if form.passkeys() {
+            // The browser's autofill may offer the typed address's passkey here.
+            page.fields[1].autocomplete = "current-password webauthn";
+            page.passkey = Some(self.passkey_step(super::passkey::PasskeyMode::SignIn));
+        }
+        page.extra_forms.push(self.code_form(remembered));
     }
 
     /// The issuer an authenticator app shows beside the code: the site's host.
