@@ -138,8 +138,8 @@ async fn signed_in(
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-/// [`session_json`] as a type, for writing it without a `Value`: the same bytes (`Value`'s object
-/// keys are sorted, so these fields are too).
+/// [`session_json`] as a type, for writing it without a `Value`: the same bytes (its keys are in
+/// sorted order, so these fields are too).
 #[derive(serde::Serialize)]
 struct SessionJson<'a> {
     expires: String,
@@ -171,15 +171,16 @@ impl<'a> SessionJson<'a> {
 
 /// NextAuth's session JSON: `user` (name, email, image, and groups when there are any), `expires`.
 fn session_json(token: &SessionToken) -> Value {
-    let mut user = json!({
-        "name": token.name,
-        "email": token.email,
-        "image": token.picture,
-    });
+    // Keys inserted in sorted order: the same bytes whether `serde_json` sorts object keys or
+    // keeps them in insertion order (its `preserve_order` feature, which a dependency may turn on).
+    let mut user = serde_json::Map::new();
+    user.insert("email".into(), json!(token.email));
     if !token.groups.is_empty() {
-        user["groups"] = json!(token.groups);
+        user.insert("groups".into(), json!(token.groups));
     }
-    json!({ "user": user, "expires": iso8601(token.exp) })
+    user.insert("image".into(), json!(token.picture));
+    user.insert("name".into(), json!(token.name));
+    json!({ "expires": iso8601(token.exp), "user": user })
 }
 
 /// `GET csrf`.
