@@ -159,8 +159,8 @@ fn add_error(e: CognitoApiError) -> FormError {
 }
 
 impl CognitoForm {
-    /// Whether the pages offer passkeys (`COGNITO_PASSKEYS=true`, [`passkeys`]
-    /// (crate::provider::CognitoBuilder::passkeys)).
+    /// Whether the pages offer passkeys (`COGNITO_PASSKEYS=true`, or
+    /// [`CognitoBuilder::passkeys`](crate::provider::CognitoBuilder::passkeys)).
     pub fn passkeys(&self) -> bool {
         self.inner.passkeys
     }
