@@ -7,11 +7,10 @@ use http::request::Parts;
 
 use crate::access::{AccessToken, AccessTokenVerifier};
 use crate::error::Error;
-use crate::extract::RequestAuth;
+use crate::extract::instance_ref;
 use crate::session::context::{bearer_value, visible};
 use crate::session::Session;
 use crate::token_error::TokenError;
-use crate::Hallpass;
 
 /// The request's verifier: an `Extension` of its own (an API without sessions), else the one
 /// given to the Hallpass instance of the layer.
@@ -23,11 +22,8 @@ fn verifier_ref(extensions: &http::Extensions) -> Result<&AccessTokenVerifier, E
     if let Some(v) = extensions.get::<AccessTokenVerifier>() {
         return Ok(v);
     }
-    let hallpass = match extensions.get::<RequestAuth>() {
-        Some(auth) => &auth.hallpass,
-        None => extensions.get::<Hallpass>().ok_or(Error::MissingLayer)?,
-    };
-    hallpass
+    instance_ref(extensions)
+        .ok_or(Error::MissingLayer)?
         .access_tokens()
         .ok_or(Error::Token(TokenError::NotConfigured))
 }

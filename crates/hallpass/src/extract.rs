@@ -42,9 +42,14 @@ impl RequestAuth {
 /// The instance a request carries: the layer's, or the one [`Hallpass::router`] puts on its own
 /// routes (so that the endpoints work without the app's layer).
 pub(crate) fn instance(extensions: &http::Extensions) -> Option<Hallpass> {
+    instance_ref(extensions).cloned()
+}
+
+/// [`instance`], borrowed.
+pub(crate) fn instance_ref(extensions: &http::Extensions) -> Option<&Hallpass> {
     match extensions.get::<RequestAuth>() {
-        Some(auth) => Some(auth.hallpass.clone()),
-        None => extensions.get::<Hallpass>().cloned(),
+        Some(auth) => Some(&auth.hallpass),
+        None => extensions.get::<Hallpass>(),
     }
 }
 
