@@ -6,7 +6,8 @@
 # with no auth (api-bare), both sent the same `Authorization` header: a repeated token, answered
 # from the verifier's cache after the warm-up's first verification; and bearer-api, an API without
 # website sessions (the `AccessToken` extractor, the verifier an `Extension`, no Hallpass layer),
-# beside api-layer, the bare route under that same `Extension` layer (what the layer alone costs).
+# beside api-layer, the bare route under that same `Extension` layer (what the layer alone costs);
+# and bearer-state, the `AccessToken` extractor on a router whose state is the verifier (no layer).
 #
 #   bench/instructions.sh            # N=2000 requests per scenario
 #   N=500 bench/instructions.sh
@@ -19,7 +20,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-2000}
-SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer api-layer bearer-api"}
+SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer api-layer bearer-api bearer-state"}
 if [ -n "${KEEP:-}" ]; then
   OUT=$KEEP
   mkdir -p "$OUT"
@@ -66,7 +67,7 @@ for s in $SCENARIOS; do
   fi
   printf '| %-18s | %14s | %14s |\n' "$s" "${PER[$s]}" "$ratio"
 done
-for s in bearer bearer-api; do
+for s in bearer bearer-api bearer-state; do
   if [ -n "${PER[$s]:-}" ] && [ -n "${PER[api-bare]:-}" ]; then
     awk -v a="${PER[$s]}" -v b="${PER[api-bare]}" -v s="$s" \
       'BEGIN { printf "%s ÷ api-bare: %.3f (target ≤ 1.2)\n", s, a / b }'

@@ -106,6 +106,20 @@ pub fn token_only(bare: bool, now: i64) -> (Router, String) {
     )
 }
 
+/// The router of scenario `bearer-state`: [`me_token`] on a router whose state is the verifier,
+/// so that no layer runs at all; and the `Authorization` header value.
+pub fn token_state(now: i64) -> (Router, String) {
+    let (token, jwks) = token(now);
+    let verifier = AccessTokenVerifier::builder(ISSUER)
+        .client_id(CLIENT_ID)
+        .build_with_jwks(&jwks)
+        .expect("valid verifier");
+    let app = Router::new()
+        .route("/api/me", get(me_token))
+        .with_state(verifier);
+    (app, format!("Bearer {token}"))
+}
+
 /// The router of scenario `api-bare` (`bare`) or `bearer`, and the `Authorization` header value.
 pub fn scenario(bare: bool, now: i64) -> (Router, String) {
     let (token, jwks) = token(now);

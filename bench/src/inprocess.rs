@@ -16,7 +16,7 @@ use hallpass::{Compat, Config, Hallpass};
 use tower::ServiceExt;
 
 /// Every scenario's name, in the order they are reported.
-pub const SCENARIOS: [&str; 10] = [
+pub const SCENARIOS: [&str; 11] = [
     "bare",
     "site-bare",
     "protected-small",
@@ -27,6 +27,7 @@ pub const SCENARIOS: [&str; 10] = [
     "bearer",
     "api-layer",
     "bearer-api",
+    "bearer-state",
 ];
 
 const SECRET: &str = "inprocess-benchmark-secret-0123456789abcdef";
@@ -123,9 +124,10 @@ impl Scenario {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        if let "api-bare" | "bearer" | "api-layer" | "bearer-api" = name {
+        if let "api-bare" | "bearer" | "api-layer" | "bearer-api" | "bearer-state" = name {
             let (app, authorization) = match name {
                 "api-layer" | "bearer-api" => crate::bearer::token_only(name == "api-layer", now),
+                "bearer-state" => crate::bearer::token_state(now),
                 _ => crate::bearer::scenario(name == "api-bare", now),
             };
             return Some(Scenario {

@@ -2,6 +2,8 @@
 //! and [`Caller`], which takes a site session or a Bearer token, and tells a machine
 //! (client_credentials) from a user.
 
+use std::any::Any;
+
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
@@ -11,18 +13,31 @@ use crate::extract::instance_ref;
 use crate::session::context::{bearer_value, visible};
 use crate::session::Session;
 use crate::token_error::TokenError;
+use crate::Hallpass;
 
 /// The request's verifier: an `Extension` of its own (an API without sessions), else the one
 /// given to the Hallpass instance of the layer.
 pub(crate) fn verifier(extensions: &http::Extensions) -> Result<AccessTokenVerifier, Error> {
-    verifier_ref(extensions).cloned()
+    verifier_ref(extensions, &()).cloned()
 }
 
-fn verifier_ref(extensions: &http::Extensions) -> Result<&AccessTokenVerifier, Error> {
+/// The verifier for a request to a router with state `state`: the state itself when it is the
+/// verifier or the Hallpass instance (`.with_state(verifier)`: no layer, so nothing per request),
+/// else [`verifier`]'s.
+fn verifier_ref<'a, S: 'static>(
+    extensions: &'a http::Extensions,
+    state: &'a S,
+) -> Result<&'a AccessTokenVerifier, Error> {
+    let state = state as &dyn Any;
+    if let Some(v) = state.downcast_ref::<AccessTokenVerifier>() {
+        return Ok(v);
+    }
     if let Some(v) = extensions.get::<AccessTokenVerifier>() {
         return Ok(v);
     }
-    instance_ref(extensions)
+    state
+        .downcast_ref::<Hallpass>()
+        .or_else(|| instance_ref(extensions))
         .ok_or(Error::MissingLayer)?
         .access_tokens()
         .ok_or(Error::Token(TokenError::NotConfigured))
@@ -46,14 +61,14 @@ enum Sent<'a> {
 
 /// The request's Bearer token, as far as it is known without waiting; `jws_only`: a value that
 /// is not a JWS (Hallpass's own session value) counts as nothing.
-fn sent(parts: &Parts, jws_only: bool) -> Sent<'_> {
+fn sent<'a, S: 'static>(parts: &'a Parts, state: &'a S, jws_only: bool) -> Sent<'a> {
     if let Some(t) = parts.extensions.get::<AccessToken>() {
         return Sent::Known(t.clone());
     }
     let Some(raw) = bearer_value(&parts.headers) else {
         return Sent::Nothing;
     };
-    let verifier = verifier_ref(&parts.extensions).ok();
+    let verifier = verifier_ref(&parts.extensions, state).ok();
     if let Some(t) = verifier.and_then(|v| v.verify_cached(raw)) {
         return Sent::Known(t);
     }
@@ -66,10 +81,10 @@ fn sent(parts: &Parts, jws_only: bool) -> Sent<'_> {
 /// The verified Bearer token of a request: a guard's (already verified), else verified here.
 /// Not kept in the request: a second extractor finds it in the verifier's cache, for less than an
 /// extension insert costs every request.
-async fn verified(parts: &Parts) -> Result<AccessToken, Error> {
-    match sent(parts, false) {
+async fn verified<S: 'static>(parts: &Parts, state: &S) -> Result<AccessToken, Error> {
+    match sent(parts, state, false) {
         Sent::Known(t) => Ok(t),
-        Sent::New(raw) => Ok(verifier_ref(&parts.extensions)?.verify(raw).await?),
+        Sent::New(raw) => Ok(verifier_ref(&parts.extensions, state)?.verify(raw).await?),
         Sent::Nothing => Err(TokenError::Missing.into()),
     }
 }
@@ -86,11 +101,11 @@ async fn verified(parts: &Parts) -> Result<AccessToken, Error> {
 ///     }
 /// }
 /// ```
-impl<S: Send + Sync> FromRequestParts<S> for AccessToken {
+impl<S: Send + Sync + 'static> FromRequestParts<S> for AccessToken {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        verified(parts).await
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        verified(parts, state).await
     }
 }
 
@@ -162,13 +177,13 @@ impl Caller {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
+impl<S: Send + Sync + 'static> FromRequestParts<S> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let t = match sent(parts, true) {
+        let t = match sent(parts, state, true) {
             Sent::Known(t) => t,
-            Sent::New(raw) => verifier_ref(&parts.extensions)?.verify(raw).await?,
+            Sent::New(raw) => verifier_ref(&parts.extensions, state)?.verify(raw).await?,
             Sent::Nothing => {
                 return Session::from_request_parts(parts, state)
                     .await

@@ -261,13 +261,13 @@ const CALLBACK_FAILED: Row = Row::new(
 );
 
 /// A Bearer token's refusal: 401 for the token itself, 403 when it lacks a scope or group, 503
-/// when the issuer's keys cannot be loaded, 500 when no verifier is configured.
+/// when the issuer's keys cannot be loaded or the pool cannot be asked, 500 when no verifier is configured.
 fn token_row(t: &TokenError) -> Row {
     use ErrorCode as C;
     use StatusCode as S;
     match t {
         TokenError::NotConfigured => MISCONFIGURED,
-        TokenError::KeysUnavailable => Row::new(
+        TokenError::KeysUnavailable | TokenError::PoolUnavailable => Row::new(
             S::SERVICE_UNAVAILABLE,
             C::Configuration,
             "temporarily_unavailable",
@@ -347,7 +347,10 @@ impl Error {
     /// description, and the scope a route needs.
     fn www_authenticate(&self) -> Option<http::HeaderValue> {
         let Error::Token(t) = self else { return None };
-        if matches!(t, TokenError::KeysUnavailable | TokenError::NotConfigured) {
+        if matches!(
+            t,
+            TokenError::KeysUnavailable | TokenError::PoolUnavailable | TokenError::NotConfigured
+        ) {
             return None;
         }
         let mut value = String::from("Bearer");

@@ -61,6 +61,19 @@ pub enum TokenError {
     /// Its sign-in was ended (a sign-out here, or a revocation the app reported).
     #[error("the token has been revoked")]
     Revoked,
+    /// The user pool no longer takes the token (`GetUser` refused it on a re-check): its sign-in
+    /// was ended elsewhere (a sign-out on another instance, `RevokeToken`, `GlobalSignOut`), or
+    /// the user was disabled or deleted.
+    #[error("the user pool no longer accepts the token (signed out, revoked, or the user disabled or deleted)")]
+    EndedAtPool,
+    /// The verifier re-checks user tokens with the pool, and this one cannot be re-checked: it
+    /// lacks the `aws.cognito.signin.user.admin` scope `GetUser` needs.
+    #[error("the token lacks the aws.cognito.signin.user.admin scope that a re-check with the user pool needs")]
+    CannotRecheck,
+    /// The re-check with the user pool could not be made (network, throttling): 503, the token
+    /// may be fine; refused meanwhile, since the verifier was told to ask.
+    #[error("the user pool cannot be asked about the token right now")]
+    PoolUnavailable,
     /// The issuer's JWKS could not be loaded and no cached key fits: 503, the token may be fine.
     #[error("the issuer's keys cannot be loaded right now")]
     KeysUnavailable,
@@ -80,7 +93,10 @@ impl TokenError {
     /// token was sent, or the refusal is not about the token).
     pub fn code(&self) -> Option<&'static str> {
         match self {
-            TokenError::Missing | TokenError::KeysUnavailable | TokenError::NotConfigured => None,
+            TokenError::Missing
+            | TokenError::KeysUnavailable
+            | TokenError::PoolUnavailable
+            | TokenError::NotConfigured => None,
             TokenError::InsufficientScope(_) | TokenError::InsufficientGroup(_) => {
                 Some("insufficient_scope")
             }

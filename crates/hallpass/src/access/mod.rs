@@ -1,11 +1,13 @@
 //! Cognito access tokens from `Authorization: Bearer`, for the JSON APIs behind a browser app, a
 //! mobile app or another service: the checks `aws-jwt-verify`'s `CognitoJwtVerifier` makes, with
 //! the ID tokens' parser and JWKS cache (keys by `kid`, an unknown `kid` re-fetched at most once
-//! per 10 s), plus what it leaves to the caller: sign-ins ended here (revocations), and a cache of
-//! tokens already verified so that a repeated token costs a hash and a lookup.
+//! per 10 s), plus what it leaves to the caller: sign-ins ended here (revocations), an optional
+//! re-check with the user pool for sign-ins ended elsewhere, and a cache of tokens already
+//! verified so that a repeated token costs a hash and a lookup.
 
 mod cache;
 mod header;
+mod recheck;
 mod revoked;
 mod token;
 
@@ -19,9 +21,11 @@ pub use token::{AccessToken, TokenUse};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::ConfigError;
+use crate::provider::cognito_api::CognitoApi;
 use crate::provider::{http_client, jwks::JwksCache, jws};
 use crate::token_error::TokenError;
 use cache::VerifiedCache;
+use recheck::Recheck;
 use revoked::Revocations;
 use token::Expect;
 
@@ -57,6 +61,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     cache: VerifiedCache,
     revoked: Revocations,
+    recheck: Option<Recheck>,
 }
 
 impl std::fmt::Debug for AccessTokenVerifier {
@@ -80,6 +85,8 @@ pub struct AccessTokenVerifierBuilder {
     revocation_capacity: usize,
     clock: Arc<dyn Clock>,
     timeout: Duration,
+    recheck_every: Option<Duration>,
+    pool_api: Option<Url>,
 }
 
 impl std::fmt::Debug for AccessTokenVerifierBuilder {
@@ -121,6 +128,28 @@ impl AccessTokenVerifierBuilder {
     /// one: it refuses the tokens that expire soonest instead (and logs a warning).
     pub fn revocation_capacity(mut self, ids: usize) -> Self {
         self.revocation_capacity = ids;
+        self
+    }
+
+    /// Asks the user pool (`GetUser`) whether a user's token is still good: when first seen, then
+    /// at most once per `every` (zero: every request). Catches what no signature can: a sign-in
+    /// ended on another instance of the site (its sign-out revokes the refresh token), by
+    /// `RevokeToken` or `GlobalSignOut`, and a user disabled or deleted. Off by default; a token
+    /// can then be used until it expires (an hour by default) unless it was revoked here.
+    ///
+    /// Needs user tokens with the `aws.cognito.signin.user.admin` scope (what `InitiateAuth`
+    /// gives, and the hosted UI when the client asks for it); others are refused. Machine tokens
+    /// are not asked about: Cognito cannot end them early. When the pool cannot be asked, the
+    /// token is refused with a 503 (fail closed). Access tokens only.
+    pub fn recheck_users_every(mut self, every: Duration) -> Self {
+        self.recheck_every = Some(every);
+        self
+    }
+
+    /// Where the pool's JSON API is (default: the issuer's origin, which is Cognito's regional
+    /// endpoint and a local pool's root); `COGNITO_API_URL`.
+    pub fn user_pool_api(mut self, url: Url) -> Self {
+        self.pool_api = Some(url);
         self
     }
 
@@ -182,6 +211,29 @@ impl AccessTokenVerifierBuilder {
             var: "COGNITO_ISSUER",
             reason: e.to_string(),
         })?;
+        let recheck = match self.recheck_every {
+            None => None,
+            Some(_) if self.token_use == TokenUse::Id => {
+                return Err(ConfigError::InvalidValue {
+                    var: "COGNITO_TOKEN_RECHECK_SECONDS",
+                    reason: "only access tokens can be re-checked with the user pool (GetUser)"
+                        .into(),
+                })
+            }
+            Some(every) => {
+                let endpoint = match self.pool_api {
+                    Some(url) => url,
+                    None => Url::parse(&format!("{}/", url.origin().ascii_serialization()))
+                        .map_err(|e| ConfigError::InvalidUrl {
+                            var: "COGNITO_ISSUER",
+                            reason: e.to_string(),
+                        })?,
+                };
+                let api = CognitoApi::new(http.clone(), endpoint, "", None);
+                let every = i64::try_from(every.as_secs()).unwrap_or(i64::MAX);
+                Some(Recheck::new(api, every))
+            }
+        };
         Ok(AccessTokenVerifier {
             inner: Arc::new(Inner {
                 issuer,
@@ -196,6 +248,7 @@ impl AccessTokenVerifierBuilder {
                 clock: self.clock,
                 cache: VerifiedCache::new(self.cache_capacity),
                 revoked: Revocations::new(self.revocation_capacity),
+                recheck,
             }),
         })
     }
@@ -214,11 +267,15 @@ impl AccessTokenVerifier {
             revocation_capacity: revoked::DEFAULT_CAPACITY,
             clock: Arc::new(SystemClock),
             timeout: Duration::from_secs(5),
+            recheck_every: None,
+            pool_api: None,
         }
     }
 
-    /// From the site's Cognito settings: `COGNITO_ISSUER`, `COGNITO_CLIENT_ID`, and
-    /// `COGNITO_API_CLIENT_IDS` (more clients, comma-separated: a browser app's, machines').
+    /// From the site's Cognito settings: `COGNITO_ISSUER`, `COGNITO_CLIENT_ID`,
+    /// `COGNITO_API_CLIENT_IDS` (more clients, comma-separated: a browser app's, machines'),
+    /// `COGNITO_TOKEN_RECHECK_SECONDS` ([`recheck_users_every`](AccessTokenVerifierBuilder::recheck_users_every))
+    /// and `COGNITO_API_URL` ([`user_pool_api`](AccessTokenVerifierBuilder::user_pool_api)).
     /// `Ok(None)` without `COGNITO_ISSUER`.
     pub fn from_env() -> Result<Option<AccessTokenVerifier>, ConfigError> {
         let Ok(issuer) = std::env::var("COGNITO_ISSUER") else {
@@ -235,18 +292,54 @@ impl AccessTokenVerifier {
         for id in ids.filter(|id| !id.is_empty()) {
             builder = builder.client_id(id);
         }
+        if let Ok(seconds) = std::env::var("COGNITO_TOKEN_RECHECK_SECONDS") {
+            let seconds = seconds
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::InvalidValue {
+                    var: "COGNITO_TOKEN_RECHECK_SECONDS",
+                    reason: "a whole number of seconds".into(),
+                })?;
+            builder = builder.recheck_users_every(Duration::from_secs(seconds));
+        }
+        if let Ok(api) = std::env::var("COGNITO_API_URL") {
+            let url = Url::parse(api.trim()).map_err(|e| ConfigError::InvalidUrl {
+                var: "COGNITO_API_URL",
+                reason: e.to_string(),
+            })?;
+            builder = builder.user_pool_api(url);
+        }
         builder.build().map(Some)
     }
 
     /// The token if it passes every check: from the cache when it was verified before (and its
     /// sign-in not revoked since), else its header, key (the issuer's JWKS, by `kid`), signature
-    /// and claims.
+    /// and claims; then, when the verifier re-checks users, the pool's answer when one is due.
     pub async fn verify(&self, token: &str) -> Result<AccessToken, TokenError> {
+        let now = self.inner.clock.now();
+        let t = self.verified(token, now).await?;
+        let Some(recheck) = &self.inner.recheck else {
+            return Ok(t);
+        };
+        match recheck.ensure(token, &t, now).await {
+            Ok(()) => Ok(t),
+            Err(TokenError::EndedAtPool) => {
+                // The pool's answer holds for every token of that sign-in, here at once.
+                for id in t.revocation_ids() {
+                    self.revoke(id, t.expires_at());
+                }
+                Err(TokenError::EndedAtPool)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every check but the pool's.
+    async fn verified(&self, token: &str, now: i64) -> Result<AccessToken, TokenError> {
         let i = &self.inner;
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Oversize);
         }
-        let now = i.clock.now();
         let slot = i.cache.slot(token.as_bytes());
         if let Some(t) = i.cache.get(slot, token.as_bytes(), now, i.skew) {
             return self.not_revoked(t);
@@ -273,12 +366,14 @@ impl AccessTokenVerifier {
     }
 
     /// The token when it was verified before and is still good, without waiting: the guards'
-    /// fast path. `None`: verify it.
+    /// fast path. `None`: verify it (also when the pool is to be asked about it).
     pub(crate) fn verify_cached(&self, token: &[u8]) -> Option<AccessToken> {
         let i = &self.inner;
-        let t = i
-            .cache
-            .get(i.cache.slot(token), token, i.clock.now(), i.skew)?;
+        let now = i.clock.now();
+        let t = i.cache.get(i.cache.slot(token), token, now, i.skew)?;
+        if i.recheck.as_ref().is_some_and(|r| !r.fresh(&t, now)) {
+            return None;
+        }
         self.not_revoked(t).ok()
     }
 

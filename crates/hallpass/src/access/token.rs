@@ -2,6 +2,7 @@
 //! `CognitoJwtVerifier` checks (`iss`, `token_use`, the client, `exp`/`nbf`/`iat` with a skew,
 //! `sub`), in one pass over the claims.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -42,7 +43,13 @@ struct Verified {
     /// Read once here: every request from the cache asks.
     machine: bool,
     sub: Box<str>,
+    /// When the user pool last said the token is still good (`GetUser`, Unix seconds): shared by
+    /// the cached token and its clones, so a re-check counts for every request after it.
+    checked_at: AtomicI64,
 }
+
+/// [`AccessToken::checked_at`] of a token the pool was never asked about.
+pub(crate) const NEVER_CHECKED: i64 = i64::MIN;
 
 impl AccessToken {
     /// `sub`: the user's id, or the client's for a machine (client_credentials).
@@ -122,6 +129,34 @@ impl AccessToken {
     fn text(&self, claim: &str) -> Option<&str> {
         self.0.claims.get(claim).and_then(Value::as_str)
     }
+
+    /// When the user pool last found the token good ([`NEVER_CHECKED`]: never asked).
+    pub(crate) fn checked_at(&self) -> i64 {
+        self.0.checked_at.load(Ordering::Acquire)
+    }
+
+    /// Claims the re-check due since `before` for one request (`false`: another request has).
+    pub(crate) fn claim_check(&self, before: i64, now: i64) -> bool {
+        self.0
+            .checked_at
+            .compare_exchange(before, now, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// Puts back `before` after a claimed re-check could not be made, so the next request asks.
+    pub(crate) fn unclaim_check(&self, before: i64, claimed: i64) {
+        let _ = self.0.checked_at.compare_exchange(
+            claimed,
+            before,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+    }
+
+    /// Records that the pool found the token good at `now`.
+    pub(crate) fn checked(&self, now: i64) {
+        self.0.checked_at.fetch_max(now, Ordering::AcqRel);
+    }
 }
 
 /// What the claims must say.
@@ -190,7 +225,37 @@ pub(crate) fn check(claims: Map<String, Value>, e: &Expect<'_>) -> Result<Access
         exp,
         machine,
         sub,
+        checked_at: AtomicI64::new(NEVER_CHECKED),
     })))
+}
+
+/// A verified user (with `username`) or machine token with `scope`, expiring at `exp`, for the
+/// unit tests of what holds verified tokens.
+#[cfg(test)]
+pub(crate) fn verified_for_tests(scope: &str, username: Option<&str>, exp: i64) -> AccessToken {
+    let mut claims = Map::new();
+    for (k, v) in [
+        ("iss", "https://pool"),
+        ("token_use", "access"),
+        ("client_id", "web"),
+        ("sub", "u"),
+        ("scope", scope),
+    ] {
+        claims.insert(k.into(), v.into());
+    }
+    claims.insert("exp".into(), exp.into());
+    if let Some(u) = username {
+        claims.insert("username".into(), u.into());
+    }
+    let clients = ["web".to_string()];
+    let expect = Expect {
+        issuer: "https://pool",
+        client_ids: &clients,
+        token_use: TokenUse::Access,
+        skew: 0,
+        now: exp - 60,
+    };
+    check(claims, &expect).expect("valid claims")
 }
 
 #[cfg(test)]

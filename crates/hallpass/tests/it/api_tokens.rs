@@ -8,9 +8,10 @@ use hallpass::{AccessTokenVerifier, TokenError};
 use userpool::{DEMO_POOL_ID, DEMO_USER_EMAIL, DEMO_USER_PASSWORD};
 
 use crate::support::api::{
-    app, call, machine_token, pool, user_tokens, BROWSER_APP, MACHINE, REPORTS,
+    app, call, machine_token, pool, site_sign_in, site_sign_in_with, site_sign_out, user_tokens,
+    BROWSER_APP, MACHINE, REPORTS,
 };
-use crate::support::cognito::{attr_after, Browser, KeepTokens};
+use crate::support::cognito::{Browser, KeepTokens};
 
 #[tokio::test]
 async fn a_user_token_and_a_machine_token_are_accepted_and_told_apart() {
@@ -94,20 +95,7 @@ async fn the_token_of_a_session_signed_out_here_is_refused() {
     let pool = pool(None).await;
     let keep = KeepTokens::default();
     let app = app(&pool, keep.clone()).await;
-    let mut b = Browser::new(&app);
-    let (status, _) = b
-        .post(
-            "signin",
-            "signin",
-            &[
-                ("username", DEMO_USER_EMAIL),
-                ("password", DEMO_USER_PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(status, 302);
-    let (_, tokens) = keep.get();
-    let at = tokens.access_token.expose().to_string();
+    let (mut b, at) = site_sign_in(&app, &keep).await;
     assert_eq!(call(&app, "GET", "/api/me", &at).await.0, 200);
     // The browser itself: a site session, no token.
     let res = app
@@ -120,17 +108,7 @@ async fn the_token_of_a_session_signed_out_here_is_refused() {
     let who: serde_json::Value = res.json().await.unwrap();
     assert_eq!(who["kind"], "session");
 
-    let (_, _, html) = b.get("/api/auth/signout").await;
-    let csrf = attr_after(&html, "name=\"csrfToken\" value=\"");
-    let res = app
-        .client
-        .post(app.at("/api/auth/signout"))
-        .header("cookie", b.cookie_header())
-        .form(&[("csrfToken", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
+    site_sign_out(&app, &mut b).await;
     let (status, www, body) = call(&app, "GET", "/api/me", &at).await;
     assert_eq!(status, 401, "{body}");
     assert!(
@@ -208,4 +186,29 @@ async fn a_full_revocation_list_refuses_more_instead_of_forgetting() {
         verifier.verify(at).await.is_ok(),
         "a token ending after the forgotten sign-in's end is still good"
     );
+}
+
+#[tokio::test]
+async fn sign_outs_from_several_addresses_at_once_each_revoke_their_token() {
+    let pool = pool(None).await;
+    let keep = KeepTokens::default();
+    let app = app(&pool, keep.clone()).await;
+    // Six sessions of one user, two from each of three addresses (signed in one by one, to
+    // learn each session's access token).
+    let mut sessions = Vec::new();
+    for ip in ["127.0.0.1", "127.0.0.2", "127.0.0.3"].repeat(2) {
+        let (b, at) = site_sign_in_with(Browser::from_ip(&app, ip), &keep).await;
+        assert_eq!(call(&app, "GET", "/api/me", &at).await.0, 200);
+        sessions.push((b, at));
+    }
+    // All six sign out at once.
+    futures_util::future::join_all(sessions.iter_mut().map(|(b, _)| site_sign_out(&app, b))).await;
+    for (_, at) in &sessions {
+        let (status, www, _) = call(&app, "GET", "/api/me", at).await;
+        assert_eq!(status, 401);
+        assert!(www.contains("revoked"), "{www}");
+    }
+    // The user signs in again: the new sign-in is not caught by the old ones' revocations.
+    let (_, at) = site_sign_in_with(Browser::from_ip(&app, "127.0.0.4"), &keep).await;
+    assert_eq!(call(&app, "GET", "/api/me", &at).await.0, 200);
 }

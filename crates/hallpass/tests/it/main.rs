@@ -4,6 +4,7 @@ mod support;
 
 mod api_tokens;
 mod api_tokens_bad;
+mod api_tokens_recheck;
 mod authjs;
 mod authjs_node;
 mod awsjwt_node;

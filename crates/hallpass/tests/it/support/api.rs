@@ -15,7 +15,7 @@ use userpool::{
 };
 
 use super::app::{TestApp, SECRET};
-use super::cognito::{providers, KeepTokens};
+use super::cognito::{attr_after, providers, Browser, KeepTokens};
 
 /// A browser app's client: public, SRP and password sign-in through the JSON API.
 pub const BROWSER_APP: &str = "browser0app0client0000001";
@@ -217,4 +217,72 @@ pub async fn machine_token(pool: &RunningUserPool, id: &str, scope: Option<&str>
         .await
         .unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
+}
+
+/// A call to the pool's JSON API (`operation`, `body`); `signed` adds a SigV4-shaped
+/// `Authorization` (a local pool checks that there is one, not whose), for the `Admin*` operations.
+pub async fn pool_call(
+    pool: &RunningUserPool,
+    operation: &str,
+    body: Value,
+    signed: bool,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .post(pool.base_url())
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{operation}"),
+        )
+        .body(body.to_string());
+    if signed {
+        req = req.header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20261207/us-east-1/cognito-idp/aws4_request, \
+             SignedHeaders=host, Signature=00",
+        );
+    }
+    let res = req.send().await.unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// Signs the demo user in on the site's own form: the browser, and the session's access token
+/// (from `keep`, the app's hooks).
+pub async fn site_sign_in<'a>(app: &'a TestApp, keep: &KeepTokens) -> (Browser<'a>, String) {
+    site_sign_in_with(Browser::new(app), keep).await
+}
+
+/// [`site_sign_in`] in browser `b` (one connecting from another address, say).
+pub async fn site_sign_in_with<'a>(mut b: Browser<'a>, keep: &KeepTokens) -> (Browser<'a>, String) {
+    let (status, _) = b
+        .post(
+            "signin",
+            "signin",
+            &[
+                ("username", userpool::DEMO_USER_EMAIL),
+                ("password", userpool::DEMO_USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 302, "signed in");
+    let (_, tokens) = keep.get();
+    (b, tokens.access_token.expose().to_string())
+}
+
+/// Signs the browser out of the site (the sign-out page's form, with its CSRF token).
+pub async fn site_sign_out(app: &TestApp, b: &mut Browser<'_>) {
+    let (_, _, html) = b.get("/api/auth/signout").await;
+    let csrf = attr_after(&html, "name=\"csrfToken\" value=\"");
+    let res = app
+        .client
+        .post(app.at("/api/auth/signout"))
+        .header("cookie", b.cookie_header())
+        .form(&[("csrfToken", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302, "signed out");
 }
