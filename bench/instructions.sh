@@ -20,7 +20,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${N:-2000}
-SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer api-layer bearer-api bearer-state"}
+SCENARIOS=${SCENARIOS:-"bare site-bare protected-small protected-tokens session-small session-tokens api-bare bearer api-layer bearer-api bearer-state bearer-wrapped"}
 if [ -n "${KEEP:-}" ]; then
   OUT=$KEEP
   mkdir -p "$OUT"
@@ -67,7 +67,7 @@ for s in $SCENARIOS; do
   fi
   printf '| %-18s | %14s | %14s |\n' "$s" "${PER[$s]}" "$ratio"
 done
-for s in bearer bearer-api bearer-state; do
+for s in bearer bearer-api bearer-state bearer-wrapped; do
   if [ -n "${PER[$s]:-}" ] && [ -n "${PER[api-bare]:-}" ]; then
     awk -v a="${PER[$s]}" -v b="${PER[api-bare]}" -v s="$s" \
       'BEGIN { printf "%s ÷ api-bare: %.3f (target ≤ 1.2)\n", s, a / b }'

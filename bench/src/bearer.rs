@@ -120,6 +120,23 @@ pub fn token_state(now: i64) -> (Router, String) {
     (app, format!("Bearer {token}"))
 }
 
+/// The instance of scenarios `bearer` and `bearer-wrapped`: a site's Hallpass with the verifier.
+fn instance(jwks: &Value) -> Hallpass {
+    let verifier = AccessTokenVerifier::builder(ISSUER)
+        .client_id(CLIENT_ID)
+        .build_with_jwks(jwks)
+        .expect("valid verifier");
+    let config = Config::builder()
+        .url("http://localhost:3000")
+        .secret(SECRET)
+        .build()
+        .expect("valid config");
+    Hallpass::builder(config)
+        .access_tokens(verifier)
+        .build()
+        .expect("valid instance")
+}
+
 /// The router of scenario `api-bare` (`bare`) or `bearer`, and the `Authorization` header value.
 pub fn scenario(bare: bool, now: i64) -> (Router, String) {
     let (token, jwks) = token(now);
@@ -127,21 +144,20 @@ pub fn scenario(bare: bool, now: i64) -> (Router, String) {
     if bare {
         return (Router::new().route("/api/me", get(me_bare)), authorization);
     }
-    let verifier = AccessTokenVerifier::builder(ISSUER)
-        .client_id(CLIENT_ID)
-        .build_with_jwks(&jwks)
-        .expect("valid verifier");
-    let config = Config::builder()
-        .url("http://localhost:3000")
-        .secret(SECRET)
-        .build()
-        .expect("valid config");
-    let hallpass = Hallpass::builder(config)
-        .access_tokens(verifier)
-        .build()
-        .expect("valid instance");
     let app = Router::new()
         .route("/api/me", get(me))
-        .layer(hallpass.layer());
+        .layer(instance(&jwks).layer());
     (app, authorization)
+}
+
+/// Scenario `bearer-wrapped`: `bearer`'s route with Hallpass's layer around the whole router
+/// (`auth.layer().layer(router)`) instead of `Router::layer`, which re-boxes each route.
+pub fn wrapped(now: i64) -> (hallpass::HallpassService<Router>, String) {
+    use tower::Layer as _;
+    let (token, jwks) = token(now);
+    let app = Router::new().route("/api/me", get(me));
+    (
+        instance(&jwks).layer().layer(app),
+        format!("Bearer {token}"),
+    )
 }

@@ -16,7 +16,7 @@ use hallpass::{Compat, Config, Hallpass};
 use tower::ServiceExt;
 
 /// Every scenario's name, in the order they are reported.
-pub const SCENARIOS: [&str; 11] = [
+pub const SCENARIOS: [&str; 12] = [
     "bare",
     "site-bare",
     "protected-small",
@@ -28,14 +28,15 @@ pub const SCENARIOS: [&str; 11] = [
     "api-layer",
     "bearer-api",
     "bearer-state",
+    "bearer-wrapped",
 ];
 
 const SECRET: &str = "inprocess-benchmark-secret-0123456789abcdef";
 
 /// One scenario: the router, the path it asks for, and the request's `Cookie` header.
 pub struct Scenario {
-    /// The router under test.
-    pub app: Router,
+    /// The app under test.
+    pub app: App,
     /// The path of every request.
     pub path: &'static str,
     /// The `Cookie` header of every request.
@@ -44,6 +45,16 @@ pub struct Scenario {
     pub authorization: Option<String>,
     /// What the answer must contain (the signed-in user).
     pub expect: &'static str,
+}
+
+/// What serves a scenario's requests: a router, or a router wrapped once by Hallpass's layer
+/// (`auth.layer().layer(router)`, outside the routing, as `axum::serve` can take it).
+#[derive(Clone)]
+pub enum App {
+    /// A router (with whatever layers it has inside).
+    Router(Router),
+    /// A router inside Hallpass's layer.
+    Wrapped(hallpass::HallpassService<Router>),
 }
 
 async fn bare_page() -> Response {
@@ -124,11 +135,26 @@ impl Scenario {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        if let "api-bare" | "bearer" | "api-layer" | "bearer-api" | "bearer-state" = name {
+        if let "api-bare" | "bearer" | "api-layer" | "bearer-api" | "bearer-state"
+        | "bearer-wrapped" = name
+        {
             let (app, authorization) = match name {
-                "api-layer" | "bearer-api" => crate::bearer::token_only(name == "api-layer", now),
-                "bearer-state" => crate::bearer::token_state(now),
-                _ => crate::bearer::scenario(name == "api-bare", now),
+                "api-layer" | "bearer-api" => {
+                    let (app, a) = crate::bearer::token_only(name == "api-layer", now);
+                    (App::Router(app), a)
+                }
+                "bearer-state" => {
+                    let (app, a) = crate::bearer::token_state(now);
+                    (App::Router(app), a)
+                }
+                "bearer-wrapped" => {
+                    let (app, a) = crate::bearer::wrapped(now);
+                    (App::Wrapped(app), a)
+                }
+                _ => {
+                    let (app, a) = crate::bearer::scenario(name == "api-bare", now);
+                    (App::Router(app), a)
+                }
             };
             return Some(Scenario {
                 app,
@@ -156,7 +182,7 @@ impl Scenario {
             _ => app,
         };
         Some(Scenario {
-            app,
+            app: App::Router(app),
             path,
             cookie,
             authorization: None,
@@ -175,7 +201,11 @@ impl Scenario {
             req = req.header(header::AUTHORIZATION, authorization.as_str());
         }
         let req = req.body(Body::empty()).expect("valid request");
-        let resp = self.app.clone().oneshot(req).await.expect("infallible");
+        let resp = match &self.app {
+            App::Router(r) => r.clone().oneshot(req).await,
+            App::Wrapped(w) => w.clone().oneshot(req).await,
+        }
+        .expect("infallible");
         assert_eq!(
             resp.status(),
             StatusCode::OK,

@@ -3,7 +3,7 @@
 //! [`measured`] only, so that start-up and warm-up are not counted.
 //!
 //! ```text
-//! instructions <bare | site-bare | protected-small | protected-tokens | session-small | session-tokens | api-bare | bearer | api-layer | bearer-api | bearer-state> <N>
+//! instructions <bare | site-bare | protected-small | protected-tokens | session-small | session-tokens | api-bare | bearer | api-layer | bearer-api | bearer-state | bearer-wrapped> <N>
 //! ```
 
 use hallpass_bench::inprocess::{Scenario, SCENARIOS};

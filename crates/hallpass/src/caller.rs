@@ -91,8 +91,13 @@ async fn verified<S: 'static>(parts: &Parts, state: &S) -> Result<AccessToken, E
 
 /// The verified Bearer token; 401 `WWW-Authenticate: Bearer error="invalid_token"` otherwise.
 ///
+/// The verifier comes from the router's state when that is the [`AccessTokenVerifier`] (or the
+/// [`Hallpass`] instance): no layer at all, the cheapest way for an API that serves no website.
+/// Otherwise from an `Extension`, or from the instance of [`Hallpass::layer`].
+///
 /// ```
-/// use hallpass::AccessToken;
+/// use axum::{routing::get, Router};
+/// use hallpass::{AccessToken, AccessTokenVerifier};
 ///
 /// async fn me(token: AccessToken) -> String {
 ///     match token.username() {
@@ -100,6 +105,12 @@ async fn verified<S: 'static>(parts: &Parts, state: &S) -> Result<AccessToken, E
 ///         None => format!("machine client {}", token.client_id()),
 ///     }
 /// }
+///
+/// let verifier = AccessTokenVerifier::builder("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc")
+///     .client_id("browser-app-client-id")
+///     .build()?;
+/// let api: Router = Router::new().route("/api/me", get(me)).with_state(verifier);
+/// # Ok::<(), hallpass::ConfigError>(())
 /// ```
 impl<S: Send + Sync + 'static> FromRequestParts<S> for AccessToken {
     type Rejection = Error;

@@ -146,8 +146,8 @@ impl AccessTokenVerifierBuilder {
         self
     }
 
-    /// Where the pool's JSON API is (default: the issuer's origin, which is Cognito's regional
-    /// endpoint and a local pool's root); `COGNITO_API_URL`.
+    /// Where the pool's JSON API is, for the re-check (default: the issuer's origin, which is
+    /// Cognito's regional endpoint and a local pool's root).
     pub fn user_pool_api(mut self, url: Url) -> Self {
         self.pool_api = Some(url);
         self
@@ -274,8 +274,7 @@ impl AccessTokenVerifier {
 
     /// From the site's Cognito settings: `COGNITO_ISSUER`, `COGNITO_CLIENT_ID`,
     /// `COGNITO_API_CLIENT_IDS` (more clients, comma-separated: a browser app's, machines'),
-    /// `COGNITO_TOKEN_RECHECK_SECONDS` ([`recheck_users_every`](AccessTokenVerifierBuilder::recheck_users_every))
-    /// and `COGNITO_API_URL` ([`user_pool_api`](AccessTokenVerifierBuilder::user_pool_api)).
+    /// and `COGNITO_TOKEN_RECHECK_SECONDS` ([`recheck_users_every`](AccessTokenVerifierBuilder::recheck_users_every)).
     /// `Ok(None)` without `COGNITO_ISSUER`.
     pub fn from_env() -> Result<Option<AccessTokenVerifier>, ConfigError> {
         let Ok(issuer) = std::env::var("COGNITO_ISSUER") else {
@@ -301,13 +300,6 @@ impl AccessTokenVerifier {
                     reason: "a whole number of seconds".into(),
                 })?;
             builder = builder.recheck_users_every(Duration::from_secs(seconds));
-        }
-        if let Ok(api) = std::env::var("COGNITO_API_URL") {
-            let url = Url::parse(api.trim()).map_err(|e| ConfigError::InvalidUrl {
-                var: "COGNITO_API_URL",
-                reason: e.to_string(),
-            })?;
-            builder = builder.user_pool_api(url);
         }
         builder.build().map(Some)
     }
@@ -424,4 +416,26 @@ fn payload(token: &str) -> Option<serde_json::Map<String, Value>> {
         .decode(part)
         .ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_access_tokens_can_be_rechecked() {
+        let builder = || {
+            AccessTokenVerifier::builder("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_A")
+                .client_id("web")
+                .recheck_users_every(Duration::from_secs(60))
+        };
+        assert!(builder().build().is_ok());
+        let refused = builder().token_use(TokenUse::Id).build().unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("COGNITO_TOKEN_RECHECK_SECONDS"),
+            "{refused}"
+        );
+    }
 }

@@ -212,3 +212,54 @@ async fn sign_outs_from_several_addresses_at_once_each_revoke_their_token() {
     let (_, at) = site_sign_in_with(Browser::from_ip(&app, "127.0.0.4"), &keep).await;
     assert_eq!(call(&app, "GET", "/api/me", &at).await.0, 200);
 }
+
+#[tokio::test]
+async fn the_verifier_or_the_instance_as_router_state_needs_no_layer() {
+    use axum::routing::get;
+    use axum::Router;
+    use hallpass::AccessToken;
+
+    async fn sub(token: AccessToken) -> String {
+        token.sub().to_string()
+    }
+    async fn serve(app: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/api/sub", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        url
+    }
+    let pool = pool(None).await;
+    let with_hallpass = app(&pool, KeepTokens::default()).await;
+    let verifier = AccessTokenVerifier::builder(pool.issuer(DEMO_POOL_ID).as_str())
+        .client_id(MACHINE)
+        .build()
+        .unwrap();
+    let by_verifier = serve(
+        Router::new()
+            .route("/api/sub", get(sub))
+            .with_state(verifier),
+    )
+    .await;
+    let by_instance = serve(
+        Router::new()
+            .route("/api/sub", get(sub))
+            .with_state(with_hallpass.hallpass.clone()),
+    )
+    .await;
+    let (_, body) = machine_token(&pool, MACHINE, None).await;
+    let at = body["access_token"].as_str().unwrap();
+    let client = reqwest::Client::new();
+    for url in [&by_verifier, &by_instance] {
+        let res = client.get(url).bearer_auth(at).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{url}");
+        assert_eq!(
+            res.text().await.unwrap(),
+            MACHINE,
+            "a machine's sub is its client"
+        );
+        let res = client.get(url).bearer_auth("a.b.c").send().await.unwrap();
+        assert_eq!(res.status(), 401, "{url}");
+        let www = res.headers()["www-authenticate"].to_str().unwrap();
+        assert!(www.contains("invalid_token"), "{www}");
+    }
+}
