@@ -15,7 +15,8 @@
 #   SERVERS="site site-sqlite site-postgres site-redis next bare api"   which servers to run; the
 #                  site-<store> ones are the site with server-side sessions (AUTH_SESSION_STORE);
 #                  `api` is the API rounds: `GET /api/me` with one Cognito-shaped RS256 access token
-#                  in `Authorization: Bearer`, served by Hallpass's verifier (bench/src/bin/api.rs),
+#                  in `Authorization: Bearer`, served by Hallpass's verifier behind its layer and as
+#                  the router's state (bench/src/bin/api.rs),
 #                  by jwt-authorizer (bench/jwt-authorizer/, its own workspace) and with no auth
 #   STORE_SQLITE, STORE_POSTGRES, STORE_REDIS   their store URLs (defaults: a file in the results
 #                  folder; schema hallpass_bench in database test at 127.0.0.1:5432; key prefix
@@ -322,11 +323,12 @@ check_api() {
 run_api() {
   local round=$1 name port pid ms
   local HEADER="Authorization: $API_AUTHORIZATION"
-  for name in api-bare api-hallpass jwt-authorizer; do
+  for name in api-bare api-hallpass api-state jwt-authorizer; do
     port=$(free_port)
     case $name in
       api-bare) set -- "$BIN/api" bare ;;
       api-hallpass) set -- "$BIN/api" hallpass ;;
+      api-state) set -- "$BIN/api" state ;;
       jwt-authorizer) set -- "$BIN/bench-jwt-authorizer" "$OUT/api-public.pem" "$API_ISSUER" ;;
     esac
     read -r pid ms < <(start "$name" "$port" "$OUT" -- env -i PATH="$PATH" PORT="$port" "$@")
@@ -482,7 +484,8 @@ if store_rows:
     for name, endpoint, v, c in store_rows:
         path = "/protected" if endpoint == "protected" else "/api/auth/session"
         print(f"| {name} | GET {path} | {v:.2f}× | {'–' if c is None else f'{c:.2f}×'} |")
-api = [("api-bare", "bare axum, no auth"), ("api-hallpass", "Hallpass `Caller` (AccessTokenVerifier)"),
+api = [("api-bare", "bare axum, no auth"), ("api-hallpass", "Hallpass `Caller` behind `Hallpass::layer`"),
+       ("api-state", "Hallpass `AccessToken`, the verifier as router state (no layer)"),
        ("jwt-authorizer", "jwt-authorizer 0.15 layer + `JwtClaims`")]
 if fig("api-hallpass", "me", "rps") is not None:
     print()
@@ -495,10 +498,14 @@ if fig("api-hallpass", "me", "rps") is not None:
     hb = rounds(lambda g: g("api-hallpass", "me", "rps") / g("api-bare", "me", "rps"))
     hj = rounds(lambda g: g("api-hallpass", "me", "rps") / g("jwt-authorizer", "me", "rps"))
     jb = rounds(lambda g: g("jwt-authorizer", "me", "rps") / g("api-bare", "me", "rps"))
+    sb = rounds(lambda g: g("api-state", "me", "rps") / g("api-bare", "me", "rps"))
+    sj = rounds(lambda g: g("api-state", "me", "rps") / g("jwt-authorizer", "me", "rps"))
     print()
     print("| API ratio, per round (req/s) | rounds | median |")
     print("| --- | --- | ---: |")
-    for label, xs in [("Hallpass ÷ bare", hb), ("jwt-authorizer ÷ bare", jb), ("Hallpass ÷ jwt-authorizer", hj)]:
+    for label, xs in [("Hallpass (layer) ÷ bare", hb), ("Hallpass (state) ÷ bare", sb),
+                      ("jwt-authorizer ÷ bare", jb), ("Hallpass (layer) ÷ jwt-authorizer", hj),
+                      ("Hallpass (state) ÷ jwt-authorizer", sj)]:
         print(f"| {label} | {', '.join(f'{x:.2f}' for x in xs)} | {n(med(xs), '{:.2f}×')} |")
 sig = list(csv.DictReader(open(f"{out}/signin.tsv"), delimiter="\t"))
 if sig:

@@ -1,6 +1,7 @@
 //! `api`: `examples/api`'s `GET /api/me` for the load benchmark (`bench/run.sh`'s API rounds).
 //!
 //!   api hallpass   # the `Caller` extractor behind `Hallpass::layer`, verifying Cognito access tokens
+//!   api state      # the `AccessToken` extractor, the verifier the router's state (no layer)
 //!   api bare       # the same route answering the same JSON with no auth
 //!   api token PEM  # prints the `Authorization` header value of a user's access token (valid an
 //!                  # hour) and writes the public key that verifies it to the file PEM
@@ -25,9 +26,10 @@ fn fail(message: String) -> ! {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let bare = match args.first().map(String::as_str) {
-        Some("hallpass") => false,
-        Some("bare") => true,
+    let app = match args.first().map(String::as_str) {
+        Some("hallpass") => bearer::scenario(false, now()).0,
+        Some("state") => bearer::token_state(now()).0,
+        Some("bare") => bearer::scenario(true, now()).0,
         Some("token") => {
             let path = args
                 .get(1)
@@ -37,7 +39,7 @@ async fn main() {
             println!("{}", bearer::scenario(true, now()).1);
             return;
         }
-        _ => fail("usage: api hallpass|bare|token PEM".into()),
+        _ => fail("usage: api hallpass|state|bare|token PEM".into()),
     };
     let port: u16 = std::env::var("PORT")
         .ok()
@@ -46,7 +48,6 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap_or_else(|e| fail(format!("cannot listen on 127.0.0.1:{port}: {e}")));
-    let (app, _) = bearer::scenario(bare, now());
     if let Err(e) = axum::serve(listener, app).await {
         fail(e.to_string());
     }

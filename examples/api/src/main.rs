@@ -3,7 +3,9 @@
 //! a machine client (`client_credentials`), and guards routes by the token's scopes.
 //!
 //! Configured as the website is (`COGNITO_ISSUER`, `COGNITO_CLIENT_ID`), plus the other clients
-//! whose tokens it takes (`COGNITO_API_CLIENT_IDS=browser-app-client,machine-client`).
+//! whose tokens it takes (`COGNITO_API_CLIENT_IDS=browser-app-client,machine-client`), and
+//! `COGNITO_TOKEN_RECHECK_SECONDS=60` to ask the pool about users' tokens at most once a minute
+//! (sign-outs elsewhere, disabled users).
 //! `cargo run -p example-api`; `userpool serve` is a local Cognito for it.
 
 use axum::routing::{get, post};

@@ -291,8 +291,9 @@ impl AccessTokenVerifier {
         for id in ids.filter(|id| !id.is_empty()) {
             builder = builder.client_id(id);
         }
-        if let Ok(seconds) = std::env::var("COGNITO_TOKEN_RECHECK_SECONDS") {
-            let seconds = seconds
+        let recheck = std::env::var("COGNITO_TOKEN_RECHECK_SECONDS").unwrap_or_default();
+        if !recheck.trim().is_empty() {
+            let seconds = recheck
                 .trim()
                 .parse()
                 .map_err(|_| ConfigError::InvalidValue {
