@@ -184,12 +184,7 @@ impl AccessTokenVerifierBuilder {
             var: "COGNITO_ISSUER",
             reason: e.to_string(),
         })?;
-        let loopback = url.host_str().is_some_and(|h| {
-            h == "localhost"
-                || h.parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        });
-        if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+        if !private_enough(&url) {
             return Err(ConfigError::InvalidUrl {
                 var: "COGNITO_ISSUER",
                 reason: "the issuer must be https (http only on loopback)".into(),
@@ -222,7 +217,14 @@ impl AccessTokenVerifierBuilder {
             }
             Some(every) => {
                 let endpoint = match self.pool_api {
-                    Some(url) => url,
+                    // Tokens are sent there.
+                    Some(api) if !private_enough(&api) => {
+                        return Err(ConfigError::InvalidUrl {
+                            var: "AccessTokenVerifierBuilder::user_pool_api",
+                            reason: "the pool's API must be https (http only on loopback)".into(),
+                        })
+                    }
+                    Some(api) => api,
                     None => Url::parse(&format!("{}/", url.origin().ascii_serialization()))
                         .map_err(|e| ConfigError::InvalidUrl {
                             var: "COGNITO_ISSUER",
@@ -407,6 +409,16 @@ impl AccessTokenVerifier {
     pub fn issuer(&self) -> &str {
         &self.inner.issuer
     }
+}
+
+/// https, or http on loopback (a local pool).
+fn private_enough(url: &Url) -> bool {
+    let loopback = url.host_str().is_some_and(|h| {
+        h == "localhost"
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
 /// The payload of a compact JWS, unverified.
