@@ -78,13 +78,24 @@ fn sent<'a, S: 'static>(parts: &'a Parts, state: &'a S, jws_only: bool) -> Sent<
     }
 }
 
+/// A token not in the cache, verified (keys, signature, claims, the pool's re-check). Boxed: it is
+/// rare, and inline its future would make every request's extractor future (which axum boxes)
+/// ~2 KB larger, to be allocated and moved on every cache hit too.
+fn slow_path<'a>(
+    verifier: &'a AccessTokenVerifier,
+    raw: &'a str,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<AccessToken, TokenError>> + Send + 'a>>
+{
+    Box::pin(verifier.verify(raw))
+}
+
 /// The verified Bearer token of a request: a guard's (already verified), else verified here.
 /// Not kept in the request: a second extractor finds it in the verifier's cache, for less than an
 /// extension insert costs every request.
 async fn verified<S: 'static>(parts: &Parts, state: &S) -> Result<AccessToken, Error> {
     match sent(parts, state, false) {
         Sent::Known(t) => Ok(t),
-        Sent::New(raw) => Ok(verifier_ref(&parts.extensions, state)?.verify(raw).await?),
+        Sent::New(raw) => Ok(slow_path(verifier_ref(&parts.extensions, state)?, raw).await?),
         Sent::Nothing => Err(TokenError::Missing.into()),
     }
 }
@@ -194,9 +205,11 @@ impl<S: Send + Sync + 'static> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let t = match sent(parts, state, true) {
             Sent::Known(t) => t,
-            Sent::New(raw) => verifier_ref(&parts.extensions, state)?.verify(raw).await?,
+            Sent::New(raw) => slow_path(verifier_ref(&parts.extensions, state)?, raw).await?,
             Sent::Nothing => {
-                return Session::from_request_parts(parts, state)
+                // Boxed for the same reason as `slow_path`: a session's future is large, and a
+                // Bearer caller would carry it unboxed (a session costs one allocation more).
+                return Box::pin(Session::from_request_parts(parts, state))
                     .await
                     .map(|s| Caller::User(UserCaller::Session(s)))
                     .map_err(Error::from)
