@@ -133,7 +133,8 @@ impl<S: Send + Sync + 'static> FromRequestParts<S> for AccessToken {
 
 /// Who calls: a person (signed in to the site, or with a user's access token) or a machine (a
 /// client_credentials access token). A request with a Cognito token in `Authorization: Bearer` is
-/// judged by the token alone; without one, by the site session.
+/// judged by the token alone; without one, by the site session, which needs [`Hallpass::layer`]
+/// (an API without a website takes [`AccessToken`] instead, and needs no layer).
 ///
 /// ```
 /// use hallpass::{Caller, UserCaller};
@@ -212,7 +213,7 @@ impl<S: Send + Sync + 'static> FromRequestParts<S> for Caller {
                 return Box::pin(Session::from_request_parts(parts, state))
                     .await
                     .map(|s| Caller::User(UserCaller::Session(s)))
-                    .map_err(Error::from)
+                    .map_err(Error::from);
             }
         };
         Ok(if t.is_machine() {

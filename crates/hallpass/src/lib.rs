@@ -140,6 +140,7 @@ pub(crate) use step;
 
 mod access;
 mod attempts;
+mod breaker;
 mod caller;
 pub mod client_ip;
 pub mod clock;

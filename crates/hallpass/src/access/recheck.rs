@@ -8,11 +8,17 @@
 //! name no user and Cognito cannot end them early, so they are not asked about. A user token
 //! without `aws.cognito.signin.user.admin` is refused: `GetUser` needs that scope, and a verifier
 //! told to re-check does not let through what it cannot re-check. When the pool cannot be asked
-//! (network, throttling) the token is refused with a 503, never let through unasked.
+//! (network, throttling) the token is refused with a 503, never let through unasked; after a few
+//! such failures in a row the pool is not asked for a while (a circuit breaker), so an outage
+//! costs requests no timeout each and the pool no storm of retries.
+
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
 use super::token::{AccessToken, NEVER_CHECKED};
+use crate::breaker::Breaker;
+use crate::logsafe::Throttle;
 use crate::provider::cognito_api::{CognitoApi, CognitoApiError};
 use crate::token_error::TokenError;
 
@@ -23,11 +29,19 @@ pub(crate) struct Recheck {
     api: CognitoApi,
     /// Seconds between two questions about one token (0: every request).
     every: i64,
+    breaker: Breaker,
+    /// One warning a minute while the pool cannot be asked.
+    warnings: Throttle,
 }
 
 impl Recheck {
     pub(crate) fn new(api: CognitoApi, every: i64) -> Self {
-        Self { api, every }
+        Self {
+            api,
+            every,
+            breaker: Breaker::default(),
+            warnings: Throttle::new(Duration::from_secs(60)),
+        }
     }
 
     /// Whether `t` may be answered from what is known, without asking the pool.
@@ -53,30 +67,46 @@ impl Recheck {
         if now.saturating_sub(before) < self.every {
             return Ok(());
         }
+        if !self.breaker.admit(Instant::now()) {
+            return Err(TokenError::PoolUnavailable);
+        }
         // A token the pool found good before: one request asks, the rest go on meanwhile. A
         // token never asked about waits for its own answer, as does each request at interval 0.
-        if self.every > 0 && before != NEVER_CHECKED && !t.claim_check(before, now) {
+        let claimed = self.every > 0 && before != NEVER_CHECKED;
+        if claimed && !t.claim_check(before, now) {
             return Ok(());
         }
-        match self
+        let answer = self
             .api
             .call("GetUser", &json!({ "AccessToken": token }))
-            .await
-        {
+            .await;
+        let failed = match &answer {
+            Ok(_) | Err(CognitoApiError::NotAuthorized(_) | CognitoApiError::UserNotFound(_)) => {
+                None
+            }
+            Err(e) => Some(e),
+        };
+        self.breaker.record(failed.is_none(), Instant::now());
+        if let Some(e) = failed {
+            if claimed {
+                t.unclaim_check(before, now);
+            }
+            if let Some(left_out) = self.warnings.allow(Instant::now()) {
+                tracing::warn!(
+                    error = %e,
+                    left_out,
+                    "re-checking access tokens with the user pool failed; they are refused (503) \
+                     until it answers"
+                );
+            }
+            return Err(TokenError::PoolUnavailable);
+        }
+        match answer {
             Ok(_) => {
                 t.checked(now);
                 Ok(())
             }
-            Err(CognitoApiError::NotAuthorized(_) | CognitoApiError::UserNotFound(_)) => {
-                Err(TokenError::EndedAtPool)
-            }
-            Err(e) => {
-                if self.every > 0 && before != NEVER_CHECKED {
-                    t.unclaim_check(before, now);
-                }
-                tracing::warn!(error = %e, "re-checking an access token with the user pool failed");
-                Err(TokenError::PoolUnavailable)
-            }
+            Err(_) => Err(TokenError::EndedAtPool),
         }
     }
 }
@@ -141,6 +171,21 @@ mod tests {
             user.checked_at(),
             NOW,
             "the claim is put back: the next request asks again"
+        );
+        // The third failure in a row opens the breaker: the pool is left alone for a while.
+        assert!(r.breaker.admit(Instant::now()));
+        assert_eq!(
+            r.ensure("t", &user, NOW + 61).await,
+            Err(TokenError::PoolUnavailable)
+        );
+        assert!(!r.breaker.admit(Instant::now()), "failing fast");
+        assert_eq!(
+            r.ensure("t", &user, NOW + 62).await,
+            Err(TokenError::PoolUnavailable)
+        );
+        assert!(
+            r.fresh(&machine, NOW + 62),
+            "machines never depend on the pool"
         );
     }
 }
