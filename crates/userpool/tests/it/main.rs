@@ -37,6 +37,7 @@ mod api_user_import;
 mod api_user_sessions;
 mod api_users;
 mod api_webauthn;
+mod api_webauthn_lockout;
 mod api_webauthn_refusals;
 mod cli;
 mod discovery;
