@@ -133,9 +133,10 @@ impl AccessTokenVerifierBuilder {
 
     /// Asks the user pool (`GetUser`) whether a user's token is still good: when first seen, then
     /// at most once per `every` (zero: every request). Catches what no signature can: a sign-in
-    /// ended on another instance of the site (its sign-out revokes the refresh token), by
-    /// `RevokeToken` or `GlobalSignOut`, and a user disabled or deleted. Off by default; a token
-    /// can then be used until it expires (an hour by default) unless it was revoked here.
+    /// ended on another instance of the site (its sign-out revokes the refresh token; with the
+    /// hosted UI only when `COGNITO_FEDERATED_SIGNOUT` is on, the default), by `RevokeToken` or
+    /// `GlobalSignOut`, and a user disabled or deleted. Off by default; a token can then be used
+    /// until it expires (an hour by default) unless it was revoked here.
     ///
     /// Needs user tokens with the `aws.cognito.signin.user.admin` scope (what `InitiateAuth`
     /// gives, and the hosted UI when the client asks for it); others are refused. Machine tokens
