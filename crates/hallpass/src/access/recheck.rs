@@ -67,14 +67,18 @@ impl Recheck {
         if now.saturating_sub(before) < self.every {
             return Ok(());
         }
-        if !self.breaker.admit(Instant::now()) {
-            return Err(TokenError::PoolUnavailable);
-        }
         // A token the pool found good before: one request asks, the rest go on meanwhile. A
         // token never asked about waits for its own answer, as does each request at interval 0.
         let claimed = self.every > 0 && before != NEVER_CHECKED;
         if claimed && !t.claim_check(before, now) {
             return Ok(());
+        }
+        // Claimed first, so that a request that will not ask never takes the breaker's probe.
+        if !self.breaker.admit(Instant::now()) {
+            if claimed {
+                t.unclaim_check(before, now);
+            }
+            return Err(TokenError::PoolUnavailable);
         }
         let answer = self
             .api
