@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::extract::instance_ref;
 use crate::session::context::{bearer_value, visible};
 use crate::session::Session;
+use crate::shared::BoxFuture;
 use crate::token_error::TokenError;
 use crate::Hallpass;
 
@@ -84,8 +85,7 @@ fn sent<'a, S: 'static>(parts: &'a Parts, state: &'a S, jws_only: bool) -> Sent<
 fn slow_path<'a>(
     verifier: &'a AccessTokenVerifier,
     raw: &'a str,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<AccessToken, TokenError>> + Send + 'a>>
-{
+) -> BoxFuture<'a, Result<AccessToken, TokenError>> {
     Box::pin(verifier.verify(raw))
 }
 
