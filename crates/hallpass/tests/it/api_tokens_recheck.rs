@@ -44,6 +44,13 @@ async fn signed_in(pool: &RunningUserPool) -> (String, String) {
     )
 }
 
+/// `RevokeToken` with the sign-in's refresh token: the pool ends the sign-in.
+async fn revoke_at_pool(pool: &RunningUserPool, refresh_token: &str) {
+    let body = json!({"Token": refresh_token, "ClientId": BROWSER_APP});
+    let (status, reply) = pool_call(pool, "RevokeToken", body, false).await;
+    assert_eq!(status, 200, "{reply}");
+}
+
 #[tokio::test]
 async fn a_sign_in_revoked_at_the_pool_is_refused_at_the_next_recheck_not_before() {
     let pool = pool(None).await;
@@ -59,14 +66,7 @@ async fn a_sign_in_revoked_at_the_pool_is_refused_at_the_next_recheck_not_before
     unchecked.verify(&at).await.expect("a good token");
 
     // Someone ends the sign-in at the pool (an app's RevokeToken, another instance's sign-out).
-    let (status, body) = pool_call(
-        &pool,
-        "RevokeToken",
-        json!({"Token": rt, "ClientId": BROWSER_APP}),
-        false,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    revoke_at_pool(&pool, &rt).await;
     assert!(
         checked.verify(&at).await.is_ok(),
         "asked under 60 s ago: the earlier answer stands"
@@ -133,13 +133,7 @@ async fn concurrent_requests_after_a_revocation_leave_the_sign_in_refused() {
     let checked = verifier(&pool, Duration::from_secs(30), clock.clone());
     let (at, rt) = signed_in(&pool).await;
     checked.verify(&at).await.expect("good");
-    pool_call(
-        &pool,
-        "RevokeToken",
-        json!({"Token": rt, "ClientId": BROWSER_APP}),
-        false,
-    )
-    .await;
+    revoke_at_pool(&pool, &rt).await;
     clock.advance(Duration::from_secs(31));
     let mut requests = tokio::task::JoinSet::new();
     for _ in 0..16 {

@@ -382,17 +382,7 @@ async fn refresh_after_expiry_and_sign_out_revokes_the_refresh_token() {
     let kept = b.jar[&name].clone();
 
     // Sign out: RevokeToken ends the refresh token, so the old cookie cannot refresh any more.
-    let (_, _, html) = b.get("/api/auth/signout").await;
-    let csrf = attr_after(&html, "name=\"csrfToken\" value=\"");
-    let res = app
-        .client
-        .post(app.at("/api/auth/signout"))
-        .header("cookie", b.cookie_header())
-        .form(&[("csrfToken", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
+    crate::support::api::site_sign_out(&app, &mut b).await;
     app.clock.advance(hour);
     pool.pool().advance_clock(hour);
     let res = app
