@@ -50,32 +50,49 @@ pub(crate) async fn start_driver() -> Option<Driver> {
         );
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    // One profile per driver: two journeys in one test binary run two browsers at once.
-    let profile = std::env::temp_dir().join(format!("hallpass-e2e-{}-{port}", std::process::id()));
-    let driver = Driver {
-        child,
-        port,
-        _profile: TempDir(profile),
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(driver);
+    // A free port is free only until chromedriver binds it, and under load it can take long to
+    // start: a driver that exits is started again on another port, and one that stays silent is
+    // given 30 s; what it said is in the panic when all three tries fail.
+    let mut said = String::new();
+    for _ in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log =
+            std::env::temp_dir().join(format!("chromedriver-{}-{port}.log", std::process::id()));
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .arg(format!("--log-path={}", log.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        // One profile per driver: two journeys in one test binary run two browsers at once.
+        let profile =
+            std::env::temp_dir().join(format!("hallpass-e2e-{}-{port}", std::process::id()));
+        let mut driver = Driver {
+            child,
+            port,
+            _profile: TempDir(profile),
+        };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                let _ = std::fs::remove_file(&log);
+                return Some(driver);
+            }
+            if driver.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        said = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        drop(driver);
     }
-    panic!("chromedriver did not start on port {port}");
+    panic!("chromedriver did not start in three tries; its log:\n{said}");
 }
 
 pub(crate) async fn browser(driver: &Driver) -> Client {

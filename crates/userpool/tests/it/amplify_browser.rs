@@ -122,30 +122,48 @@ async fn start_driver() -> Result<Driver, String> {
     if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
         return Err(format!("{CHROMIUM} or {CHROMEDRIVER} is missing"));
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .arg("--allowed-ips=127.0.0.1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("chromedriver: {e}"))?;
-    let profile = std::env::temp_dir().join(format!("userpool-passkeys-{port}"));
-    let driver = Driver {
-        child,
-        port,
-        profile,
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(driver);
+    // A free port is free only until chromedriver binds it, and under load it can take long to
+    // start: a driver that exits is started again on another port, and one that stays silent is
+    // given 30 s; what it said is in the error when all three tries fail.
+    let mut said = String::new();
+    for _ in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let log =
+            std::env::temp_dir().join(format!("chromedriver-{}-{port}.log", std::process::id()));
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .arg(format!("--log-path={}", log.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("chromedriver: {e}"))?;
+        let profile = std::env::temp_dir().join(format!("userpool-passkeys-{port}"));
+        let mut driver = Driver {
+            child,
+            port,
+            profile,
+        };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                let _ = std::fs::remove_file(&log);
+                return Ok(driver);
+            }
+            if driver.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        said = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        drop(driver);
     }
-    Err(format!("chromedriver did not start on port {port}"))
+    Err(format!(
+        "chromedriver did not start in three tries; its log:\n{said}"
+    ))
 }
 
 async fn browser(driver: &Driver) -> Client {
